@@ -1,0 +1,37 @@
+// Diagnostics in Postfix's shapes: "PROGRAM: warning: TEXT" on stderr (msg(3) in Postfix).
+// Library code reports through these functions; programs pick the program name and may
+// install a sink (tests capture diagnostics that way).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace postline::base {
+
+enum class Severity { Info, Warning, Error, Fatal, Panic };
+
+// The program name printed before each diagnostic ("postmap"). Defaults to "postline".
+void setProgramName(std::string_view name);
+const std::string& programName();
+
+// A sink receives every diagnostic. The default writes "PROGRAM: SEVERITY: TEXT\n" to
+// stderr ("PROGRAM: TEXT" for Info). setMsgSink(nullptr) restores the default.
+using MsgSink = std::function<void(Severity, std::string_view text)>;
+void setMsgSink(MsgSink sink);
+
+// Verbose logging (-v), counted like Postfix's msg_verbose.
+void setVerbose(int level);
+int verbose();
+
+void msgInfo(std::string_view text);
+void msgWarn(std::string_view text);
+void msgError(std::string_view text);
+// Fatal and panic end the program (exit status 1), as in Postfix. Only programs call them.
+[[noreturn]] void msgFatal(std::string_view text);
+[[noreturn]] void msgPanic(std::string_view text);
+
+// Formats the default line for a diagnostic, e.g. "postmap: warning: text".
+std::string formatMsg(Severity severity, std::string_view text);
+
+}  // namespace postline::base

@@ -1,0 +1,117 @@
+// File helpers: whole reads, atomic replacement, Postfix-style locks (util/myflock.c).
+#include "postline/base/files.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+namespace postline::base {
+
+Result<std::string> readAll(int fd) {
+    std::string data;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errnoError("read");
+        }
+        if (n == 0) break;
+        data.append(buf, size_t(n));
+    }
+    return data;
+}
+
+Result<std::string> readFile(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errnoError("open " + path);
+    struct stat st {};
+    std::string data;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) data.reserve(size_t(st.st_size));
+    auto rest = readAll(fd);
+    ::close(fd);
+    if (!rest) return errnoError("read " + path, rest.error().errnum);
+    if (data.empty()) return std::move(rest).value();
+    data += *rest;
+    return data;
+}
+
+std::string dirName(std::string_view path) {
+    auto slash = path.rfind('/');
+    if (slash == std::string_view::npos) return ".";
+    if (slash == 0) return "/";
+    return std::string(path.substr(0, slash));
+}
+
+std::string baseName(std::string_view path) {
+    auto slash = path.rfind('/');
+    return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+std::string temporaryPathFor(const std::string& path) {
+    std::string dir = dirName(path);
+    return dir + "/." + baseName(path) + "." + std::to_string(::getpid()) + ".tmp";
+}
+
+Status syncParentDirectory(const std::string& path) {
+    std::string dir = dirName(path);
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errnoError("open " + dir);
+    int rc = ::fsync(fd);
+    int saved = errno;
+    ::close(fd);
+    if (rc != 0) return errnoError("fsync " + dir, saved);
+    return {};
+}
+
+Status writeFileAtomically(const std::string& path, std::string_view data, unsigned mode) {
+    std::string tmp = temporaryPathFor(path);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) return errnoError("create " + tmp);
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int saved = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return errnoError("write " + tmp, saved);
+        }
+        done += size_t(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        int saved = errno;
+        ::unlink(tmp.c_str());
+        return errnoError("write " + tmp, saved);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int saved = errno;
+        ::unlink(tmp.c_str());
+        return errnoError("rename " + tmp + " to " + path, saved);
+    }
+    return syncParentDirectory(path);
+}
+
+Status lockFile(int fd, LockStyle style, LockMode mode) {
+    if (style == LockStyle::Flock) {
+        int op = mode == LockMode::Shared ? LOCK_SH : mode == LockMode::Exclusive ? LOCK_EX : LOCK_UN;
+        while (::flock(fd, op) != 0) {
+            if (errno != EINTR) return errnoError("lock");
+        }
+        return {};
+    }
+    struct flock lock {};
+    lock.l_type = mode == LockMode::Shared ? F_RDLCK : mode == LockMode::Exclusive ? F_WRLCK : F_UNLCK;
+    lock.l_whence = SEEK_SET;
+    while (::fcntl(fd, F_SETLKW, &lock) != 0) {
+        if (errno != EINTR) return errnoError("lock");
+    }
+    return {};
+}
+
+}  // namespace postline::base

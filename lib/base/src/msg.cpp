@@ -1,0 +1,88 @@
+// Diagnostics in Postfix's line shapes (mirrors util/msg.c and util/msg_vstream.c).
+#include "postline/base/msg.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace postline::base {
+namespace {
+
+std::string& programNameStorage() {
+    static std::string name = "postline";
+    return name;
+}
+
+MsgSink& sinkStorage() {
+    static MsgSink sink;
+    return sink;
+}
+
+int verboseLevel = 0;
+
+const char* severityLabel(Severity severity) {
+    switch (severity) {
+        case Severity::Info:
+            return "";
+        case Severity::Warning:
+            return "warning: ";
+        case Severity::Error:
+            return "error: ";
+        case Severity::Fatal:
+            return "fatal: ";
+        case Severity::Panic:
+            return "panic: ";
+    }
+    return "";
+}
+
+void emit(Severity severity, std::string_view text) {
+    if (sinkStorage()) {
+        sinkStorage()(severity, text);
+        return;
+    }
+    std::string line = formatMsg(severity, text);
+    line.push_back('\n');
+    // One write per line, so that lines from concurrent processes do not interleave.
+    ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+    (void)ignored;
+}
+
+}  // namespace
+
+void setProgramName(std::string_view name) {
+    auto slash = name.rfind('/');
+    programNameStorage() = std::string(slash == std::string_view::npos ? name : name.substr(slash + 1));
+}
+
+const std::string& programName() { return programNameStorage(); }
+
+void setMsgSink(MsgSink sink) { sinkStorage() = std::move(sink); }
+
+void setVerbose(int level) { verboseLevel = level; }
+int verbose() { return verboseLevel; }
+
+std::string formatMsg(Severity severity, std::string_view text) {
+    std::string line = programName();
+    line += ": ";
+    line += severityLabel(severity);
+    line += text;
+    return line;
+}
+
+void msgInfo(std::string_view text) { emit(Severity::Info, text); }
+void msgWarn(std::string_view text) { emit(Severity::Warning, text); }
+void msgError(std::string_view text) { emit(Severity::Error, text); }
+
+void msgFatal(std::string_view text) {
+    emit(Severity::Fatal, text);
+    std::exit(1);
+}
+
+void msgPanic(std::string_view text) {
+    emit(Severity::Panic, text);
+    std::abort();
+}
+
+}  // namespace postline::base

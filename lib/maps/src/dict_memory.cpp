@@ -1,0 +1,19 @@
+// PLACEHOLDER: being written now; replaced by the real backend before commit.
+#include "backends.h"
+namespace postline::maps::backend {
+base::Result<std::unique_ptr<Dict>> openStatic(const DictSpec& spec, OpenMode, uint32_t, const OpenContext&) {
+    return base::Error{"unsupported dictionary type: " + spec.type};
+}
+base::Result<std::unique_ptr<Dict>> openInline(const DictSpec& spec, OpenMode, uint32_t, const OpenContext&) {
+    return base::Error{"unsupported dictionary type: " + spec.type};
+}
+base::Result<std::unique_ptr<Dict>> openFail(const DictSpec& spec, OpenMode, uint32_t, const OpenContext&) {
+    return base::Error{"unsupported dictionary type: " + spec.type};
+}
+base::Result<std::unique_ptr<Dict>> openEnviron(const DictSpec& spec, OpenMode, uint32_t, const OpenContext&) {
+    return base::Error{"unsupported dictionary type: " + spec.type};
+}
+base::Result<std::unique_ptr<Dict>> openInternal(const DictSpec& spec, OpenMode, uint32_t, const OpenContext&) {
+    return base::Error{"unsupported dictionary type: " + spec.type};
+}
+}  // namespace postline::maps::backend

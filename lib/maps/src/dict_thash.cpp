@@ -1,0 +1,7 @@
+// PLACEHOLDER: being written now; replaced by the real backend before commit.
+#include "backends.h"
+namespace postline::maps::backend {
+base::Result<std::unique_ptr<Dict>> openTexthash(const DictSpec& spec, OpenMode, uint32_t, const OpenContext&) {
+    return base::Error{"unsupported dictionary type: " + spec.type};
+}
+}  // namespace postline::maps::backend
