@@ -63,6 +63,9 @@ public:
     const std::string& name() const { return name_; }
     std::string spec() const { return type_ + ":" + name_; }
     uint32_t flags() const { return flags_; }
+    // Changes flags between operations, as Postfix callers do (postalias writes its YP_*
+    // records without NUL and without folding). Backends honour the flags of each call.
+    void setFlags(uint32_t flags) { flags_ = flags; }
 
     // Looks a key up. Keys are folded first when the flags ask for it (FOLD_FIX on a
     // FIXED table, or FOLD_MUL): ASCII lowercase, or full Unicode case folding when
@@ -96,7 +99,6 @@ protected:
     virtual base::Status doForEach(const ForEachFn& fn);
     virtual base::Status doClose();
 
-    void setFlags(uint32_t flags) { flags_ = flags; }
     bool wantsFold() const;
 
 private:
