@@ -1,0 +1,546 @@
+// The rule language of regexp: and pcre: tables (util/dict_regexp.c, util/dict_pcre.c,
+// util/mac_parse.c, util/dict_stream.c): parsing with Postfix's diagnostics, first-match
+// evaluation with IF/ENDIF, and a literal-prefix index that skips rules which cannot fire.
+#include "pattern_rules.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "brace_list.h"
+#include "postline/base/files.h"
+#include "postline/base/logical_lines.h"
+#include "postline/base/msg.h"
+#include "postline/base/strings.h"
+
+namespace postline::maps::detail {
+
+using base::cat;
+using base::isAlnum;
+using base::isSpace;
+
+namespace {
+
+void skipSpace(std::string_view& p) {
+    while (!p.empty() && isSpace(p.front())) p.remove_prefix(1);
+}
+
+bool allDigits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!base::isDigit(c)) return false;
+    return true;
+}
+
+bool startsWithKeyword(std::string_view p, std::string_view word) {
+    if (p.size() < word.size() || !base::equalsIgnoreCase(p.substr(0, word.size()), word)) return false;
+    return p.size() == word.size() || !isAlnum(p[word.size()]);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Literal prefixes.
+
+namespace {
+
+// Unescaped characters that stand for themselves in both syntaxes.
+bool plainLiteral(char c) {
+    if (isAlnum(c)) return true;
+    switch (c) {
+        case '@':
+        case '-':
+        case '_':
+        case '%':
+        case '=':
+        case '/':
+        case '!':
+        case ',':
+        case ':':
+        case ';':
+        case '<':
+        case '>':
+        case '\'':
+        case '"':
+        case '~':
+        case '&':
+        case ' ':
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Escaped characters that are literal in both syntaxes (GNU ERE gives \< \> \` \' and
+// letters a meaning, so only these are taken).
+bool escapedLiteral(char c) {
+    switch (c) {
+        case '.':
+        case '-':
+        case '@':
+        case '+':
+        case '*':
+        case '?':
+        case '(':
+        case ')':
+        case '[':
+        case ']':
+        case '{':
+        case '}':
+        case '|':
+        case '^':
+        case '$':
+        case '\\':
+        case '/':
+            return true;
+        default:
+            return false;
+    }
+}
+
+// True when the pattern has a '|' outside every group and bracket expression, or when
+// its structure is not understood (then no prefix is trusted).
+bool topLevelAlternationOrUnknown(std::string_view s, bool ere) {
+    int depth = 0;
+    size_t i = 0;
+    while (i < s.size()) {
+        char c = s[i];
+        if (c == '\\') {
+            if (i + 1 < s.size() && (s[i + 1] == 'Q' || s[i + 1] == 'E') && !ere) return true;
+            i += 2;
+            continue;
+        }
+        if (c == '[') {
+            size_t j = i + 1;
+            if (j < s.size() && s[j] == '^') ++j;
+            if (j < s.size() && s[j] == ']') ++j;  // a leading ']' is literal
+            bool closed = false;
+            while (j < s.size()) {
+                char d = s[j];
+                if (d == '\\' && !ere) {
+                    j += 2;
+                    continue;
+                }
+                if (d == '[' && j + 1 < s.size() && (s[j + 1] == ':' || s[j + 1] == '.' || s[j + 1] == '=')) {
+                    char kind = s[j + 1];
+                    size_t end = s.find(std::string{kind, ']'}, j + 2);
+                    if (end == std::string_view::npos) return true;
+                    j = end + 2;
+                    continue;
+                }
+                if (d == ']') {
+                    closed = true;
+                    break;
+                }
+                ++j;
+            }
+            if (!closed) return true;
+            i = j + 1;
+            continue;
+        }
+        if (c == '(') ++depth;
+        if (c == ')' && --depth < 0) return true;
+        if (c == '|' && depth == 0) return true;
+        ++i;
+    }
+    return depth != 0;
+}
+
+}  // namespace
+
+std::string literalPrefix(std::string_view pattern, bool ere) {
+    std::string prefix;
+    size_t i = 0;
+    while (i < pattern.size()) {
+        size_t before = prefix.size();
+        char c = pattern[i];
+        if (c == '\\') {
+            if (i + 1 >= pattern.size() || !escapedLiteral(pattern[i + 1])) break;
+            prefix.push_back(pattern[i + 1]);
+            i += 2;
+        } else if (plainLiteral(c)) {
+            prefix.push_back(base::asciiLower(c));
+            ++i;
+        } else {
+            break;
+        }
+        // A quantifier after the character: '?', '*' and '{' make it optional, '+' keeps
+        // one copy; either way the literal run ends here.
+        if (i < pattern.size()) {
+            char q = pattern[i];
+            if (q == '?' || q == '*' || q == '{') {
+                prefix.resize(before);
+                break;
+            }
+            if (q == '+') break;
+        }
+    }
+    if (prefix.empty() || topLevelAlternationOrUnknown(pattern, ere)) return {};
+    return prefix;
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing.
+
+RuleSet::RuleSet(const PatternDialect& dialect, std::string mapName, uint32_t dictFlags, PatternEngine& engine)
+    : dialect_(dialect), mapName_(std::move(mapName)), dictFlags_(dictFlags), engine_(engine) {}
+
+std::string RuleSet::where(int lineno) const { return cat(dialect_.type, " map ", mapName_, ", line ", lineno, ": "); }
+
+bool RuleSet::getPattern(int lineno, std::string_view& p, Pattern& out) {
+    out.match = true;
+    while (!p.empty() && (p.front() == '!' || isSpace(p.front()))) {
+        if (p.front() == '!') out.match = !out.match;
+        p.remove_prefix(1);
+    }
+    if (p.empty()) {
+        base::msgWarn(cat(where(lineno), "no regexp: skipping this rule"));
+        return false;
+    }
+    char delim = p.front();
+    p.remove_prefix(1);
+    size_t i = 0;
+    bool closed = false;
+    while (i < p.size()) {
+        if (p[i] == '\\') {
+            if (i + 1 < p.size()) {
+                i += 2;
+                continue;
+            }
+            // A trailing backslash: regexp ends the pattern there, pcre finds no delimiter.
+            closed = dialect_.legacySecondPattern;
+            break;
+        }
+        if (p[i] == delim) {
+            closed = true;
+            break;
+        }
+        ++i;
+    }
+    if (!closed) {
+        base::msgWarn(
+            cat(where(lineno), "no closing regexp delimiter \"", delim, "\": ", dialect_.noCloseVerb, " this rule"));
+        return false;
+    }
+    out.text = std::string(p.substr(0, i));
+    p.remove_prefix(std::min(i + 1, p.size()));
+    out.options = dialect_.defaultOptions;
+    while (!p.empty() && !isSpace(p.front()) && !(dialect_.legacySecondPattern && p.front() == '!')) {
+        char letter = p.front();
+        switch (dialect_.applyOption(letter, out.options)) {
+            case OptionResult::Applied:
+                break;
+            case OptionResult::Obsolete:
+                base::msgWarn(cat(where(lineno), "ignoring obsolete regexp option \"", letter, "\""));
+                break;
+            case OptionResult::Unknown:
+                base::msgWarn(cat(where(lineno), "unknown regexp option \"", letter, "\": skipping this rule"));
+                return false;
+        }
+        p.remove_prefix(1);
+    }
+    return true;
+}
+
+// Postfix's mac_parse() with the $number pre-scan of the table code; the first bad
+// reference ends the scan (one warning per rule, as Postfix prints).
+bool RuleSet::parseReplacement(int lineno, std::string_view text, Replacement& out) {
+    std::string literal;
+    auto flush = [&] {
+        if (!literal.empty()) out.pieces.push_back({std::move(literal), 0});
+        literal.clear();
+    };
+    size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] != '$') {
+            literal.push_back(text[i++]);
+            continue;
+        }
+        if (i + 1 < text.size() && text[i + 1] == '$') {
+            literal.push_back('$');
+            i += 2;
+            continue;
+        }
+        flush();
+        ++i;
+        std::string name;
+        if (i < text.size() && (text[i] == '(' || text[i] == '{')) {
+            char open = text[i];
+            char close = open == '(' ? ')' : '}';
+            int level = 1;
+            size_t start = ++i;
+            size_t e = start;
+            bool truncated = false;
+            for (; level > 0; ++e) {
+                if (e >= text.size()) {
+                    truncated = true;
+                    break;
+                }
+                if (text[e] == open) ++level;
+                if (text[e] == close) --level;
+            }
+            if (truncated) {
+                base::msgWarn(cat("truncated macro reference: \"", text, "\""));
+                return false;
+            }
+            name = std::string(text.substr(start, e - start - 1));
+            i = e;
+        } else {
+            size_t start = i;
+            while (i < text.size() && (isAlnum(text[i]) || text[i] == '_')) ++i;
+            name = std::string(text.substr(start, i - start));
+        }
+        if (name.empty()) {
+            base::msgWarn(cat("empty macro name: \"", text, "\""));
+            return false;
+        }
+        if (!allDigits(name)) {
+            base::msgWarn(cat(where(lineno), "non-numeric replacement index \"", name, "\""));
+            return false;
+        }
+        size_t n = 0;
+        for (char c : name) n = std::min<size_t>(n * 10 + size_t(c - '0'), INT_MAX);
+        if (n < 1) {
+            base::msgWarn(cat(where(lineno), dialect_.zeroIndexWords, " replacement index \"", name, "\""));
+            return false;
+        }
+        out.pieces.push_back({{}, n});
+        out.maxGroup = std::max(out.maxGroup, n);
+    }
+    flush();
+    return true;
+}
+
+void RuleSet::parseLine(int lineno, std::string_view p, std::vector<size_t>& stack) {
+    if (!isAlnum(p.front())) {
+        Pattern first, second;
+        bool hasSecond = false;
+        if (!getPattern(lineno, p, first)) return;
+        if (dialect_.legacySecondPattern && !p.empty() && p.front() == '!') {
+            if (!getPattern(lineno, p, second)) return;
+            hasSecond = true;
+        }
+        skipSpace(p);
+        if (p.empty()) base::msgWarn(cat(where(lineno), "no replacement text: using empty string"));
+        Rule rule(Op::Match, lineno);
+        if (!parseReplacement(lineno, p, rule.replacement)) {
+            base::msgWarn(cat(where(lineno), "bad replacement syntax: skipping this rule"));
+            return;
+        }
+        size_t maxSub = rule.replacement.maxGroup;
+        if (maxSub > 0 && !first.match) {
+            base::msgWarn(cat(where(lineno), "$number found in negative match replacement text: skipping this rule"));
+            return;
+        }
+        if (maxSub > 0 && (dictFlags_ & flag::kNoRegsub)) {
+            base::msgWarn(cat(where(lineno), "regular expression substitution is not allowed: skipping this rule"));
+            return;
+        }
+        size_t groups = 0;
+        if (!engine_.compile(first, maxSub > 0, lineno, rule.first, groups)) return;
+        if (maxSub > groups) {
+            base::msgWarn(cat(where(lineno), "out of range replacement index \"", maxSub, "\": skipping this rule"));
+            return;
+        }
+        if (hasSecond) {
+            size_t unused = 0;
+            if (!engine_.compile(second, false, lineno, rule.second, unused)) return;
+            rule.hasSecond = true;
+            rule.secondMatch = second.match;
+        }
+        rule.firstMatch = first.match;
+        if (first.match) {
+            PrefixInfo info = engine_.prefixOf(first);
+            if (info.anchored) rule.prefix = std::move(info.prefix);
+        }
+        rules_.push_back(std::move(rule));
+        return;
+    }
+    if (startsWithKeyword(p, "IF")) {
+        p.remove_prefix(2);
+        skipSpace(p);
+        Pattern pattern;
+        if (!getPattern(lineno, p, pattern)) return;
+        skipSpace(p);
+        if (!p.empty()) {
+            base::msgWarn(cat(where(lineno), "ignoring extra text after IF statement: \"", p, "\""));
+            base::msgWarn(cat(where(lineno), "do not prepend whitespace to statements between IF and ENDIF"));
+        }
+        Rule rule(Op::If, lineno);
+        size_t groups = 0;
+        if (!engine_.compile(pattern, false, lineno, rule.first, groups)) return;
+        rule.firstMatch = pattern.match;
+        stack.push_back(rules_.size());
+        rules_.push_back(std::move(rule));
+        return;
+    }
+    if (startsWithKeyword(p, "ENDIF")) {
+        p.remove_prefix(5);
+        if (stack.empty()) {
+            base::msgWarn(cat(where(lineno), "ignoring ENDIF without matching IF"));
+            return;
+        }
+        skipSpace(p);
+        if (!p.empty()) base::msgWarn(cat(where(lineno), "ignoring extra text after ENDIF"));
+        rules_[stack.back()].endif = rules_.size();
+        stack.pop_back();
+        rules_.emplace_back(Op::Endif, lineno);
+        return;
+    }
+    base::msgWarn(cat(where(lineno), "ignoring unrecognized request"));
+}
+
+void RuleSet::load(std::string_view text) {
+    base::LogicalLineReader reader(text, mapName_);
+    std::string line;
+    int lineno = 0;
+    std::vector<size_t> stack;
+    while (reader.next(line, lineno)) {
+        std::string_view p = base::trimRight(line);
+        if (p.empty()) continue;
+        parseLine(lineno, p, stack);
+    }
+    while (!stack.empty()) {
+        base::msgWarn(cat(where(rules_[stack.back()].lineno), "IF has no matching ENDIF"));
+        stack.pop_back();
+    }
+    buildIndex();
+}
+
+// ---------------------------------------------------------------------------------------
+// The prefix index.
+
+void RuleSet::buildIndex() {
+    size_t n = rules_.size();
+    nextVisited_.assign(n + 1, static_cast<uint32_t>(n));
+    for (size_t i = n; i-- > 0;) {
+        const Rule& rule = rules_[i];
+        bool skippable = rule.op == Op::Match && !rule.prefix.empty();
+        nextVisited_[i] = skippable ? nextVisited_[i + 1] : static_cast<uint32_t>(i);
+    }
+    for (size_t i = 0; i < n; ++i) {
+        const Rule& rule = rules_[i];
+        if (rule.op != Op::Match || rule.prefix.empty()) continue;
+        byPrefix_[rule.prefix].push_back(static_cast<uint32_t>(i));
+        prefixLengths_.push_back(rule.prefix.size());
+        ++indexed_;
+    }
+    std::sort(prefixLengths_.begin(), prefixLengths_.end());
+    prefixLengths_.erase(std::unique(prefixLengths_.begin(), prefixLengths_.end()), prefixLengths_.end());
+}
+
+void RuleSet::candidates(std::string_view key, std::vector<uint32_t>& out) const {
+    out.clear();
+    if (byPrefix_.empty()) return;
+    std::string_view lowered(lowered_);
+    int lists = 0;
+    for (size_t len : prefixLengths_) {
+        if (len > key.size()) break;
+        auto it = byPrefix_.find(lowered.substr(0, len));
+        if (it == byPrefix_.end()) continue;
+        out.insert(out.end(), it->second.begin(), it->second.end());
+        ++lists;
+    }
+    if (lists > 1) {
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Evaluation.
+
+std::string RuleSet::expand(const Rule& rule, std::string_view key) const {
+    std::string result;
+    for (const auto& piece : rule.replacement.pieces) {
+        if (piece.group == 0)
+            result += piece.literal;
+        else
+            result += engine_.group(piece.group, key);
+    }
+    return result;
+}
+
+Lookup RuleSet::lookup(std::string_view key) {
+    if (base::verbose()) base::msgInfo(cat("dict_", dialect_.type, "_lookup: ", mapName_, ": ", key));
+    if (!byPrefix_.empty()) {
+        lowered_.assign(key);
+        for (char& c : lowered_) c = base::asciiLower(c);
+    }
+    candidates(key, scratch_);
+    size_t next = 0;  // position in scratch_
+    size_t n = rules_.size();
+    size_t i = 0;
+    auto fires = [](int rc, bool wantMatch) { return rc >= 0 && (rc == 1) == wantMatch; };
+    while (i < n) {
+        const Rule& rule = rules_[i];
+        if (nextVisited_[i] != i) {
+            // A rule that fires only for keys with its prefix: visit it only when it is a
+            // candidate; otherwise jump to the next candidate or to the next other rule.
+            while (next < scratch_.size() && scratch_[next] < i) ++next;
+            if (next >= scratch_.size() || scratch_[next] != i) {
+                size_t target = nextVisited_[i];
+                if (next < scratch_.size()) target = std::min<size_t>(target, scratch_[next]);
+                i = target;
+                continue;
+            }
+        }
+        switch (rule.op) {
+            case Op::Match: {
+                size_t groups = rule.replacement.maxGroup;
+                if (!fires(engine_.exec(rule.first, key, groups), rule.firstMatch)) break;
+                if (rule.hasSecond && !fires(engine_.exec(rule.second, key, 0), rule.secondMatch)) break;
+                if (groups == 0) {
+                    return Lookup::found(rule.replacement.pieces.empty() ? std::string()
+                                                                         : rule.replacement.pieces.front().literal);
+                }
+                return Lookup::found(expand(rule, key));
+            }
+            case Op::If:
+                if (fires(engine_.exec(rule.first, key, 0), rule.firstMatch)) break;
+                if (rule.endif == kNone) return Lookup::notFound();
+                i = rule.endif;
+                break;
+            case Op::Endif:
+                break;
+        }
+        ++i;
+    }
+    return Lookup::notFound();
+}
+
+// ---------------------------------------------------------------------------------------
+// Opening.
+
+PatternDict::PatternDict(std::string type, std::string name, uint32_t flags, std::unique_ptr<PatternEngine> engine,
+                         const PatternDialect& dialect)
+    : Dict(type, name, flags), engine_(std::move(engine)), rules_(dialect, name, flags, *engine_) {}
+
+Lookup PatternDict::doLookup(std::string_view key) { return rules_.lookup(key); }
+
+base::Result<std::string> readPatternSource(const DictSpec& spec) {
+    if (spec.name.empty() || spec.name.front() != '{') return base::readFile(spec.name);
+    auto inside = extractBraced(spec.name);
+    if (!inside) return base::Error{cat(spec.type, " map: ", inside.error().message)};
+    std::string text;
+    for (const auto& item : splitBraceItems(*inside)) {
+        auto rule = extractBraced(item);
+        if (!rule) return base::Error{cat(spec.type, " map: ", rule.error().message)};
+        text += *rule;
+        text += '\n';
+    }
+    return text;
+}
+
+base::Result<std::unique_ptr<Dict>> openPatternTable(const DictSpec& spec, OpenMode mode, uint32_t flags,
+                                                     const PatternDialect& dialect,
+                                                     std::unique_ptr<PatternEngine> engine) {
+    if (mode != OpenMode::Read)
+        return base::Error{cat(spec.type, ":", spec.name, " map requires O_RDONLY access mode")};
+    auto source = readPatternSource(spec);
+    if (!source) return source.error();
+    auto dict = std::make_unique<PatternDict>(spec.type, spec.name, flags | flag::kPattern, std::move(engine), dialect);
+    dict->rules().load(*source);
+    return std::unique_ptr<Dict>(std::move(dict));
+}
+
+}  // namespace postline::maps::detail
