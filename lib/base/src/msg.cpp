@@ -20,6 +20,7 @@ MsgSink& sinkStorage() {
 }
 
 int verboseLevel = 0;
+bool msgUtf8 = false;
 
 const char* severityLabel(Severity severity) {
     switch (severity) {
@@ -37,7 +38,8 @@ const char* severityLabel(Severity severity) {
     return "";
 }
 
-void emit(Severity severity, std::string_view text) {
+void emit(Severity severity, std::string_view raw) {
+    std::string text = printable(raw, msgUtf8);
     if (sinkStorage()) {
         sinkStorage()(severity, text);
         return;
@@ -59,6 +61,25 @@ void setProgramName(std::string_view name) {
 const std::string& programName() { return programNameStorage(); }
 
 void setMsgSink(MsgSink sink) { sinkStorage() = std::move(sink); }
+
+void setMsgUtf8(bool enabled) { msgUtf8 = enabled; }
+
+std::string printable(std::string_view text, bool utf8) {
+    std::string out(text.substr(0, text.find('\0')));
+    for (size_t i = 0; i < out.size(); ++i) {
+        auto ch = static_cast<unsigned char>(out[i]);
+        if (ch >= 0x20 && ch < 0x7f) continue;
+        auto continuation = [&](size_t j) {
+            return j < out.size() && (static_cast<unsigned char>(out[j]) & 0xc0) == 0x80;
+        };
+        if (utf8 && ch >= 194 && ch <= 254 && continuation(i + 1)) {
+            while (continuation(i + 1)) ++i;  // keep the whole UTF-8 character
+            continue;
+        }
+        out[i] = '?';
+    }
+    return out;
+}
 
 void setVerbose(int level) { verboseLevel = level; }
 int verbose() { return verboseLevel; }

@@ -20,6 +20,12 @@ const std::string& programName();
 using MsgSink = std::function<void(Severity, std::string_view text)>;
 void setMsgSink(MsgSink sink);
 
+// Postfix prints diagnostics through printable(): bytes that are not printable ASCII become
+// '?', except well-formed UTF-8 sequences while SMTPUTF8 is on (util_utf8_enable), and
+// text ends at an embedded NUL. Programs turn UTF-8 on from smtputf8_enable.
+void setMsgUtf8(bool enabled);
+std::string printable(std::string_view text, bool utf8);
+
 // Verbose logging (-v), counted like Postfix's msg_verbose.
 void setVerbose(int level);
 int verbose();
