@@ -21,7 +21,7 @@ using detail::OptionResult;
 using detail::Pattern;
 using detail::PrefixInfo;
 
-// Rules that run this often are compiled to machine code. Rules that the prefix index
+// Rules that run this often are compiled to machine code. Rules that the literal index
 // keeps away from most keys never pay for the JIT.
 constexpr uint32_t kJitAfterRuns = 4;
 
@@ -131,7 +131,11 @@ public:
         bool caret = !body.empty() && body.front() == '^';
         if (caret) body.remove_prefix(1);
         info.anchored = (pattern.options & PCRE2_ANCHORED) || (caret && !(pattern.options & PCRE2_MULTILINE));
-        if (info.anchored) info.prefix = detail::literalPrefix(body, false);
+        if (info.anchored) info.literal = detail::literalPrefix(body, false);
+        if (info.literal.empty()) {
+            info.anchored = false;
+            info.literal = detail::requiredLiteral(pattern.text, false);
+        }
         return info;
     }
 

@@ -85,12 +85,17 @@ public:
 
     PrefixInfo prefixOf(const Pattern& pattern) const override {
         PrefixInfo info;
-        // Only extended syntax (GNU basic syntax has \| and \{), without REG_NEWLINE
-        // (then '^' also matches after a newline).
-        if (!(pattern.options & REG_EXTENDED) || (pattern.options & REG_NEWLINE)) return info;
-        if (pattern.text.empty() || pattern.text.front() != '^') return info;
-        info.anchored = true;
-        info.prefix = detail::literalPrefix(std::string_view(pattern.text).substr(1), true);
+        // Only extended syntax (GNU basic syntax has \| and \{). A prefix needs '^' without
+        // REG_NEWLINE (then '^' also matches after a newline).
+        if (!(pattern.options & REG_EXTENDED)) return info;
+        if (!(pattern.options & REG_NEWLINE) && !pattern.text.empty() && pattern.text.front() == '^') {
+            info.anchored = true;
+            info.literal = detail::literalPrefix(std::string_view(pattern.text).substr(1), true);
+        }
+        if (info.literal.empty()) {
+            info.anchored = false;
+            info.literal = detail::requiredLiteral(pattern.text, true);
+        }
         return info;
     }
 

@@ -1,6 +1,6 @@
 // The rule language of regexp: and pcre: tables (util/dict_regexp.c, util/dict_pcre.c,
 // util/mac_parse.c, util/dict_stream.c): parsing with Postfix's diagnostics, first-match
-// evaluation with IF/ENDIF, and a literal-prefix index that skips rules which cannot fire.
+// evaluation with IF/ENDIF, and a literal index that skips rules which cannot fire.
 #include "pattern_rules.h"
 
 #include <algorithm>
@@ -39,7 +39,7 @@ bool startsWithKeyword(std::string_view p, std::string_view word) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
-// Literal prefixes.
+// Literals.
 
 namespace {
 
@@ -137,6 +137,12 @@ bool topLevelAlternationOrUnknown(std::string_view s, bool ere) {
             i = j + 1;
             continue;
         }
+        if (c == '(' && !ere && s.substr(i, 3) == "(?#") {  // a comment ends at the first ')'
+            size_t end = s.find(')', i);
+            if (end == std::string_view::npos) return true;
+            i = end + 1;
+            continue;
+        }
         if (c == '(') ++depth;
         if (c == ')' && --depth < 0) return true;
         if (c == '|' && depth == 0) return true;
@@ -145,7 +151,129 @@ bool topLevelAlternationOrUnknown(std::string_view s, bool ere) {
     return depth != 0;
 }
 
+// Index just past the bracket expression that starts at s[i] == '[', or npos.
+size_t skipClass(std::string_view s, size_t i, bool ere) {
+    size_t j = i + 1;
+    if (j < s.size() && s[j] == '^') ++j;
+    if (j < s.size() && s[j] == ']') ++j;
+    while (j < s.size()) {
+        char d = s[j];
+        if (d == '\\' && !ere) {
+            j += 2;
+            continue;
+        }
+        if (d == '[' && j + 1 < s.size() && (s[j + 1] == ':' || s[j + 1] == '.' || s[j + 1] == '=')) {
+            size_t end = s.find(std::string{s[j + 1], ']'}, j + 2);
+            if (end == std::string_view::npos) return std::string_view::npos;
+            j = end + 2;
+            continue;
+        }
+        if (d == ']') return j + 1;
+        ++j;
+    }
+    return std::string_view::npos;
+}
+
+// Index just past the group that starts at s[i] == '(', or npos.
+size_t skipGroup(std::string_view s, size_t i, bool ere) {
+    int depth = 0;
+    size_t j = i;
+    while (j < s.size()) {
+        char c = s[j];
+        if (c == '\\') {
+            j += 2;
+            continue;
+        }
+        if (c == '[') {
+            j = skipClass(s, j, ere);
+            if (j == std::string_view::npos) return j;
+            continue;
+        }
+        if (c == '(' && !ere && s.substr(j, 3) == "(?#") {
+            size_t end = s.find(')', j);
+            if (end == std::string_view::npos) return end;
+            if (depth == 0) return end + 1;
+            j = end + 1;
+            continue;
+        }
+        if (c == '(') ++depth;
+        if (c == ')' && --depth == 0) return j + 1;
+        ++j;
+    }
+    return std::string_view::npos;
+}
+
+// PCRE inline options that turn on extended syntax ("(?x)", "(?i-x:") change how the rest
+// of the pattern reads; such patterns are left alone.
+bool inlineExtended(std::string_view s) {
+    for (size_t at = s.find("(?"); at != std::string_view::npos; at = s.find("(?", at + 2)) {
+        for (size_t j = at + 2; j < s.size() && (base::isAlpha(s[j]) || s[j] == '-' || s[j] == '^'); ++j)
+            if (s[j] == 'x') return true;
+    }
+    return false;
+}
+
 }  // namespace
+
+std::string requiredLiteral(std::string_view pattern, bool ere) {
+    if (topLevelAlternationOrUnknown(pattern, ere) || (!ere && inlineExtended(pattern))) return {};
+    std::string best, run;
+    auto endRun = [&] {
+        if (run.size() > best.size()) best = run;
+        run.clear();
+    };
+    size_t i = 0;
+    while (i < pattern.size()) {
+        char c = pattern[i];
+        size_t before = run.size();
+        if (c == '\\' && i + 1 < pattern.size() && escapedLiteral(pattern[i + 1])) {
+            run.push_back(pattern[i + 1]);
+            i += 2;
+        } else if (c == '\\') {
+            // \d, \x41, \x{41}, \cA, \g{1}, \k<n>, \1 …: skip the escape with every letter,
+            // digit and bracketed argument after it.
+            endRun();
+            i += 2;
+            while (i < pattern.size() && isAlnum(pattern[i])) ++i;
+            if (i < pattern.size() && (pattern[i] == '{' || pattern[i] == '<' || pattern[i] == '\'')) {
+                char close = pattern[i] == '{' ? '}' : pattern[i] == '<' ? '>' : '\'';
+                size_t end = pattern.find(close, i + 1);
+                if (end == std::string_view::npos) return {};
+                i = end + 1;
+            }
+            continue;
+        } else if (c == '{') {
+            // A quantifier's bounds (or, in PCRE, a literal '{'): never part of a run.
+            endRun();
+            size_t end = pattern.find('}', i);
+            i = end == std::string_view::npos ? i + 1 : end + 1;
+            continue;
+        } else if (c == '[' || c == '(') {
+            endRun();
+            i = c == '[' ? skipClass(pattern, i, ere) : skipGroup(pattern, i, ere);
+            if (i == std::string_view::npos) return {};
+            continue;
+        } else if (plainLiteral(c)) {
+            run.push_back(base::asciiLower(c));
+            ++i;
+        } else {
+            endRun();
+            ++i;
+            continue;
+        }
+        if (i < pattern.size()) {
+            char q = pattern[i];
+            if (q == '?' || q == '*' || q == '{') {
+                run.resize(before);
+                endRun();
+            } else if (q == '+') {
+                endRun();
+            }
+        }
+    }
+    endRun();
+    return best;
+}
 
 std::string literalPrefix(std::string_view pattern, bool ere) {
     std::string prefix;
@@ -348,10 +476,7 @@ void RuleSet::parseLine(int lineno, std::string_view p, std::vector<size_t>& sta
             rule.secondMatch = second.match;
         }
         rule.firstMatch = first.match;
-        if (first.match) {
-            PrefixInfo info = engine_.prefixOf(first);
-            if (info.anchored) rule.prefix = std::move(info.prefix);
-        }
+        if (first.match) rule.literal = engine_.prefixOf(first);
         rules_.push_back(std::move(rule));
         return;
     }
@@ -411,34 +536,76 @@ void RuleSet::load(std::string_view text) {
 
 void RuleSet::buildIndex() {
     size_t n = rules_.size();
+    auto skippable = [](const Rule& rule) { return rule.op == Op::Match && !rule.literal.literal.empty(); };
     nextVisited_.assign(n + 1, static_cast<uint32_t>(n));
-    for (size_t i = n; i-- > 0;) {
-        const Rule& rule = rules_[i];
-        bool skippable = rule.op == Op::Match && !rule.prefix.empty();
-        nextVisited_[i] = skippable ? nextVisited_[i + 1] : static_cast<uint32_t>(i);
+    for (size_t i = n; i-- > 0;)
+        nextVisited_[i] = skippable(rules_[i]) ? nextVisited_[i + 1] : static_cast<uint32_t>(i);
+
+    // How many rules each piece occurs in, so that each rule is filed under its rarest.
+    std::unordered_map<std::string_view, uint32_t> pieceCount;
+    auto forEachPiece = [](std::string_view literal, auto&& fn) {
+        size_t len = std::min(kGram, literal.size());
+        for (size_t at = 0; at + len <= literal.size(); ++at) fn(literal.substr(at, len));
+    };
+    for (const Rule& rule : rules_) {
+        if (!skippable(rule) || rule.literal.anchored) continue;
+        std::string_view last;
+        forEachPiece(rule.literal.literal, [&](std::string_view piece) {
+            if (piece != last) ++pieceCount[piece];
+            last = piece;
+        });
     }
     for (size_t i = 0; i < n; ++i) {
-        const Rule& rule = rules_[i];
-        if (rule.op != Op::Match || rule.prefix.empty()) continue;
-        byPrefix_[rule.prefix].push_back(static_cast<uint32_t>(i));
-        prefixLengths_.push_back(rule.prefix.size());
+        Rule& rule = rules_[i];
+        if (!skippable(rule)) continue;
         ++indexed_;
+        if (rule.literal.anchored) {
+            byPrefix_[rule.literal.literal].push_back(static_cast<uint32_t>(i));
+            prefixLengths_.push_back(rule.literal.literal.size());
+            continue;
+        }
+        std::string_view best;
+        uint32_t bestCount = UINT32_MAX;
+        forEachPiece(rule.literal.literal, [&](std::string_view piece) {
+            uint32_t count = pieceCount[piece];
+            if (count < bestCount) best = piece, bestCount = count;
+        });
+        rule.gram = std::string(best);
     }
-    std::sort(prefixLengths_.begin(), prefixLengths_.end());
-    prefixLengths_.erase(std::unique(prefixLengths_.begin(), prefixLengths_.end()), prefixLengths_.end());
+    // Second pass: rule.gram strings are final now, so views into them stay valid.
+    for (size_t i = 0; i < n; ++i) {
+        const Rule& rule = rules_[i];
+        if (rule.gram.empty()) continue;
+        byGram_[rule.gram].push_back(static_cast<uint32_t>(i));
+        gramLengths_.push_back(rule.gram.size());
+    }
+    for (auto* lengths : {&prefixLengths_, &gramLengths_}) {
+        std::sort(lengths->begin(), lengths->end());
+        lengths->erase(std::unique(lengths->begin(), lengths->end()), lengths->end());
+    }
 }
 
 void RuleSet::candidates(std::string_view key, std::vector<uint32_t>& out) const {
     out.clear();
-    if (byPrefix_.empty()) return;
     std::string_view lowered(lowered_);
     int lists = 0;
-    for (size_t len : prefixLengths_) {
-        if (len > key.size()) break;
-        auto it = byPrefix_.find(lowered.substr(0, len));
-        if (it == byPrefix_.end()) continue;
+    auto add = [&](const std::unordered_map<std::string_view, std::vector<uint32_t>>& index, std::string_view piece) {
+        auto it = index.find(piece);
+        if (it == index.end()) return;
         out.insert(out.end(), it->second.begin(), it->second.end());
         ++lists;
+    };
+    if (!byPrefix_.empty()) {
+        for (size_t len : prefixLengths_) {
+            if (len > key.size()) break;
+            add(byPrefix_, lowered.substr(0, len));
+        }
+    }
+    if (!byGram_.empty()) {
+        for (size_t len : gramLengths_) {
+            if (len > key.size()) break;
+            for (size_t at = 0; at + len <= key.size(); ++at) add(byGram_, lowered.substr(at, len));
+        }
     }
     if (lists > 1) {
         std::sort(out.begin(), out.end());
@@ -462,7 +629,7 @@ std::string RuleSet::expand(const Rule& rule, std::string_view key) const {
 
 Lookup RuleSet::lookup(std::string_view key) {
     if (base::verbose()) base::msgInfo(cat("dict_", dialect_.type, "_lookup: ", mapName_, ": ", key));
-    if (!byPrefix_.empty()) {
+    if (indexed_ > 0) {
         lowered_.assign(key);
         for (char& c : lowered_) c = base::asciiLower(c);
     }
@@ -474,7 +641,7 @@ Lookup RuleSet::lookup(std::string_view key) {
     while (i < n) {
         const Rule& rule = rules_[i];
         if (nextVisited_[i] != i) {
-            // A rule that fires only for keys with its prefix: visit it only when it is a
+            // A rule that fires only for keys with its literal: visit it only when it is a
             // candidate; otherwise jump to the next candidate or to the next other rule.
             while (next < scratch_.size() && scratch_[next] < i) ++next;
             if (next >= scratch_.size() || scratch_[next] != i) {

@@ -1,7 +1,7 @@
 // The rule language shared by regexp: and pcre: tables (Postfix's util/dict_regexp.c and
 // util/dict_pcre.c): /pattern/flags result, !/pattern/, legacy /p1/!/p2/, nested IF/ENDIF,
 // $n ${n} $(n) $$ substitution, every load-time diagnostic, the first-match evaluation,
-// and a literal-prefix index that lets lookups skip rules that cannot match.
+// and a literal index that lets lookups skip rules that cannot match.
 #pragma once
 
 #include <cstddef>
@@ -38,11 +38,11 @@ struct PatternDialect {
     OptionResult (*applyOption)(char letter, uint32_t& options);
 };
 
-// Where a pattern's required literal prefix can be found; computed from the pattern
-// text by the engine (it knows its syntax and option bits).
+// Literal text that every match of a pattern contains; computed from the pattern text by
+// the engine (it knows its syntax and option bits).
 struct PrefixInfo {
-    bool anchored = false;  // the prefix must start the key
-    std::string prefix;     // ASCII, lowercased; empty when nothing is known
+    bool anchored = false;  // `literal` must start the key; otherwise it occurs somewhere
+    std::string literal;    // ASCII, lowercased; empty when nothing is known
 };
 
 // The regular-expression engine behind a table. Ids are dense, in compile order.
@@ -62,7 +62,7 @@ public:
     // not take part in the match.
     virtual std::string_view group(size_t n, std::string_view key) const = 0;
 
-    // The literal text every match of `pattern` must start with, when it can be told.
+    // The literal text every match of `pattern` must contain, when it can be told.
     virtual PrefixInfo prefixOf(const Pattern& pattern) const = 0;
 };
 
@@ -102,7 +102,8 @@ private:
         bool secondMatch = true;
         Replacement replacement;
         size_t endif = kNone;  // If: index of its ENDIF rule
-        std::string prefix;    // Match: required anchored literal prefix (lowercase)
+        PrefixInfo literal;    // Match: literal text the key must contain for the rule to fire
+        std::string gram;      // unanchored literal: its indexed piece (at most kGram bytes)
     };
     static constexpr size_t kNone = static_cast<size_t>(-1);
 
@@ -120,10 +121,15 @@ private:
     PatternEngine& engine_;
     std::vector<Rule> rules_;
 
-    // The prefix index: rules whose firing requires the key to start with a literal
-    // prefix ("skippable" rules) are found by prefix; every other rule is visited.
+    // The literal index: rules that fire only when the key starts with a literal prefix,
+    // or contains a literal, are found through these maps ("skippable" rules); every other
+    // rule is visited. Unanchored literals are indexed by their rarest piece of up to
+    // kGram bytes, probed at every position of the key.
+    static constexpr size_t kGram = 4;
     std::unordered_map<std::string_view, std::vector<uint32_t>> byPrefix_;
     std::vector<size_t> prefixLengths_;  // distinct prefix lengths, ascending
+    std::unordered_map<std::string_view, std::vector<uint32_t>> byGram_;
+    std::vector<size_t> gramLengths_;    // distinct piece lengths, ascending
     std::vector<uint32_t> nextVisited_;  // for each index, the next rule that is not skippable
     size_t indexed_ = 0;
     std::vector<uint32_t> scratch_;
@@ -154,9 +160,12 @@ base::Result<std::unique_ptr<Dict>> openPatternTable(const DictSpec& spec, OpenM
                                                      const PatternDialect& dialect,
                                                      std::unique_ptr<PatternEngine> engine);
 
-// Literal-prefix extraction for both syntaxes. `ere` selects POSIX extended syntax
-// (a backslash is literal inside brackets); otherwise PCRE syntax. The result is empty
-// unless the pattern starts with literal text and has no alternation at its top level.
+// Literal extraction for both syntaxes. `ere` selects POSIX extended syntax (a backslash
+// is literal inside brackets); otherwise PCRE syntax. Results are ASCII-lowercased and
+// empty unless the pattern has no alternation at its top level and is understood.
+// literalPrefix: the literal text the pattern starts with.
 std::string literalPrefix(std::string_view pattern, bool ere);
+// requiredLiteral: the longest literal run outside groups that every match contains.
+std::string requiredLiteral(std::string_view pattern, bool ere);
 
 }  // namespace postline::maps::detail

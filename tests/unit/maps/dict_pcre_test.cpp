@@ -221,7 +221,12 @@ TEST_F(PcreTable, PrefixIndexKeepsFirstMatchOrder) {
         "/^[|]x/ class\n"
         "/^k\\.l$/ escaped\n"
         "/^mm/m multi\n"
-        "/^(a)|b/ groupalt\n");
+        "/^(a)|b/ groupalt\n"
+        "/x\\x41yz/ hex\n"
+        "/q{2}r/ brace\n"
+        "/(?#c)mm|nn/ comment-alt\n"
+        "/k\\d+z/ digit\n"
+        "/(?x) s p a c e/ spaced\n");
     ASSERT_TRUE(e);
     EXPECT_EQ(get(*e, "abc"), "q-optional");
     EXPECT_EQ(get(*e, "Qabc"), "q-optional");
@@ -232,6 +237,13 @@ TEST_F(PcreTable, PrefixIndexKeepsFirstMatchOrder) {
     EXPECT_EQ(get(*e, "kxl"), "<none>");
     EXPECT_EQ(get(*e, "x\nmm"), "multi");
     EXPECT_EQ(get(*e, "xb"), "groupalt");
+    EXPECT_EQ(get(*e, "xAyz"), "hex");
+    EXPECT_EQ(get(*e, "-XAYZ-"), "hex");
+    EXPECT_EQ(get(*e, "qqr"), "brace");
+    EXPECT_EQ(get(*e, "qr"), "<none>");
+    EXPECT_EQ(get(*e, "-nn-"), "comment-alt");
+    EXPECT_EQ(get(*e, "k12z"), "digit");
+    EXPECT_EQ(get(*e, "-space-"), "spaced");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -386,20 +398,13 @@ TEST_F(PcreTable, SameAsPostfix) {
     EXPECT_FALSE(theirs.out.empty());
 }
 
-// A 10,000-rule table queried with 20,000 keys, side by side with Postfix.
+// A 10,000-rule table queried with 20,000 keys, side by side with Postfix. The anchored
+// table (rules like /^user1234@example\.com$/) must take at most 0.2 of Postfix's time;
+// the unanchored variant (no literal prefix to index, JIT only) is measured and printed.
 TEST_F(PcreTable, BenchmarkAgainstPostfix) {
     const char* bench = std::getenv("POSTLINE_BENCH");
     if (!bench || std::string(bench) != "1") GTEST_SKIP() << "set POSTLINE_BENCH=1";
     if (::access("/usr/sbin/postmap", X_OK) != 0) GTEST_SKIP() << "no /usr/sbin/postmap";
-    std::string rules;
-    rules += "/^postmaster@/ OK postmaster\n";
-    rules += "/^(.+)\\+[^@]*@example\\.com$/ $1@example.com\n";
-    for (int i = 0; i < 10000; ++i) {
-        rules += "/^user" + std::to_string(i) + "@example\\.com$/ OK" + std::to_string(i) + "\n";
-        if (i % 1000 == 999) rules += "/@spam" + std::to_string(i) + "\\.test$/ REJECT\n";
-    }
-    rules += "/\\.invalid$/ REJECT invalid\n";
-    std::string table = write("bench.pcre", rules);
     std::vector<std::string> keys;
     for (int i = 0; i < 20000; ++i) {
         if (i % 10 == 0)
@@ -408,14 +413,27 @@ TEST_F(PcreTable, BenchmarkAgainstPostfix) {
             keys.push_back("someone" + std::to_string(i) + "@elsewhere" + std::to_string(i % 97) + ".org");
     }
     std::string keysPath = write("bench.keys", joinLines(keys));
-    Outputs theirs = runPostmap(dir, "pcre:" + table, keysPath);
-    Outputs ours = runOurs("pcre:" + table, keys);
-    EXPECT_EQ(ours.out, theirs.out);
-    EXPECT_EQ(ours.err, theirs.err);
-    double ratio = ours.seconds / theirs.seconds;
-    std::printf("pcre 10000 rules x 20000 keys: postfix %.3fs, postline %.3fs, ratio %.4f\n", theirs.seconds,
-                ours.seconds, ratio);
-    EXPECT_LE(ratio, 0.2);
+    for (std::string anchor : {"^", ""}) {
+        std::string rules;
+        rules += "/^postmaster@/ OK postmaster\n";
+        rules += "/^(.+)\\+[^@]*@example\\.com$/ $1@example.com\n";
+        for (int i = 0; i < 10000; ++i) {
+            rules += "/" + anchor + "user" + std::to_string(i) + "@example\\.com$/ OK" + std::to_string(i) + "\n";
+            if (i % 1000 == 999) rules += "/@spam" + std::to_string(i) + "\\.test$/ REJECT\n";
+        }
+        rules += "/\\.invalid$/ REJECT invalid\n";
+        std::string table = write("bench.pcre", rules);
+        Outputs theirs = runPostmap(dir, "pcre:" + table, keysPath);
+        Outputs ours = runOurs("pcre:" + table, keys);
+        EXPECT_EQ(ours.out, theirs.out);
+        EXPECT_EQ(ours.err, theirs.err);
+        double ratio = ours.seconds / theirs.seconds;
+        std::printf("pcre 10000 %s rules x 20000 keys: postfix %.3fs, postline %.3fs, ratio %.4f\n",
+                    anchor.empty() ? "unanchored" : "anchored", theirs.seconds, ours.seconds, ratio);
+        if (!anchor.empty()) {
+            EXPECT_LE(ratio, 0.2);
+        }
+    }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -366,6 +367,75 @@ TEST_F(RegexpTable, SameAsPostfix) {
     EXPECT_EQ(ours.out, theirs.out);
     EXPECT_EQ(ours.err, theirs.err);
     EXPECT_FALSE(theirs.out.empty());
+}
+
+// Generated tables of small patterns (anchors, literals, escapes, classes, groups,
+// quantifiers, alternation, every option letter) and keys over the same alphabet: the
+// literal-prefix index and the rule grammar must agree with Postfix on every key.
+std::string randomTable(std::mt19937& rng, bool pcre) {
+    auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+    const char* atoms[] = {"a", "b", "A", "B", "@", "-", "\\.", ".", "[ab|]", "(a|b)", "(ab)", "x", "\\|"};
+    const char* quantifiers[] = {"?", "*", "+", "{2}"};
+    std::string table;
+    int depth = 0;
+    for (int rule = 0; rule < 60; ++rule) {
+        if (pick(12) == 0) {
+            table += "if /^" + std::string(pick(2) ? "a" : "b") + "/\n";
+            ++depth;
+            continue;
+        }
+        if (depth > 0 && pick(8) == 0) {
+            table += "endif\n";
+            --depth;
+            continue;
+        }
+        std::string pattern = pick(10) < 7 ? "^" : "";
+        int atomCount = 1 + pick(4);
+        for (int i = 0; i < atomCount; ++i) {
+            pattern += atoms[pick(13)];
+            if (pick(7) == 0) pattern += quantifiers[pick(4)];
+            if (pick(14) == 0) pattern += pick(2) ? "|" : "|^";
+        }
+        if (pick(3) == 0) pattern += "$";
+        std::string flags;
+        if (pick(4) == 0) flags += "i";
+        if (pick(8) == 0) flags += "m";
+        if (pick(10) == 0) flags += "x";
+        if (pcre && pick(8) == 0) flags += "A";
+        bool negated = pick(10) == 0;
+        table += (negated ? "!/" : "/") + pattern + "/" + flags + " R" + std::to_string(rule) + "\n";
+    }
+    return table;
+}
+
+TEST_F(RegexpTable, GeneratedTablesSameAsPostfix) {
+    if (::access("/usr/sbin/postmap", X_OK) != 0) GTEST_SKIP() << "no /usr/sbin/postmap";
+    std::mt19937 rng(20240607);
+    std::vector<std::string> keys;
+    const std::string alphabet = "abAB@.-|x";
+    for (int i = 0; i < 300; ++i) {
+        std::string key;
+        int len = static_cast<int>(rng() % 7);
+        for (int j = 0; j < len; ++j) key += alphabet[rng() % alphabet.size()];
+        if (!key.empty()) keys.push_back(key);
+    }
+    std::string keysPath = write("gen.keys", [&] {
+        std::string s;
+        for (const auto& k : keys) s += k + "\n";
+        return s;
+    }());
+    for (int round = 0; round < 4; ++round) {
+        for (std::string type : {"regexp", "pcre"}) {
+            if (!findDictType(type)) continue;
+            std::string table = write("gen" + std::to_string(round) + "." + type, randomTable(rng, type == "pcre"));
+            Outputs theirs = runPostmap(dir, type + ":" + table, keysPath);
+            Outputs ours = runOurs(type + ":" + table, keys);
+            base::setMsgSink(nullptr);
+            EXPECT_EQ(ours.out, theirs.out) << table;
+            EXPECT_EQ(ours.err, theirs.err) << table;
+            EXPECT_NE(theirs.out.find("\tR"), std::string::npos);
+        }
+    }
 }
 
 }  // namespace
