@@ -3,6 +3,7 @@
 #include "db_bulk.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <new>
 
 #include "postline/base/files.h"
 #include "postline/base/msg.h"
@@ -22,71 +24,90 @@ namespace postline::maps::backend {
 
 namespace {
 
-uint32_t hashBytes(std::string_view bytes) {
+uint32_t hashBytes(std::string_view bytes, bool nul) {
     size_t h = std::hash<std::string_view>{}(bytes);
+    if (nul) h = (h ^ 0x9e3779b97f4a7c15ull) * 0xff51afd7ed558ccdull;
     return uint32_t(h ^ (h >> 32));
 }
 
-// memcmp order, shorter first on a common prefix: what BDB's and LMDB's default
-// comparators do, and what std::string_view::compare does.
+constexpr size_t kBlockSize = size_t(32) << 20;
+
 bool keyLess(std::string_view a, std::string_view b) { return a.compare(b) < 0; }
 
 }  // namespace
 
-BulkTable::BulkTable() : slots_(1024, 0) {}
+void* hugeMap(void* old, size_t oldBytes, size_t newBytes) {
+    void* data = old ? ::mremap(old, oldBytes, newBytes, MREMAP_MAYMOVE)
+                     : ::mmap(nullptr, newBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (data == MAP_FAILED) throw std::bad_alloc();
+    (void)::madvise(data, newBytes, MADV_HUGEPAGE);
+    return data;
+}
 
-uint64_t BulkTable::append(std::string_view bytes) {
-    uint64_t off = arena_.size();
-    if (arena_.capacity() < arena_.size() + bytes.size())
-        arena_.reserve(std::max(arena_.capacity() * 2, arena_.size() + bytes.size() + 4096));
-    arena_.insert(arena_.end(), bytes.begin(), bytes.end());
-    return off;
+void hugeUnmap(void* data, size_t bytes) { ::munmap(data, bytes); }
+
+BulkTable::BulkTable() : slots_(1024) {}
+
+const char* BulkTable::append(std::string_view bytes, bool nul) {
+    size_t need = bytes.size() + (nul ? 1 : 0);
+    if (blocks_.empty() || blocks_.back().size() - blockUsed_ < need) {
+        blocks_.emplace_back(std::max(kBlockSize, need));
+        blockUsed_ = 0;
+    }
+    char* out = blocks_.back().data() + blockUsed_;
+    if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+    if (nul) out[bytes.size()] = '\0';
+    blockUsed_ += need;
+    return out;
 }
 
 std::string_view BulkTable::key(uint32_t index) const {
     const Entry& e = entries_[index];
-    return {arena_.data() + e.keyOff, e.keyLen};
+    return {e.key, e.keyLen};
 }
 
 std::string_view BulkTable::value(uint32_t index) const {
     const Entry& e = entries_[index];
-    return {arena_.data() + e.valueOff, e.valueLen};
+    return {e.value, e.valueLen};
 }
 
-size_t BulkTable::findSlot(std::string_view k, uint32_t hash) const {
+size_t BulkTable::findSlot(std::string_view k, bool nul, uint32_t hash) const {
     size_t mask = slots_.size() - 1;
+    size_t len = k.size() + (nul ? 1 : 0);
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
-        uint32_t slot = slots_[i];
+        uint64_t slot = slots_[i];
         if (slot == 0) return i;
-        const Entry& e = entries_[slot - 1];
-        if (e.hash == hash && key(slot - 1) == k) return i;
+        if (uint32_t(slot >> 32) != hash) continue;
+        const Entry& e = entries_[uint32_t(slot) - 1];
+        if (e.keyLen == len && std::memcmp(e.key, k.data(), k.size()) == 0 && (!nul || e.key[k.size()] == '\0'))
+            return i;
     }
 }
 
 void BulkTable::grow() {
-    std::vector<uint32_t> old;
+    HugeArray<uint64_t> old(slots_.size() * 2);
     old.swap(slots_);
-    slots_.assign(old.size() * 2, 0);
     size_t mask = slots_.size() - 1;
-    for (uint32_t slot : old) {
+    for (uint64_t slot : old) {
         if (slot == 0) continue;
-        size_t i = entries_[slot - 1].hash & mask;
+        size_t i = uint32_t(slot >> 32) & mask;
         while (slots_[i] != 0) i = (i + 1) & mask;
         slots_[i] = slot;
     }
 }
 
-bool BulkTable::add(std::string_view k, std::string_view v, bool replace) {
-    uint32_t hash = hashBytes(k);
-    size_t i = findSlot(k, hash);
+bool BulkTable::add(std::string_view k, std::string_view v, bool nul, bool replace) {
+    uint32_t hash = hashBytes(k, nul);
+    size_t i = findSlot(k, nul, hash);
+    size_t extra = nul ? 1 : 0;
     if (slots_[i] != 0) {
-        Entry& e = entries_[slots_[i] - 1];
+        Entry& e = entries_[uint32_t(slots_[i]) - 1];
         if (e.live && !replace) return false;
         bool wasLive = e.live;
         if (wasLive) payload_ -= e.valueLen;
-        e.valueOff = append(v);
-        e.valueLen = uint32_t(v.size());
-        payload_ += v.size();
+        e.value = append(v, nul);
+        e.valueLen = uint32_t(v.size() + extra);
+        payload_ += e.valueLen;
         if (!wasLive) {
             e.live = true;
             payload_ += e.keyLen;
@@ -95,31 +116,31 @@ bool BulkTable::add(std::string_view k, std::string_view v, bool replace) {
         return true;
     }
     Entry e{};
-    e.keyOff = append(k);
-    e.keyLen = uint32_t(k.size());
-    e.valueOff = append(v);
-    e.valueLen = uint32_t(v.size());
+    e.key = append(k, nul);
+    e.keyLen = uint32_t(k.size() + extra);
+    e.value = append(v, nul);
+    e.valueLen = uint32_t(v.size() + extra);
     e.hash = hash;
     e.live = true;
     entries_.push_back(e);
-    slots_[i] = uint32_t(entries_.size());
+    slots_[i] = (uint64_t(hash) << 32) | uint32_t(entries_.size());
     ++live_;
-    payload_ += k.size() + v.size();
-    if (entries_.size() * 4 > slots_.size() * 3) grow();
+    payload_ += e.keyLen + e.valueLen;
+    if (entries_.size() * 2 > slots_.size()) grow();
     return true;
 }
 
-bool BulkTable::find(std::string_view k, std::string_view* v) const {
-    size_t i = findSlot(k, hashBytes(k));
-    if (slots_[i] == 0 || !entries_[slots_[i] - 1].live) return false;
-    if (v) *v = value(slots_[i] - 1);
+bool BulkTable::find(std::string_view k, bool nul, std::string_view* v) const {
+    size_t i = findSlot(k, nul, hashBytes(k, nul));
+    if (slots_[i] == 0 || !entries_[uint32_t(slots_[i]) - 1].live) return false;
+    if (v) *v = value(uint32_t(slots_[i]) - 1);
     return true;
 }
 
-bool BulkTable::erase(std::string_view k) {
-    size_t i = findSlot(k, hashBytes(k));
+bool BulkTable::erase(std::string_view k, bool nul) {
+    size_t i = findSlot(k, nul, hashBytes(k, nul));
     if (slots_[i] == 0) return false;
-    Entry& e = entries_[slots_[i] - 1];
+    Entry& e = entries_[uint32_t(slots_[i]) - 1];
     if (!e.live) return false;
     // The slot stays (it may be in another key's probe chain); the entry is marked dead.
     e.live = false;
@@ -137,27 +158,64 @@ std::vector<uint32_t> BulkTable::insertionOrder() const {
 }
 
 std::vector<uint32_t> BulkTable::sortedOrder() const {
-    // Sort on an 8-byte big-endian key prefix first; only ties look at the arena.
+    // LSD radix sort on an 8-byte big-endian key prefix, then a comparison sort of each
+    // run of equal prefixes on the whole key.
     struct Item {
         uint64_t prefix;
         uint32_t index;
     };
-    std::vector<Item> items;
-    items.reserve(live_);
+    HugeArray<Item> items, scratch;
     for (uint32_t i = 0; i < entries_.size(); ++i) {
         if (!entries_[i].live) continue;
-        std::string_view k = key(i);
+        const Entry& e = entries_[i];
         uint64_t prefix = 0;
-        for (size_t b = 0; b < 8; ++b) prefix = (prefix << 8) | (b < k.size() ? uint8_t(k[b]) : 0);
+        for (size_t b = 0; b < 8; ++b) prefix = (prefix << 8) | (b < e.keyLen ? uint8_t(e.key[b]) : 0);
         items.push_back({prefix, i});
     }
-    std::sort(items.begin(), items.end(), [this](const Item& a, const Item& b) {
-        if (a.prefix != b.prefix) return a.prefix < b.prefix;
-        return keyLess(key(a.index), key(b.index));
-    });
+    scratch.resize(items.size());
+    for (int shift = 0; shift < 64; shift += 16) {
+        std::vector<uint32_t> count(65537, 0);
+        bool same = true;
+        uint64_t first = items.empty() ? 0 : (items[0].prefix >> shift) & 0xffff;
+        for (const Item& item : items) {
+            uint64_t digit = (item.prefix >> shift) & 0xffff;
+            ++count[digit + 1];
+            same = same && digit == first;
+        }
+        if (same) continue;  // this digit does not order anything
+        for (size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
+        for (const Item& item : items) scratch[count[(item.prefix >> shift) & 0xffff]++] = item;
+        items.swap(scratch);
+    }
+    for (size_t lo = 0; lo < items.size();) {
+        size_t hi = lo + 1;
+        while (hi < items.size() && items[hi].prefix == items[lo].prefix) ++hi;
+        if (hi - lo > 1)
+            std::sort(items.begin() + lo, items.begin() + hi,
+                      [this](const Item& a, const Item& b) { return keyLess(key(a.index), key(b.index)); });
+        lo = hi;
+    }
     std::vector<uint32_t> order;
     order.reserve(items.size());
     for (const Item& item : items) order.push_back(item.index);
+    return order;
+}
+
+std::vector<uint32_t> BulkTable::rankedOrder(uint32_t (*rank)(std::string_view key)) const {
+    HugeArray<uint64_t> items, scratch;  // (rank << 32) | index
+    for (uint32_t i = 0; i < entries_.size(); ++i)
+        if (entries_[i].live) items.push_back((uint64_t(rank(key(i))) << 32) | i);
+    scratch.resize(items.size());
+    for (int shift = 32; shift < 64; shift += 16) {
+        std::vector<uint32_t> count(65537, 0);
+        for (uint64_t item : items) ++count[((item >> shift) & 0xffff) + 1];
+        for (size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
+        for (uint64_t item : items) scratch[count[(item >> shift) & 0xffff]++] = item;
+        items.swap(scratch);
+    }
+    std::vector<uint32_t> order;
+    order.reserve(items.size());
+    for (uint64_t item : items) order.push_back(uint32_t(item));
     return order;
 }
 

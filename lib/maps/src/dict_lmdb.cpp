@@ -200,11 +200,11 @@ Lookup LmdbDict::doLookup(std::string_view key) {
     uint32_t nulls = nullFlags();
     if (bulk_) {
         std::string_view stored;
-        if ((nulls & flag::kTryNull) && table_.find(storedBytes(key, true), &stored)) {
+        if ((nulls & flag::kTryNull) && table_.find(key, true, &stored)) {
             setFlags(flags() & ~flag::kTryNoNull);
             return Lookup::found(std::string(visibleBytes(stored)));
         }
-        if ((nulls & flag::kTryNoNull) && table_.find(key, &stored)) {
+        if ((nulls & flag::kTryNoNull) && table_.find(key, false, &stored)) {
             setFlags(flags() & ~flag::kTryNull);
             return Lookup::found(std::string(visibleBytes(stored)));
         }
@@ -284,13 +284,14 @@ int LmdbDict::writeTxn(Body body) {
 Status LmdbDict::doUpdate(std::string_view key, std::string_view value) {
     bool nul = decideWriteNull(*this);
     bool replace = (flags() & flag::kDupReplace) != 0;
-    std::string k = storedBytes(key, nul);
-    std::string v = storedBytes(value, nul);
-    if (k.empty() || k.size() > maxKeySize()) return mdbError("error updating", MDB_BAD_VALSIZE);
+    size_t keySize = key.size() + (nul ? 1 : 0);
+    if (keySize == 0 || keySize > maxKeySize()) return mdbError("error updating", MDB_BAD_VALSIZE);
     if (bulk_) {
-        if (!table_.add(k, v, replace)) return duplicate(key);
+        if (!table_.add(key, value, nul, replace)) return duplicate(key);
         return {};
     }
+    std::string k = storedBytes(key, nul);
+    std::string v = storedBytes(value, nul);
     if (mode_ == OpenMode::Read) return Error{base::cat("table ", spec(), ": operation not supported")};
     int rc = writeTxn([&](MDB_txn* txn) {
         MDB_val mk = mdbVal(k);
@@ -306,11 +307,11 @@ base::Result<bool> LmdbDict::doRemove(std::string_view key) {
     uint32_t nulls = nullFlags();
     std::string withNull = storedBytes(key, true);
     if (bulk_) {
-        if ((nulls & flag::kTryNull) && table_.erase(withNull)) {
+        if ((nulls & flag::kTryNull) && table_.erase(key, true)) {
             setFlags(flags() & ~flag::kTryNoNull);
             return true;
         }
-        if ((nulls & flag::kTryNoNull) && table_.erase(key)) {
+        if ((nulls & flag::kTryNoNull) && table_.erase(key, false)) {
             setFlags(flags() & ~flag::kTryNull);
             return true;
         }
