@@ -1,0 +1,87 @@
+// Shared pieces of postmap(1) and postalias(1): build identity, stdin lines, warnings,
+// progress on a terminal.
+#include "postline/maps/table_command.h"
+
+#include <unistd.h>
+
+#include "postline/base/msg.h"
+#include "postline/base/strings.h"
+
+namespace postline::maps {
+
+base::Result<BuildIdentity> BuildIdentity::enter(const struct stat& source, bool savePermissions, bool asOwner) {
+    BuildIdentity identity;
+    if (savePermissions && S_ISREG(source.st_mode)) {
+        identity.savedMask_ = ::umask(022 | (~source.st_mode & 077));
+        identity.umaskSet_ = true;
+    }
+    if (asOwner && ::getuid() == 0 && (source.st_uid != ::geteuid() || source.st_gid != ::getegid())) {
+        identity.savedUid_ = ::geteuid();
+        identity.savedGid_ = ::getegid();
+        if (::setegid(source.st_gid) < 0 || ::seteuid(source.st_uid) < 0)
+            return base::errnoError(base::cat("set_eugid ", source.st_uid, " ", source.st_gid));
+        identity.idsSet_ = true;
+    }
+    return identity;
+}
+
+BuildIdentity::BuildIdentity(BuildIdentity&& other) noexcept
+    : umaskSet_(other.umaskSet_),
+      savedMask_(other.savedMask_),
+      idsSet_(other.idsSet_),
+      savedUid_(other.savedUid_),
+      savedGid_(other.savedGid_) {
+    other.umaskSet_ = other.idsSet_ = false;
+}
+
+BuildIdentity::~BuildIdentity() {
+    if (idsSet_) {
+        // Back to root first: only then may the group be changed back.
+        if (::seteuid(savedUid_) < 0 || ::setegid(savedGid_) < 0) base::msgPanic("restore effective uid/gid");
+    }
+    if (umaskSet_) ::umask(savedMask_);
+}
+
+std::vector<std::string> splitInputLines(std::string_view text) {
+    std::vector<std::string> lines;
+    while (!text.empty()) {
+        size_t nl = text.find('\n');
+        if (nl == std::string_view::npos) {
+            lines.emplace_back(text);
+            break;
+        }
+        lines.emplace_back(text.substr(0, nl));
+        text.remove_prefix(nl + 1);
+    }
+    return lines;
+}
+
+void warnEmptyResult(std::string_view spec, std::string_view key) {
+    base::msgWarn(base::cat("table ", spec, ": key ", key, ": empty string result is not allowed"));
+    base::msgWarn(base::cat("table ", spec, " should return NO RESULT in case of NOT FOUND"));
+}
+
+BuildProgress::BuildProgress(std::string name)
+    : name_(std::move(name)), tty_(::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
+
+BuildProgress::~BuildProgress() { done(); }
+
+void BuildProgress::tick() {
+    ++count_;
+    if (!tty_ || (count_ & 0x3fff) != 0) return;
+    if (!shown_ && std::chrono::steady_clock::now() - start_ < std::chrono::seconds(1)) return;
+    shown_ = true;
+    std::string line = base::cat("\r", base::programName(), ": ", name_, ": ", count_, " entries");
+    ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+    (void)ignored;
+}
+
+void BuildProgress::done() {
+    if (!shown_) return;
+    shown_ = false;
+    std::string line = base::cat("\r", base::programName(), ": ", name_, ": ", count_, " entries\n");
+    ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+    (void)ignored;
+}
+
+}  // namespace postline::maps
