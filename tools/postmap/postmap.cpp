@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -66,6 +67,21 @@ std::string readStdin() {
     auto in = base::readAll(STDIN_FILENO);
     if (!in) base::msgFatal(base::cat("read stdin: ", in.error().message));
     return std::move(*in);
+}
+
+// -F: the value names files (comma or space separated); their contents, joined with a
+// newline, become the stored value (dict_file_to_b64()).
+base::Result<std::string> readValueFiles(std::string_view value) {
+    std::string joined;
+    bool first = true;
+    for (std::string_view path : base::splitAny(value, ", \t\r\n")) {
+        auto contents = base::readFile(std::string(path));
+        if (!contents) return contents.error();
+        if (!first) joined += '\n';
+        joined += *contents;
+        first = false;
+    }
+    return joined;
 }
 
 class Postmap {
@@ -151,8 +167,7 @@ public:
                                         ": record is in \"key: value\" format; is this an alias file?"));
             std::string encoded;
             if (opts_.valueIsFile) {
-                std::string path(record.value);
-                auto contents = base::readFile(path);
+                auto contents = readValueFiles(record.value);
                 if (!contents) {
                     base::msgWarn(base::cat(sourceName, ", line ", lineno, ": ", contents.error().message,
                                             ": skipping this entry"));
@@ -200,7 +215,6 @@ public:
             if (result.value.empty()) maps::warnEmptyResult(dict->spec(), key);
             writeOut(base::cat(result.value, "\n"));
         } else if (result.isError()) {
-            std::fflush(stdout);
             queryError(*dict, result);
         }
         std::fflush(stdout);
@@ -218,10 +232,7 @@ public:
                 writeOut(base::cat(key, "\t", result.value, "\n"));
                 return true;
             }
-            if (result.isError()) {
-                std::fflush(stdout);
-                queryError(*dicts[n], result);
-            }
+            if (result.isError()) queryError(*dicts[n], result);
         }
         return false;
     }
@@ -232,7 +243,8 @@ public:
         std::vector<std::unique_ptr<Dict>> dicts(specs.size());
         bool found = false;
         std::string input = readStdin();
-        if (!opts_.anyMessageKey()) {
+        // -m alone does not make postmap read a message (POSTMAP_FLAG_HB_KEY).
+        if (!opts_.messageKeys.headers && !opts_.messageKeys.body) {
             for (const std::string& key : maps::splitInputLines(input)) found |= queryKey(specs, dicts, key);
         } else {
             maps::forEachMessageKey(input, opts_.messageKeys,
@@ -291,6 +303,7 @@ public:
             return true;
         });
         std::fflush(stdout);
+        if (!st && st.error().errnum == ENOTSUP) base::msgFatal(st.error().message);
         if (!st) base::msgFatal(base::cat("table ", dict->spec(), ": sequence error: ", st.error().message));
         (void)dict->close();
     }
@@ -308,6 +321,9 @@ private:
 
 int runPostmap(int argc, char** argv) {
     ::umask(022);
+    // Postfix's VSTREAM_OUT writes in 4096-byte blocks; output is lost past a fatal error.
+    static char outBuffer[4096];
+    std::setvbuf(stdout, outBuffer, _IOFBF, sizeof outBuffer);
     // Make sure that descriptors 0-2 are open before anything else is.
     for (int fd = 0; fd < 3; ++fd) {
         struct stat st;

@@ -98,7 +98,9 @@ void msgError(std::string_view text) { emit(Severity::Error, text); }
 
 void msgFatal(std::string_view text) {
     emit(Severity::Fatal, text);
-    std::exit(1);
+    // Like Postfix, buffered standard output is not flushed on a fatal error: what a
+    // command had printed but not yet written is lost, exactly as with the original.
+    ::_exit(1);
 }
 
 void msgPanic(std::string_view text) {

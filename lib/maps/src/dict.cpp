@@ -2,6 +2,8 @@
 // (util/dict.c, util/dict_utf8.c), and the defaults for operations a type lacks.
 #include "postline/maps/dict.h"
 
+#include <cerrno>
+
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/maps/utf8.h"
@@ -83,7 +85,7 @@ base::Result<bool> Dict::doRemove(std::string_view) {
 }
 
 base::Status Dict::doForEach(const ForEachFn&) {
-    return Error{base::cat("table ", spec(), ": sequential access is not supported")};
+    return Error{base::cat("table ", spec(), ": sequence operation is not supported"), ENOTSUP};
 }
 
 base::Status Dict::doClose() { return {}; }

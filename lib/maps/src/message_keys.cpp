@@ -84,7 +84,8 @@ void forEachMessageKey(std::string_view message, const MessageKeyOptions& option
             endHeaders();
             if (primary && !options.body && !options.mime) return;
             primary = false;
-            if (line.empty()) continue;  // the separator line itself is no key
+            // The empty line that ends the headers is the first body line (Postfix
+            // hands it to body_checks too).
         }
         // Body line: a MIME boundary opens the headers of the next part.
         if (options.mime && !boundaries.empty() && base::startsWith(line, "--")) {

@@ -60,6 +60,10 @@ std::vector<std::string_view> dictTypeNames() {
 
 base::Result<std::unique_ptr<Dict>> openDict(const DictSpec& spec, OpenMode mode, uint32_t flags,
                                              const OpenContext& context) {
+    // dict_open3(): both halves of "type:name" must be present.
+    if (spec.type.empty() || spec.name.empty())
+        return base::Error{
+            base::cat("open dictionary: expecting \"type:name\" form instead of \"", spec.type, ":", spec.name, "\"")};
     const DictType* type = findDictType(spec.type);
     if (!type) return base::Error{"unsupported dictionary type: " + spec.type};
     return type->open(spec, mode, flags | type->typeFlags, context);

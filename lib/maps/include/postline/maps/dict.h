@@ -81,6 +81,8 @@ public:
     base::Result<bool> remove(std::string_view key);
 
     // Visits every entry in the table's own order (postmap -s); `fn` returns false to stop.
+    // A type without sequential access fails with errnum ENOTSUP and the complete message
+    // "table TYPE:NAME: sequence operation is not supported".
     base::Status forEach(const ForEachFn& fn);
 
     // Finishes the table: a rebuild is made durable and becomes visible atomically.
