@@ -21,6 +21,7 @@
 #include "postline/config/config.h"
 #include "postline/maps/dict.h"
 #include "postline/maps/registry.h"
+#include "postline/maps/table_command.h"
 
 namespace postline::tools {
 namespace {
@@ -49,23 +50,9 @@ struct Options {
 
 void writeOut(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-// Reads stdin line by line, without the newline (vstring_get_nonl); a last line without
-// a newline still counts.
 std::vector<std::string> readStdinLines() {
     auto all = base::readAll(STDIN_FILENO);
-    std::vector<std::string> lines;
-    if (!all) return lines;
-    std::string_view rest = *all;
-    while (!rest.empty()) {
-        size_t nl = rest.find('\n');
-        if (nl == std::string_view::npos) {
-            lines.emplace_back(rest);
-            break;
-        }
-        lines.emplace_back(rest.substr(0, nl));
-        rest.remove_prefix(nl + 1);
-    }
-    return lines;
+    return all ? maps::splitInputLines(*all) : std::vector<std::string>();
 }
 
 class Postalias {
@@ -83,11 +70,6 @@ public:
         auto dict = maps::openDict(spec, mode, flags, context_);
         if (!dict) base::msgFatal(dict.error().message);
         return std::move(*dict);
-    }
-
-    void warnEmptyValue(const std::string& type, const std::string& name, std::string_view key) {
-        base::msgWarn(base::cat("table ", type, ":", name, ": key ", key, ": empty string result is not allowed"));
-        base::msgWarn(base::cat("table ", type, ":", name, " should return NO RESULT in case of NOT FOUND"));
     }
 
     // postalias(): build or (-i) update one table from its source or stdin.
@@ -117,21 +99,11 @@ public:
 
         // A new table gets no more group/other read access than its source (-p: 0644),
         // and when run as root it is created as the owner of the source (-o: as root).
-        bool savePerm = (opts_.postaliasFlags & kSavePerm) && S_ISREG(st.st_mode);
-        mode_t savedMask = 0;
-        if (savePerm) savedMask = ::umask(022 | (~st.st_mode & 077));
-        if ((opts_.postaliasFlags & kAsOwner) && ::getuid() == 0 &&
-            (st.st_uid != ::geteuid() || st.st_gid != ::getegid())) {
-            if (::setegid(st.st_gid) < 0 || ::seteuid(st.st_uid) < 0)
-                base::msgFatal(base::errnoError(base::cat("set_eugid ", st.st_uid, " ", st.st_gid)).message);
-        }
-
-        const maps::DictType* type = maps::findDictType(spec.type);
-        if (type && !type->creatable)
-            base::msgFatal(
-                base::cat("unsupported dictionary type: ", spec.type, " does not support bulk-mode creation."));
-        // The umask stays in force until the table is closed: a rebuild may create its
-        // file only then.
+        // Both stay in force until the table is closed: a rebuild creates its file then.
+        auto identity =
+            maps::BuildIdentity::enter(st, opts_.postaliasFlags & kSavePerm, opts_.postaliasFlags & kAsOwner);
+        if (!identity) base::msgFatal(identity.error().message);
+        if (base::Status s = maps::checkBuildable(spec.type); !s) base::msgFatal(s.error().message);
         std::unique_ptr<Dict> dict = open(spec, opts_.truncate ? OpenMode::Rebuild : OpenMode::Create, dictFlags);
 
         address::AliasSourceOptions sourceOptions;
@@ -157,7 +129,6 @@ public:
         if (base::Status s = dict->update("YP_MASTER_NAME", config_.get("myhostname")); !s) writeError(s.error());
 
         if (base::Status s = dict->close(); !s) base::msgFatal(s.error().message);
-        if (savePerm) ::umask(savedMask);
     }
 
     // postalias_query(): true when found.
@@ -165,7 +136,7 @@ public:
         auto dict = open(spec, OpenMode::Read, opts_.dictFlags | flag::kLock);
         maps::Lookup result = dict->lookup(key);
         if (result.isFound()) {
-            if (result.value.empty()) warnEmptyValue(spec.type, spec.name, key);
+            if (result.value.empty()) maps::warnEmptyResult(base::cat(spec.type, ":", spec.name), key);
             writeOut(base::cat(result.value, "\n"));
         } else if (result.isError()) {
             base::msgFatal(base::cat("table ", spec.type, ":", spec.name, ": query error: ", result.error));
@@ -184,7 +155,7 @@ public:
                 if (!dicts[n]) dicts[n] = open(specs[n], OpenMode::Read, opts_.dictFlags | flag::kLock);
                 maps::Lookup result = dicts[n]->lookup(key);
                 if (result.isFound()) {
-                    if (result.value.empty()) warnEmptyValue(dicts[n]->type(), dicts[n]->name(), key);
+                    if (result.value.empty()) maps::warnEmptyResult(dicts[n]->spec(), key);
                     writeOut(base::cat(key, ":\t", result.value, "\n"));
                     found = true;
                     break;
@@ -238,7 +209,7 @@ public:
                 base::msgWarn(
                     base::cat("table ", spec.type, ":", spec.name, ": empty lookup key value is not allowed"));
             } else if (value.empty()) {
-                warnEmptyValue(spec.type, spec.name, key);
+                maps::warnEmptyResult(base::cat(spec.type, ":", spec.name), key);
             }
             writeOut(base::cat(key, ":\t", value, "\n"));
             return true;

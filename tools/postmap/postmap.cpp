@@ -128,13 +128,7 @@ public:
 
         auto identity = maps::BuildIdentity::enter(st, opts_.savePermissions, opts_.asOwner);
         if (!identity) base::msgFatal(identity.error().message);
-        const maps::DictType* type = maps::findDictType(spec.type);
-        if (!type)
-            base::msgFatal(base::cat("unsupported dictionary type: ", spec.type, ". Is the postfix-", spec.type,
-                                     " package installed?"));
-        if (!type->creatable)
-            base::msgFatal(
-                base::cat("unsupported dictionary type: ", spec.type, " does not support bulk-mode creation."));
+        if (base::Status s = maps::checkBuildable(spec.type); !s) base::msgFatal(s.error().message);
         std::unique_ptr<Dict> dict = open(spec, opts_.truncate ? OpenMode::Rebuild : OpenMode::Create, dictFlags);
         // Incremental input is read only now, after the table is open (and locked).
         if (!opts_.truncate) text = readStdin();

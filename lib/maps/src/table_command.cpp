@@ -6,6 +6,7 @@
 
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
+#include "postline/maps/registry.h"
 
 namespace postline::maps {
 
@@ -40,6 +41,16 @@ BuildIdentity::~BuildIdentity() {
         if (::seteuid(savedUid_) < 0 || ::setegid(savedGid_) < 0) base::msgPanic("restore effective uid/gid");
     }
     if (umaskSet_) ::umask(savedMask_);
+}
+
+base::Status checkBuildable(std::string_view type) {
+    const DictType* row = findDictType(type);
+    if (!row)
+        return base::Error{
+            base::cat("unsupported dictionary type: ", type, ". Is the postfix-", type, " package installed?")};
+    if (!row->creatable)
+        return base::Error{base::cat("unsupported dictionary type: ", type, " does not support bulk-mode creation.")};
+    return {};
 }
 
 std::vector<std::string> splitInputLines(std::string_view text) {

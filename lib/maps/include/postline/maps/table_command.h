@@ -36,6 +36,11 @@ private:
     gid_t savedGid_ = 0;
 };
 
+// Whether postmap/postalias can build `type` (mkmap_open()): an unknown type is
+// "unsupported dictionary type: T. Is the postfix-T package installed?", a type without a
+// bulk builder "unsupported dictionary type: T does not support bulk-mode creation.".
+base::Status checkBuildable(std::string_view type);
+
 // Lines of `text` without their newline; a last line without a newline counts
 // (vstring_get_nonl).
 std::vector<std::string> splitInputLines(std::string_view text);
