@@ -30,6 +30,7 @@ constexpr uint32_t kPostfixNelem = 4096;  // DICT_DB_NELM
 constexpr int64_t kDefaultReadCache = 131072;
 constexpr int64_t kDefaultCreateCache = 16777216;
 constexpr int64_t kMaxBuildCache = int64_t(1) << 30;
+constexpr int64_t kSortedBuildCache = int64_t(4) << 20;
 constexpr uint32_t kBothNull = flag::kTryNull | flag::kTryNoNull;
 
 std::string dbError(int code) { return ::db_strerror(code); }
@@ -405,9 +406,16 @@ Status DbDict::writeRebuild() {
     temp.clear();
     size_t n = table_.size();
     DbTuning tuning;
-    // Enough cache for the whole new file, so that no page is written twice.
-    uint64_t estimate = table_.payloadBytes() * 2 + uint64_t(n) * 48 + (1u << 20);
-    tuning.cacheBytes = std::clamp<int64_t>(int64_t(estimate), buildCache_, std::max(buildCache_, kMaxBuildCache));
+    if (type_ == DB_BTREE) {
+        // Sorted puts only touch the rightmost path of the tree: a small cache is
+        // enough, and Berkeley DB evicts faster from a small one.
+        tuning.cacheBytes = std::min<int64_t>(buildCache_, kSortedBuildCache);
+    } else {
+        // Hash puts land all over the file: cache the whole new file, so that no page
+        // is evicted and read back.
+        uint64_t estimate = table_.payloadBytes() * 2 + uint64_t(n) * 48 + (1u << 20);
+        tuning.cacheBytes = std::clamp<int64_t>(int64_t(estimate), buildCache_, std::max(buildCache_, kMaxBuildCache));
+    }
     if (type_ == DB_HASH) {
         // Pre-size the bucket array so the build does not split buckets as it grows;
         // Postfix's readers take the hash geometry from the file's meta page.
@@ -421,7 +429,10 @@ Status DbDict::writeRebuild() {
     {
         DbHandle h;
         int rc = openDbFile(h, temp.path(), type_, DB_CREATE | DB_EXCL, tuning, &what);
-        if (rc != 0) return Error{what + ": " + dbError(rc), rc > 0 ? rc : 0};
+        if (rc != 0) {
+            if (what.rfind("open database ", 0) == 0) what = "open database " + path_;  // not the temp name
+            return Error{what + ": " + dbError(rc), rc > 0 ? rc : 0};
+        }
         auto order = type_ == DB_BTREE ? table_.sortedOrder() : table_.rankedOrder(hashBucketRank);
         for (uint32_t i : order) {
             DBT dk = dbt(table_.key(i));
