@@ -59,7 +59,7 @@ db_case() {
         capture "$d/one" "$d/$db" /dev/null "$prog" -c "$conf" $qopts -q "$k" "$type:$name"
         { echo "-q $k => exit $(cat "$d/one.rc")"; cat "$d/one.out"; } >>"$d/1.$reader.$db.out"
         cat "$d/one.err" >>"$d/1.$reader.$db.err"
-      done < <(head -n 2 "$d/keys"; tail -n 1 "$d/keys")
+      done < <(head -n 1 "$d/keys"; tail -n 1 "$d/keys")
       echo 0 >"$d/1.$reader.$db.rc"
     done
   done

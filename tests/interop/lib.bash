@@ -82,7 +82,8 @@ capture() {
 # render PREFIX SORT: the combined text of one captured run (stdout optionally sorted).
 render() {
   echo "== stdout"
-  if [ "$2" = sort ]; then sort "$1.out"; else cat "$1.out"; fi
+  # STDOUT_FILTER: a sed -E script for values that legitimately differ (time stamps).
+  if [ "$2" = sort ]; then sort "$1.out"; else cat "$1.out"; fi | sed -E "${STDOUT_FILTER:-}"
   echo "== stderr"
   cat "$1.err"
   echo "== exit $(cat "$1.rc")"
@@ -120,8 +121,15 @@ dbrecords() {
   fi
   local dump
   case $f in
-    *.lmdb) dump=$("$MDB_DUMP" -n -p "$f" 2>&1) || { echo "mdb_dump failed: $dump"; return; } ;;
-    *) dump=$("$DB_DUMP" -p "$f" 2>&1) || { echo "db_dump failed: $dump"; return; } ;;
+    *.lmdb) dump=$("$MDB_DUMP" -n -p "$f" 2>&1) || dump="mdb_dump failed: $dump" ;;
+    *) dump=$("$DB_DUMP" -p "$f" 2>&1) || dump="db_dump failed: $dump" ;;
+  esac
+  case $dump in
+    *" failed: "*)
+      # The directory differs between the two sides; the first lines say enough.
+      printf '%s\n' "${dump//$f/$(basename "$f")}" | head -n 3
+      return
+      ;;
   esac
   printf '%s\n' "$dump" | awk -v yp="${IGNORE_YP:-0}" '
     /^type=/ { print; next }

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Differential test of `postmap` with lmdb tables against Postfix 3.7: the interop
-# corpus, a 12,000-line table, keys at LMDB's 511-byte limit and the -u -r -n options.
-# (Keys over the limit are a fatal error; bad_input.sh checks that case.)
+# corpus, a 12,000-line table, keys at the LMDB key size limit (510 bytes + NUL) and the
+# -u -r -n options. (Longer keys are a fatal error; bad_input.sh checks that case.)
 # Usage: postmap_lmdb.sh BUILD_DIR/bin
 source "$(dirname "$0")/db_cases.bash" "$@"
 
 corpus_cases lmdb
-db_case "lmdb 3.6 511-byte keys" "$CONF36" lmdb "$CORPUS/lmdb_okkey" "" ""
+db_case "lmdb 3.6 510-byte keys" "$CONF36" lmdb "$CORPUS/lmdb_okkey" "" ""
 db_case "lmdb -u utf8" "$CONF36" lmdb "$CORPUS/utf8" "-u" "-u"
 db_case "lmdb -r duplicates" "$CONF36" lmdb "$CORPUS/duplicates" "-r" ""
 db_case "lmdb -n basic" "$CONF36" lmdb "$CORPUS/basic" "-n" ""
