@@ -15,18 +15,15 @@
 #include <string>
 #include <vector>
 
-#include "postline/base/base64.h"
 #include "postline/base/files.h"
-#include "postline/base/logical_lines.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
 #include "postline/maps/dict.h"
 #include "postline/maps/message_keys.h"
 #include "postline/maps/registry.h"
-#include "postline/maps/table_command.h"
-#include "postline/maps/table_source.h"
-#include "postline/maps/utf8.h"
+#include "postline/maps/table_build.h"
+#include "postline/maps/table_query.h"
 
 namespace postline::tools {
 namespace {
@@ -57,31 +54,10 @@ struct Options {
 
 void writeOut(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-bool allAscii(std::string_view s) {
-    for (unsigned char c : s)
-        if (c >= 0x80) return false;
-    return true;
-}
-
 std::string readStdin() {
     auto in = base::readAll(STDIN_FILENO);
     if (!in) base::msgFatal(base::cat("read stdin: ", in.error().message));
     return std::move(*in);
-}
-
-// -F: the value names files (comma or space separated); their contents, joined with a
-// newline, become the stored value (dict_file_to_b64()).
-base::Result<std::string> readValueFiles(std::string_view value) {
-    std::string joined;
-    bool first = true;
-    for (std::string_view path : base::splitAny(value, ", \t\r\n")) {
-        auto contents = base::readFile(std::string(path));
-        if (!contents) return contents.error();
-        if (!first) joined += '\n';
-        joined += *contents;
-        first = false;
-    }
-    return joined;
 }
 
 class Postmap {
@@ -103,9 +79,9 @@ public:
         return std::move(*dict);
     }
 
-    // postmap(): build (or with -i update) one table.
+    // postmap(): build (or with -i update) one table. The source is opened before the
+    // table is touched; with -i, stdin is read only once the table is open (and locked).
     void build(const DictSpec& spec) {
-        uint32_t dictFlags = opts_.dictFlags;
         std::string sourceName;
         std::string text;
         struct stat st {};
@@ -115,7 +91,6 @@ public:
                 base::msgFatal(base::errnoError(base::cat("fstat ", spec.name)).message);
         } else {
             if (spec.type == "proxy") base::msgFatal("can't create maps via the proxy service");
-            dictFlags |= flag::kBulkUpdate;
             sourceName = spec.name;
             int fd = ::open(spec.name.c_str(), O_RDONLY | O_CLOEXEC);
             if (fd < 0) base::msgFatal(base::errnoError(base::cat("open ", spec.name)).message);
@@ -125,181 +100,56 @@ public:
             if (!in) base::msgFatal(base::cat("read ", spec.name, ": ", in.error().message));
             text = std::move(*in);
         }
-
-        auto identity = maps::BuildIdentity::enter(st, opts_.savePermissions, opts_.asOwner);
-        if (!identity) base::msgFatal(identity.error().message);
-        if (base::Status s = maps::checkBuildable(spec.type); !s) base::msgFatal(s.error().message);
-        std::unique_ptr<Dict> dict = open(spec, opts_.truncate ? OpenMode::Rebuild : OpenMode::Create, dictFlags);
-        // Incremental input is read only now, after the table is open (and locked).
+        maps::BuildOptions build;
+        build.incremental = !opts_.truncate;
+        build.dictFlags = opts_.dictFlags;
+        build.savePermissions = opts_.savePermissions;
+        build.asOwner = opts_.asOwner;
+        build.valueIsFile = opts_.valueIsFile;
+        auto writer = maps::TableWriter::open(spec, st, build, context_);
+        if (!writer) base::msgFatal(writer.error().message);
         if (!opts_.truncate) text = readStdin();
-
-        bool checkUtf8 = (dict->flags() & flag::kUtf8Request) != 0;
-        maps::BuildProgress progress(spec.name);
-        base::LogicalLineReader reader(text, sourceName);
-        std::string line;
-        int lineno;
-        while (reader.next(line, lineno)) {
-            if (checkUtf8 && !allAscii(line) && !maps::validUtf8(line)) {
-                base::msgWarn(
-                    base::cat(sourceName, ", line ", lineno, ": non-UTF-8 input \"", line, "\" -- ignoring this line"));
-                continue;
-            }
-            maps::SourceRecord record;
-            switch (maps::parseSourceRecord(line, record)) {
-                case maps::RecordStatus::UnbalancedQuote:
-                    base::msgWarn(base::cat(sourceName, ", line ", lineno, ": unbalanced '\"' in '", line,
-                                            "' -- ignoring this line"));
-                    continue;
-                case maps::RecordStatus::MissingPart:
-                    base::msgWarn(base::cat(sourceName, ", line ", lineno, ": expected format: key whitespace value"));
-                    continue;
-                case maps::RecordStatus::Ok:
-                    break;
-            }
-            if (record.key.back() == ':')
-                base::msgWarn(base::cat(sourceName, ", line ", lineno,
-                                        ": record is in \"key: value\" format; is this an alias file?"));
-            std::string encoded;
-            if (opts_.valueIsFile) {
-                auto contents = readValueFiles(record.value);
-                if (!contents) {
-                    base::msgWarn(base::cat(sourceName, ", line ", lineno, ": ", contents.error().message,
-                                            ": skipping this entry"));
-                    continue;
-                }
-                encoded = base::base64Encode(*contents);
-                record.value = encoded;
-            }
-            if (base::Status s = dict->update(record.key, record.value); !s)
-                base::msgFatal(s.error().message.empty() ? base::cat("table ", dict->spec(), ": write error")
-                                                         : s.error().message);
-            progress.tick();
-        }
-        if (base::Status s = dict->close(); !s) base::msgFatal(s.error().message);
-        progress.done();
+        if (base::Status s = (*writer)->addSource(text, sourceName); !s) base::msgFatal(s.error().message);
+        if (base::Status s = (*writer)->commit(); !s) base::msgFatal(s.error().message);
     }
 
-    // The value as printed: with -F the stored base64 is decoded (dict_file_lookup).
-    // Returns false, after a warning, when the stored value is not valid base64.
-    bool presentable(const Dict& dict, std::string_view key, std::string& value) {
-        if (!opts_.valueIsFile) return true;
-        auto decoded = base::base64Decode(value);
-        if (!decoded) {
-            base::msgWarn(base::cat("table ", dict.spec(), ": key ", key,
-                                    ": malformed BASE64 value: ", std::string_view(value).substr(0, 30)));
-            return false;
-        }
-        value = std::move(*decoded);
-        return true;
-    }
-
-    [[noreturn]] void queryError(const Dict& dict, const maps::Lookup& result) {
-        if (result.status == maps::DictStatus::ConfigError)
-            base::msgFatal(base::cat("table ", dict.spec(), ": query error"));
-        base::msgFatal(base::cat("table ", dict.spec(),
-                                 ": query error: ", result.error.empty() ? std::string("Success") : result.error));
+    maps::TableQuery tables(std::vector<DictSpec> specs) const {
+        maps::QueryOptions query;
+        query.dictFlags = opts_.dictFlags;
+        query.valueIsFile = opts_.valueIsFile;
+        query.messageKeys = opts_.messageKeys;
+        return maps::TableQuery(std::move(specs), query, context_);
     }
 
     // postmap_query(): true when found.
-    bool query(const DictSpec& spec, const std::string& key) {
-        auto dict = open(spec, OpenMode::Read, opts_.dictFlags | flag::kLock);
-        maps::Lookup result = dict->lookup(key);
-        bool found = result.isFound() && presentable(*dict, key, result.value);
-        if (found) {
-            if (result.value.empty()) maps::warnEmptyResult(dict->spec(), key);
-            writeOut(base::cat(result.value, "\n"));
-        } else if (result.isError()) {
-            queryError(*dict, result);
-        }
+    bool query(const std::vector<DictSpec>& specs, std::string_view key) {
+        auto found = tables(specs).query(key, writeOut);
+        if (!found) base::msgFatal(found.error().message);
         std::fflush(stdout);
-        (void)dict->close();
-        return found;
-    }
-
-    // One key of `postmap -q -` against the tables in order; tables open lazily.
-    bool queryKey(const std::vector<DictSpec>& specs, std::vector<std::unique_ptr<Dict>>& dicts, std::string_view key) {
-        for (size_t n = 0; n < specs.size(); ++n) {
-            if (!dicts[n]) dicts[n] = open(specs[n], OpenMode::Read, queryFlags_);
-            maps::Lookup result = dicts[n]->lookup(key);
-            if (result.isFound() && presentable(*dicts[n], key, result.value)) {
-                if (result.value.empty()) maps::warnEmptyResult(dicts[n]->spec(), key);
-                writeOut(base::cat(key, "\t", result.value, "\n"));
-                return true;
-            }
-            if (result.isError()) queryError(*dicts[n], result);
-        }
-        return false;
+        return *found;
     }
 
     // postmap_queries(): keys from stdin, or from a message with -b/-h/-m.
     bool queries(const std::vector<DictSpec>& specs) {
-        queryFlags_ = opts_.dictFlags | flag::kLock;
-        std::vector<std::unique_ptr<Dict>> dicts(specs.size());
-        bool found = false;
         std::string input = readStdin();
-        // -m alone does not make postmap read a message (POSTMAP_FLAG_HB_KEY).
-        if (!opts_.messageKeys.headers && !opts_.messageKeys.body) {
-            for (const std::string& key : maps::splitInputLines(input)) found |= queryKey(specs, dicts, key);
-        } else {
-            maps::forEachMessageKey(input, opts_.messageKeys,
-                                    [&](std::string_view key) { found |= queryKey(specs, dicts, key); });
-        }
+        auto found = tables(specs).queryStream(input, writeOut);
+        if (!found) base::msgFatal(found.error().message);
         std::fflush(stdout);
-        for (auto& d : dicts)
-            if (d) (void)d->close();
-        return found;
+        return *found;
     }
 
-    OpenMode deleteMode(const DictSpec& spec) const {
-        return spec.type == "proxy" ? OpenMode::Create : OpenMode::Write;
+    // postmap_delete(), postmap_deletes()
+    bool remove(const std::vector<DictSpec>& specs, std::string_view key) {
+        auto found = key == "-" ? tables(specs).removeStream(readStdin) : tables(specs).remove(key);
+        if (!found) base::msgFatal(found.error().message);
+        return *found;
     }
 
-    bool removeOne(Dict& dict, const std::string& key) {
-        auto removed = dict.remove(key);
-        if (!removed) base::msgFatal(base::cat("table ", dict.spec(), ": delete error: ", removed.error().message));
-        return *removed;
-    }
-
-    // postmap_delete()
-    bool remove(const DictSpec& spec, const std::string& key) {
-        auto dict = open(spec, deleteMode(spec), opts_.dictFlags | flag::kLock);
-        bool found = removeOne(*dict, key);
-        if (base::Status s = dict->close(); !s) base::msgFatal(s.error().message);
-        return found;
-    }
-
-    // postmap_deletes(): all tables open before the first key is read.
-    bool removes(const std::vector<DictSpec>& specs) {
-        std::vector<std::unique_ptr<Dict>> dicts;
-        for (const DictSpec& spec : specs) dicts.push_back(open(spec, deleteMode(spec), opts_.dictFlags | flag::kLock));
-        bool found = false;
-        for (const std::string& key : maps::splitInputLines(readStdin()))
-            for (auto& dict : dicts) found |= removeOne(*dict, key);
-        for (auto& dict : dicts)
-            if (base::Status s = dict->close(); !s) base::msgFatal(s.error().message);
-        return found;
-    }
-
-    // postmap_seq()
-    void sequence(const DictSpec& spec) {
-        if (spec.type == "proxy") base::msgFatal("can't sequence maps via the proxy service");
-        auto dict = open(spec, OpenMode::Read, opts_.dictFlags | flag::kLock);
-        base::Status st = dict->forEach([&](std::string_view key, std::string_view value) {
-            std::string shown(value);
-            if (key.empty()) {
-                base::msgWarn(
-                    base::cat("table ", spec.type, ":", spec.name, ": empty lookup key value is not allowed"));
-            } else if (value.empty()) {
-                maps::warnEmptyResult(base::cat(spec.type, ":", spec.name), key);
-            }
-            if (!presentable(*dict, key, shown)) return true;
-            writeOut(base::cat(key, "\t", shown, "\n"));
-            return true;
-        });
+    // postmap_seq(): only the first table, as in Postfix.
+    void sequence(const std::vector<DictSpec>& specs) {
+        base::Status s = tables({specs.front()}).dump(writeOut);
         std::fflush(stdout);
-        if (!st && st.error().errnum == ENOTSUP) base::msgFatal(st.error().message);
-        if (!st) base::msgFatal(base::cat("table ", dict->spec(), ": sequence error: ", st.error().message));
-        (void)dict->close();
+        if (!s) base::msgFatal(s.error().message);
     }
 
 private:
@@ -307,7 +157,6 @@ private:
     Options opts_;
     std::string defaultType_;
     bool utf8Enabled_ = false;
-    uint32_t queryFlags_ = 0;
     maps::OpenContext context_;
 };
 
@@ -419,21 +268,16 @@ int runPostmap(int argc, char** argv) {
 
     if (opts.delkey) {
         if (specs.empty()) usage(myname);
-        if (std::string_view(opts.delkey) == "-") return postmap.removes(specs) ? 0 : 1;
-        bool found = false;
-        for (const auto& spec : specs) found |= postmap.remove(spec, opts.delkey);
-        return found ? 0 : 1;
+        return postmap.remove(specs, opts.delkey) ? 0 : 1;
     }
     if (opts.query) {
         if (specs.empty()) usage(myname);
         if (std::string_view(opts.query) == "-") return postmap.queries(specs) ? 0 : 1;
-        for (const auto& spec : specs)
-            if (postmap.query(spec, opts.query)) return 0;
-        return 1;
+        return postmap.query(specs, opts.query) ? 0 : 1;
     }
     if (opts.sequence) {
         if (specs.empty()) return 1;
-        postmap.sequence(specs.front());  // only the first table, as in Postfix
+        postmap.sequence(specs);
         return 0;
     }
     if (specs.empty()) usage(myname);

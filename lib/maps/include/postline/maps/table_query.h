@@ -55,8 +55,9 @@ public:
     // postmap -d KEY: deletes from every table. True when anything was deleted.
     base::Result<bool> remove(std::string_view key);
 
-    // postmap -d -: opens every table, then deletes each line of `input` from each.
-    base::Result<bool> removeStream(std::string_view input);
+    // postmap -d -: opens every table, then calls `readInput` (the command's stdin) and
+    // deletes each of its lines from each table. True when anything was deleted.
+    base::Result<bool> removeStream(const std::function<std::string()>& readInput);
 
 private:
     base::Result<std::unique_ptr<Dict>> open(const DictSpec& spec, OpenMode mode);

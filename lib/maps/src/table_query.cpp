@@ -1,0 +1,181 @@
+// TableQuery: postmap(1)'s read and delete operations over a list of tables
+// (postmap/postmap.c: postmap_query(), postmap_queries(), postmap_seq(),
+// postmap_delete(), postmap_deletes()).
+#include "postline/maps/table_query.h"
+
+#include <cerrno>
+#include <memory>
+
+#include "postline/base/base64.h"
+#include "postline/base/msg.h"
+#include "postline/base/strings.h"
+#include "postline/maps/table_command.h"
+
+namespace postline::maps {
+
+TableQuery::TableQuery(std::vector<DictSpec> specs, QueryOptions options, OpenContext context)
+    : specs_(std::move(specs)), options_(options), context_(context) {}
+
+base::Result<std::unique_ptr<Dict>> TableQuery::open(const DictSpec& spec, OpenMode mode) {
+    return openDict(spec, mode, options_.dictFlags | flag::kLock, context_);
+}
+
+// The value as printed: with -F the stored base64 is decoded (dict_file_lookup()).
+bool TableQuery::presentable(const Dict& dict, std::string_view key, std::string& value) const {
+    if (!options_.valueIsFile) return true;
+    auto decoded = base::base64Decode(value);
+    if (!decoded) {
+        base::msgWarn(base::cat("table ", dict.spec(), ": key ", key,
+                                ": malformed BASE64 value: ", std::string_view(value).substr(0, 30)));
+        return false;
+    }
+    value = std::move(*decoded);
+    return true;
+}
+
+// One lookup: true when found (and presentable), false when not, error when the table
+// fails. An empty value is reported (and still used), as dict_get() callers see it.
+base::Result<bool> TableQuery::lookupIn(Dict& dict, std::string_view key, std::string& value) const {
+    Lookup result = dict.lookup(key);
+    if (result.isError()) {
+        if (result.status == DictStatus::ConfigError)
+            return base::Error{base::cat("table ", dict.spec(), ": query error")};
+        return base::Error{base::cat("table ", dict.spec(),
+                                     ": query error: ", result.error.empty() ? std::string("Success") : result.error)};
+    }
+    if (!result.isFound()) return false;
+    value = std::move(result.value);
+    if (!presentable(dict, key, value)) return false;
+    if (value.empty()) warnEmptyResult(dict.spec(), key);
+    return true;
+}
+
+base::Result<bool> TableQuery::query(std::string_view key, const OutputFn& out) {
+    for (const DictSpec& spec : specs_) {
+        auto dict = open(spec, OpenMode::Read);
+        if (!dict) return dict.error();
+        std::string value;
+        auto found = lookupIn(**dict, key, value);
+        if (!found) return found.error();
+        (void)(*dict)->close();
+        if (*found) {
+            out(base::cat(value, "\n"));
+            return true;
+        }
+    }
+    return false;
+}
+
+base::Result<bool> TableQuery::queryStream(std::string_view input, const OutputFn& out) {
+    std::vector<std::unique_ptr<Dict>> dicts(specs_.size());
+    bool found = false;
+    base::Status failed;
+    auto one = [&](std::string_view key) -> base::Status {
+        for (size_t n = 0; n < specs_.size(); ++n) {
+            if (!dicts[n]) {
+                auto dict = open(specs_[n], OpenMode::Read);
+                if (!dict) return dict.error();
+                dicts[n] = std::move(*dict);
+            }
+            std::string value;
+            auto hit = lookupIn(*dicts[n], key, value);
+            if (!hit) return hit.error();
+            if (*hit) {
+                out(base::cat(key, "\t", value, "\n"));
+                found = true;
+                return {};
+            }
+        }
+        return {};
+    };
+    // -m alone does not make postmap read a message (POSTMAP_FLAG_HB_KEY).
+    if (!options_.messageKeys.headers && !options_.messageKeys.body) {
+        for (const std::string& key : splitInputLines(input))
+            if (base::Status s = one(key); !s) return s.error();
+    } else {
+        forEachMessageKey(input, options_.messageKeys, [&](std::string_view key) {
+            if (failed) failed = one(key);
+        });
+        if (!failed) return failed.error();
+    }
+    for (auto& d : dicts)
+        if (d) (void)d->close();
+    return found;
+}
+
+base::Status TableQuery::dump(const OutputFn& out) {
+    if (specs_.empty()) return {};
+    const DictSpec& spec = specs_.front();
+    if (spec.type == "proxy") return base::Error{"can't sequence maps via the proxy service"};
+    auto opened = open(spec, OpenMode::Read);
+    if (!opened) return opened.error();
+    Dict& dict = **opened;
+    base::Status st = dict.forEach([&](std::string_view key, std::string_view value) {
+        std::string shown(value);
+        if (key.empty()) {
+            base::msgWarn(base::cat("table ", spec.type, ":", spec.name, ": empty lookup key value is not allowed"));
+        } else if (value.empty()) {
+            warnEmptyResult(base::cat(spec.type, ":", spec.name), key);
+        }
+        if (!presentable(dict, key, shown)) return true;
+        out(base::cat(key, "\t", shown, "\n"));
+        return true;
+    });
+    if (!st) {
+        // Backends may already give the complete text ("table T:N: sequence operation
+        // is not supported", "table T:N: sequence error: WHY").
+        const std::string& why = st.error().message;
+        if (st.error().errnum == ENOTSUP || why.starts_with(base::cat("table ", dict.spec(), ": "))) return st;
+        return base::Error{base::cat("table ", dict.spec(), ": sequence error: ", why)};
+    }
+    (void)dict.close();
+    return {};
+}
+
+namespace {
+
+// postmap -d on a proxy: table opens read-write through the proxy (O_RDWR|O_CREAT).
+OpenMode deleteMode(const DictSpec& spec) { return spec.type == "proxy" ? OpenMode::Create : OpenMode::Write; }
+
+base::Result<bool> removeOne(Dict& dict, std::string_view key) {
+    auto removed = dict.remove(key);
+    if (!removed) return base::Error{base::cat("table ", dict.spec(), ": delete error: ", removed.error().message)};
+    return *removed;
+}
+
+}  // namespace
+
+base::Result<bool> TableQuery::remove(std::string_view key) {
+    bool found = false;
+    for (const DictSpec& spec : specs_) {
+        auto dict = open(spec, deleteMode(spec));
+        if (!dict) return dict.error();
+        auto removed = removeOne(**dict, key);
+        if (!removed) return removed.error();
+        found |= *removed;
+        if (base::Status s = (*dict)->close(); !s) return s.error();
+    }
+    return found;
+}
+
+base::Result<bool> TableQuery::removeStream(const std::function<std::string()>& readInput) {
+    std::vector<std::unique_ptr<Dict>> dicts;
+    for (const DictSpec& spec : specs_) {
+        auto dict = open(spec, deleteMode(spec));
+        if (!dict) return dict.error();
+        dicts.push_back(std::move(*dict));
+    }
+    bool found = false;
+    for (const std::string& key : splitInputLines(readInput())) {
+        for (auto& dict : dicts) {
+            auto removed = removeOne(*dict, key);
+            if (!removed) return removed.error();
+            found |= *removed;
+        }
+    }
+    for (auto& dict : dicts)
+        if (base::Status s = dict->close(); !s) return s.error();
+    return found;
+}
+
+}  // namespace postline::maps
