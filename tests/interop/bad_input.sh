@@ -81,6 +81,8 @@ bad_case "postmap -q hash garbage db" root "${GARBAGE}t.db" /dev/null postmap -q
 bad_case "postmap -s btree garbage db" root "${GARBAGE}t.db" /dev/null postmap -s btree:t
 bad_case "postmap -q lmdb garbage db" root "${GARBAGE}t.lmdb" /dev/null postmap -q a lmdb:t
 bad_case "postmap hash rebuild over garbage" root "${GARBAGE}t.db" /dev/null postmap hash:t
+bad_case "postmap btree rebuild over short garbage" root 'printf "a 1\n" >t; printf "not a database" >t.db' \
+  /dev/null postmap btree:t
 bad_case "postmap lmdb rebuild over garbage" root "${GARBAGE}t.lmdb" /dev/null postmap lmdb:t
 bad_case "postmap -q btree on a hash db" root "$PREV hash:t" /dev/null postmap -q old btree:t
 bad_case "postmap -q hash on a btree db" root "$PREV btree:t" /dev/null postmap -q old hash:t
