@@ -67,7 +67,7 @@ public:
     // record. `sourceName` is the name used in warnings ("stdin" for -i).
     base::Status addSource(std::string_view text, std::string_view sourceName);
 
-    // Entries added so far.
+    // Records given to the table so far (duplicates included; skipped -F entries not).
     size_t count() const { return added_; }
 
     // Finishes the table (a rebuild becomes visible atomically) and ends the identity.
