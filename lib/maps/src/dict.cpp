@@ -43,7 +43,7 @@ Lookup Dict::lookup(std::string_view key) {
     }
     Lookup result = wantsFold() ? doLookup(foldKey(key)) : doLookup(key);
     if (result.isFound() && (flags_ & flag::kUtf8Request) && !allAscii(result.value) && !validUtf8(result.value)) {
-        base::msgWarn(base::cat(type_, ":", name_, ": non-UTF-8 value \"", result.value, "\" for key \"", key,
+        base::msgWarn(base::cat(type_, ":", name_, ": key \"", key, "\": non-UTF-8 value \"", result.value,
                                 "\": malformed UTF-8 or invalid codepoint"));
         return Lookup::configError("non-UTF-8 value");
     }
@@ -58,7 +58,7 @@ base::Status Dict::update(std::string_view key, std::string_view value) {
             return {};
         }
         if (!allAscii(value) && !validUtf8(value)) {
-            base::msgWarn(base::cat(type_, ":", name_, ": non-UTF-8 value \"", value,
+            base::msgWarn(base::cat(type_, ":", name_, ": key \"", key, "\": non-UTF-8 value \"", value,
                                     "\": malformed UTF-8 or invalid codepoint"));
             return {};
         }
@@ -77,11 +77,11 @@ base::Status Dict::close() {
 }
 
 base::Status Dict::doUpdate(std::string_view, std::string_view) {
-    return Error{base::cat("table ", spec(), ": operation not supported")};
+    return Error{base::cat("table ", spec(), ": update operation is not supported"), ENOTSUP};
 }
 
 base::Result<bool> Dict::doRemove(std::string_view) {
-    return Error{base::cat("table ", spec(), ": operation not supported")};
+    return Error{base::cat("table ", spec(), ": delete operation is not supported"), ENOTSUP};
 }
 
 base::Status Dict::doForEach(const ForEachFn&) {
