@@ -20,12 +20,33 @@ base::Result<std::unique_ptr<Dict>> TableQuery::open(const DictSpec& spec, OpenM
     return openDict(spec, mode, options_.dictFlags | flag::kLock, context_);
 }
 
-// The value as printed: with -F the stored base64 is decoded (dict_file_lookup()).
+namespace {
+
+// Postfix's dict->type:dict->name, used by postmap in most messages: Berkeley DB tables
+// know themselves by their file name (dict_db.c opens "NAME.db" and names the DICT so).
+std::string internalSpec(const Dict& dict) {
+    if (dict.type() == "hash" || dict.type() == "btree") return base::cat(dict.type(), ":", dict.name(), ".db");
+    return dict.spec();
+}
+
+std::string querySpec(const DictSpec& spec) { return base::cat(spec.type, ":", spec.name); }
+
+base::Error queryError(const Dict& dict, const Lookup& result, bool configShort) {
+    if (configShort && result.status == DictStatus::ConfigError)
+        return base::Error{base::cat("table ", internalSpec(dict), ": query error")};
+    return base::Error{base::cat("table ", internalSpec(dict),
+                                 ": query error: ", result.error.empty() ? std::string("Success") : result.error)};
+}
+
+}  // namespace
+
+// With -F the stored base64 is decoded (dict_file_lookup()); a malformed value is
+// reported and becomes a configuration error.
 bool TableQuery::presentable(const Dict& dict, std::string_view key, std::string& value) const {
     if (!options_.valueIsFile) return true;
     auto decoded = base::base64Decode(value);
     if (!decoded) {
-        base::msgWarn(base::cat("table ", dict.spec(), ": key ", key,
+        base::msgWarn(base::cat("table ", internalSpec(dict), ": key ", key,
                                 ": malformed BASE64 value: ", std::string_view(value).substr(0, 30)));
         return false;
     }
@@ -33,20 +54,17 @@ bool TableQuery::presentable(const Dict& dict, std::string_view key, std::string
     return true;
 }
 
-// One lookup: true when found (and presentable), false when not, error when the table
-// fails. An empty value is reported (and still used), as dict_get() callers see it.
-base::Result<bool> TableQuery::lookupIn(Dict& dict, std::string_view key, std::string& value) const {
+// One lookup as postmap_query()/postmap_queries() do it: true when found, false when
+// not, an error when the table fails. An empty value is reported (and still printed);
+// `warnAs` names the table in that warning.
+base::Result<bool> TableQuery::lookupIn(Dict& dict, std::string_view key, std::string& value,
+                                        std::string_view warnAs) const {
     Lookup result = dict.lookup(key);
-    if (result.isError()) {
-        if (result.status == DictStatus::ConfigError)
-            return base::Error{base::cat("table ", dict.spec(), ": query error")};
-        return base::Error{base::cat("table ", dict.spec(),
-                                     ": query error: ", result.error.empty() ? std::string("Success") : result.error)};
-    }
+    if (result.isError()) return queryError(dict, result, true);
     if (!result.isFound()) return false;
     value = std::move(result.value);
-    if (!presentable(dict, key, value)) return false;
-    if (value.empty()) warnEmptyResult(dict.spec(), key);
+    if (!presentable(dict, key, value)) return base::Error{base::cat("table ", internalSpec(dict), ": query error")};
+    if (value.empty()) warnEmptyResult(warnAs, key);
     return true;
 }
 
@@ -55,7 +73,8 @@ base::Result<bool> TableQuery::query(std::string_view key, const OutputFn& out) 
         auto dict = open(spec, OpenMode::Read);
         if (!dict) return dict.error();
         std::string value;
-        auto found = lookupIn(**dict, key, value);
+        // postmap_query() names the table as given on the command line here.
+        auto found = lookupIn(**dict, key, value, querySpec(spec));
         if (!found) return found.error();
         (void)(*dict)->close();
         if (*found) {
@@ -70,6 +89,8 @@ base::Result<bool> TableQuery::queryStream(std::string_view input, const OutputF
     std::vector<std::unique_ptr<Dict>> dicts(specs_.size());
     bool found = false;
     base::Status failed;
+    // -m alone does not make postmap read a message (POSTMAP_FLAG_HB_KEY).
+    const bool messageMode = options_.messageKeys.headers || options_.messageKeys.body;
     auto one = [&](std::string_view key) -> base::Status {
         for (size_t n = 0; n < specs_.size(); ++n) {
             if (!dicts[n]) {
@@ -77,19 +98,27 @@ base::Result<bool> TableQuery::queryStream(std::string_view input, const OutputF
                 if (!dict) return dict.error();
                 dicts[n] = std::move(*dict);
             }
+            Dict& dict = *dicts[n];
             std::string value;
-            auto hit = lookupIn(*dicts[n], key, value);
-            if (!hit) return hit.error();
-            if (*hit) {
-                out(base::cat(key, "\t", value, "\n"));
-                found = true;
-                return {};
+            if (!messageMode) {
+                auto hit = lookupIn(dict, key, value, internalSpec(dict));
+                if (!hit) return hit.error();
+                if (!*hit) continue;
+            } else {
+                // postmap_body(): a plain dict_get(), no -F decoding, one error text.
+                Lookup result = dict.lookup(key);
+                if (result.isError()) return queryError(dict, result, false);
+                if (!result.isFound()) continue;
+                value = std::move(result.value);
+                if (value.empty()) warnEmptyResult(internalSpec(dict), key);
             }
+            out(base::cat(key, "\t", value, "\n"));
+            found = true;
+            return {};
         }
         return {};
     };
-    // -m alone does not make postmap read a message (POSTMAP_FLAG_HB_KEY).
-    if (!options_.messageKeys.headers && !options_.messageKeys.body) {
+    if (!messageMode) {
         for (const std::string& key : splitInputLines(input))
             if (base::Status s = one(key); !s) return s.error();
     } else {
@@ -125,8 +154,8 @@ base::Status TableQuery::dump(const OutputFn& out) {
         // Backends may already give the complete text ("table T:N: sequence operation
         // is not supported", "table T:N: sequence error: WHY").
         const std::string& why = st.error().message;
-        if (st.error().errnum == ENOTSUP || why.starts_with(base::cat("table ", dict.spec(), ": "))) return st;
-        return base::Error{base::cat("table ", dict.spec(), ": sequence error: ", why)};
+        if (st.error().errnum == ENOTSUP || why.starts_with("table ")) return st;
+        return base::Error{base::cat("table ", internalSpec(dict), ": sequence error: ", why)};
     }
     (void)dict.close();
     return {};
@@ -139,7 +168,8 @@ OpenMode deleteMode(const DictSpec& spec) { return spec.type == "proxy" ? OpenMo
 
 base::Result<bool> removeOne(Dict& dict, std::string_view key) {
     auto removed = dict.remove(key);
-    if (!removed) return base::Error{base::cat("table ", dict.spec(), ": delete error: ", removed.error().message)};
+    if (!removed)
+        return base::Error{base::cat("table ", internalSpec(dict), ": delete error: ", removed.error().message)};
     return *removed;
 }
 

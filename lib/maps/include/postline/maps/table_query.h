@@ -62,7 +62,7 @@ public:
 private:
     base::Result<std::unique_ptr<Dict>> open(const DictSpec& spec, OpenMode mode);
     bool presentable(const Dict& dict, std::string_view key, std::string& value) const;
-    base::Result<bool> lookupIn(Dict& dict, std::string_view key, std::string& value) const;
+    base::Result<bool> lookupIn(Dict& dict, std::string_view key, std::string& value, std::string_view warnAs) const;
 
     std::vector<DictSpec> specs_;
     QueryOptions options_;
