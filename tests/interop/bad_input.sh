@@ -4,6 +4,7 @@
 # zero-length databases, an LMDB key that is too long, usage errors, -d and -i. Compares
 # messages, exit codes, the files left in the directory and the database contents after.
 # Usage: bad_input.sh BUILD_DIR/bin
+# shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.bash" "$@"
 
 export IGNORE_YP=1
@@ -47,6 +48,7 @@ bad_case() {
   same_files "$label: databases after" "$d/pf.records" "$d/ours.records"
 }
 
+# shellcheck disable=SC2016 # expanded by the setup's eval
 PREV='printf "old 1\nkept 2\n" >t && /usr/sbin/postmap -c "$CONF36"'
 
 # Missing, unreadable, unwritable.

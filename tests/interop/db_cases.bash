@@ -3,6 +3,7 @@
 # and with ours and compares messages, exit codes, stored records, and -s / -q answers of
 # each program on each database. Mirrors postmap(1) on Postfix 3.7's dict_db/dict_lmdb.
 # shellcheck shell=bash
+# shellcheck source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash" "$@"
 
 PF=$(pf_prog postmap)

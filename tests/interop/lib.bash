@@ -2,7 +2,7 @@
 # Sourced by tests/interop/*.sh (named .bash so ctest does not run it): sets up a scratch directory with main.cf files, runs a
 # command once with Postfix's program and once with ours, compares stdout, stderr, exit
 # status, database records (db_dump -p / mdb_dump -p) and directory listings.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # variables for the sourcing scripts
 set -uo pipefail
 export LC_ALL=C
 

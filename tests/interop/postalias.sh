@@ -4,12 +4,16 @@
 # stored records (the `@` sentinel and YP_* entries included; the YP_LAST_MODIFIED time
 # is blanked), `-s` / `-q` answers across programs, and newaliases with alias_database.
 # Usage: postalias.sh BUILD_DIR/bin
+# shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/db_cases.bash" "$@"
 
+# shellcheck disable=SC2034 # used by db_case and render
 PF=$(pf_prog postalias)
+# shellcheck disable=SC2034
 OURS=$(ours_prog postalias)
 CORPUS=$TESTDATA/aliases
 export IGNORE_YP=1
+# shellcheck disable=SC2034
 STDOUT_FILTER='s/^(YP_LAST_MODIFIED[:	]*)[0-9]{10}$/\1(time)/'
 
 # keys SRC: the names of an aliases file as written (before the colon), upper-cased, the

@@ -2,6 +2,7 @@
 # Differential test of `postmap` with btree tables (Berkeley DB) against Postfix 3.7:
 # the interop corpus, a 12,000-line table, long keys and the -w -n options.
 # Usage: postmap_btree.sh BUILD_DIR/bin
+# shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/db_cases.bash" "$@"
 
 corpus_cases btree

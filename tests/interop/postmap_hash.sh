@@ -2,6 +2,7 @@
 # Differential test of `postmap` with hash tables (Berkeley DB) against Postfix 3.7:
 # the interop corpus, a 12,000-line table, long keys and the -f -u -r -n -N options.
 # Usage: postmap_hash.sh BUILD_DIR/bin
+# shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/db_cases.bash" "$@"
 
 corpus_cases hash

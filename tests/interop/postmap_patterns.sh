@@ -4,6 +4,7 @@
 # their .keys), texthash (the postmap corpus), and inline, static, unionmap, pipemap and
 # in-line regexp/pcre/cidr specs (patterns/maps.list), deliberate mistakes included.
 # Usage: postmap_patterns.sh BUILD_DIR/bin
+# shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.bash" "$@"
 
 PF=$(pf_prog postmap)
@@ -76,7 +77,7 @@ while IFS= read -r spec; do
   n=$((n + 1))
   # -s where it works (inline, texthash) and once per type where it is refused.
   case $spec in
-    inline:* | texthash:* | static:value | unionmap:{inline* | pipemap:{inline:{a=b},\ inline:{b=c}}) seq=s ;;
+    inline:* | texthash:* | static:value | 'unionmap:{inline'* | 'pipemap:{inline:{a=b}, inline:{b=c}}') seq=s ;;
     *) seq= ;;
   esac
   lookup_case "spec $n $spec" "$CONF36" "$spec" "$PAT/maps.keys" 2 "$seq"
