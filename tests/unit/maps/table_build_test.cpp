@@ -201,6 +201,39 @@ TEST_P(TableBuild, FileValuedEntries) {
     EXPECT_EQ(*b64, "Zmlyc3QKCnNlY29uZA==");  // "first\n" "\n" "second"
 }
 
+// As root, the table belongs to the source's owner (the build runs with its effective
+// ids), unless -o; Postfix does the same.
+TEST_P(TableBuild, RootBuildsAsTheSourceOwner) {
+    if (::getuid() != 0) GTEST_SKIP() << "needs root";
+    Scratch s;
+    ASSERT_EQ(::chmod(".", 0777), 0);
+    s.write("t", "k v\n");
+    ASSERT_EQ(::chown("t", 65534, 65534), 0);
+    std::string file = std::string("t.") + std::string(findDictType(GetParam())->suffix);
+    {
+        auto writer = openWriter(spec(), {});
+        ASSERT_TRUE(writer);
+        EXPECT_EQ(::geteuid(), 65534u) << "effective uid during the build";
+        ASSERT_TRUE(writer->commit().ok());
+    }
+    EXPECT_EQ(::geteuid(), 0u);
+    EXPECT_EQ(::getegid(), 0u);
+    EXPECT_EQ(statOf(file).st_uid, 65534u);
+    EXPECT_EQ(statOf(file).st_gid, 65534u);
+    ::unlink(file.c_str());
+    BuildOptions asRoot;
+    asRoot.asOwner = false;
+    {
+        auto writer = openWriter(spec(), asRoot);
+        ASSERT_TRUE(writer);
+        ASSERT_TRUE(writer->commit().ok());
+    }
+    EXPECT_EQ(statOf(file).st_uid, 0u);
+    ::unlink(file.c_str());
+    ASSERT_EQ(std::system(("/usr/sbin/postmap -c . " + spec()).c_str()), 0);
+    EXPECT_EQ(statOf(file).st_uid, 65534u) << "Postfix";
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, TableBuild, ::testing::Values("hash", "btree", "lmdb"));
 
 TEST(TableBuildErrors, TypeChecksWithPostfixTexts) {
