@@ -36,6 +36,8 @@ bool LogicalLineReader::next(std::string& line, int& firstLine, int& lastLine) {
         }
         lastLine = lineno_;
         if (line.empty()) return false;
+        // Postfix handles the line as a C string: text after a NUL byte is not seen.
+        if (auto nul = line.find('\0'); nul != std::string::npos) line.resize(nul);
         if (!isSpace(line[0])) return true;
         // Continuation text without preceding text: warn and skip, as Postfix does.
         std::string shown = line.substr(0, 30);

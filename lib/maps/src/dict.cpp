@@ -36,14 +36,14 @@ static bool allAscii(std::string_view s) {
 Lookup Dict::lookup(std::string_view key) {
     if (flags_ & flag::kUtf8Request) {
         if (!allAscii(key) && !validUtf8(key)) {
-            base::msgWarn(
-                base::cat(type_, ":", name_, ": non-UTF-8 key \"", key, "\": malformed UTF-8 or invalid codepoint"));
+            base::msgWarn(base::cat(type_, ":", diagnosticName(), ": non-UTF-8 key \"", key,
+                                    "\": malformed UTF-8 or invalid codepoint"));
             return Lookup::notFound();
         }
     }
     Lookup result = wantsFold() ? doLookup(foldKey(key)) : doLookup(key);
     if (result.isFound() && (flags_ & flag::kUtf8Request) && !allAscii(result.value) && !validUtf8(result.value)) {
-        base::msgWarn(base::cat(type_, ":", name_, ": key \"", key, "\": non-UTF-8 value \"", result.value,
+        base::msgWarn(base::cat(type_, ":", diagnosticName(), ": key \"", key, "\": non-UTF-8 value \"", result.value,
                                 "\": malformed UTF-8 or invalid codepoint"));
         return Lookup::configError("non-UTF-8 value");
     }
@@ -53,12 +53,12 @@ Lookup Dict::lookup(std::string_view key) {
 base::Status Dict::update(std::string_view key, std::string_view value) {
     if (flags_ & flag::kUtf8Request) {
         if (!allAscii(key) && !validUtf8(key)) {
-            base::msgWarn(
-                base::cat(type_, ":", name_, ": non-UTF-8 key \"", key, "\": malformed UTF-8 or invalid codepoint"));
+            base::msgWarn(base::cat(type_, ":", diagnosticName(), ": non-UTF-8 key \"", key,
+                                    "\": malformed UTF-8 or invalid codepoint"));
             return {};
         }
         if (!allAscii(value) && !validUtf8(value)) {
-            base::msgWarn(base::cat(type_, ":", name_, ": key \"", key, "\": non-UTF-8 value \"", value,
+            base::msgWarn(base::cat(type_, ":", diagnosticName(), ": key \"", key, "\": non-UTF-8 value \"", value,
                                     "\": malformed UTF-8 or invalid codepoint"));
             return {};
         }

@@ -146,6 +146,8 @@ public:
     DbDict(const DictSpec& spec, uint32_t flags, DBTYPE type, OpenMode mode)
         : Dict(spec.type, spec.name, flags), type_(type), mode_(mode), source_(spec.name), path_(spec.name + ".db") {}
 
+    std::string diagnosticName() const override { return path_; }
+
     ~DbDict() override {
         if (targetFd_ >= 0) ::close(targetFd_);
     }

@@ -67,5 +67,10 @@ TEST(LogicalLines, AcceptsMissingFinalNewlineAndCarriageReturns) {
     EXPECT_TRUE(readAllLines("\n \n").empty());
 }
 
+TEST(LogicalLines, EndsAtAnEmbeddedNulLikeACString) {
+    using namespace std::string_literals;
+    EXPECT_EQ(readAllLines("b val\0ue\nc 3\n"s), (std::vector<Line>{{"b val", 1, 1}, {"c 3", 2, 2}}));
+}
+
 }  // namespace
 }  // namespace postline::base

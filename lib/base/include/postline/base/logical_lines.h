@@ -1,7 +1,8 @@
 // Logical-line reader for Postfix's configuration and table sources (util/readlline.c):
 // whole-line comments and blank lines are skipped, a line that starts with whitespace
 // continues the previous one (joined as is, newline dropped), and a logical line that
-// would start with whitespace is reported and skipped.
+// would start with whitespace is reported and skipped. Like Postfix's callers, which
+// see a C string, a logical line ends at an embedded NUL byte.
 #pragma once
 
 #include <string>

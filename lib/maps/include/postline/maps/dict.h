@@ -62,6 +62,9 @@ public:
     const std::string& type() const { return type_; }
     const std::string& name() const { return name_; }
     std::string spec() const { return type_ + ":" + name_; }
+    // The name a table uses for itself in its own diagnostics; Berkeley DB tables say
+    // "NAME.db" there (dict_db.c stores the file name as the table name).
+    virtual std::string diagnosticName() const { return name_; }
     uint32_t flags() const { return flags_; }
     // Changes flags between operations, as Postfix callers do (postalias writes its YP_*
     // records without NUL and without folding). Backends honour the flags of each call.
