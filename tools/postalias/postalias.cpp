@@ -230,18 +230,7 @@ private:
 }  // namespace
 
 int runPostalias(int argc, char** argv) {
-    ::umask(022);
-    // Make sure that descriptors 0-2 are open before anything else is.
-    for (int fd = 0; fd < 3; ++fd) {
-        struct stat st;
-        if (::fstat(fd, &st) == -1 && (::close(fd), ::open("/dev/null", O_RDWR, 0)) != fd)
-            base::msgFatal(base::errnoError("open /dev/null").message);
-    }
-    if (std::getenv("MAIL_VERBOSE")) base::setVerbose(1);
-
-    // Postfix's diagnostics (and getopt's) use the basename of argv[0].
-    std::string myname = base::baseName(argc > 0 && argv[0] && *argv[0] ? argv[0] : "postalias");
-    base::setProgramName(myname);
+    std::string myname = maps::startTableCommand(argc, argv, "postalias");
     std::vector<char*> args(argv, argv + argc);
     args.push_back(nullptr);
     if (argc > 0) args[0] = myname.data();

@@ -23,6 +23,7 @@
 #include "postline/maps/message_keys.h"
 #include "postline/maps/registry.h"
 #include "postline/maps/table_build.h"
+#include "postline/maps/table_command.h"
 #include "postline/maps/table_query.h"
 
 namespace postline::tools {
@@ -163,20 +164,10 @@ private:
 }  // namespace
 
 int runPostmap(int argc, char** argv) {
-    ::umask(022);
     // Postfix's VSTREAM_OUT writes in 4096-byte blocks; output is lost past a fatal error.
     static char outBuffer[4096];
     std::setvbuf(stdout, outBuffer, _IOFBF, sizeof outBuffer);
-    // Make sure that descriptors 0-2 are open before anything else is.
-    for (int fd = 0; fd < 3; ++fd) {
-        struct stat st;
-        if (::fstat(fd, &st) == -1 && (::close(fd), ::open("/dev/null", O_RDWR, 0)) != fd)
-            base::msgFatal(base::errnoError("open /dev/null").message);
-    }
-    if (std::getenv("MAIL_VERBOSE")) base::setVerbose(1);
-
-    std::string myname = base::baseName(argc > 0 && argv[0] && *argv[0] ? argv[0] : "postmap");
-    base::setProgramName(myname);
+    std::string myname = maps::startTableCommand(argc, argv, "postmap");
     std::vector<char*> args(argv, argv + argc);
     args.push_back(nullptr);
     if (argc > 0) args[0] = myname.data();

@@ -2,8 +2,12 @@
 // progress on a terminal.
 #include "postline/maps/table_command.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
+#include "postline/base/files.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/maps/registry.h"
@@ -51,6 +55,20 @@ base::Status checkBuildable(std::string_view type) {
     if (!row->creatable)
         return base::Error{base::cat("unsupported dictionary type: ", type, " does not support bulk-mode creation.")};
     return {};
+}
+
+std::string startTableCommand(int argc, char** argv, std::string_view fallback) {
+    ::umask(022);
+    // Make sure that descriptors 0-2 are open before anything else is.
+    for (int fd = 0; fd < 3; ++fd) {
+        struct stat st;
+        if (::fstat(fd, &st) == -1 && (::close(fd), ::open("/dev/null", O_RDWR, 0)) != fd)
+            base::msgFatal(base::errnoError("open /dev/null").message);
+    }
+    if (std::getenv("MAIL_VERBOSE")) base::setVerbose(1);
+    std::string myname = base::baseName(argc > 0 && argv[0] && *argv[0] ? std::string_view(argv[0]) : fallback);
+    base::setProgramName(myname);
+    return myname;
 }
 
 std::vector<std::string> splitInputLines(std::string_view text) {

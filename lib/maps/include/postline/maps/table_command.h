@@ -41,6 +41,11 @@ private:
 // bulk builder "unsupported dictionary type: T does not support bulk-mode creation.".
 base::Status checkBuildable(std::string_view type);
 
+// The start of every table command (postmap.c/postalias.c main()): umask 022, file
+// descriptors 0-2 open, MAIL_VERBOSE honoured, and the program name for diagnostics set
+// to the basename of argv[0] (or `fallback`). Returns that name.
+std::string startTableCommand(int argc, char** argv, std::string_view fallback);
+
 // Lines of `text` without their newline; a last line without a newline counts
 // (vstring_get_nonl).
 std::vector<std::string> splitInputLines(std::string_view text);
