@@ -82,7 +82,11 @@ GARBAGE='printf "a 1\n" >t; printf "%0512d" 7 >'
 bad_case "postmap -q hash garbage db" root "${GARBAGE}t.db" /dev/null postmap -q a hash:t
 bad_case "postmap -s btree garbage db" root "${GARBAGE}t.db" /dev/null postmap -s btree:t
 bad_case "postmap -q lmdb garbage db" root "${GARBAGE}t.lmdb" /dev/null postmap -q a lmdb:t
-bad_case "postmap hash rebuild over garbage" root "${GARBAGE}t.db" /dev/null postmap hash:t
+# Postfix truncates the garbage in place (DB_TRUNCATE), and Berkeley DB reports on stderr
+# every page it cannot decrypt; ours writes a new file beside it and renames it over, so
+# the library never reads the garbage. The messages and exit code that are Postfix's own
+# must still be equal.
+STDERR_FILTER='/^BDB[0-9]{4} /d' bad_case "postmap hash rebuild over garbage" root "${GARBAGE}t.db" /dev/null postmap hash:t
 bad_case "postmap btree rebuild over short garbage" root 'printf "a 1\n" >t; printf "not a database" >t.db' \
   /dev/null postmap btree:t
 bad_case "postmap lmdb rebuild over garbage" root "${GARBAGE}t.lmdb" /dev/null postmap lmdb:t

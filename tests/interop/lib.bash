@@ -85,7 +85,8 @@ render() {
   # STDOUT_FILTER: a sed -E script for values that legitimately differ (time stamps).
   if [ "$2" = sort ]; then sort "$1.out"; else cat "$1.out"; fi | sed -E "${STDOUT_FILTER:-}"
   echo "== stderr"
-  cat "$1.err"
+  # STDERR_FILTER: a sed -E script for lines that are not Postfix's own (library noise).
+  sed -E "${STDERR_FILTER:-}" "$1.err"
   echo "== exit $(cat "$1.rc")"
 }
 

@@ -113,6 +113,9 @@ int openDbFile(DbHandle& h, const std::string& path, DBTYPE type, u_int32_t dbFl
     std::string file = base::baseName(path);
     rc = h.db->open(h.db, nullptr, file.c_str(), nullptr, type, dbFlags, 0644);
     if (rc != 0) {
+        // A failed open under DB_FCNTL_LOCKING leaves a file handle that the environment
+        // would list at close; Postfix exits before that, so its users never see those lines.
+        h.env->set_errcall(h.env, [](const DB_ENV*, const char*, const char*) {});
         *context = "open database " + path;
         return rc;
     }
@@ -178,6 +181,7 @@ private:
     }
     Status duplicate(std::string_view key);
     Status writeRebuild();
+    Status removeIfZeroLength(int fd) const;
 
     DBTYPE type_;
     OpenMode mode_;
@@ -190,6 +194,16 @@ private:
     int targetFd_ = -1;  // a rebuild's shared lock on the table it replaces
     int64_t buildCache_ = kDefaultCreateCache;
 };
+
+// Berkeley DB refuses a zero-length file; a writer removes it as mkmap_db.c does.
+Status DbDict::removeIfZeroLength(int fd) const {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 && st.st_nlink > 0) {
+        if (::unlink(path_.c_str()) < 0) return base::errnoError("cannot remove zero-length database file " + path_);
+        base::msgWarn(base::cat("removing zero-length database file: ", path_));
+    }
+    return {};
+}
 
 Status DbDict::open(const OpenContext& context) {
     if ((flags() & kBothNull) == 0) setFlags(flags() | kBothNull);
@@ -207,6 +221,7 @@ Status DbDict::open(const OpenContext& context) {
         if (targetFd_ >= 0) {
             Status s = base::lockFile(targetFd_, base::LockStyle::Flock, base::LockMode::Shared);
             if (!s.ok()) return base::errnoError("shared-lock database " + path_, s.error().errnum);
+            if (Status z = removeIfZeroLength(targetFd_); !z.ok()) return z;
         }
         return {};
     }
@@ -229,15 +244,17 @@ Status DbDict::open(const OpenContext& context) {
     tuning.cacheBytes = mode_ == OpenMode::Read
                             ? configNumber(context, "berkeley_db_read_buffer_size", kDefaultReadCache)
                             : configNumber(context, "berkeley_db_create_buffer_size", kDefaultCreateCache);
-    u_int32_t dbFlags = 0;
+    // DB_FCNTL_LOCKING as in dict_db.c: besides the locking, it makes Berkeley DB quiet
+    // about a file it cannot recognise (the open still fails), so stderr shows only our message.
+    u_int32_t dbFlags = DB_FCNTL_LOCKING;
     if (mode_ == OpenMode::Read) dbFlags |= DB_RDONLY;
     if (mode_ == OpenMode::Create) dbFlags |= DB_CREATE;
-    // Berkeley DB refuses a zero-length file; a writer removes it as mkmap_db does.
     if (mode_ == OpenMode::Create) {
-        struct stat st {};
-        if (::stat(path_.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
-            base::msgWarn(base::cat("removing zero-length database file: ", path_));
-            ::unlink(path_.c_str());
+        int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            Status z = removeIfZeroLength(fd);
+            ::close(fd);
+            if (!z.ok()) return z;
         }
     }
     std::string what;

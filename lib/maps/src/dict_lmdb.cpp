@@ -169,6 +169,14 @@ Status LmdbDict::open(const OpenContext& context) {
         bulk_ = true;
         std::string dir = base::dirName(path_);
         if (::access(dir.c_str(), W_OK | X_OK) != 0) return base::errnoError("open database " + path_);
+        // Postfix opens the table it is about to replace: a file that is not LMDB stops
+        // the build, and a missing or zero-length one becomes an empty table (which is
+        // what stays when the build then fails, e.g. on a key that is too long).
+        {
+            Env existing;
+            int rc = existing.open(path_, kEnvFlags, size_t(mapSize_));
+            if (rc != 0) return Error{base::cat("open database ", path_, ": ", ::mdb_strerror(rc)), rc > 0 ? rc : 0};
+        }
         // Like Postfix's bulk writer: exclusive for a moment (no reader is inside an old
         // snapshot), then shared until the new file is in place, which keeps writers out.
         targetFd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
