@@ -3,33 +3,29 @@
 // Options are parsed with getopt(3) like Postfix does, so usage errors read the same.
 #include "postalias.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "postline/address/alias_source.h"
+#include "postline/address/alias_table.h"
 #include "postline/base/files.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
-#include "postline/maps/dict.h"
 #include "postline/maps/registry.h"
+#include "postline/maps/table_build.h"
 #include "postline/maps/table_command.h"
+#include "postline/maps/table_query.h"
 
 namespace postline::tools {
 namespace {
 
 namespace flag = maps::flag;
-using maps::Dict;
 using maps::DictSpec;
-using maps::OpenMode;
 
 constexpr int kAsOwner = 1 << 0;   // POSTALIAS_FLAG_AS_OWNER
 constexpr int kSavePerm = 1 << 1;  // POSTALIAS_FLAG_SAVE_PERM
@@ -50,10 +46,7 @@ struct Options {
 
 void writeOut(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-std::vector<std::string> readStdinLines() {
-    auto all = base::readAll(STDIN_FILENO);
-    return all ? maps::splitInputLines(*all) : std::vector<std::string>();
-}
+std::string readStdinOrDie() { return base::valueOrFatal(maps::readStdin()); }
 
 class Postalias {
 public:
@@ -66,158 +59,36 @@ public:
 
     DictSpec spec(const char* arg) const { return maps::parseDictSpec(arg, defaultType_); }
 
-    std::unique_ptr<Dict> open(const DictSpec& spec, OpenMode mode, uint32_t flags) {
-        auto dict = maps::openDict(spec, mode, flags, context_);
-        if (!dict) base::msgFatal(dict.error().message);
-        return std::move(*dict);
-    }
-
     // postalias(): build or (-i) update one table from its source or stdin.
     void build(const DictSpec& spec) {
-        uint32_t dictFlags = opts_.dictFlags;
-        std::string sourcePath = spec.name;
-        std::string text;
-        struct stat st {};
-        if (!opts_.truncate) {
-            sourcePath = "stdin";
-            auto in = base::readAll(STDIN_FILENO);
-            if (!in) base::msgFatal(base::cat("read stdin: ", in.error().message));
-            text = std::move(*in);
-            if (::fstat(STDIN_FILENO, &st) < 0)
-                base::msgFatal(base::errnoError(base::cat("fstat ", spec.name)).message);
-        } else {
+        maps::SourceFile source;
+        if (opts_.truncate) {
             if (spec.type == "proxy") base::msgFatal("can't create maps via the proxy service");
-            dictFlags |= flag::kBulkUpdate;
-            int fd = ::open(spec.name.c_str(), O_RDONLY);
-            if (fd < 0) base::msgFatal(base::errnoError(base::cat("open ", spec.name)).message);
-            if (::fstat(fd, &st) < 0) base::msgFatal(base::errnoError(base::cat("fstat ", spec.name)).message);
-            auto in = base::readAll(fd);
-            ::close(fd);
-            if (!in) base::msgFatal(base::cat("read ", spec.name, ": ", in.error().message));
-            text = std::move(*in);
+            source = base::valueOrFatal(maps::readSourceFile(spec.name));
+        } else {
+            source.st = base::valueOrFatal(maps::statStdin(spec.name));
         }
+        maps::BuildOptions build;
+        build.incremental = !opts_.truncate;
+        build.dictFlags = opts_.dictFlags;
+        build.savePermissions = opts_.postaliasFlags & kSavePerm;
+        build.asOwner = opts_.postaliasFlags & kAsOwner;
+        auto writer = base::valueOrFatal(maps::TableWriter::open(spec, source.st, build, context_));
+        if (!opts_.truncate) source.text = readStdinOrDie();
 
-        // A new table gets no more group/other read access than its source (-p: 0644),
-        // and when run as root it is created as the owner of the source (-o: as root).
-        // Both stay in force until the table is closed: a rebuild creates its file then.
-        auto identity =
-            maps::BuildIdentity::enter(st, opts_.postaliasFlags & kSavePerm, opts_.postaliasFlags & kAsOwner);
-        if (!identity) base::msgFatal(identity.error().message);
-        if (base::Status s = maps::checkBuildable(spec.type); !s) base::msgFatal(s.error().message);
-        std::unique_ptr<Dict> dict = open(spec, opts_.truncate ? OpenMode::Rebuild : OpenMode::Create, dictFlags);
-
-        address::AliasSourceOptions sourceOptions;
-        sourceOptions.checkUtf8 = (dictFlags & flag::kUtf8Request) != 0;
-        auto writeError = [&](const base::Error& error) {
-            base::msgFatal(error.message.empty() ? base::cat("table ", dict->spec(), ": write error") : error.message);
-        };
-        base::Status st2 = address::readAliasSource(
-            text, sourcePath, sourceOptions,
-            [&](const std::string& key, const std::string& value, int) { return dict->update(key, value); });
-        if (!st2) writeError(st2.error());
-
-        // The Sendmail "database complete" entry; an update replaces the old one.
-        if (!opts_.truncate) dict->setFlags(dict->flags() | flag::kDupReplace);
-        if (base::Status s = dict->update("@", "@"); !s) writeError(s.error());
-
-        // NIS entries: never with a trailing NUL, never case-folded.
-        uint32_t nisFlags = (dict->flags() & ~(flag::kTryNull | flag::kFoldFix)) | flag::kTryNoNull;
-        dict->setFlags(nisFlags);
-        char stamp[32];
-        std::snprintf(stamp, sizeof stamp, "%010ld", static_cast<long>(std::time(nullptr)));
-        if (base::Status s = dict->update("YP_LAST_MODIFIED", stamp); !s) writeError(s.error());
-        if (base::Status s = dict->update("YP_MASTER_NAME", config_.get("myhostname")); !s) writeError(s.error());
-
-        if (base::Status s = dict->close(); !s) base::msgFatal(s.error().message);
+        address::AliasTableOptions table;
+        table.incremental = !opts_.truncate;
+        table.masterName = config_.get("myhostname");
+        table.now = std::time(nullptr);
+        base::checkOrFatal(address::addAliasTable(*writer, source.text, opts_.truncate ? spec.name : "stdin", table));
+        base::checkOrFatal(writer->commit());
     }
 
-    // postalias_query(): true when found.
-    bool query(const DictSpec& spec, const std::string& key) {
-        auto dict = open(spec, OpenMode::Read, opts_.dictFlags | flag::kLock);
-        maps::Lookup result = dict->lookup(key);
-        if (result.isFound()) {
-            if (result.value.empty()) maps::warnEmptyResult(base::cat(spec.type, ":", spec.name), key);
-            writeOut(base::cat(result.value, "\n"));
-        } else if (result.isError()) {
-            base::msgFatal(base::cat("table ", spec.type, ":", spec.name, ": query error: ", result.error));
-        }
-        std::fflush(stdout);
-        (void)dict->close();
-        return result.isFound();
-    }
-
-    // postalias_queries(): maps are opened lazily, on the first key that needs them.
-    bool queries(const std::vector<DictSpec>& specs) {
-        std::vector<std::unique_ptr<Dict>> dicts(specs.size());
-        bool found = false;
-        for (const std::string& key : readStdinLines()) {
-            for (size_t n = 0; n < specs.size(); ++n) {
-                if (!dicts[n]) dicts[n] = open(specs[n], OpenMode::Read, opts_.dictFlags | flag::kLock);
-                maps::Lookup result = dicts[n]->lookup(key);
-                if (result.isFound()) {
-                    if (result.value.empty()) maps::warnEmptyResult(dicts[n]->spec(), key);
-                    writeOut(base::cat(key, ":\t", result.value, "\n"));
-                    found = true;
-                    break;
-                }
-                if (result.isError())
-                    base::msgFatal(base::cat("table ", dicts[n]->spec(), ": query error: ", result.error));
-            }
-        }
-        std::fflush(stdout);
-        for (auto& d : dicts)
-            if (d) (void)d->close();
-        return found;
-    }
-
-    OpenMode deleteMode(const DictSpec& spec) const {
-        return spec.type == "proxy" ? OpenMode::Create : OpenMode::Write;
-    }
-
-    bool removeOne(Dict& dict, const std::string& key) {
-        auto removed = dict.remove(key);
-        if (!removed) base::msgFatal(base::cat("table ", dict.spec(), ": delete error: ", removed.error().message));
-        return *removed;
-    }
-
-    // postalias_delete()
-    bool remove(const DictSpec& spec, const std::string& key) {
-        auto dict = open(spec, deleteMode(spec), opts_.dictFlags | flag::kLock);
-        bool found = removeOne(*dict, key);
-        if (base::Status s = dict->close(); !s) base::msgFatal(s.error().message);
-        return found;
-    }
-
-    // postalias_deletes(): all maps are opened before the first key is read.
-    bool removes(const std::vector<DictSpec>& specs) {
-        std::vector<std::unique_ptr<Dict>> dicts;
-        for (const DictSpec& spec : specs) dicts.push_back(open(spec, deleteMode(spec), opts_.dictFlags | flag::kLock));
-        bool found = false;
-        for (const std::string& key : readStdinLines())
-            for (auto& dict : dicts) found |= removeOne(*dict, key);
-        for (auto& dict : dicts)
-            if (base::Status s = dict->close(); !s) base::msgFatal(s.error().message);
-        return found;
-    }
-
-    // postalias_seq()
-    void sequence(const DictSpec& spec) {
-        if (spec.type == "proxy") base::msgFatal("can't sequence maps via the proxy service");
-        auto dict = open(spec, OpenMode::Read, opts_.dictFlags | flag::kLock);
-        base::Status st = dict->forEach([&](std::string_view key, std::string_view value) {
-            if (key.empty()) {
-                base::msgWarn(
-                    base::cat("table ", spec.type, ":", spec.name, ": empty lookup key value is not allowed"));
-            } else if (value.empty()) {
-                maps::warnEmptyResult(base::cat(spec.type, ":", spec.name), key);
-            }
-            writeOut(base::cat(key, ":\t", value, "\n"));
-            return true;
-        });
-        if (!st)
-            base::msgFatal(base::cat("table ", spec.type, ":", spec.name, ": sequence error: ", st.error().message));
-        std::fflush(stdout);
-        (void)dict->close();
+    maps::TableQuery tables(std::vector<DictSpec> specs) const {
+        maps::QueryOptions query;
+        query.dictFlags = opts_.dictFlags;
+        query.keySeparator = ":\t";
+        return maps::TableQuery(std::move(specs), query, context_);
     }
 
 private:
@@ -302,21 +173,23 @@ int runPostalias(int argc, char** argv) {
     if (specs.empty() && opts.sequence) return 1;
     if (specs.empty()) usage(myname);
 
+    auto tables = postalias.tables(specs);
     if (opts.delkey) {
-        if (std::string_view(opts.delkey) == "-") return postalias.removes(specs) ? 0 : 1;
-        bool found = false;
-        for (const auto& spec : specs) found |= postalias.remove(spec, opts.delkey);
-        return found ? 0 : 1;
+        // postalias_delete[s](): -d - opens every table before it reads a key.
+        bool fromStdin = std::string_view(opts.delkey) == "-";
+        return base::valueOrFatal(fromStdin ? tables.removeStream(readStdinOrDie) : tables.remove(opts.delkey)) ? 0 : 1;
     }
     if (opts.query) {
-        if (std::string_view(opts.query) == "-") return postalias.queries(specs) ? 0 : 1;
-        for (const auto& spec : specs)
-            if (postalias.query(spec, opts.query)) return 0;
-        return 1;
+        bool found = std::string_view(opts.query) == "-"
+                         ? base::valueOrFatal(tables.queryStream(readStdinOrDie(), writeOut))
+                         : base::valueOrFatal(tables.query(opts.query, writeOut));
+        std::fflush(stdout);
+        return found ? 0 : 1;
     }
     if (opts.sequence) {
         // Only the first table is listed, as in Postfix.
-        postalias.sequence(specs.front());
+        base::checkOrFatal(tables.dump(writeOut));
+        std::fflush(stdout);
         return 0;
     }
     for (const auto& spec : specs) postalias.build(spec);

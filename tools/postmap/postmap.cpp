@@ -4,18 +4,14 @@
 // order and the usage errors are exactly Postfix's (CLI11 cannot reproduce them).
 #include "postmap.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "postline/base/files.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
@@ -30,9 +26,7 @@ namespace postline::tools {
 namespace {
 
 namespace flag = maps::flag;
-using maps::Dict;
 using maps::DictSpec;
-using maps::OpenMode;
 
 struct Options {
     bool asOwner = true;          // POSTMAP_FLAG_AS_OWNER (-o clears)
@@ -55,11 +49,7 @@ struct Options {
 
 void writeOut(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-std::string readStdin() {
-    auto in = base::readAll(STDIN_FILENO);
-    if (!in) base::msgFatal(base::cat("read stdin: ", in.error().message));
-    return std::move(*in);
-}
+std::string readStdin() { return base::valueOrFatal(maps::readStdin()); }
 
 class Postmap {
 public:
@@ -74,32 +64,15 @@ public:
 
     DictSpec spec(const char* arg) const { return maps::parseDictSpec(arg, defaultType_); }
 
-    std::unique_ptr<Dict> open(const DictSpec& spec, OpenMode mode, uint32_t flags) {
-        auto dict = maps::openDict(spec, mode, flags, context_);
-        if (!dict) base::msgFatal(dict.error().message);
-        return std::move(*dict);
-    }
-
     // postmap(): build (or with -i update) one table. The source is opened before the
     // table is touched; with -i, stdin is read only once the table is open (and locked).
     void build(const DictSpec& spec) {
-        std::string sourceName;
-        std::string text;
-        struct stat st {};
-        if (!opts_.truncate) {
-            sourceName = "stdin";
-            if (::fstat(STDIN_FILENO, &st) < 0)
-                base::msgFatal(base::errnoError(base::cat("fstat ", spec.name)).message);
-        } else {
+        maps::SourceFile source;
+        if (opts_.truncate) {
             if (spec.type == "proxy") base::msgFatal("can't create maps via the proxy service");
-            sourceName = spec.name;
-            int fd = ::open(spec.name.c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0) base::msgFatal(base::errnoError(base::cat("open ", spec.name)).message);
-            if (::fstat(fd, &st) < 0) base::msgFatal(base::errnoError(base::cat("fstat ", spec.name)).message);
-            auto in = base::readAll(fd);
-            ::close(fd);
-            if (!in) base::msgFatal(base::cat("read ", spec.name, ": ", in.error().message));
-            text = std::move(*in);
+            source = base::valueOrFatal(maps::readSourceFile(spec.name));
+        } else {
+            source.st = base::valueOrFatal(maps::statStdin(spec.name));
         }
         maps::BuildOptions build;
         build.incremental = !opts_.truncate;
@@ -107,11 +80,10 @@ public:
         build.savePermissions = opts_.savePermissions;
         build.asOwner = opts_.asOwner;
         build.valueIsFile = opts_.valueIsFile;
-        auto writer = maps::TableWriter::open(spec, st, build, context_);
-        if (!writer) base::msgFatal(writer.error().message);
-        if (!opts_.truncate) text = readStdin();
-        if (base::Status s = (*writer)->addSource(text, sourceName); !s) base::msgFatal(s.error().message);
-        if (base::Status s = (*writer)->commit(); !s) base::msgFatal(s.error().message);
+        auto writer = base::valueOrFatal(maps::TableWriter::open(spec, source.st, build, context_));
+        if (!opts_.truncate) source.text = readStdin();
+        base::checkOrFatal(writer->addSource(source.text, opts_.truncate ? spec.name : "stdin"));
+        base::checkOrFatal(writer->commit());
     }
 
     maps::TableQuery tables(std::vector<DictSpec> specs) const {

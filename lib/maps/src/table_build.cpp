@@ -32,13 +32,7 @@ base::Result<std::unique_ptr<TableWriter>> TableWriter::open(const DictSpec& spe
     auto identity = BuildIdentity::enter(source, options.savePermissions, options.asOwner);
     if (!identity) return identity.error();
     writer->identity_.emplace(std::move(*identity));
-    const DictType* type = findDictType(spec.type);
-    if (!type)
-        return base::Error{base::cat("unsupported dictionary type: ", spec.type, ". Is the postfix-", spec.type,
-                                     " package installed?")};
-    if (!type->creatable)
-        return base::Error{
-            base::cat("unsupported dictionary type: ", spec.type, " does not support bulk-mode creation.")};
+    if (base::Status s = checkBuildable(spec.type); !s) return s.error();
     uint32_t flags = options.dictFlags;
     if (!options.incremental) flags |= flag::kBulkUpdate;
     auto dict = openDict(spec, options.incremental ? OpenMode::Create : OpenMode::Rebuild, flags, context);

@@ -71,6 +71,34 @@ std::string startTableCommand(int argc, char** argv, std::string_view fallback) 
     return myname;
 }
 
+base::Result<SourceFile> readSourceFile(const std::string& path) {
+    SourceFile source;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return base::errnoError("open " + path);
+    if (::fstat(fd, &source.st) < 0) {
+        base::Error error = base::errnoError("fstat " + path);
+        ::close(fd);
+        return error;
+    }
+    auto text = base::readAll(fd);
+    ::close(fd);
+    if (!text) return base::Error{base::cat("read ", path, ": ", text.error().message), text.error().errnum};
+    source.text = std::move(*text);
+    return source;
+}
+
+base::Result<struct stat> statStdin(const std::string& table) {
+    struct stat st {};
+    if (::fstat(STDIN_FILENO, &st) < 0) return base::errnoError("fstat " + table);
+    return st;
+}
+
+base::Result<std::string> readStdin() {
+    auto text = base::readAll(STDIN_FILENO);
+    if (!text) return base::Error{base::cat("read stdin: ", text.error().message), text.error().errnum};
+    return text;
+}
+
 std::vector<std::string> splitInputLines(std::string_view text) {
     std::vector<std::string> lines;
     while (!text.empty()) {

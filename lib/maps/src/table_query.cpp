@@ -22,19 +22,12 @@ base::Result<std::unique_ptr<Dict>> TableQuery::open(const DictSpec& spec, OpenM
 
 namespace {
 
-// Postfix's dict->type:dict->name, used by postmap in most messages: Berkeley DB tables
-// know themselves by their file name (dict_db.c opens "NAME.db" and names the DICT so).
-std::string internalSpec(const Dict& dict) {
-    if (dict.type() == "hash" || dict.type() == "btree") return base::cat(dict.type(), ":", dict.name(), ".db");
-    return dict.spec();
-}
-
 std::string querySpec(const DictSpec& spec) { return base::cat(spec.type, ":", spec.name); }
 
 base::Error queryError(const Dict& dict, const Lookup& result, bool configShort) {
     if (configShort && result.status == DictStatus::ConfigError)
-        return base::Error{base::cat("table ", internalSpec(dict), ": query error")};
-    return base::Error{base::cat("table ", internalSpec(dict),
+        return base::Error{base::cat("table ", dict.diagnosticSpec(), ": query error")};
+    return base::Error{base::cat("table ", dict.diagnosticSpec(),
                                  ": query error: ", result.error.empty() ? std::string("Success") : result.error)};
 }
 
@@ -46,7 +39,7 @@ bool TableQuery::presentable(const Dict& dict, std::string_view key, std::string
     if (!options_.valueIsFile) return true;
     auto decoded = base::base64Decode(value);
     if (!decoded) {
-        base::msgWarn(base::cat("table ", internalSpec(dict), ": key ", key,
+        base::msgWarn(base::cat("table ", dict.diagnosticSpec(), ": key ", key,
                                 ": malformed BASE64 value: ", std::string_view(value).substr(0, 30)));
         return false;
     }
@@ -63,7 +56,7 @@ base::Result<bool> TableQuery::lookupIn(Dict& dict, std::string_view key, std::s
     if (result.isError()) return queryError(dict, result, true);
     if (!result.isFound()) return false;
     value = std::move(result.value);
-    if (!presentable(dict, key, value)) return base::Error{base::cat("table ", internalSpec(dict), ": query error")};
+    if (!presentable(dict, key, value)) return base::Error{base::cat("table ", dict.diagnosticSpec(), ": query error")};
     if (value.empty()) warnEmptyResult(warnAs, key);
     return true;
 }
@@ -101,7 +94,7 @@ base::Result<bool> TableQuery::queryStream(std::string_view input, const OutputF
             Dict& dict = *dicts[n];
             std::string value;
             if (!messageMode) {
-                auto hit = lookupIn(dict, key, value, internalSpec(dict));
+                auto hit = lookupIn(dict, key, value, dict.diagnosticSpec());
                 if (!hit) return hit.error();
                 if (!*hit) continue;
             } else {
@@ -110,9 +103,9 @@ base::Result<bool> TableQuery::queryStream(std::string_view input, const OutputF
                 if (result.isError()) return queryError(dict, result, false);
                 if (!result.isFound()) continue;
                 value = std::move(result.value);
-                if (value.empty()) warnEmptyResult(internalSpec(dict), key);
+                if (value.empty()) warnEmptyResult(dict.diagnosticSpec(), key);
             }
-            out(base::cat(key, "\t", value, "\n"));
+            out(base::cat(key, options_.keySeparator, value, "\n"));
             found = true;
             return {};
         }
@@ -147,7 +140,7 @@ base::Status TableQuery::dump(const OutputFn& out) {
             warnEmptyResult(base::cat(spec.type, ":", spec.name), key);
         }
         if (!presentable(dict, key, shown)) return true;
-        out(base::cat(key, "\t", shown, "\n"));
+        out(base::cat(key, options_.keySeparator, shown, "\n"));
         return true;
     });
     if (!st) {
@@ -155,7 +148,7 @@ base::Status TableQuery::dump(const OutputFn& out) {
         // is not supported", "table T:N: sequence error: WHY").
         const std::string& why = st.error().message;
         if (st.error().errnum == ENOTSUP || why.starts_with("table ")) return st;
-        return base::Error{base::cat("table ", internalSpec(dict), ": sequence error: ", why)};
+        return base::Error{base::cat("table ", dict.diagnosticSpec(), ": sequence error: ", why)};
     }
     (void)dict.close();
     return {};
@@ -168,8 +161,9 @@ OpenMode deleteMode(const DictSpec& spec) { return spec.type == "proxy" ? OpenMo
 
 base::Result<bool> removeOne(Dict& dict, std::string_view key) {
     auto removed = dict.remove(key);
+    if (!removed && removed.error().errnum == ENOTSUP) return removed.error();  // complete text already
     if (!removed)
-        return base::Error{base::cat("table ", internalSpec(dict), ": delete error: ", removed.error().message)};
+        return base::Error{base::cat("table ", dict.diagnosticSpec(), ": delete error: ", removed.error().message)};
     return *removed;
 }
 

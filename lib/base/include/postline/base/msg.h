@@ -6,6 +6,9 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "postline/base/result.h"
 
 namespace postline::base {
 
@@ -36,6 +39,16 @@ void msgError(std::string_view text);
 // Fatal and panic end the program (exit status 1), as in Postfix. Only programs call them.
 [[noreturn]] void msgFatal(std::string_view text);
 [[noreturn]] void msgPanic(std::string_view text);
+
+// At a program's edge: the value of `result`, or msgFatal() with its error's text.
+template <class T>
+T valueOrFatal(Result<T> result) {
+    if (!result) msgFatal(result.error().message);
+    return std::move(*result);
+}
+inline void checkOrFatal(const Status& status) {
+    if (!status) msgFatal(status.error().message);
+}
 
 // Formats the default line for a diagnostic, e.g. "postmap: warning: text".
 std::string formatMsg(Severity severity, std::string_view text);

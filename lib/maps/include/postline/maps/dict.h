@@ -65,6 +65,8 @@ public:
     // The name a table uses for itself in its own diagnostics; Berkeley DB tables say
     // "NAME.db" there (dict_db.c stores the file name as the table name).
     virtual std::string diagnosticName() const { return name_; }
+    // TYPE:diagnosticName(), how Postfix's commands name an open table in most messages.
+    std::string diagnosticSpec() const { return type_ + ":" + diagnosticName(); }
     uint32_t flags() const { return flags_; }
     // Changes flags between operations, as Postfix callers do (postalias writes its YP_*
     // records without NUL and without folding). Backends honour the flags of each call.

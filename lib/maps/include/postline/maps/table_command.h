@@ -46,6 +46,22 @@ base::Status checkBuildable(std::string_view type);
 // to the basename of argv[0] (or `fallback`). Returns that name.
 std::string startTableCommand(int argc, char** argv, std::string_view fallback);
 
+// The source of a full build, read whole, with its fstat() (which decides the new
+// table's permissions and owner). Errors: "open PATH: ERRNO", "fstat PATH: ERRNO",
+// "read PATH: ERRNO".
+struct SourceFile {
+    std::string text;
+    struct stat st {};
+};
+base::Result<SourceFile> readSourceFile(const std::string& path);
+
+// An update (-i) reads stdin; its fstat() is taken before the table opens.
+// Error: "fstat TABLE: ERRNO" (`table` is the table's name, as Postfix words it).
+base::Result<struct stat> statStdin(const std::string& table);
+
+// All of stdin. Error: "read stdin: ERRNO".
+base::Result<std::string> readStdin();
+
 // Lines of `text` without their newline; a last line without a newline counts
 // (vstring_get_nonl).
 std::vector<std::string> splitInputLines(std::string_view text);

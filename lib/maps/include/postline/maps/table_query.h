@@ -28,6 +28,8 @@ struct QueryOptions {
     bool valueIsFile = false;
     // -b/-h/-m with -q -: keys are the headers and/or body lines of a message.
     MessageKeyOptions messageKeys;
+    // Between key and value in -q - and -s output: postmap "\t", postalias ":\t".
+    std::string_view keySeparator = "\t";
 };
 
 // All operations report a value that is found (or printed) with Postfix's empty-value
