@@ -1,4 +1,6 @@
-// main.cf parsing (postconf(5) syntax; mirrors util/dict_load... mail_conf_read()).
+// main.cf parsing (postconf(5) syntax; mirrors util/readlline.c, util/split_nameval.c and
+// util/dict.c dict_load_fp()): comment and blank lines are skipped anywhere, a line that
+// starts with whitespace continues the logical line, `name = value` with both sides trimmed.
 #include <string>
 
 #include "postline/base/strings.h"
@@ -9,24 +11,32 @@ namespace postline::config {
 using base::Error;
 using base::Result;
 
-Result<std::map<std::string, Definition, std::less<>>> parseMainCf(std::string_view text, const std::string& file) {
-    std::map<std::string, Definition, std::less<>> defs;
+Result<MainCfParse> parseMainCfEntries(std::string_view text, const std::string& file) {
+    MainCfParse out;
     size_t pos = 0;
     int lineno = 0;
     std::string logical;
     int firstLine = 0;
+    bool have = false;
     auto finish = [&]() -> Result<bool> {
-        if (logical.empty()) return true;
+        if (!have) return true;
+        have = false;
         std::string_view line = logical;
-        size_t eq = line.find('=');
-        std::string_view name = base::trim(line.substr(0, eq == std::string_view::npos ? line.size() : eq));
-        if (eq == std::string_view::npos || name.empty()) {
+        if (!line.empty() && base::isSpace(line[0])) {
+            out.warnings.push_back(base::cat(file, ": logical line must not start with whitespace: \"", line, "\""));
+            return true;
+        }
+        // split_nameval(): the name ends at whitespace or '='; then '=' must follow.
+        size_t n = 0;
+        while (n < line.size() && !base::isSpace(line[n]) && line[n] != '=') ++n;
+        size_t eq = n;
+        while (eq < line.size() && base::isSpace(line[eq])) ++eq;
+        if (n == 0 || eq >= line.size() || line[eq] != '=') {
             return Error{base::cat(file, ", line ", firstLine, ": missing '=' after attribute name: \"",
-                                   base::trim(line), "\"")};
+                                   base::trimRight(line), "\"")};
         }
         std::string_view value = base::trim(line.substr(eq + 1));
-        defs[std::string(name)] = Definition{std::string(value), file, firstLine};
-        logical.clear();
+        out.entries.push_back({std::string(line.substr(0, n)), Definition{std::string(value), file, firstLine}});
         return true;
     };
     while (pos < text.size()) {
@@ -36,15 +46,24 @@ Result<std::map<std::string, Definition, std::less<>>> parseMainCf(std::string_v
         ++lineno;
         std::string_view stripped = base::trimLeft(phys);
         if (stripped.empty() || stripped[0] == '#') continue;
-        if (base::isSpace(phys[0]) && !logical.empty()) {
+        if (have && base::isSpace(phys[0])) {
             logical.append(phys);
             continue;
         }
         if (auto r = finish(); !r) return r.error();
         logical.assign(phys);
         firstLine = lineno;
+        have = true;
     }
     if (auto r = finish(); !r) return r.error();
+    return out;
+}
+
+Result<std::map<std::string, Definition, std::less<>>> parseMainCf(std::string_view text, const std::string& file) {
+    auto parsed = parseMainCfEntries(text, file);
+    if (!parsed) return parsed.error();
+    std::map<std::string, Definition, std::less<>> defs;
+    for (auto& e : parsed->entries) defs[e.name] = std::move(e.def);
     return defs;
 }
 

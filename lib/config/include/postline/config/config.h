@@ -1,15 +1,16 @@
-// The effective configuration: main.cf values over built-in defaults, with Postfix's
-// `$name` expansion (mirrors global/mail_conf.c and util/mac_expand.c).
-// This is the part lib/maps and the table commands need; the full parameter registry,
-// master.cf and edits grow here (see docs/architecture.md).
+// The effective configuration: main.cf values over the parameter registry's defaults, with
+// Postfix's `$name` expansion (mirrors global/mail_conf.c, util/dict.c and
+// postconf_builtin.c). Every program and library reads configuration through Config.
 #pragma once
 
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "postline/base/result.h"
+#include "postline/config/expand.h"
 
 namespace postline::config {
 
@@ -20,11 +21,25 @@ struct Definition {
     int line = 0;
 };
 
+struct MainCfEntry {
+    std::string name;
+    Definition def;
+};
+
+// A parsed main.cf: the definitions in file order (a later one for the same name wins
+// when loaded), and the non-fatal warnings Postfix prints while reading it.
+struct MainCfParse {
+    std::vector<MainCfEntry> entries;
+    std::vector<std::string> warnings;  // e.g. `FILE: logical line must not start with whitespace: "..."`
+};
+
 // The config directory a program uses: `-c DIR` wins, then $MAIL_CONFIG, then /etc/postfix.
 std::string defaultConfigDirectory();
 
-// Parses main.cf text (postconf(5): comments, continuation lines, `name = value`).
-// Malformed lines are Postfix's fatal error: "FILE, line N: missing '=' after attribute name: ..."
+// Parses main.cf text (postconf(5)). A line that is not `name = value` is Postfix's fatal
+// error: "FILE, line N: missing '=' after attribute name: \"...\"".
+base::Result<MainCfParse> parseMainCfEntries(std::string_view text, const std::string& file);
+// The same, as a map (later definitions override earlier ones).
 base::Result<std::map<std::string, Definition, std::less<>>> parseMainCf(std::string_view text,
                                                                          const std::string& file);
 
@@ -33,34 +48,50 @@ public:
     // Reads DIR/main.cf. A missing main.cf is an error, as in Postfix:
     // "open /etc/postfix/main.cf: No such file or directory".
     static base::Result<Config> load(const std::string& configDir);
-    // An empty configuration (defaults only), for tests and for tools that need no file.
+    // An empty configuration (defaults only), for `postconf -d`, tests and tools that need no file.
     static Config defaults(const std::string& configDir = "/etc/postfix");
 
     const std::string& configDirectory() const { return configDir_; }
 
-    // Overrides a parameter (like `postmap -o name=value`; also used by tests).
+    // Overrides a parameter (like `postconf -o name=value`; also used by tests).
     void set(std::string_view name, std::string_view value);
+    // Forgets a definition (Postfix drops read-only parameter assignments).
+    void erase(std::string_view name);
+    // Adds a default for a name the registry does not have (master.cf service parameters).
+    void addDefault(std::string_view name, std::string_view value);
 
-    // The unexpanded value: main.cf's definition, else the built-in default, else nullopt.
+    // The unexpanded value: main.cf's definition, else the default, else nullopt.
     std::optional<std::string> raw(std::string_view name) const;
+    // The default as `postconf -d` shows it: registry, computed or added; nullopt if unknown.
+    std::optional<std::string> defaultValue(std::string_view name) const;
     // The fully expanded value ("" for an unknown parameter).
     std::string get(std::string_view name) const;
     bool getBool(std::string_view name) const;
     long getLong(std::string_view name) const;
 
     // Expands `$name`, `${name}`, `$(name)`, `${name?text}`, `${name:text}`,
-    // `${name?{text}:{text}}` and the `${{a} OP {b} ? {x} : {y}}` comparisons.
+    // `${name?{text}:{text}}` and the `${{a} OP {b} ? {x} : {y}}` comparisons, recursively.
     std::string expand(std::string_view text) const;
+    // The same, with Postfix's syntax and recursion diagnostics.
+    MacroResult expandChecked(std::string_view text) const;
 
     const Definition* definition(std::string_view name) const;
+    // Names defined in main.cf (or set()), in the order they first appeared.
+    const std::vector<std::string>& definedNames() const { return order_; }
+    // Warnings from reading main.cf (see MainCfParse).
+    const std::vector<std::string>& loadWarnings() const { return loadWarnings_; }
 
 private:
     std::string configDir_;
     std::map<std::string, Definition, std::less<>> defs_;
+    std::vector<std::string> order_;
+    std::vector<std::string> loadWarnings_;
+    std::map<std::string, std::string, std::less<>> extraDefaults_;
+    mutable std::map<std::string, std::string, std::less<>> computedCache_;
 };
 
-// Built-in defaults of the parameters that the implemented parts use, as `postconf -d`
-// prints them (unexpanded). Returns nullopt for a parameter that has none here.
+// The default of a built-in parameter as `postconf -d` prints it (unexpanded), computing
+// host-dependent ones over an empty main.cf. nullopt for an unknown name.
 std::optional<std::string> builtinDefault(std::string_view name, const std::string& configDir);
 
 }  // namespace postline::config

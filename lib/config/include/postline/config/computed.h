@@ -1,0 +1,19 @@
+// Defaults Postfix computes at run time (postconf_builtin.c, global/mynetworks.c,
+// util/get_hostname.c, util/inet_addr_local.c): the host name and the mynetworks list
+// built from the host's interfaces by mynetworks_style.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace postline::config {
+
+// gethostname(), as Postfix's get_hostname() returns it.
+std::string systemHostname();
+
+// mynetworks for `style` ("host", "subnet" or "class") over the addresses of the host's
+// up interfaces, IPv4 then IPv6 as getifaddrs() lists them, limited by `protocols`
+// ("all", "ipv4", "ipv6" or a list of them). Example: "127.0.0.0/8 [::1]/128".
+std::string computeMynetworks(std::string_view style, std::string_view protocols);
+
+}  // namespace postline::config
