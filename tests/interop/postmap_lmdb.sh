@@ -12,8 +12,11 @@ db_case "lmdb -u utf8" "$CONF36" lmdb "$CORPUS/utf8" "-u" "-u"
 db_case "lmdb -r duplicates" "$CONF36" lmdb "$CORPUS/duplicates" "-r" ""
 db_case "lmdb -n basic" "$CONF36" lmdb "$CORPUS/basic" "-n" ""
 db_case "lmdb -n, query -N" "$CONF36" lmdb "$CORPUS/basic" "-n" "-N"
-# A table that outgrows the initial 16 MiB map: Postfix restarts the build with a larger
-# map (and, observed with 3.7.11, stores the keys of the restarted build unfolded).
+# A table that outgrows the initial 16 MiB map: both restart the build with a larger map.
+# Run without SMTPUTF8 (compatibility level 0): with it, Postfix 3.7's restart leaves
+# its UTF-8 wrapper half-unwound (dict_utf8_update() clears the fold flags around the
+# inner update that longjmps out), so every key of the restarted build is stored
+# unfolded and mixed-case keys can no longer be found. Ours folds them; see docs/tables.md.
 awk 'BEGIN { for (i = 0; i < 220000; i++) printf "User%d@Example.com\tv%d\n", i, i }' >"$WORK/growth"
-db_case "lmdb 3.6 map growth (220,000 entries)" "$CONF36" lmdb "$WORK/growth" "" ""
+db_case "lmdb map growth (220,000 entries)" "$CONF0" lmdb "$WORK/growth" "" ""
 finish
