@@ -79,7 +79,7 @@ std::optional<std::string> Config::defaultValue(std::string_view name) const {
     } else if (name == "process_id") {
         value = std::to_string(::getpid());
     } else if (name == "process_name") {
-        value = base::programName();
+        value = base::baseName(base::programName());
     } else if (name == "myhostname") {
         // pcf_check_myhostname(): a name without a dot gets $mydomain (main.cf) or "localdomain".
         value = systemHostname();

@@ -1,0 +1,46 @@
+// master.cf as master(5) defines it and postconf(1) reads it (mirrors
+// postconf_master.c): logical lines, eight or more fields, `-o name=value` and
+// `-o { name = value }` service parameters, field sanity checks with Postfix's texts.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "postline/base/result.h"
+
+namespace postline::config {
+
+// The field names as `postconf -F` prints them, in master.cf order.
+inline constexpr std::string_view kMasterFieldNames[] = {"service", "type",   "private",       "unprivileged",
+                                                         "chroot",  "wakeup", "process_limit", "command"};
+inline constexpr int kMasterMinFields = 8;
+inline constexpr int kMasterCommandField = 7;
+
+struct MasterEntry {
+    // Fields and command arguments after Postfix's normalization ("-oname=value" becomes
+    // "-o" "name=value"; "-o { name = value }" becomes "{name=value}" or "name=value").
+    std::vector<std::string> argv;
+    int line = 0;  // last physical line of the entry
+    const std::string& name() const { return argv[0]; }
+    const std::string& type() const { return argv[1]; }
+    // The `-o name=value` parameters of the daemon options, in order (later ones win).
+    std::vector<std::pair<std::string, std::string>> params() const;
+};
+
+// Parses master.cf text. Errors carry Postfix's fatal text, e.g.
+// "file /etc/postfix/master.cf: line 3: bad field count".
+base::Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std::string& path);
+
+// Splits "name=value" like split_nameval(): name and value trimmed; error text otherwise
+// ("missing '=' after attribute name" / "missing attribute name").
+base::Result<std::pair<std::string, std::string>> splitNameValue(std::string_view text);
+
+// Normalizes a `-o` value: "{ name = value }" → "{name=value}" (value with whitespace) or
+// "name=value"; other text is returned as is.
+std::string normalizeOptionValue(std::string_view value);
+// The name=value inside an option value, braces removed.
+std::string optionNameValue(std::string_view value);
+
+}  // namespace postline::config

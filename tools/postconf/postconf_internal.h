@@ -1,0 +1,110 @@
+// Shared pieces of the postconf implementation: the mode bits (postconf.h PCF_*), the
+// name space of known parameters (postconf_node.c, _builtin.c, _service.c, _user.c),
+// and the printers and editors of main.cf and master.cf.
+#pragma once
+
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "postline/config/config.h"
+#include "postline/config/master_cf.h"
+
+namespace postline::tools::postconf {
+
+// Mode bits, as in Postfix's postconf.h.
+enum Mode : unsigned {
+    kShowNondef = 1u << 0,     // -n
+    kShowDefs = 1u << 1,       // -d
+    kShowName = 1u << 2,       // default on, -h off
+    kShowMaps = 1u << 3,       // -m
+    kEditConf = 1u << 4,       // -e
+    kShowLocks = 1u << 5,      // -l
+    kShowEval = 1u << 6,       // -x
+    kShowSaslServ = 1u << 7,   // -a
+    kShowSaslClnt = 1u << 8,   // -A
+    kCommentOut = 1u << 9,     // -#
+    kMasterEntry = 1u << 10,   // -M
+    kFoldLine = 1u << 11,      // -f
+    kEditExcl = 1u << 12,      // -X
+    kMasterFld = 1u << 13,     // -F
+    kMainParam = 1u << 14,     // -p
+    kExpDsnTempl = 1u << 15,   // -b
+    kParamClass = 1u << 16,    // -C
+    kMainOver = 1u << 17,      // -o
+    kMasterParam = 1u << 18,   // -P
+    kHideValue = 1u << 19,     // -H
+    kDumpDsnTempl = 1u << 20,  // -t
+    kShowTls = 1u << 21,       // -T
+    kHideName = 1u << 22,      // -h
+};
+
+enum ParamClass : unsigned { kBuiltin = 1, kService = 2, kUser = 4, kLegacy = 8 };
+
+// printLine(): normalizes whitespace and, with -f, folds at 80 columns with a 4-space
+// indent (postconf_print.c pcf_print_line()).
+void printLine(unsigned mode, std::string_view text);
+
+// The configuration as postconf sees it: main.cf (unless -d), master.cf, and the table of
+// known parameter names with their class.
+class NameSpace {
+public:
+    NameSpace(unsigned mode, config::Config config, std::vector<config::MasterEntry> master, std::string configDir,
+              std::string masterPath);
+
+    // pcf_register_builtin_parameters(), pcf_register_service_parameters()
+    void registerBuiltin();
+    void registerService();
+    // pcf_register_user_parameters(): $name references and smtpd_restriction_classes;
+    // prints "undefined parameter" and "read-only parameter assignment" warnings.
+    void registerUser();
+    // pcf_flag_unused_main_parameters() and ..._master_parameters()
+    void flagUnusedMain() const;
+    void flagUnusedMaster() const;
+
+    bool known(std::string_view name) const { return table_.count(name) != 0; }
+    unsigned paramClass(std::string_view name) const;
+    // The value to show under `mode` (main.cf or default), nullopt when none.
+    std::optional<std::string> lookup(unsigned mode, std::string_view name) const;
+    // $name expansion as postconf -x does it; fatal on a macro error.
+    std::string expandValue(unsigned mode, std::string_view value, const config::MasterEntry* scope = nullptr) const;
+    bool isRaw(std::string_view name) const;
+
+    const config::Config& config() const { return config_; }
+    const std::vector<config::MasterEntry>& master() const { return master_; }
+    const std::map<std::string, unsigned, std::less<>>& table() const { return table_; }
+    const std::string& configDir() const { return configDir_; }
+
+private:
+    void scanValue(std::string_view value, const config::MasterEntry* scope, bool warnUndefined);
+    void flagUser(std::string_view name, const config::MasterEntry* scope, bool warnUndefined);
+
+    unsigned mode_;
+    config::Config config_;
+    std::vector<config::MasterEntry> master_;
+    std::string configDir_;
+    std::string masterPath_;
+    std::map<std::string, unsigned, std::less<>> table_;
+    std::map<std::string, std::string, std::less<>> serviceDefaults_;
+    // Per master.cf entry: the names its -o settings may use (valid_names).
+    std::vector<std::map<std::string, bool, std::less<>>> localValid_;
+    std::map<std::string, bool, std::less<>> restrictionClasses_;
+};
+
+// postconf_main.c: show main.cf parameters.
+void showParameters(const NameSpace& ns, unsigned mode, unsigned paramClass, const std::vector<std::string>& names);
+// postconf_master.c: -M, -F, -P listings.
+void showMasterEntries(const NameSpace& ns, unsigned mode, const std::vector<std::string>& filters);
+void showMasterFields(const NameSpace& ns, unsigned mode, const std::vector<std::string>& filters);
+void showMasterParams(const NameSpace& ns, unsigned mode, const std::vector<std::string>& filters);
+// postconf_edit.c
+void editMain(unsigned mode, const std::string& configDir, const std::vector<std::string>& args);
+
+// Postfix service patterns "name[/type[/more]]" with "*" wildcards (pcf_parse_service_pattern).
+std::optional<std::vector<std::string>> parseServicePattern(std::string_view text, int minFields, int maxFields);
+bool matchServicePattern(const std::vector<std::string>& pattern, const std::string& name, const std::string& type);
+
+}  // namespace postline::tools::postconf
