@@ -12,31 +12,36 @@
 namespace postline::base {
 
 Result<std::string> readAll(int fd) {
+    // A regular file is read straight into a buffer of its size: growing a string by
+    // appends copies a large table source several times over.
     std::string data;
-    char buf[65536];
+    size_t used = 0;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        off_t pos = ::lseek(fd, 0, SEEK_CUR);
+        if (pos >= 0 && st.st_size > pos) data.resize(size_t(st.st_size - pos) + 1);
+    }
+    if (data.size() < 65536) data.resize(65536);
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (used == data.size()) data.resize(data.size() * 2);
+        ssize_t n = ::read(fd, data.data() + used, data.size() - used);
         if (n < 0) {
             if (errno == EINTR) continue;
             return errnoError("read");
         }
         if (n == 0) break;
-        data.append(buf, size_t(n));
+        used += size_t(n);
     }
+    data.resize(used);
     return data;
 }
 
 Result<std::string> readFile(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errnoError("open " + path);
-    struct stat st {};
-    std::string data;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) data.reserve(size_t(st.st_size));
-    auto rest = readAll(fd);
+    auto data = readAll(fd);
     ::close(fd);
-    if (!rest) return errnoError("read " + path, rest.error().errnum);
-    if (data.empty()) return std::move(rest).value();
-    data += *rest;
+    if (!data) return errnoError("read " + path, data.error().errnum);
     return data;
 }
 
