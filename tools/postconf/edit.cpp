@@ -1,6 +1,13 @@
-// postconf -e, -X and -# on main.cf (mirrors postconf_edit.c pcf_edit_main()): argument
-// checks with Postfix's messages, then the edited text goes to a temporary file that is
-// renamed over main.cf, so an interrupted edit never leaves a half-written file.
+// postconf -e, -X and -# on main.cf (mirrors postconf_edit.c pcf_edit_main() and
+// global/edit_file.c): argument checks with Postfix's messages; the edited text goes to
+// the locked temporary file MAIN.cf.tmp, which is synced and renamed over main.cf, so an
+// interrupted edit never leaves a half-written main.cf.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "postconf_internal.h"
@@ -10,6 +17,21 @@
 #include "postline/config/edit.h"
 
 namespace postline::tools::postconf {
+
+namespace {
+
+std::string errnoText() { return std::strerror(errno); }
+
+// edit_file_open(): create (or reuse) PATH.tmp, lock it, truncate it.
+int openTemporary(const std::string& tmp) {
+    int fd = ::open(tmp.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) base::msgFatal(base::cat("open ", tmp, ": ", errnoText()));
+    if (::flock(fd, LOCK_EX) < 0) base::msgFatal(base::cat("lock ", tmp, ": ", errnoText()));
+    if (::ftruncate(fd, 0) < 0) base::msgFatal(base::cat("truncate ", tmp, ": ", errnoText()));
+    return fd;
+}
+
+}  // namespace
 
 void editMain(unsigned mode, const std::string& configDir, const std::vector<std::string>& args) {
     std::vector<std::pair<std::string, std::string>> edits;
@@ -26,8 +48,11 @@ void editMain(unsigned mode, const std::string& configDir, const std::vector<std
         }
     }
     std::string path = configDir + "/main.cf";
+    std::string tmp = path + ".tmp";
+    int fd = openTemporary(tmp);
     auto text = base::readFile(path);
     if (!text) {
+        ::unlink(tmp.c_str());
         std::string msg = text.error().message;
         // readFile says "open PATH: REASON"; Postfix says "open PATH for reading: REASON".
         if (base::startsWith(msg, "open " + path + ": "))
@@ -39,7 +64,16 @@ void editMain(unsigned mode, const std::string& configDir, const std::vector<std
                                          : config::MainEditMode::Set;
     auto result = config::editMainCf(*text, editMode, edits);
     for (const auto& name : result.duplicates) base::msgWarn(base::cat(path, ": multiple entries for \"", name, "\""));
-    base::checkOrFatal(base::writeFileAtomically(path, result.text, 0644));
+    std::string_view data = result.text;
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) base::msgFatal(base::cat("write ", tmp, ": ", errnoText()));
+        data.remove_prefix(size_t(n));
+    }
+    if (::fsync(fd) < 0 || ::close(fd) < 0) base::msgFatal(base::cat("close ", tmp, ": ", errnoText()));
+    if (::rename(tmp.c_str(), path.c_str()) < 0)
+        base::msgFatal(base::cat("rename ", tmp, " ", path, ": ", errnoText()));
 }
 
 }  // namespace postline::tools::postconf

@@ -56,7 +56,14 @@ void appendCommand(const NameSpace& ns, unsigned mode, const MasterEntry& e, siz
             } else if (arg.size() > 1 && arg[1] == 'o' && field + 1 < argv.size()) {
                 aval = argv[field + 1];
                 lineLen = kLineLimit;
-                if (arg == "-o" && (mode & kShowEval)) aval = ns.expandValue(mode, *aval, &e);
+                if (arg == "-o" && (mode & kShowEval)) {
+                    // Expand the value; a value with whitespace is shown as {name=value}.
+                    if (auto nv = config::splitNameValue(config::optionNameValue(*aval))) {
+                        std::string value = ns.expandValue(mode, nv->second, &e);
+                        bool space = value.find_first_of(" \t\r\n") != std::string::npos;
+                        aval = space ? base::cat("{", nv->first, "=", value, "}") : base::cat(nv->first, "=", value);
+                    }
+                }
                 argLen += aval->size() + 1;
             }
         }
@@ -147,7 +154,7 @@ void showMasterFields(const NameSpace& ns, unsigned mode, const std::vector<std:
     auto reqs = parseRequests(filters, 3, "-F option requires service_name[/type[/field]]");
     for (auto& r : reqs)
         if (r.pattern[2] != "*" && fieldIndex(r.pattern[2]) < 0)
-            base::msgFatal(base::cat("-F option requires service_name[/type[/field]]"));
+            base::msgFatal(base::cat("invalid service attribute name: \"", r.pattern[2], "\""));
     for (const auto& e : ns.master()) {
         if (reqs.empty()) {
             for (int f = 0; f < config::kMasterMinFields; ++f) printField(ns, mode, e, f);

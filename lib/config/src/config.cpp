@@ -30,11 +30,17 @@ Result<Config> Config::load(const std::string& configDir) {
     if (!parsed) return parsed.error();
     Config config;
     config.configDir_ = configDir;
+    config.loadWarnings_ = std::move(parsed->warnings);
     for (auto& e : parsed->entries) {
-        if (!config.defs_.count(e.name)) config.order_.push_back(e.name);
+        if (auto it = config.defs_.find(e.name); it != config.defs_.end()) {
+            // dict_load_fp(): "FILE, line N: overriding earlier entry: NAME=OLD".
+            config.loadWarnings_.push_back(
+                base::cat(path, ", line ", e.def.line, ": overriding earlier entry: ", e.name, "=", it->second.value));
+        } else {
+            config.order_.push_back(e.name);
+        }
         config.defs_[e.name] = std::move(e.def);
     }
-    config.loadWarnings_ = std::move(parsed->warnings);
     return config;
 }
 

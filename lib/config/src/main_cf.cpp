@@ -23,7 +23,9 @@ Result<MainCfParse> parseMainCfEntries(std::string_view text, const std::string&
         have = false;
         std::string_view line = logical;
         if (!line.empty() && base::isSpace(line[0])) {
-            out.warnings.push_back(base::cat(file, ": logical line must not start with whitespace: \"", line, "\""));
+            // readllines(): "%.30s%s", the text cut at 30 bytes with "..." after it.
+            out.warnings.push_back(base::cat(file, ": logical line must not start with whitespace: \"",
+                                             line.substr(0, 30), line.size() > 30 ? "..." : "", "\""));
             return true;
         }
         // split_nameval(): the name ends at whitespace or '='; then '=' must follow.

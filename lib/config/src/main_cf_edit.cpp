@@ -42,14 +42,16 @@ MainEditResult editMainCf(std::string_view text, MainEditMode mode,
             while (k < line.size() && !base::isSpace(line[k]) && line[k] != '=') ++k;
             auto it = table.find(line.substr(0, k));
             interesting = it != table.end();
+            if (interesting) {
+                if (it->second.found) result.duplicates.push_back(it->first);
+                it->second.found = true;
+            }
             if (!interesting) {
                 out.append(line);
             } else if (mode == MainEditMode::CommentOut) {
                 out += '#';
                 out.append(line);
             } else if (mode == MainEditMode::Set) {
-                if (it->second.found) result.duplicates.push_back(it->first);
-                it->second.found = true;
                 out += base::cat(it->first, " = ", it->second.value, "\n");
             }
         }

@@ -18,7 +18,7 @@ enum class MainEditMode {
 
 struct MainEditResult {
     std::string text;
-    std::vector<std::string> duplicates;  // names set (-e) that had more than one definition
+    std::vector<std::string> duplicates;  // a name each time it is found again ("multiple entries")
 };
 
 // Applies the edit to main.cf text. `edits` holds name/value pairs (values ignored except

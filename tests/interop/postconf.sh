@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Differential test of postconf against Postfix 3.7's on the main.cf/master.cf sets of
+# testdata/interop/postconf/ (default: Debian's main.cf.proto and master.cf.proto; rich:
+# lists, continuations, conditionals, restriction classes, typos, legacy and read-only
+# names, every -o form; expand: every $name form and comparison): listings with every
+# display option, NAME / -x NAME / -h NAME for every main.cf name, -d NAME for every
+# name Postfix knows, -M/-F/-P with filters, edits (-e -X -#) and the files they leave,
+# bad input and usage errors. Both programs run as "postconf" so the messages match.
+# Postfix prints unused/undefined-parameter warnings in hash-table order, so stderr is
+# compared sorted. Usage: postconf.sh BUILD_DIR/bin
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "$0")/lib.bash" "$@"
+
+PCDATA="$TESTDATA/postconf"
+# The process id shows in process_id and, expanded, in debugger_command.
+export STDOUT_FILTER='s/(^process_id = |postconf )[0-9]+/\1PID/'
+
+# conf NAME [DIR]: a private copy of a test configuration, back-dated like lib.bash's.
+conf() {
+  local dir=${2:-"$WORK/pc/$1"}
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp "$PCDATA/$1"/* "$dir"/
+  touch -d '1 hour ago' "$dir"/*
+  echo "$dir"
+}
+
+# run_side SIDE PREFIX CMD...: run "postconf ARGS" with SIDE's program first on PATH.
+run_side() {
+  local side=$1 pfx=$2
+  shift 2
+  local path=$PF_SBIN
+  [ "$side" = ours ] && path=$OURS_BIN
+  (cd "$WORK" && exec env PATH="$path:/usr/bin:/bin" "$@") </dev/null >"$pfx.out" 2>"$pfx.err"
+  echo $? >"$pfx.rc"
+  if [ -n "${UNIQ_STDERR:-}" ]; then sort -u "$pfx.err" -o "$pfx.err"; else sort "$pfx.err" -o "$pfx.err"; fi
+}
+
+# check NAME ARGS...: postconf ARGS on both sides, compared.
+n=0
+check() {
+  local name=$1
+  shift
+  n=$((n + 1))
+  run_side pf "$WORK/r$n.pf" postconf "$@"
+  run_side ours "$WORK/r$n.ours" postconf "$@"
+  same "$name" "$WORK/r$n.pf" "$WORK/r$n.ours"
+}
+
+# check_edit NAME CONF ARGS...: an edit on two copies of CONF; output and files compared.
+check_edit() {
+  local name=$1 c=$2
+  shift 2
+  n=$((n + 1))
+  local a="$WORK/e$n/pf" b="$WORK/e$n/ours"
+  conf "$c" "$a" >/dev/null
+  conf "$c" "$b" >/dev/null
+  run_side pf "$WORK/r$n.pf" postconf -c "$a" "$@"
+  run_side ours "$WORK/r$n.ours" postconf -c "$b" "$@"
+  sed -i "s|$a|CONF|g" "$WORK/r$n.pf.err"
+  sed -i "s|$b|CONF|g" "$WORK/r$n.ours.err"
+  listing "$a" >"$WORK/e$n/pf.ls"
+  listing "$b" >"$WORK/e$n/ours.ls"
+  same "$name: output" "$WORK/r$n.pf" "$WORK/r$n.ours"
+  if [ -n "${EDIT_SORT:-}" ]; then
+    # Postfix appends several new parameters in (randomized) hash-table order.
+    sort "$a/main.cf" >"$WORK/e$n/pf.main"
+    sort "$b/main.cf" >"$WORK/e$n/ours.main"
+    same_files "$name: main.cf (sorted)" "$WORK/e$n/pf.main" "$WORK/e$n/ours.main"
+  else
+    cp "$a/main.cf" "$WORK/e$n/pf.main"
+    cp "$b/main.cf" "$WORK/e$n/ours.main"
+    same_files "$name: main.cf" "$WORK/e$n/pf.main" "$WORK/e$n/ours.main"
+  fi
+  same_files "$name: files" "$WORK/e$n/pf.ls" "$WORK/e$n/ours.ls"
+}
+
+for c in default rich expand; do
+  d=$(conf "$c")
+  for opts in "" -n -d -x -nx -dx -nf -df -xf -nh -H -nH "-C builtin" "-C service" "-C user" "-C user,service" -M -Mf -Mx -F -Fx -P -Px -Pf -Ph -Fh; do
+    # shellcheck disable=SC2086 # word splitting of the option list is intended
+    check "$c: postconf $opts" -c "$d" $opts
+  done
+  # NAME, -x NAME, -h NAME for every main.cf name (and one unknown name).
+  mapfile -t names < <("$PF_SBIN/postconf" -c "$d" -n 2>/dev/null | sed 's/ =.*//')
+  check "$c: postconf NAME..." -c "$d" "${names[@]}" no_such_parameter
+  check "$c: postconf -x NAME..." -c "$d" -x "${names[@]}"
+  check "$c: postconf -h NAME..." -c "$d" -h "${names[@]}"
+  check "$c: postconf -o" -c "$d" -x -o 'mail_name=Over' -o 'stress=yes' mail_name smtpd_banner address_verify_poll_count
+  # Every name Postfix knows, one -d NAME at a time would take minutes: all at once.
+  mapfile -t all < <("$PF_SBIN/postconf" -c "$d" -d 2>/dev/null | sed 's/ =.*//')
+  check "$c: postconf -d NAME (all ${#all[@]})" -c "$d" -d "${all[@]}"
+  check "$c: postconf -dx NAME (all)" -c "$d" -dx "${all[@]}"
+  for f in smtp smtp/inet 'smtp/*' '*/unix' nosuch/unix relay maildrop/unix; do
+    check "$c: postconf -M $f" -c "$d" -M "$f"
+    check "$c: postconf -Mf $f" -c "$d" -Mf "$f"
+  done
+  for f in smtp/inet/command '*/*/type' 'relay/unix' submission smtp/inet/nosuch 'x/unix/service'; do
+    check "$c: postconf -F $f" -c "$d" -F "$f"
+  done
+  for f in smtp/inet/smtpd_tls_security_level 'submission/inet' '*/*/syslog_name' relay/unix/nosuch; do
+    check "$c: postconf -P $f" -c "$d" -P "$f"
+    check "$c: postconf -Px $f" -c "$d" -Px "$f"
+  done
+done
+
+# The set of names: ours must know exactly Postfix's.
+d=$(conf rich)
+"$PF_SBIN/postconf" -c "$d" -d 2>/dev/null | sed 's/ =.*//' >"$WORK/names.pf"
+"$OURS_BIN/postconf" -c "$d" -d 2>/dev/null | sed 's/ =.*//' >"$WORK/names.ours"
+same_files "rich: the set of -d names" "$WORK/names.pf" "$WORK/names.ours"
+
+# Edits.
+for c in default rich; do
+  check_edit "$c: -e replace" "$c" -e 'myhostname = edited.example.org'
+  check_edit "$c: -e new" "$c" -e 'brand_new = value  with   spaces  '
+  EDIT_SORT=1 check_edit "$c: -e several" "$c" 'relayhost=[x]:25' 'inet_interfaces = loopback-only'
+  EDIT_SORT=1 check_edit "$c: -e continued" "$c" -e 'mydestination = only.example' 'smtpd_recipient_restrictions = permit'
+  check_edit "$c: -e duplicate" "$c" -e 'alias_maps = hash:/x'
+  check_edit "$c: -X" "$c" -X mydestination smtpd_recipient_restrictions alias_maps nosuch
+  check_edit "$c: -#" "$c" -# mydestination smtpd_recipient_restrictions alias_maps nosuch
+  check_edit "$c: -e comment" "$c" -e '#x = y'
+  check_edit "$c: -e no =" "$c" -e 'novalue'
+  check_edit "$c: -e multi-line" "$c" -e $'a = b\nc = d'
+  check_edit "$c: -X no args" "$c" -X
+  check_edit "$c: -e no args" "$c" -e
+done
+
+# Bad input and usage errors.
+d=$(conf rich)
+check "usage: unknown option" -c "$d" -z
+check "usage: -d -e" -c "$d" -d -e a=b
+check "usage: -M -n" -c "$d" -M -n
+check "usage: -n -x -h -f" -c "$d" -nxhf
+check "usage: -X name=value" -c "$d" -X a=b
+check "missing main.cf" -c "$WORK/nowhere" -n
+check "missing main.cf -d" -c "$WORK/nowhere" -d mail_name
+check "missing main.cf -M" -c "$WORK/nowhere" -M
+check_edit "missing main.cf -e" expand -c "$WORK/nowhere" -e a=b
+bad=$(conf rich)
+printf 'mail_name = x\nthis line has no equals\n' >"$bad/main.cf"
+check "main.cf line without =" -c "$bad" -n
+# Postfix repeats this warning once for each time something re-reads main.cf (six
+# times with the rich master.cf); ours says it once, so one copy of each is compared.
+printf '  indented = 1 and a long text past thirty columns\nmail_name = x\n' >"$bad/main.cf"
+UNIQ_STDERR=1 check "main.cf logical line starting with whitespace" -c "$bad" mail_name
+printf 'mail_name = x\n' >"$bad/main.cf"
+printf 'smtp inet n - y - - smtpd\nbroken unix - -\n' >"$bad/master.cf"
+check "master.cf bad field count" -c "$bad" -M
+check "master.cf bad field count (main.cf mode)" -c "$bad" -n
+for line in 'smtp inot n - y - - smtpd' 'smtp inet x - y - - smtpd' 'smtp inet n - y 1x - smtpd' 'smtp inet n - y - z smtpd' 'smtp inet n - y 60? - smtpd'; do
+  printf '%s\n' "$line" >"$bad/master.cf"
+  check "master.cf: $line" -c "$bad" -M
+done
+rm -f "$bad/master.cf"
+check "no master.cf (main.cf mode)" -c "$bad" -n
+check "no master.cf (-M)" -c "$bad" -M
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+  unread=$(conf expand)
+  chmod 000 "$unread/main.cf"
+  check "unreadable main.cf" -c "$unread" -n
+fi
+
+finish
