@@ -1,5 +1,5 @@
 // Brace syntax of in-line tables (util/extpar.c, util/mystrtok.c mystrtokq).
-#include "brace_list.h"
+#include "postline/maps/brace_list.h"
 
 #include "postline/base/strings.h"
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "backends.h"
-#include "brace_list.h"
+#include "postline/maps/brace_list.h"
 #include "postline/base/files.h"
 #include "postline/base/logical_lines.h"
 #include "postline/base/msg.h"

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "backends.h"
-#include "brace_list.h"
+#include "postline/maps/brace_list.h"
 #include "postline/base/strings.h"
 
 namespace postline::maps::backend {

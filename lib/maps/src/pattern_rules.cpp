@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <climits>
 
-#include "brace_list.h"
+#include "postline/maps/brace_list.h"
 #include "postline/base/files.h"
 #include "postline/base/logical_lines.h"
 #include "postline/base/msg.h"

@@ -1,6 +1,6 @@
 // Brace syntax shared by the in-line table types (inline:{…}, static:{…}, unionmap:{…},
-// pipemap:{…}, regexp:{…}, pcre:{…}, cidr:{…}); mirrors Postfix's extpar() and
-// mystrtokq() with the "{}" parentheses.
+// pipemap:{…}, regexp:{…}, pcre:{…}, cidr:{…}) and by readers of map lists such as
+// "hash:a, inline:{ b=1 }"; mirrors Postfix's extpar() and mystrtokq() with "{}".
 #pragma once
 
 #include <string>

@@ -1,0 +1,79 @@
+// What every rule family sees: the loaded configuration, master.cf, where each parameter
+// value came from, and the sink that collects findings (severity from the catalogue,
+// disabled rules dropped).
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "postline/config/config.h"
+#include "postline/config/master_cf.h"
+#include "postline/lint/diagnostic.h"
+
+namespace postline::lint {
+
+// Where a setting is made: a main.cf line, a master.cf `-o` line, or the default
+// (main.cf, line 0).
+struct Origin {
+    std::string file;
+    int line = 0;
+};
+
+// A parameter's effective value for one smtpd service (master.cf `-o` over main.cf).
+struct ServiceSetting {
+    std::string value;  // expanded
+    Origin origin;
+    bool explicitlySet = false;
+};
+
+class LintContext {
+public:
+    LintContext(config::Config config, std::vector<config::MasterEntry> master, std::string masterPath,
+                std::set<std::string, std::less<>> disabled);
+
+    const config::Config& config() const { return config_; }
+    const std::vector<config::MasterEntry>& master() const { return master_; }
+    const std::string& configDir() const { return config_.configDirectory(); }
+    const std::string& mainCfPath() const { return mainCf_; }
+    const std::string& masterCfPath() const { return masterCf_; }
+
+    // The expanded value and origin of a main.cf parameter.
+    std::string value(std::string_view name) const { return config_.get(name); }
+    Origin origin(std::string_view name) const;
+    bool isSet(std::string_view name) const { return config_.definition(name) != nullptr; }
+
+    // The effective setting of `name` for a master.cf service (its last `-o name=...`,
+    // else main.cf's). `-o` values are expanded against main.cf like Postfix does.
+    ServiceSetting serviceSetting(const config::MasterEntry& service, std::string_view name) const;
+    // The master.cf line of a service's `-o name=...` (the entry's last line when the
+    // option cannot be told apart).
+    Origin optionOrigin(const config::MasterEntry& service, std::string_view name) const;
+    // The master.cf services whose command is `program` (e.g. "smtpd").
+    std::vector<const config::MasterEntry*> services(std::string_view program) const;
+
+    // Records a finding of catalogued rule `rule` (unless disabled).
+    void report(std::string_view rule, const Origin& where, std::string message, std::string hint = {});
+    void report(std::string_view rule, const std::string& file, int line, std::string message, std::string hint = {});
+
+    std::vector<Diagnostic> takeFindings();
+
+private:
+    config::Config config_;
+    std::vector<config::MasterEntry> master_;
+    std::string mainCf_;
+    std::string masterCf_;
+    std::vector<std::string> masterLines_;
+    std::set<std::string, std::less<>> disabled_;
+    std::vector<Diagnostic> findings_;
+    std::set<std::string> seen_;  // rule|file|line|message, so a table used twice reports once
+};
+
+// The rule families (one file each).
+void checkTables(LintContext& context);
+void checkRelaySafety(LintContext& context);
+void checkAddressClasses(LintContext& context);
+void checkTlsAndSasl(LintContext& context);
+
+}  // namespace postline::lint

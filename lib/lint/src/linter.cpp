@@ -1,0 +1,133 @@
+// lintConfiguration(): loads main.cf and master.cf the way Postfix reads them and runs
+// every rule family over them.
+#include "postline/lint/linter.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "context.h"
+#include "postline/base/files.h"
+#include "postline/base/strings.h"
+#include "postline/lint/rules.h"
+
+namespace postline::lint {
+
+LintContext::LintContext(config::Config config, std::vector<config::MasterEntry> master, std::string masterPath,
+                         std::set<std::string, std::less<>> disabled)
+    : config_(std::move(config)),
+      master_(std::move(master)),
+      mainCf_(config_.configDirectory() + "/main.cf"),
+      masterCf_(std::move(masterPath)),
+      disabled_(std::move(disabled)) {
+    if (auto text = base::readFile(masterCf_)) {
+        std::string_view rest = *text;
+        while (!rest.empty()) {
+            size_t nl = rest.find('\n');
+            masterLines_.emplace_back(rest.substr(0, nl));
+            rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+        }
+    }
+}
+
+Origin LintContext::optionOrigin(const config::MasterEntry& service, std::string_view name) const {
+    // Walk back from the entry's last line to its first (the one not indented).
+    for (int n = service.line; n >= 1 && size_t(n) <= masterLines_.size(); --n) {
+        const std::string& text = masterLines_[size_t(n) - 1];
+        size_t at = text.find(name);
+        if (at != std::string::npos && at > 0 && text.find_first_not_of(" \t", at + name.size()) != std::string::npos &&
+            text[text.find_first_not_of(" \t", at + name.size())] == '=')
+            return {masterCf_, n};
+        if (!text.empty() && !std::isspace(static_cast<unsigned char>(text[0]))) break;
+    }
+    return {masterCf_, service.line};
+}
+
+Origin LintContext::origin(std::string_view name) const {
+    if (const config::Definition* def = config_.definition(name)) return {def->file, def->line};
+    return {mainCf_, 0};
+}
+
+ServiceSetting LintContext::serviceSetting(const config::MasterEntry& service, std::string_view name) const {
+    ServiceSetting setting;
+    for (const auto& [key, raw] : service.params()) {
+        if (key != name) continue;
+        setting.value = config_.expand(raw);
+        setting.origin = optionOrigin(service, name);
+        setting.explicitlySet = true;
+    }
+    if (!setting.explicitlySet) {
+        setting.value = value(name);
+        setting.origin = origin(name);
+        setting.explicitlySet = isSet(name);
+    }
+    return setting;
+}
+
+std::vector<const config::MasterEntry*> LintContext::services(std::string_view program) const {
+    // Without master.cf, Postfix's stock one: port 25 served by smtpd.
+    static const config::MasterEntry kStockSmtp{{"smtp", "inet", "n", "-", "y", "-", "-", "smtpd"}, 0};
+    if (master_.empty())
+        return program == "smtpd" ? std::vector<const config::MasterEntry*>{&kStockSmtp}
+                                  : std::vector<const config::MasterEntry*>{};
+    std::vector<const config::MasterEntry*> out;
+    for (const config::MasterEntry& entry : master_)
+        if (entry.argv.size() > size_t(config::kMasterCommandField) &&
+            entry.argv[config::kMasterCommandField] == program)
+            out.push_back(&entry);
+    return out;
+}
+
+void LintContext::report(std::string_view rule, const Origin& where, std::string message, std::string hint) {
+    report(rule, where.file, where.line, std::move(message), std::move(hint));
+}
+
+void LintContext::report(std::string_view rule, const std::string& file, int line, std::string message,
+                         std::string hint) {
+    if (disabled_.count(rule)) return;
+    const RuleInfo* info = findRule(rule);
+    std::string key = base::cat(rule, "|", file, "|", line, "|", message);
+    if (!seen_.insert(key).second) return;
+    Diagnostic d;
+    d.rule = std::string(rule);
+    d.severity = info ? info->severity : Severity::Error;
+    d.file = file;
+    d.line = line;
+    d.message = std::move(message);
+    d.hint = std::move(hint);
+    findings_.push_back(std::move(d));
+}
+
+std::vector<Diagnostic> LintContext::takeFindings() {
+    std::vector<Diagnostic> out = std::move(findings_);
+    findings_.clear();
+    std::sort(out.begin(), out.end(), diagnosticLess);
+    return out;
+}
+
+base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& options) {
+    auto config = config::Config::load(options.configDir);
+    if (!config) return config.error();
+    std::string masterPath = options.configDir + "/master.cf";
+    std::vector<config::MasterEntry> master;
+    if (auto text = base::readFile(masterPath)) {
+        auto parsed = config::parseMasterCf(*text, masterPath);
+        if (!parsed) return parsed.error();
+        master = std::move(*parsed);
+    } else if (text.error().errnum != ENOENT) {
+        return text.error();
+    }
+    LintContext context(std::move(*config), std::move(master), masterPath, options.disabledRules);
+    checkTables(context);
+    checkRelaySafety(context);
+    checkAddressClasses(context);
+    checkTlsAndSasl(context);
+    return context.takeFindings();
+}
+
+bool hasErrors(const std::vector<Diagnostic>& findings, bool warningsAreErrors) {
+    return std::any_of(findings.begin(), findings.end(), [&](const Diagnostic& d) {
+        return d.severity == Severity::Error || (warningsAreErrors && d.severity == Severity::Warning);
+    });
+}
+
+}  // namespace postline::lint

@@ -1,0 +1,49 @@
+// The rule catalogue (rules.h). One row per rule id; docs/lint-rules.md follows this order.
+#include <algorithm>
+
+#include "postline/lint/rules.h"
+
+namespace postline::lint {
+
+namespace {
+
+constexpr RuleInfo kRules[] = {
+    // tables
+    {"table-unknown-type", Severity::Error, "tables", "a table type that Postfix does not know"},
+    {"table-missing", Severity::Error, "tables", "a table file that does not exist"},
+    {"table-unreadable", Severity::Error, "tables", "a table file that cannot be read"},
+    {"table-not-built", Severity::Error, "tables", "a source file without its indexed file (run postmap)"},
+    {"table-stale", Severity::Warning, "tables", "an indexed file older than its source (run postmap)"},
+    {"table-source-missing", Severity::Warning, "tables", "an indexed file whose source file is gone"},
+    {"table-format", Severity::Warning, "tables", "a source line that Postfix warns about and ignores"},
+    {"table-duplicate", Severity::Warning, "tables", "a key defined more than once (the first one wins)"},
+    {"pattern-error", Severity::Error, "tables", "a regexp, pcre or cidr rule that Postfix skips"},
+    {"pattern-shadowed", Severity::Warning, "tables", "a rule that never matches: an earlier rule always wins"},
+    // relay safety
+    {"open-relay", Severity::Error, "relay", "unauthorized clients may relay to any destination"},
+    {"mynetworks-too-broad", Severity::Error, "relay", "mynetworks trusts a network far larger than a site"},
+    {"mynetworks-style-class", Severity::Warning, "relay", "mynetworks_style = class trusts a whole class A/B/C"},
+    {"access-permits-everyone", Severity::Error, "relay", "an access table in a restriction OKs every client"},
+    // address classes
+    {"domain-in-several-classes", Severity::Error, "domains", "a domain listed in more than one address class"},
+    {"virtual-mailbox-without-maps", Severity::Error, "domains", "virtual mailbox domains without mailbox maps"},
+    // TLS and SASL
+    {"tls-file-missing", Severity::Error, "tls", "a certificate or key file that does not exist"},
+    {"tls-file-unreadable", Severity::Error, "tls", "a certificate or key file that cannot be read or parsed"},
+    {"tls-key-mismatch", Severity::Error, "tls", "a private key that does not belong to its certificate"},
+    {"tls-cert-expired", Severity::Error, "tls", "a certificate that has expired"},
+    {"tls-cert-expiring", Severity::Warning, "tls", "a certificate that expires within 30 days"},
+    {"sasl-without-tls-auth-only", Severity::Warning, "tls", "SASL authentication offered without TLS"},
+    {"tls-mandatory-on-port-25", Severity::Warning, "tls", "TLS required from every client on the public port 25"},
+};
+
+}  // namespace
+
+std::span<const RuleInfo> ruleCatalog() { return kRules; }
+
+const RuleInfo* findRule(std::string_view id) {
+    auto it = std::find_if(std::begin(kRules), std::end(kRules), [&](const RuleInfo& r) { return r.id == id; });
+    return it == std::end(kRules) ? nullptr : it;
+}
+
+}  // namespace postline::lint

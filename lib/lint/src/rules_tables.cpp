@@ -1,0 +1,204 @@
+// The "tables" rule family: every table the configuration names must be of a known type,
+// exist, be readable, be built from its current source, and have no line that Postfix
+// would skip or that can never take effect.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+
+#include "captured_warnings.h"
+#include "context.h"
+#include "pattern_shadow.h"
+#include "postline/address/alias_source.h"
+#include "postline/base/files.h"
+#include "postline/base/strings.h"
+#include "postline/maps/registry.h"
+#include "postline/maps/table_source.h"
+#include "table_refs.h"
+
+namespace postline::lint {
+
+namespace {
+
+// Types that Postfix 3.7 knows but that Postline does not open; the ones with a client
+// configuration file name it as the table name.
+bool isOtherPostfixType(std::string_view type, bool* namesConfigFile) {
+    static constexpr std::string_view kWithFile[] = {"ldap", "mysql", "pgsql", "sqlite", "memcache"};
+    static constexpr std::string_view kOthers[] = {"nis",  "nisplus", "randmap", "socketmap", "tcp",
+                                                   "unix", "cdb",     "sdbm",    "dbm",       "netinfo"};
+    for (std::string_view t : kWithFile)
+        if (t == type) return *namesConfigFile = true;
+    *namesConfigFile = false;
+    for (std::string_view t : kOthers)
+        if (t == type) return true;
+    return false;
+}
+
+bool statFile(const std::string& path, struct stat& st) { return ::stat(path.c_str(), &st) == 0; }
+
+std::string buildCommand(const TableRef& ref) {
+    return base::cat(ref.aliasFormat ? "postalias " : "postmap ", ref.spec.type, ":", ref.spec.name);
+}
+
+// Findings for the warnings Postfix prints about a table's lines.
+void reportLineWarnings(LintContext& context, const std::vector<CapturedWarning>& warnings, const TableRef& ref,
+                        std::string_view lineRule) {
+    for (const CapturedWarning& w : warnings) {
+        std::string file = w.file.empty() ? ref.spec.name : w.file;
+        if (w.text.starts_with("duplicate entry")) {
+            context.report("table-duplicate", file, w.line, w.text, "only the first definition takes effect");
+        } else if (w.line > 0) {
+            context.report(lineRule, file, w.line, w.text);
+        } else {
+            context.report(lineRule, ref.origin, base::cat("table ", ref.text, ": ", w.text));
+        }
+    }
+}
+
+// The source of an indexed table, read as postmap/postalias would read it, with duplicate
+// keys found in source order (postmap only reports them while it builds).
+void checkSource(LintContext& context, const TableRef& ref) {
+    auto text = base::readFile(ref.spec.name);
+    if (!text) {
+        context.report("table-unreadable", ref.origin, base::cat("table ", ref.text, ": ", text.error().message));
+        return;
+    }
+    std::map<std::string, int> firstLine;
+    auto duplicate = [&](std::string key, int line) -> base::Status {
+        for (char& c : key) c = char(std::tolower(static_cast<unsigned char>(c)));
+        auto [it, fresh] = firstLine.emplace(key, line);
+        if (!fresh)
+            context.report("table-duplicate", ref.spec.name, line,
+                           base::cat("duplicate entry: \"", key, "\" (first defined at line ", it->second, ")"),
+                           "only the first definition takes effect");
+        return {};
+    };
+    auto warnings = captureWarnings([&] {
+        if (ref.aliasFormat) {
+            (void)address::readAliasSource(
+                *text, ref.spec.name, {},
+                [&](const std::string& key, const std::string&, int line) { return duplicate(key, line); });
+        } else {
+            (void)maps::forEachSourceRecord(
+                *text, ref.spec.name, false,
+                [&](const maps::SourceRecord& record, int line) { return duplicate(std::string(record.key), line); });
+        }
+    });
+    reportLineWarnings(context, warnings, ref, "table-format");
+}
+
+void checkIndexed(LintContext& context, const TableRef& ref, std::string_view suffix) {
+    std::string index = base::cat(ref.spec.name, ".", suffix);
+    struct stat src {
+    }, idx{};
+    bool haveSource = statFile(ref.spec.name, src);
+    bool haveIndex = statFile(index, idx);
+    if (!haveSource && !haveIndex) {
+        context.report("table-missing", ref.origin,
+                       base::cat("table ", ref.text, ": neither ", ref.spec.name, " nor ", index, " exists"));
+        return;
+    }
+    if (!haveIndex) {
+        context.report("table-not-built", ref.origin, base::cat("table ", ref.text, ": ", index, " does not exist"),
+                       base::cat("run \"", buildCommand(ref), "\""));
+    } else if (!haveSource) {
+        context.report("table-source-missing", ref.origin,
+                       base::cat("table ", ref.text, ": source file ", ref.spec.name, " does not exist"),
+                       "keep the source beside the indexed file so that the table can be rebuilt");
+    } else if (idx.st_mtime < src.st_mtime) {
+        context.report("table-stale", ref.origin,
+                       base::cat("table ", ref.text, ": ", index, " is older than its source ", ref.spec.name),
+                       base::cat("run \"", buildCommand(ref), "\""));
+    }
+    if (haveIndex) {
+        std::string problem;
+        auto warnings = captureWarnings([&] {
+            auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix | maps::flag::kDupWarn);
+            if (!dict) problem = dict.error().message;
+        });
+        if (!problem.empty())
+            context.report("table-unreadable", ref.origin, base::cat("table ", ref.text, ": ", problem));
+    }
+    if (haveSource) checkSource(context, ref);
+}
+
+// regexp, pcre, cidr, texthash: the file is the table, read when the table opens.
+void checkTextTable(LintContext& context, const TableRef& ref) {
+    struct stat st {};
+    if (!statFile(ref.spec.name, st)) {
+        context.report("table-missing", ref.origin,
+                       base::cat("table ", ref.text, ": ", ref.spec.name, " does not exist"));
+        return;
+    }
+    if (::access(ref.spec.name.c_str(), R_OK) != 0) {
+        context.report("table-unreadable", ref.origin,
+                       base::cat("table ", ref.text, ": ", ref.spec.name, " is not readable"));
+        return;
+    }
+    std::string problem;
+    auto warnings = captureWarnings([&] {
+        auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix | maps::flag::kDupWarn);
+        if (!dict) problem = dict.error().message;
+    });
+    bool pattern = ref.spec.type != "texthash";
+    reportLineWarnings(context, warnings, ref, pattern ? "pattern-error" : "table-format");
+    if (!problem.empty()) context.report(pattern ? "pattern-error" : "table-unreadable", ref.origin, problem);
+    if (pattern) {
+        if (auto text = base::readFile(ref.spec.name)) {
+            for (const ShadowedRule& s : findShadowedRules(ref.spec.type, *text))
+                context.report("pattern-shadowed", ref.spec.name, s.line,
+                               base::cat("this rule never matches: the rule at line ", s.shadowedBy,
+                                         " matches every key that it matches"),
+                               "remove it, or move it above the broader rule");
+        }
+    }
+}
+
+// inline:{...}, static:..., and the other tables without a file: they must open.
+void checkInlineTable(LintContext& context, const TableRef& ref) {
+    std::string problem;
+    auto warnings = captureWarnings([&] {
+        auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix | maps::flag::kDupWarn);
+        if (!dict) problem = dict.error().message;
+    });
+    reportLineWarnings(context, warnings, ref, "table-format");
+    if (!problem.empty()) context.report("table-format", ref.origin, problem);
+}
+
+}  // namespace
+
+void checkTables(LintContext& context) {
+    std::set<std::string> done;
+    for (const TableRef& ref : collectTableRefs(context)) {
+        if (!done.insert(base::cat(ref.spec.type, ":", ref.spec.name, ref.aliasFormat ? "|a" : "")).second) continue;
+        const maps::DictType* type = maps::findDictType(ref.spec.type);
+        if (!type) {
+            bool namesConfigFile = false;
+            if (!isOtherPostfixType(ref.spec.type, &namesConfigFile)) {
+                context.report(
+                    "table-unknown-type", ref.origin, base::cat("unsupported dictionary type: ", ref.spec.type),
+                    base::cat("postconf -m lists the types Postfix supports; is \"", ref.text, "\" a typo?"));
+            } else if (namesConfigFile && !ref.spec.name.empty() && ref.spec.name[0] == '/') {
+                struct stat st {};
+                if (!statFile(ref.spec.name, st))
+                    context.report("table-missing", ref.origin,
+                                   base::cat("table ", ref.text, ": ", ref.spec.name, " does not exist"));
+            }
+            continue;
+        }
+        if (!type->suffix.empty()) {
+            checkIndexed(context, ref, type->suffix);
+        } else if (ref.spec.type == "regexp" || ref.spec.type == "pcre" || ref.spec.type == "cidr" ||
+                   ref.spec.type == "texthash") {
+            if (ref.spec.name.starts_with("{"))
+                checkInlineTable(context, ref);
+            else
+                checkTextTable(context, ref);
+        } else {
+            checkInlineTable(context, ref);
+        }
+    }
+}
+
+}  // namespace postline::lint

@@ -1,0 +1,37 @@
+// Every lookup table a configuration names, with where it is named: the map-list
+// parameters of the registry (virtual_alias_maps, transport_maps, alias_maps, ...), the
+// check_*_access tables of restriction lists, and master.cf `-o` overrides of either.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "context.h"
+#include "postline/maps/registry.h"
+
+namespace postline::lint {
+
+struct TableRef {
+    maps::DictSpec spec;    // after proxy: is taken off
+    std::string text;       // as written (expanded), e.g. "hash:/etc/postfix/virtual"
+    std::string parameter;  // the parameter that names it
+    Origin origin;
+    bool aliasFormat = false;  // aliases(5) source (alias_maps, alias_database)
+};
+
+// The tables of one parameter value (a map list, or a restriction list whose
+// check_*_access arguments are tables).
+std::vector<std::string> tablesInMapList(const std::string& value);
+std::vector<std::string> tablesInRestrictions(const std::string& value);
+
+// All table references of the configuration, in parameter order, components of
+// unionmap:{...} and pipemap:{...} included.
+std::vector<TableRef> collectTableRefs(const LintContext& context);
+
+// The restriction-list parameters: smtpd_*_restrictions and the restriction classes.
+std::vector<std::string> restrictionParameters(const LintContext& context);
+
+// Splits a list value on commas and whitespace outside braces.
+std::vector<std::string> listItems(const std::string& value);
+
+}  // namespace postline::lint
