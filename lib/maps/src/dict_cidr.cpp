@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "backends.h"
-#include "postline/maps/brace_list.h"
 #include "postline/base/files.h"
 #include "postline/base/logical_lines.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
+#include "postline/maps/brace_list.h"
 
 namespace postline::maps::backend {
 

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "backends.h"
-#include "postline/maps/brace_list.h"
 #include "postline/base/strings.h"
+#include "postline/maps/brace_list.h"
 
 namespace postline::maps::backend {
 

@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "backends.h"
-#include "postline/maps/brace_list.h"
 #include "memory_dict.h"
 #include "postline/base/strings.h"
+#include "postline/maps/brace_list.h"
 #include "postline/maps/utf8.h"
 
 namespace postline::maps::backend {

@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <climits>
 
-#include "postline/maps/brace_list.h"
 #include "postline/base/files.h"
 #include "postline/base/logical_lines.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
+#include "postline/maps/brace_list.h"
 
 namespace postline::maps::detail {
 
