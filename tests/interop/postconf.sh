@@ -4,7 +4,8 @@
 # lists, continuations, conditionals, restriction classes, typos, legacy and read-only
 # names, every -o form; expand: every $name form and comparison): listings with every
 # display option, NAME / -x NAME / -h NAME for every main.cf name, -d NAME for every
-# name Postfix knows, -M/-F/-P with filters, edits (-e -X -#) and the files they leave,
+# name Postfix knows, -M/-F/-P with filters, edits (-e -X -# and -Me -MX -M# -Fe -Pe
+# -PX) and the files they leave (main.cf, master.cf, no stray temporary file),
 # bad input and usage errors. Both programs run as "postconf" so the messages match.
 # Postfix prints unused/undefined-parameter warnings in hash-table order, so stderr is
 # compared sorted. Usage: postconf.sh BUILD_DIR/bin
@@ -47,6 +48,9 @@ check() {
   same "$name" "$WORK/r$n.pf" "$WORK/r$n.ours"
 }
 
+# snap FILE: its contents, or a note that it does not exist.
+snap() { if [ -e "$1" ]; then cat "$1"; else echo "(no $(basename "$1"))"; fi; }
+
 # check_edit NAME CONF ARGS...: an edit on two copies of CONF; output and files compared.
 check_edit() {
   local name=$1 c=$2
@@ -64,14 +68,17 @@ check_edit() {
   same "$name: output" "$WORK/r$n.pf" "$WORK/r$n.ours"
   if [ -n "${EDIT_SORT:-}" ]; then
     # Postfix appends several new parameters in (randomized) hash-table order.
-    sort "$a/main.cf" >"$WORK/e$n/pf.main"
-    sort "$b/main.cf" >"$WORK/e$n/ours.main"
+    snap "$a/main.cf" | sort >"$WORK/e$n/pf.main"
+    snap "$b/main.cf" | sort >"$WORK/e$n/ours.main"
     same_files "$name: main.cf (sorted)" "$WORK/e$n/pf.main" "$WORK/e$n/ours.main"
   else
-    cp "$a/main.cf" "$WORK/e$n/pf.main"
-    cp "$b/main.cf" "$WORK/e$n/ours.main"
+    snap "$a/main.cf" >"$WORK/e$n/pf.main"
+    snap "$b/main.cf" >"$WORK/e$n/ours.main"
     same_files "$name: main.cf" "$WORK/e$n/pf.main" "$WORK/e$n/ours.main"
   fi
+  snap "$a/master.cf" >"$WORK/e$n/pf.master"
+  snap "$b/master.cf" >"$WORK/e$n/ours.master"
+  same_files "$name: master.cf" "$WORK/e$n/pf.master" "$WORK/e$n/ours.master"
   same_files "$name: files" "$WORK/e$n/pf.ls" "$WORK/e$n/ours.ls"
 }
 
@@ -124,6 +131,30 @@ for c in default rich; do
   check_edit "$c: -e multi-line" "$c" -e $'a = b\nc = d'
   check_edit "$c: -X no args" "$c" -X
   check_edit "$c: -e no args" "$c" -e
+done
+
+# master.cf edits.
+for c in default rich; do
+  check_edit "$c: -Me replace" "$c" -Me 'submission/inet = submission inet n - n - - smtpd -o a=b -o { b = c d }'
+  check_edit "$c: -Me new" "$c" -Me 'new/unix = new unix - - n - - smtp -o smtp_helo_timeout=1'
+  check_edit "$c: -Me rename" "$c" -Me 'relay/unix = other unix - - n - - smtp'
+  check_edit "$c: -Me twice" "$c" -Me 'relay/unix=relay unix - - n - - smtp' 'relay/unix=relay2 unix - - n - - smtp'
+  check_edit "$c: -MX" "$c" -MX relay/unix nosuch/inet
+  check_edit "$c: -M#" "$c" -M# submission/inet 'smtp/*' nosuch/unix
+  check_edit "$c: -Fe field" "$c" -Fe 'relay/unix/chroot = n'
+  check_edit "$c: -Fe command" "$c" -Fe 'relay/unix/command = smtp -o x=y'
+  check_edit "$c: -Fe wildcard service" "$c" -Fe '*/unix/wakeup=0'
+  check_edit "$c: -Pe" "$c" -Pe 'maildrop/unix/foo=bar' 'relay/unix/smtp_helo_timeout=7' 'relay/unix/zz=1' 'smtp/inet/smtpd_tls_security_level=none'
+  check_edit "$c: -Pe unmatched" "$c" -Pe 'nosuch/unix/a=b'
+  check_edit "$c: -PX" "$c" -PX 'relay/unix/smtp_helo_timeout' 'submission/inet/syslog_name' 'relay/unix/nosuch'
+  check_edit "$c: -Pe whitespace" "$c" -Pe 'relay/unix/a = b c'
+  check_edit "$c: -Fe whitespace" "$c" -Fe 'relay/unix/chroot = n y'
+  check_edit "$c: -Fe bad wakeup" "$c" -Fe 'relay/unix/wakeup = abc'
+  check_edit "$c: -Fe bad field name" "$c" -Fe 'relay/unix/nosuch = abc'
+  check_edit "$c: -Me bad entry" "$c" -Me 'x/unix = x unix - -'
+  check_edit "$c: -Me no =" "$c" -Me bad
+  check_edit "$c: -Me comment" "$c" -Me '#x/unix=x'
+  check_edit "$c: -MX service only" "$c" -MX relay
 done
 
 # Bad input and usage errors.

@@ -19,11 +19,10 @@
 namespace postline::tools::postconf {
 
 namespace {
-
 std::string errnoText() { return std::strerror(errno); }
+}  // namespace
 
-// edit_file_open(): create (or reuse) PATH.tmp, lock it, truncate it.
-int openTemporary(const std::string& tmp) {
+int openEditTemporary(const std::string& tmp) {
     int fd = ::open(tmp.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
     if (fd < 0) base::msgFatal(base::cat("open ", tmp, ": ", errnoText()));
     if (::flock(fd, LOCK_EX) < 0) base::msgFatal(base::cat("lock ", tmp, ": ", errnoText()));
@@ -31,7 +30,24 @@ int openTemporary(const std::string& tmp) {
     return fd;
 }
 
-}  // namespace
+void finishEdit(int fd, const std::string& tmp, const std::string& path, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) base::msgFatal(base::cat("write ", tmp, ": ", errnoText()));
+        data.remove_prefix(size_t(n));
+    }
+    if (::fsync(fd) < 0 || ::close(fd) < 0) base::msgFatal(base::cat("close ", tmp, ": ", errnoText()));
+    if (::rename(tmp.c_str(), path.c_str()) < 0)
+        base::msgFatal(base::cat("rename ", tmp, " ", path, ": ", errnoText()));
+}
+
+std::string openSourceError(const std::string& path, const std::string& message) {
+    // readFile says "open PATH: REASON"; Postfix says "open PATH for reading: REASON".
+    if (base::startsWith(message, "open " + path + ": "))
+        return base::cat("open ", path, " for reading: ", message.substr(path.size() + 7));
+    return message;
+}
 
 void editMain(unsigned mode, const std::string& configDir, const std::vector<std::string>& args) {
     std::vector<std::pair<std::string, std::string>> edits;
@@ -49,15 +65,11 @@ void editMain(unsigned mode, const std::string& configDir, const std::vector<std
     }
     std::string path = configDir + "/main.cf";
     std::string tmp = path + ".tmp";
-    int fd = openTemporary(tmp);
+    int fd = openEditTemporary(tmp);
     auto text = base::readFile(path);
     if (!text) {
         ::unlink(tmp.c_str());
-        std::string msg = text.error().message;
-        // readFile says "open PATH: REASON"; Postfix says "open PATH for reading: REASON".
-        if (base::startsWith(msg, "open " + path + ": "))
-            msg = base::cat("open ", path, " for reading: ", msg.substr(path.size() + 7));
-        base::msgFatal(msg);
+        base::msgFatal(openSourceError(path, text.error().message));
     }
     auto editMode = (mode & kCommentOut) ? config::MainEditMode::CommentOut
                     : (mode & kEditExcl) ? config::MainEditMode::Remove

@@ -273,9 +273,11 @@ int runPostconf(int argc, char** argv) {
         ns.flagUnusedMaster();
     } else if (mode & (kEditConf | kCommentOut | kEditExcl)) {
         if (args.empty()) base::msgFatal("missing service argument");
-        if (mode & (kMasterEntry | kMasterFld | kMasterParam))
-            base::msgFatal("master.cf editing (-Me, -Fe, -Pe, -MX, -M#, -PX) is not implemented by this postconf");
-        editMain(mode, dir, args);
+        if (mode & (kMasterEntry | kMasterFld | kMasterParam)) {
+            editMaster(mode, dir, args);
+        } else {
+            editMain(mode, dir, args);
+        }
     } else {
         bool defs = mode & kShowDefs;
         config::Config cfg = defs ? config::Config::defaults("/etc/postfix") : readParameters(dir, overrides);

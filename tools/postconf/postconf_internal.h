@@ -100,8 +100,16 @@ void showParameters(const NameSpace& ns, unsigned mode, unsigned paramClass, con
 void showMasterEntries(const NameSpace& ns, unsigned mode, const std::vector<std::string>& filters);
 void showMasterFields(const NameSpace& ns, unsigned mode, const std::vector<std::string>& filters);
 void showMasterParams(const NameSpace& ns, unsigned mode, const std::vector<std::string>& filters);
+// One master.cf entry in -M layout (folded with kFoldLine); ns (may be null) for -x.
+std::string formatMasterEntry(const NameSpace* ns, unsigned mode, const config::MasterEntry& e);
+// edit_file.c: open and lock PATH.tmp (fatal "open PATH.tmp: ..."); write, sync and
+// rename it over PATH; Postfix's text for a source that cannot be read.
+int openEditTemporary(const std::string& tmp);
+void finishEdit(int fd, const std::string& tmp, const std::string& path, std::string_view data);
+std::string openSourceError(const std::string& path, const std::string& message);
 // postconf_edit.c
 void editMain(unsigned mode, const std::string& configDir, const std::vector<std::string>& args);
+void editMaster(unsigned mode, const std::string& configDir, const std::vector<std::string>& args);
 
 // Postfix service patterns "name[/type[/more]]" with "*" wildcards (pcf_parse_service_pattern).
 std::optional<std::vector<std::string>> parseServicePattern(std::string_view text, int minFields, int maxFields);

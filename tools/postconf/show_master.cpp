@@ -42,7 +42,7 @@ void reportUnmatched(const std::vector<Request>& reqs) {
 }
 
 // The command and its arguments, from `field`, appended to out (shared by -M and -F).
-void appendCommand(const NameSpace& ns, unsigned mode, const MasterEntry& e, size_t field, std::string& out,
+void appendCommand(const NameSpace* ns, unsigned mode, const MasterEntry& e, size_t field, std::string& out,
                    size_t& lineLen) {
     const auto& argv = e.argv;
     bool inOptions = true;
@@ -56,10 +56,10 @@ void appendCommand(const NameSpace& ns, unsigned mode, const MasterEntry& e, siz
             } else if (arg.size() > 1 && arg[1] == 'o' && field + 1 < argv.size()) {
                 aval = argv[field + 1];
                 lineLen = kLineLimit;
-                if (arg == "-o" && (mode & kShowEval)) {
+                if (arg == "-o" && (mode & kShowEval) && ns) {
                     // Expand the value; a value with whitespace is shown as {name=value}.
                     if (auto nv = config::splitNameValue(config::optionNameValue(*aval))) {
-                        std::string value = ns.expandValue(mode, nv->second, &e);
+                        std::string value = ns->expandValue(mode, nv->second, &e);
                         bool space = value.find_first_of(" \t\r\n") != std::string::npos;
                         aval = space ? base::cat("{", nv->first, "=", value, "}") : base::cat(nv->first, "=", value);
                     }
@@ -88,7 +88,9 @@ void appendCommand(const NameSpace& ns, unsigned mode, const MasterEntry& e, siz
     }
 }
 
-void printEntry(const NameSpace& ns, unsigned mode, const MasterEntry& e) {
+}  // namespace
+
+std::string formatMasterEntry(const NameSpace* ns, unsigned mode, const MasterEntry& e) {
     static const size_t kColumnGoal[] = {0, 11, 17, 25, 33, 41, 49, 57};
     std::string out;
     size_t lineLen = 0;
@@ -105,6 +107,13 @@ void printEntry(const NameSpace& ns, unsigned mode, const MasterEntry& e) {
     }
     appendCommand(ns, mode, e, field, out, lineLen);
     out += '\n';
+    return out;
+}
+
+namespace {
+
+void printEntry(const NameSpace& ns, unsigned mode, const MasterEntry& e) {
+    std::string out = formatMasterEntry(&ns, mode, e);
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
@@ -121,7 +130,7 @@ void printField(const NameSpace& ns, unsigned mode, const MasterEntry& e, int fi
     }
     out += e.argv[size_t(field)];
     lineLen += e.argv[size_t(field)].size();
-    if (field == config::kMasterCommandField) appendCommand(ns, mode, e, size_t(field) + 1, out, lineLen);
+    if (field == config::kMasterCommandField) appendCommand(&ns, mode, e, size_t(field) + 1, out, lineLen);
     out += '\n';
     std::fwrite(out.data(), 1, out.size(), stdout);
 }

@@ -35,7 +35,9 @@ std::vector<std::string> splitQuoted(std::string_view s) {
     return out;
 }
 
-std::string checkEntry(const std::vector<std::string>& argv, std::string_view raw) {
+}  // namespace
+
+std::string checkMasterEntry(const std::vector<std::string>& argv, std::string_view raw) {
     static const char* const kTypes[] = {"unix", "fifo", "inet", "pass", "unix-dgram"};
     bool typeOk = false;
     for (auto* t : kTypes) typeOk |= argv[1] == t;
@@ -58,6 +60,8 @@ std::string checkEntry(const std::vector<std::string>& argv, std::string_view ra
     if (m != "-" && !mdigits) return base::cat("invalid ", kMasterFieldNames[6], " field \"", m, "\" in \"", raw, "\"");
     return {};
 }
+
+namespace {
 
 void normalizeOptions(std::vector<std::string>& argv) {
     for (size_t field = kMasterMinFields; field < argv.size(); ++field) {
@@ -126,6 +130,14 @@ std::vector<std::pair<std::string, std::string>> MasterEntry::params() const {
     return out;
 }
 
+Result<MasterEntry> parseMasterEntry(std::string_view text) {
+    auto argv = splitQuoted(text);
+    if (argv.size() < size_t(kMasterMinFields)) return Error{"bad field count"};
+    if (auto err = checkMasterEntry(argv, text); !err.empty()) return Error{err};
+    normalizeOptions(argv);
+    return MasterEntry{std::move(argv), 0};
+}
+
 Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std::string& path) {
     std::vector<MasterEntry> out;
     size_t pos = 0;
@@ -136,12 +148,14 @@ Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std:
     auto finish = [&]() -> Result<bool> {
         if (!have) return true;
         have = false;
-        auto argv = splitQuoted(logical);
-        if (argv.size() < size_t(kMasterMinFields))
-            return Error{base::cat("file ", path, ": line ", lastLine, ": bad field count")};
-        if (auto err = checkEntry(argv, logical); !err.empty()) return Error{err};
-        normalizeOptions(argv);
-        out.push_back(MasterEntry{std::move(argv), lastLine});
+        auto entry = parseMasterEntry(logical);
+        if (!entry) {
+            if (entry.error().message == "bad field count")
+                return Error{base::cat("file ", path, ": line ", lastLine, ": bad field count")};
+            return entry.error();
+        }
+        entry->line = lastLine;
+        out.push_back(std::move(entry).value());
         return true;
     };
     while (pos < text.size()) {

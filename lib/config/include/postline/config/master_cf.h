@@ -33,6 +33,13 @@ struct MasterEntry {
 // "file /etc/postfix/master.cf: line 3: bad field count".
 base::Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std::string& path);
 
+// Parses one logical master.cf line. The error is "bad field count" (the caller adds
+// where), or a complete Postfix message such as "invalid type field \"x\" in \"...\"".
+base::Result<MasterEntry> parseMasterEntry(std::string_view text);
+// pcf_check_master_entry(): "" when the fields are valid, else Postfix's message, with
+// `raw` as the text it quotes.
+std::string checkMasterEntry(const std::vector<std::string>& argv, std::string_view raw);
+
 // Splits "name=value" like split_nameval(): name and value trimmed; error text otherwise
 // ("missing '=' after attribute name" / "missing attribute name").
 base::Result<std::pair<std::string, std::string>> splitNameValue(std::string_view text);
