@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 
 namespace postline::base {
@@ -34,6 +35,40 @@ Result<std::string> readAll(int fd) {
     }
     data.resize(used);
     return data;
+}
+
+Result<FileContents> readContents(int fd) {
+    struct stat st {};
+    off_t pos = -1;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (pos = ::lseek(fd, 0, SEEK_CUR)) < 0 || st.st_size <= pos) {
+        auto text = readAll(fd);
+        if (!text) return text.error();
+        return FileContents(std::move(*text));
+    }
+    // One byte more than the size, so that reaching EOF needs no second buffer.
+    size_t capacity = size_t(st.st_size - pos) + 1;
+    auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
+    size_t used = 0;
+    for (;;) {
+        if (used == capacity) {  // the file grew while we read it
+            size_t bigger = capacity * 2;
+            auto grown = std::make_unique_for_overwrite<char[]>(bigger);
+            std::memcpy(grown.get(), buffer.get(), used);
+            buffer = std::move(grown);
+            capacity = bigger;
+        }
+        ssize_t n = ::read(fd, buffer.get() + used, capacity - used);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errnoError("read");
+        }
+        if (n == 0) break;
+        used += size_t(n);
+    }
+    FileContents contents;
+    contents.buffer_ = std::move(buffer);
+    contents.size_ = used;
+    return contents;
 }
 
 Result<std::string> readFile(const std::string& path) {

@@ -96,6 +96,20 @@ void BulkTable::grow() {
     }
 }
 
+void BulkTable::reserve(size_t entries) {
+    // At most half full, as add() keeps it; capped so that a bogus hint cannot take
+    // more than 1 GiB of index.
+    entries = std::min<size_t>(entries, size_t(1) << 26);
+    size_t want = slots_.size();
+    while (want < entries * 2) want *= 2;
+    if (want == slots_.size()) return;
+    if (entries_.empty()) {
+        slots_ = HugeArray<uint64_t>(want);  // fresh anonymous memory: all slots empty
+        return;
+    }
+    while (slots_.size() < want) grow();
+}
+
 bool BulkTable::add(std::string_view k, std::string_view v, bool nul, bool replace) {
     uint32_t hash = hashBytes(k, nul);
     size_t i = findSlot(k, nul, hash);

@@ -92,6 +92,8 @@ class BulkTable {
 public:
     BulkTable();
 
+    // Sizes the index for about `entries` keys (a hint; more may follow).
+    void reserve(size_t entries);
     // Inserts a new entry, or (when `replace`) overwrites the value of an existing one.
     // With `nul`, key and value are stored with one NUL appended. Returns false when the
     // key was present and kept (the caller reports the duplicate).

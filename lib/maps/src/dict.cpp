@@ -33,6 +33,19 @@ static bool allAscii(std::string_view s) {
     return true;
 }
 
+std::string_view Dict::folded(std::string_view key) {
+    if (!wantsFold()) return key;
+    if ((flags_ & flag::kUtf8Request) && !allAscii(key)) {
+        foldBuf_ = casefoldUtf8(key);
+    } else {
+        // ASCII lowercase: what casefold() gives for ASCII text, and the whole folding
+        // without SMTPUTF8 (lowercase() byte by byte).
+        foldBuf_.resize(key.size());
+        for (size_t i = 0; i < key.size(); ++i) foldBuf_[i] = base::asciiLower(key[i]);
+    }
+    return foldBuf_;
+}
+
 Lookup Dict::lookup(std::string_view key) {
     if (flags_ & flag::kUtf8Request) {
         if (!allAscii(key) && !validUtf8(key)) {
@@ -41,7 +54,7 @@ Lookup Dict::lookup(std::string_view key) {
             return Lookup::notFound();
         }
     }
-    Lookup result = wantsFold() ? doLookup(foldKey(key)) : doLookup(key);
+    Lookup result = doLookup(folded(key));
     if (result.isFound() && (flags_ & flag::kUtf8Request) && !allAscii(result.value) && !validUtf8(result.value)) {
         base::msgWarn(base::cat(type_, ":", diagnosticName(), ": key \"", key, "\": non-UTF-8 value \"", result.value,
                                 "\": malformed UTF-8 or invalid codepoint"));
@@ -63,10 +76,10 @@ base::Status Dict::update(std::string_view key, std::string_view value) {
             return {};
         }
     }
-    return wantsFold() ? doUpdate(foldKey(key), value) : doUpdate(key, value);
+    return doUpdate(folded(key), value);
 }
 
-base::Result<bool> Dict::remove(std::string_view key) { return wantsFold() ? doRemove(foldKey(key)) : doRemove(key); }
+base::Result<bool> Dict::remove(std::string_view key) { return doRemove(folded(key)); }
 
 base::Status Dict::forEach(const ForEachFn& fn) { return doForEach(fn); }
 

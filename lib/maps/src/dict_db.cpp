@@ -156,6 +156,9 @@ public:
     }
 
     Status open(const OpenContext& context);
+    void expectEntries(size_t entries) override {
+        if (bulk_) table_.reserve(entries);
+    }
 
 protected:
     Lookup doLookup(std::string_view key) override;
@@ -193,6 +196,7 @@ private:
     BulkTable table_;
     int targetFd_ = -1;  // a rebuild's shared lock on the table it replaces
     int64_t buildCache_ = kDefaultCreateCache;
+    std::string keyBuf_;  // a lookup key with its trailing NUL
 };
 
 // Berkeley DB refuses a zero-length file; a writer removes it as mkmap_db.c does.
@@ -292,11 +296,11 @@ Lookup DbDict::doLookup(std::string_view key) {
     }
     if (Status s = lock(base::LockMode::Shared); !s.ok()) return Lookup::retry(s.error().message);
     Lookup result = Lookup::notFound();
-    std::string withNull = storedBytes(key, true);
     for (int pass = 0; pass < 2; ++pass) {
         bool nul = pass == 0;
         if (!(nulls & (nul ? flag::kTryNull : flag::kTryNoNull))) continue;
-        std::string_view k = nul ? std::string_view(withNull) : key;
+        if (nul) keyBuf_.assign(key).push_back('\0');
+        std::string_view k = nul ? std::string_view(keyBuf_) : key;
         DBT dk = dbt(k);
         DBT dv;
         std::memset(&dv, 0, sizeof dv);

@@ -115,10 +115,14 @@ public:
         : Dict(spec.type, spec.name, flags), mode_(mode), source_(spec.name), path_(spec.name + ".lmdb") {}
 
     ~LmdbDict() override {
+        dropReadTxn();
         if (targetFd_ >= 0) ::close(targetFd_);
     }
 
     Status open(const OpenContext& context);
+    void expectEntries(size_t entries) override {
+        if (bulk_) table_.reserve(entries);
+    }
 
 protected:
     Lookup doLookup(std::string_view key) override;
@@ -150,6 +154,11 @@ private:
     template <class Body>
     int writeTxn(Body body);
     Status writeRebuild();
+    int renewRead();
+    void dropReadTxn() {
+        if (readTxn_) ::mdb_txn_abort(readTxn_);
+        readTxn_ = nullptr;
+    }
 
     OpenMode mode_;
     std::string source_;  // NAME: the source file
@@ -158,7 +167,9 @@ private:
     int64_t mapSize_ = kDefaultMapSize;
     bool bulk_ = false;
     BulkTable table_;
-    int targetFd_ = -1;  // a rebuild's shared lock on the table it replaces
+    int targetFd_ = -1;           // a rebuild's shared lock on the table it replaces
+    MDB_txn* readTxn_ = nullptr;  // kept between lookups, reset while unused
+    std::string keyBuf_;          // a lookup key with its trailing NUL
 };
 
 Status LmdbDict::open(const OpenContext& context) {
@@ -219,20 +230,19 @@ Lookup LmdbDict::doLookup(std::string_view key) {
     }
     if (Status s = lock(base::LockMode::Shared); !s.ok()) return Lookup::retry(s.error().message);
     Lookup result = Lookup::notFound();
-    MDB_txn* txn = nullptr;
-    int rc = env_.beginRead(&txn);
+    int rc = renewRead();
     if (rc != 0) {
         result = Lookup::retry(base::cat("error reading ", spec(), ": ", ::mdb_strerror(rc)));
     } else {
-        std::string withNull = storedBytes(key, true);
         for (int pass = 0; pass < 2; ++pass) {
             bool nul = pass == 0;
             if (!(nulls & (nul ? flag::kTryNull : flag::kTryNoNull))) continue;
-            MDB_val k = mdbVal(nul ? std::string_view(withNull) : key);
+            if (nul) keyBuf_.assign(key).push_back('\0');
+            MDB_val k = mdbVal(nul ? std::string_view(keyBuf_) : key);
             MDB_val v{};
             // LMDB rejects keys it could never hold; for a lookup that is just a miss.
             if (k.mv_size == 0 || k.mv_size > maxKeySize()) continue;
-            rc = ::mdb_get(txn, env_.dbi, &k, &v);
+            rc = ::mdb_get(readTxn_, env_.dbi, &k, &v);
             if (rc == 0) {
                 setFlags(flags() & ~(nul ? flag::kTryNoNull : flag::kTryNull));
                 result = Lookup::found(std::string(visibleBytes(view(v))));
@@ -243,10 +253,24 @@ Lookup LmdbDict::doLookup(std::string_view key) {
                 break;
             }
         }
-        ::mdb_txn_abort(txn);
+        // Reset, not aborted: the next lookup renews it without allocating (slmdb keeps
+        // its read transaction the same way). A reset transaction holds no snapshot.
+        ::mdb_txn_reset(readTxn_);
     }
     if (Status s = lock(base::LockMode::Unlock); !s.ok()) return Lookup::retry(s.error().message);
     return result;
+}
+
+// Starts the read transaction of a lookup: renews the one kept from the last lookup,
+// or begins a new one (also after another process grew the map).
+int LmdbDict::renewRead() {
+    if (readTxn_) {
+        int rc = ::mdb_txn_renew(readTxn_);
+        if (rc == 0) return 0;
+        ::mdb_txn_abort(readTxn_);
+        readTxn_ = nullptr;
+    }
+    return env_.beginRead(&readTxn_);
 }
 
 Status LmdbDict::duplicate(std::string_view key) {
@@ -261,6 +285,7 @@ Status LmdbDict::duplicate(std::string_view key) {
 
 template <class Body>
 int LmdbDict::writeTxn(Body body) {
+    dropReadTxn();  // a map resize needs no other transaction on the environment
     // Writers exclude the per-lookup F_RDLCK of readers while a transaction runs.
     if (Status s = lock(base::LockMode::Exclusive, true); !s.ok()) return s.error().errnum ? s.error().errnum : EIO;
     int rc = 0;
@@ -351,6 +376,7 @@ Status LmdbDict::doForEach(const ForEachFn& fn) {
             if (!fn(visibleBytes(table_.key(i)), visibleBytes(table_.value(i)))) break;
         return {};
     }
+    dropReadTxn();
     // One snapshot for the whole walk, under one shared lock.
     if (Status s = lock(base::LockMode::Shared); !s.ok()) return s;
     Status result;
@@ -428,6 +454,7 @@ Status LmdbDict::doClose() {
             int rc = ::mdb_env_sync(env_.env, 1);
             if (rc != 0) result = mdbError("error syncing", rc);
         }
+        dropReadTxn();
         env_.close();
     }
     if (targetFd_ >= 0) {

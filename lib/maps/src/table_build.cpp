@@ -3,6 +3,8 @@
 // -F file-valued entries, progress, commit or abandon.
 #include "postline/maps/table_build.h"
 
+#include <cstring>
+
 #include "postline/base/base64.h"
 #include "postline/base/files.h"
 #include "postline/base/msg.h"
@@ -71,7 +73,24 @@ base::Result<bool> TableWriter::add(std::string_view key, std::string_view value
     return true;
 }
 
+namespace {
+
+// Physical lines of `text`: an upper bound of the records in it.
+size_t countLines(std::string_view text) {
+    size_t lines = 0;
+    const char* p = text.data();
+    const char* end = p + text.size();
+    while (p < end && (p = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)))) != nullptr) {
+        ++lines;
+        ++p;
+    }
+    return lines + 1;
+}
+
+}  // namespace
+
 base::Status TableWriter::addSource(std::string_view text, std::string_view sourceName) {
+    dict_->expectEntries(countLines(text));
     bool checkUtf8 = (dict_->flags() & flag::kUtf8Request) != 0;
     return forEachSourceRecord(text, sourceName, checkUtf8,
                                [&](const SourceRecord& record, int lineno) -> base::Status {

@@ -80,7 +80,7 @@ base::Result<SourceFile> readSourceFile(const std::string& path) {
         ::close(fd);
         return error;
     }
-    auto text = base::readAll(fd);
+    auto text = base::readContents(fd);
     ::close(fd);
     if (!text) return base::Error{base::cat("read ", path, ": ", text.error().message), text.error().errnum};
     source.text = std::move(*text);

@@ -84,6 +84,7 @@ base::Result<bool> TableQuery::queryStream(std::string_view input, const OutputF
     base::Status failed;
     // -m alone does not make postmap read a message (POSTMAP_FLAG_HB_KEY).
     const bool messageMode = options_.messageKeys.headers || options_.messageKeys.body;
+    std::string line;  // one output line, its buffer reused from key to key
     auto one = [&](std::string_view key) -> base::Status {
         for (size_t n = 0; n < specs_.size(); ++n) {
             if (!dicts[n]) {
@@ -105,15 +106,21 @@ base::Result<bool> TableQuery::queryStream(std::string_view input, const OutputF
                 value = std::move(result.value);
                 if (value.empty()) warnEmptyResult(dict.diagnosticSpec(), key);
             }
-            out(base::cat(key, options_.keySeparator, value, "\n"));
+            line.assign(key).append(options_.keySeparator).append(value).push_back('\n');
+            out(line);
             found = true;
             return {};
         }
         return {};
     };
     if (!messageMode) {
-        for (const std::string& key : splitInputLines(input))
+        // The lines of splitInputLines(), visited in place.
+        while (!input.empty()) {
+            size_t nl = input.find('\n');
+            std::string_view key = input.substr(0, nl);
+            input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
             if (base::Status s = one(key); !s) return s.error();
+        }
     } else {
         forEachMessageKey(input, options_.messageKeys, [&](std::string_view key) {
             if (failed) failed = one(key);

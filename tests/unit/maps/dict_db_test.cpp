@@ -123,6 +123,23 @@ TEST_P(DictDb, BuildThenReadBack) {
     EXPECT_EQ(st.st_mode & 0777 & ~0022u, 0644u & ~0022u);
 }
 
+TEST_P(DictDb, ExpectEntriesIsOnlyAHint) {
+    // Fewer and more entries than announced, duplicates after the index was sized.
+    for (size_t hint : {size_t(0), size_t(3), size_t(100000)}) {
+        auto dict = open("t", OpenMode::Rebuild, flag::kDupWarn | flag::kBulkUpdate);
+        ASSERT_TRUE(dict);
+        dict->expectEntries(hint);
+        for (int i = 0; i < 5000; ++i) ASSERT_TRUE(dict->update("k" + std::to_string(i), "v").ok());
+        warnings.clear();
+        ASSERT_TRUE(dict->update("k42", "other").ok());
+        EXPECT_EQ(warnings.size(), 1u);
+        ASSERT_TRUE(dict->close().ok());
+        auto hit = get("t", "k4999");
+        ASSERT_TRUE(hit.isFound());
+        EXPECT_EQ(get("t", "k42").value, "v");
+    }
+}
+
 TEST_P(DictDb, FoldsKeysOfFixedTables) {
     build("t", {{"User@Example.COM", "v"}}, flag::kDupWarn | flag::kFoldFix);
     EXPECT_TRUE(get("t", "user@example.com").isFound());

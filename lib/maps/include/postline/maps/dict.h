@@ -82,6 +82,10 @@ public:
     // warnings. Tables that cannot be updated return an error naming the table.
     base::Status update(std::string_view key, std::string_view value);
 
+    // A hint before a bulk load: about `entries` updates will follow. Tables that collect
+    // a rebuild in memory size their index once instead of growing it step by step.
+    virtual void expectEntries(size_t entries) { (void)entries; }
+
     // Deletes an entry: true when something was deleted.
     base::Result<bool> remove(std::string_view key);
 
@@ -109,10 +113,15 @@ protected:
     bool wantsFold() const;
 
 private:
+    // The key folded into foldBuf_ (or `key` itself when there is nothing to fold): a
+    // build or a batch of queries folds one key per call without allocating each time.
+    std::string_view folded(std::string_view key);
+
     std::string type_;
     std::string name_;
     uint32_t flags_;
     bool closed_ = false;
+    std::string foldBuf_;
 };
 
 }  // namespace postline::maps

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "postline/base/files.h"
 #include "postline/base/result.h"
 
 namespace postline::maps {
@@ -50,7 +51,7 @@ std::string startTableCommand(int argc, char** argv, std::string_view fallback);
 // table's permissions and owner). Errors: "open PATH: ERRNO", "fstat PATH: ERRNO",
 // "read PATH: ERRNO".
 struct SourceFile {
-    std::string text;
+    base::FileContents text;
     struct stat st {};
 };
 base::Result<SourceFile> readSourceFile(const std::string& path);
