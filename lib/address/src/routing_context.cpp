@@ -1,6 +1,7 @@
 // RoutingContext: lazily opened tables and lists of one configuration.
 #include "postline/address/routing_context.h"
 
+#include "postline/address/table_open.h"
 #include "postline/config/config.h"
 
 namespace postline::address {
@@ -16,7 +17,10 @@ maps::MapList& RoutingContext::maps(std::string_view parameter, uint32_t extraFl
     if (it != maps_.end()) return it->second;
     uint32_t flags = maps::flag::kFoldFix | extraFlags;
     if (config_.getBool("smtputf8_enable")) flags |= maps::flag::kUtf8Request;
-    return maps_.emplace(std::string(parameter), maps::MapList::fromParameter(config_, parameter, flags)).first->second;
+    maps::OpenContext open;
+    open.config = &config_;
+    auto tables = openAddressTables(std::string(parameter), config_.get(parameter), flags, open);
+    return maps_.emplace(std::string(parameter), std::move(tables)).first->second;
 }
 
 MatchList& RoutingContext::list(std::string_view parameter, MatchKind kind) {

@@ -32,21 +32,27 @@ MapList::MapList(MapList&&) noexcept = default;
 MapList& MapList::operator=(MapList&&) noexcept = default;
 MapList::~MapList() = default;
 
-MapList MapList::create(std::string title, std::string_view specs, uint32_t dictFlags, const OpenContext& context) {
+MapList MapList::empty(std::string title) {
     MapList list;
     list.title_ = std::move(title);
-    for (auto& spec : splitMapSpecs(specs)) {
-        Entry entry;
-        entry.spec = spec;
-        auto opened = openDict(spec, OpenMode::Read, dictFlags, context);
-        if (opened) {
-            entry.dict = std::move(*opened);
-        } else {
-            entry.openError = opened.error().message;
-            list.openWarnings_.push_back(spec + " is unavailable. " + entry.openError);
-        }
-        list.entries_.push_back(std::move(entry));
+    return list;
+}
+
+void MapList::add(std::string spec, base::Result<std::unique_ptr<Dict>> opened) {
+    Entry entry;
+    entry.spec = std::move(spec);
+    if (opened) {
+        entry.dict = std::move(*opened);
+    } else {
+        entry.openError = opened.error().message;
+        openWarnings_.push_back(entry.spec + " is unavailable. " + entry.openError);
     }
+    entries_.push_back(std::move(entry));
+}
+
+MapList MapList::create(std::string title, std::string_view specs, uint32_t dictFlags, const OpenContext& context) {
+    MapList list = empty(std::move(title));
+    for (auto& spec : splitMapSpecs(specs)) list.add(spec, openDict(spec, OpenMode::Read, dictFlags, context));
     return list;
 }
 

@@ -98,6 +98,15 @@ TEST(MapList, UnavailableTableDefersLookups) {
     EXPECT_EQ(unknown.find("a").status, DictStatus::Retry);
 }
 
+TEST(MapList, AddTakesCallerOpenedTables) {
+    auto list = MapList::empty("t");
+    EXPECT_TRUE(list.empty());
+    list.add("inline:{a=1}", openDict("inline:{a=1}", OpenMode::Read, 0));
+    list.add("custom:x", base::Error{"no such thing", 0});
+    EXPECT_EQ(list.find("a").value, "1");
+    EXPECT_EQ(list.find("b").error, "custom:x is unavailable. no such thing");
+}
+
 TEST(MapList, FromParameterExpandsTheValue) {
     auto config = config::Config::defaults();
     config.set("my_tables", "inline:{a=1}");

@@ -44,7 +44,13 @@ public:
     static MapList create(std::string title, std::string_view specs, uint32_t dictFlags,
                           const OpenContext& context = {});
     // The same for a main.cf parameter: its expanded value, titled with its name.
+    // A list without tables, titled `title`, to be filled with add().
+    static MapList empty(std::string title);
     static MapList fromParameter(const config::Config& config, std::string_view name, uint32_t dictFlags);
+
+    // Appends a table opened by the caller (a type the registry does not have, such as
+    // lib/address's unix:passwd.byname), or the error of a failed open (a surrogate).
+    void add(std::string spec, base::Result<std::unique_ptr<Dict>> opened);
 
     MapList(MapList&&) noexcept;
     MapList& operator=(MapList&&) noexcept;

@@ -1,0 +1,30 @@
+// The recipient validation smtpd does at RCPT TO (smtpd/smtpd_check.c
+// check_rcpt_maps, reject_unlisted_recipient): a recipient found in a canonical or
+// virtual alias table is accepted; one that resolves to the error transport is
+// rejected with that text; otherwise local_recipient_maps, virtual_mailbox_maps or
+// relay_recipient_maps must list it, by class.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "postline/address/resolve.h"
+#include "postline/address/step.h"
+
+namespace postline::address {
+
+class RoutingContext;
+
+struct RecipientCheck {
+    enum class Verdict { Accept, Reject, Defer } verdict = Verdict::Accept;
+    int code = 0;       // SMTP reply code when rejected or deferred
+    std::string dsn;    // "5.1.1"
+    std::string reply;  // the full reply, e.g. "550 5.1.1 <u@x>: Recipient address rejected: User unknown in local
+                        // recipient table"
+    Steps steps;
+};
+
+// Checks an internal-form recipient as smtpd would (after its own canonicalization).
+RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient);
+
+}  // namespace postline::address

@@ -1,0 +1,42 @@
+// The whole route of one envelope recipient, as the MTA would take it: smtpd's
+// recipient check, cleanup's rewriting and virtual expansion, then trivial-rewrite's
+// resolution of every resulting recipient. What `postline trace` prints.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "postline/address/recipient_check.h"
+#include "postline/address/resolve.h"
+#include "postline/address/step.h"
+
+namespace postline::address {
+
+class RoutingContext;
+
+enum class Verdict { Deliver, Reject, Defer };
+const char* verdictName(Verdict v);  // "deliver", "reject", "defer"
+
+struct FinalRecipient {
+    std::string address;
+    Resolution resolution;
+    Verdict verdict = Verdict::Deliver;
+    std::string reason;  // DSN and text when rejected or deferred ("5.1.1 User unknown …")
+};
+
+struct RouteReport {
+    std::string input;     // the recipient as given
+    std::string sender;    // the envelope sender after cleanup ("" is the null sender)
+    Steps senderSteps;     // how the sender was rewritten
+    RecipientCheck smtpd;  // RCPT TO validation
+    Steps cleanupSteps;    // rewrite, canonical, masquerade, virtual alias expansion
+    std::vector<FinalRecipient> recipients;
+    Verdict verdict = Verdict::Deliver;  // Reject if any part is rejected, Defer if any is temporary
+    std::string reason;                  // the first reject or defer reason
+};
+
+// Routes `recipient` (internal form) for `sender` ("" for the null sender).
+RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient);
+
+}  // namespace postline::address

@@ -1,0 +1,97 @@
+// check_rcpt_maps() of smtpd_check.c, offline.
+#include "postline/address/recipient_check.h"
+
+#include <strings.h>
+
+#include "postline/address/addr_find.h"
+#include "postline/address/address_parts.h"
+#include "postline/address/rewrite.h"
+#include "postline/address/routing_context.h"
+
+namespace postline::address {
+
+namespace {
+
+RecipientCheck reject(RecipientCheck r, int code, std::string dsn, std::string_view rcpt, const std::string& text) {
+    r.verdict = code / 100 == 4 ? RecipientCheck::Verdict::Defer : RecipientCheck::Verdict::Reject;
+    r.code = code;
+    r.dsn = dsn;
+    r.reply = std::to_string(code) + " " + dsn + " <" + std::string(rcpt) + ">: Recipient address rejected: " + text;
+    Step s;
+    s.stage = "smtpd_recipient_check";
+    s.key = std::string(rcpt);
+    s.result = r.reply;
+    s.status = r.verdict == RecipientCheck::Verdict::Defer ? StepStatus::Error : StepStatus::Reject;
+    r.steps.push_back(std::move(s));
+    return r;
+}
+
+}  // namespace
+
+RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient) {
+    RecipientCheck r;
+    std::string rcpt = rewriteAddress(recipient, RewriteSettings::local(context.config()));
+    Resolution res = resolveAddress(context, sender, rcpt);
+    if (res.fail) {
+        r.steps = res.steps;
+        return reject(std::move(r), 451, "4.3.0", recipient, "Temporary lookup failure");
+    }
+    bool showTable = context.getBool("show_user_unknown_table_name");
+    // Listed in a canonical or virtual alias table: accepted here, decided later.
+    int problems = 0;
+    for (const char* name : {"recipient_canonical_maps", "canonical_maps", "virtual_alias_maps"}) {
+        auto& tables = context.maps(name);
+        if (tables.empty()) continue;
+        auto f = findAddress(context, tables, res.recipient, {}, name);
+        if (f.isFound()) {
+            f.step.result += " (recipient accepted by smtpd)";
+            r.steps.push_back(std::move(f.step));
+            return r;
+        }
+        if (f.isError()) {
+            r.steps.push_back(std::move(f.step));
+            ++problems;
+        }
+    }
+    if (problems) return reject(std::move(r), 451, "4.3.0", recipient, "Temporary lookup failure");
+    if (res.transport == "error") {
+        std::string dsn = "5.1.1", text = res.nexthop;
+        if (text.size() > 6 && (text[0] == '4' || text[0] == '5') && text[1] == '.' &&
+            text.find(' ') != std::string::npos) {
+            dsn = text.substr(0, text.find(' '));
+            text = text.substr(text.find(' ') + 1);
+        }
+        int code = res.addressClass == AddressClass::VirtualAlias
+                       ? static_cast<int>(context.getLong("unknown_virtual_alias_reject_code"))
+                       : 550;
+        if (dsn[0] == '4' && code / 100 == 5) code = 450;
+        return reject(std::move(r), code, dsn, recipient, text);
+    }
+    auto check = [&](const char* maps, long code, const char* what) -> std::optional<RecipientCheck> {
+        auto& tables = context.maps(maps);
+        if (tables.empty()) return std::nullopt;
+        auto f = findAddress(context, tables, res.recipient, {}, maps);
+        r.steps.push_back(f.step);
+        if (f.isError()) return reject(r, 451, "4.3.0", recipient, "Temporary lookup failure");
+        if (f.isFound()) return std::nullopt;
+        return reject(r, static_cast<int>(code), "5.1.1", recipient,
+                      showTable ? std::string("User unknown in ") + what : std::string("User unknown"));
+    };
+    std::optional<RecipientCheck> out;
+    if (res.addressClass == AddressClass::Local) {
+        std::string local = splitAddress(res.recipient).local;
+        if (strcasecmp(local.c_str(), context.get("double_bounce_sender").c_str()) != 0)
+            out = check("local_recipient_maps", context.getLong("unknown_local_recipient_reject_code"),
+                        "local recipient table");
+    } else if (res.addressClass == AddressClass::VirtualMailbox) {
+        out = check("virtual_mailbox_maps", context.getLong("unknown_virtual_mailbox_reject_code"),
+                    "virtual mailbox table");
+    } else if (res.addressClass == AddressClass::Relay) {
+        out = check("relay_recipient_maps", context.getLong("unknown_relay_recipient_reject_code"),
+                    "relay recipient table");
+    }
+    if (out) return std::move(*out);
+    return r;
+}
+
+}  // namespace postline::address

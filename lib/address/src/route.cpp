@@ -1,0 +1,80 @@
+// routeRecipient(): smtpd check, cleanup, resolve, and the verdict qmgr would reach
+// (qmgr_resolve.c: resolver failure defers, a malformed address or the error
+// transport bounces, the retry transport defers).
+#include "postline/address/route.h"
+
+#include "postline/address/cleanup_address.h"
+#include "postline/address/routing_context.h"
+
+namespace postline::address {
+
+const char* verdictName(Verdict v) {
+    switch (v) {
+        case Verdict::Deliver:
+            return "deliver";
+        case Verdict::Reject:
+            return "reject";
+        case Verdict::Defer:
+            return "defer";
+    }
+    return "defer";
+}
+
+namespace {
+
+void worsen(RouteReport& report, Verdict v, const std::string& reason) {
+    if (v == Verdict::Deliver) return;
+    // A temporary problem makes the outcome undecidable, so it outranks a reject.
+    if (report.verdict == Verdict::Deliver || (report.verdict == Verdict::Reject && v == Verdict::Defer)) {
+        report.verdict = v;
+        report.reason = reason;
+    }
+}
+
+}  // namespace
+
+RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient) {
+    RouteReport report;
+    report.input = std::string(recipient);
+    auto s = cleanupSender(context, sender);
+    report.sender = s.address;
+    report.senderSteps = std::move(s.steps);
+    if (s.defer) worsen(report, Verdict::Defer, s.reason);
+
+    report.smtpd = checkRecipient(context, report.sender, recipient);
+    if (report.smtpd.verdict != RecipientCheck::Verdict::Accept) {
+        worsen(report, report.smtpd.verdict == RecipientCheck::Verdict::Reject ? Verdict::Reject : Verdict::Defer,
+               report.smtpd.reply);
+        return report;
+    }
+    auto c = cleanupRecipient(context, recipient);
+    report.cleanupSteps = std::move(c.steps);
+    if (c.defer) {
+        worsen(report, Verdict::Defer, c.reason);
+        return report;
+    }
+    for (auto& address : c.recipients) {
+        FinalRecipient f;
+        f.address = address;
+        f.resolution = resolveAddress(context, report.sender, address);
+        const auto& res = f.resolution;
+        if (res.fail) {
+            f.verdict = Verdict::Defer;
+            f.reason = "4.3.0 address resolver failure";
+        } else if (res.error) {
+            f.verdict = Verdict::Reject;
+            f.reason = "5.1.3 bad address syntax";
+        } else if (res.transport == "error") {
+            f.verdict = Verdict::Reject;
+            f.reason = res.nexthop;
+        } else if (res.transport == "retry") {
+            f.verdict = Verdict::Defer;
+            f.reason = res.nexthop;
+        }
+        worsen(report, f.verdict, f.reason);
+        report.recipients.push_back(std::move(f));
+    }
+    return report;
+}
+
+}  // namespace postline::address

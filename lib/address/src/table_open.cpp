@@ -1,0 +1,48 @@
+// proxy: pass-through and the unix:passwd.byname table (dict_unix.c): the value is
+// the passwd entry "name:passwd:uid:gid:gecos:dir:shell".
+#include "postline/address/table_open.h"
+
+#include <pwd.h>
+
+#include "postline/maps/registry.h"
+
+namespace postline::address {
+
+namespace {
+
+class PasswdDict : public maps::Dict {
+public:
+    explicit PasswdDict(uint32_t flags) : Dict("unix", "passwd.byname", flags | maps::flag::kFixed) {}
+
+protected:
+    maps::Lookup doLookup(std::string_view key) override {
+        std::string name(key);
+        passwd pw{};
+        passwd* found = nullptr;
+        char buf[4096];
+        int rc = getpwnam_r(name.c_str(), &pw, buf, sizeof buf, &found);
+        if (rc != 0 && rc != ENOENT && rc != ESRCH) return maps::Lookup::retry("getpwnam_r: " + std::to_string(rc));
+        if (!found) return maps::Lookup::notFound();
+        return maps::Lookup::found(std::string(pw.pw_name) + ":" + pw.pw_passwd + ":" + std::to_string(pw.pw_uid) +
+                                   ":" + std::to_string(pw.pw_gid) + ":" + pw.pw_gecos + ":" + pw.pw_dir + ":" +
+                                   pw.pw_shell);
+    }
+};
+
+}  // namespace
+
+base::Result<std::unique_ptr<maps::Dict>> openAddressTable(std::string_view spec, uint32_t flags,
+                                                           const maps::OpenContext& context) {
+    if (spec.substr(0, 6) == "proxy:") spec.remove_prefix(6);
+    if (spec == "unix:passwd.byname") return std::unique_ptr<maps::Dict>(std::make_unique<PasswdDict>(flags));
+    return maps::openDict(spec, maps::OpenMode::Read, flags, context);
+}
+
+maps::MapList openAddressTables(std::string title, std::string_view specs, uint32_t flags,
+                                const maps::OpenContext& context) {
+    auto list = maps::MapList::empty(std::move(title));
+    for (auto& spec : maps::splitMapSpecs(specs)) list.add(spec, openAddressTable(spec, flags, context));
+    return list;
+}
+
+}  // namespace postline::address
