@@ -154,6 +154,13 @@ void NameSpace::registerUser() {
         }
         scanValue(def->value, nullptr, true);
     }
+    // pcf_register_dbms_parameters() expands the values of built-in parameters to find
+    // database client names; a runaway expansion there is fatal, as in Postfix.
+    for (const auto& name : config_.definedNames()) {
+        auto* def = config_.definition(name);
+        if (!def || !config::findBuiltinParameter(name) || isRaw(name)) continue;
+        if (def->value.find('$') != std::string::npos) (void)expandValue(kShowEval, def->value);
+    }
 }
 
 void NameSpace::flagUnusedMain() const {

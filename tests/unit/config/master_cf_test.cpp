@@ -1,0 +1,53 @@
+// master.cf parsing (lib/config/src/master_cf.cpp), with Postfix 3.7's messages.
+#include "postline/config/master_cf.h"
+
+#include <gtest/gtest.h>
+
+namespace postline::config {
+namespace {
+
+TEST(MasterCf, FieldsContinuationAndOptionForms) {
+    auto entries = parseMasterCf(
+        "# c\nsmtp inet n - y - - smtpd\n  -o a=1 -o { b = x, y } -oc=3\n[::1]:2525 inet n - n - - smtpd -o { d = e "
+        "}\n",
+        "master.cf");
+    ASSERT_TRUE(entries.ok());
+    ASSERT_EQ(entries->size(), 2u);
+    const auto& smtp = (*entries)[0];
+    EXPECT_EQ(smtp.name(), "smtp");
+    EXPECT_EQ(smtp.line, 3);
+    EXPECT_EQ(smtp.argv, (std::vector<std::string>{"smtp", "inet", "n", "-", "y", "-", "-", "smtpd", "-o", "a=1", "-o",
+                                                   "{b=x, y}", "-o", "c=3"}));
+    auto params = smtp.params();
+    ASSERT_EQ(params.size(), 3u);
+    EXPECT_EQ(params[1], (std::pair<std::string, std::string>{"b", "x, y"}));
+    EXPECT_EQ((*entries)[1].name(), "[::1]:2525");
+    EXPECT_EQ((*entries)[1].argv.back(), "d=e");
+}
+
+TEST(MasterCf, ArgumentsAfterTheCommandAreNotOptions) {
+    auto entries = parseMasterCf("p unix - n n - - pipe flags=R argv=/bin/cat -o x=1\n", "m");
+    ASSERT_TRUE(entries.ok());
+    EXPECT_TRUE((*entries)[0].params().empty());
+}
+
+TEST(MasterCf, BadEntriesGivePostfixMessages) {
+    auto r = parseMasterCf("smtp inet n - y - - smtpd\nbroken unix - -\n", "/etc/postfix/master.cf");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "file /etc/postfix/master.cf: line 2: bad field count");
+    EXPECT_EQ(parseMasterCf("smtp inot n - y - - smtpd\n", "m").error().message,
+              "invalid type field \"inot\" in \"smtp inot n - y - - smtpd\"");
+    EXPECT_EQ(parseMasterCf("smtp inet n - y 1x - smtpd\n", "m").error().message,
+              "invalid wakeup field \"1x\" in \"smtp inet n - y 1x - smtpd\"");
+    EXPECT_TRUE(parseMasterCf("smtp inet n - y 60? - smtpd\n", "m").ok());
+}
+
+TEST(MasterCf, SplitNameValue) {
+    EXPECT_EQ(*splitNameValue("  a =  b c  "), (std::pair<std::string, std::string>{"a", "b c"}));
+    EXPECT_EQ(splitNameValue("a b = c").error().message, "missing '=' after attribute name");
+    EXPECT_EQ(normalizeOptionValue("{ a = b }"), "a=b");
+    EXPECT_EQ(normalizeOptionValue("{ a = b c }"), "{a=b c}");
+}
+
+}  // namespace
+}  // namespace postline::config
