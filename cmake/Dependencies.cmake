@@ -18,3 +18,6 @@ endif()
 if(POSTLINE_TESTS)
   find_package(GTest REQUIRED)
 endif()
+# Header-only: CLI11 for the command lines of tools/*/main.cpp, nlohmann/json for JSON output.
+find_package(CLI11 CONFIG REQUIRED)
+find_package(nlohmann_json 3 CONFIG REQUIRED)

@@ -31,6 +31,12 @@ void updateEntry(std::string_view value, std::string_view rcptDomain, std::strin
         nexthop = "Address is undeliverable";
 }
 
+// The table's answer, and what it made of transport and nexthop when that differs.
+std::string effective(const std::string& value, const std::string& transport, const std::string& nexthop) {
+    std::string now = transport + ":" + nexthop;
+    return value == now ? value : value + " -> " + now;
+}
+
 }  // namespace
 
 Step lookupTransport(RoutingContext& context, std::string_view recipient, std::string_view rcptDomain,
@@ -42,7 +48,7 @@ Step lookupTransport(RoutingContext& context, std::string_view recipient, std::s
     auto found = findAddress(context, tables, recipient, o, "transport_maps");
     if (found.isFound()) {
         updateEntry(found.value, rcptDomain, transport, nexthop);
-        found.step.result = found.value + " -> " + transport + ":" + nexthop;
+        found.step.result = effective(found.value, transport, nexthop);
         return found.step;
     }
     if (found.isError()) return found.step;
@@ -53,7 +59,7 @@ Step lookupTransport(RoutingContext& context, std::string_view recipient, std::s
     if (wild.isFound()) {
         updateEntry(wild.value, rcptDomain, transport, nexthop);
         wild.step.tried = found.step.tried;
-        wild.step.result = wild.value + " -> " + transport + ":" + nexthop;
+        wild.step.result = effective(wild.value, transport, nexthop);
         return wild.step;
     }
     if (wild.isError()) {

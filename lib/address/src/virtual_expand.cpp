@@ -21,6 +21,7 @@ VirtualExpansion expandVirtual(RoutingContext& context, std::string_view address
     long recursionLimit = context.getLong("virtual_alias_recursion_limit");
     size_t lengthLimit = static_cast<size_t>(context.getLong("virtual_alias_address_length_limit"));
     std::set<std::string> selfExpanded;  // case-folded
+    std::set<std::string> shown;         // keys already recorded: a loop is shown once per key
     auto& argv = out.recipients;
     auto fail = [&](std::string warning) {
         Step s;
@@ -47,7 +48,7 @@ VirtualExpansion expandVirtual(RoutingContext& context, std::string_view address
             auto mapped = mapAddress(context, tables, argv[arg], propagate);
             if (mapped.isFound()) {
                 std::string lhs = argv[arg];
-                steps.push_back(mapped.step);
+                if (shown.insert(lhs).second) steps.push_back(mapped.step);
                 for (size_t i = 0; i < mapped.addresses.size(); ++i) {
                     const std::string& result = mapped.addresses[i];
                     if (result.size() > lengthLimit)

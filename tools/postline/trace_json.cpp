@@ -1,0 +1,74 @@
+// The JSON form of `postline trace` (schemas/trace.schema.json).
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "trace_command.h"
+
+namespace postline::tools {
+
+namespace {
+
+using nlohmann::json;
+
+json stepJson(const address::Step& s) {
+    json j = {{"stage", s.stage},
+              {"table", s.table},
+              {"key", s.key},
+              {"result", s.result},
+              {"status", address::stepStatusName(s.status)}};
+    j["tried"] = s.tried;
+    j["warnings"] = s.warnings;
+    return j;
+}
+
+json stepsJson(const address::Steps& steps) {
+    json a = json::array();
+    for (auto& s : steps) a.push_back(stepJson(s));
+    return a;
+}
+
+const char* smtpdVerdict(address::RecipientCheck::Verdict v) {
+    switch (v) {
+        case address::RecipientCheck::Verdict::Accept:
+            return "accept";
+        case address::RecipientCheck::Verdict::Reject:
+            return "reject";
+        case address::RecipientCheck::Verdict::Defer:
+            return "defer";
+    }
+    return "defer";
+}
+
+}  // namespace
+
+void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& reports, int exitStatus) {
+    json results = json::array();
+    for (auto& r : reports) {
+        json recipients = json::array();
+        for (auto& f : r.recipients) {
+            recipients.push_back({{"address", f.address},
+                                  {"resolved", f.resolution.recipient},
+                                  {"class", address::addressClassName(f.resolution.addressClass)},
+                                  {"transport", f.resolution.transport},
+                                  {"nexthop", f.resolution.nexthop},
+                                  {"routed", f.resolution.routed},
+                                  {"verdict", address::verdictName(f.verdict)},
+                                  {"reason", f.reason},
+                                  {"steps", stepsJson(f.resolution.steps)}});
+        }
+        json smtpd = {
+            {"verdict", smtpdVerdict(r.smtpd.verdict)}, {"reply", r.smtpd.reply}, {"steps", stepsJson(r.smtpd.steps)}};
+        results.push_back({{"input", r.input},
+                           {"sender", r.sender},
+                           {"verdict", address::verdictName(r.verdict)},
+                           {"reason", r.reason},
+                           {"sender_steps", stepsJson(r.senderSteps)},
+                           {"smtpd", smtpd},
+                           {"cleanup_steps", stepsJson(r.cleanupSteps)},
+                           {"recipients", recipients}});
+    }
+    json doc = {{"version", 1}, {"results", results}, {"exit_status", exitStatus}};
+    out << doc.dump(2) << "\n";
+}
+
+}  // namespace postline::tools
