@@ -103,7 +103,12 @@ private:
         result_.error = true;
     }
 
+    // mac_expand_callback() for literal text: it counts toward the nesting limit too.
     void literalText(const std::string& text) {
+        if (level_ > 100) {
+            error("unreasonable macro call nesting: \"" + text + "\"");
+            return;
+        }
         if (!(flags_ & kMacroScan)) result_.text += text;
     }
 
