@@ -46,7 +46,13 @@ void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& 
     for (auto& r : reports) {
         json recipients = json::array();
         for (auto& f : r.recipients) {
-            recipients.push_back({{"address", f.address},
+            json local = json::array();
+            for (auto& d : f.localDeliveries)
+                local.push_back(
+                    {{"kind", address::localDeliveryKindName(d.kind)}, {"target", d.target}, {"via", d.via}});
+            recipients.push_back({{"local_deliveries", local},
+                                  {"local_steps", stepsJson(f.localSteps)},
+                                  {"address", f.address},
                                   {"resolved", f.resolution.recipient},
                                   {"class", address::addressClassName(f.resolution.addressClass)},
                                   {"transport", f.resolution.transport},

@@ -59,6 +59,12 @@ void printTraceText(std::ostream& out, const std::vector<address::RouteReport>& 
         for (auto& f : r.recipients) {
             out << "  final recipient " << shown(f.address) << "\n";
             for (auto& s : f.resolution.steps) printStep(out, s, "    ");
+            for (auto& s : f.localSteps) printStep(out, s, "    local ");
+            for (auto& d : f.localDeliveries) {
+                out << "    local => " << address::localDeliveryKindName(d.kind) << " " << d.target;
+                if (!d.via.empty()) out << " (via " << d.via << ")";
+                out << "\n";
+            }
             switch (f.verdict) {
                 case address::Verdict::Deliver:
                     out << "    => deliver to " << shown(f.resolution.recipient) << " via " << f.resolution.transport

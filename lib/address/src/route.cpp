@@ -71,6 +71,20 @@ RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std
             f.verdict = Verdict::Defer;
             f.reason = res.nexthop;
         }
+        if (f.verdict == Verdict::Deliver && res.addressClass == AddressClass::Local && res.transport == "local") {
+            auto local = deliverLocal(context, res.recipient);
+            f.localDeliveries = std::move(local.deliveries);
+            f.localSteps = std::move(local.steps);
+            for (auto& d : f.localDeliveries) {
+                if (d.kind == LocalDelivery::Kind::Bounce && f.verdict == Verdict::Deliver) {
+                    f.verdict = Verdict::Reject;
+                    f.reason = d.target;
+                } else if (d.kind == LocalDelivery::Kind::Defer && f.verdict != Verdict::Defer) {
+                    f.verdict = Verdict::Defer;
+                    f.reason = d.target;
+                }
+            }
+        }
         worsen(report, f.verdict, f.reason);
         report.recipients.push_back(std::move(f));
     }

@@ -30,8 +30,10 @@ TEST(Route, LocalRecipientTable) {
     EXPECT_EQ(r.reason,
               "550 5.1.1 <no-such-user-xyz@example.org>: Recipient address rejected: User unknown in local recipient "
               "table");
-    c.set("local_recipient_maps", "");
-    EXPECT_EQ(route(c, "no-such-user-xyz@example.org").verdict, Verdict::Deliver);
+    c.set("local_recipient_maps", "");  // smtpd accepts, local(8) bounces
+    r = route(c, "no-such-user-xyz@example.org");
+    EXPECT_EQ(r.verdict, Verdict::Reject);
+    EXPECT_EQ(r.reason, "5.1.1 unknown user: \"no-such-user-xyz\"");
     c.set("local_recipient_maps", "hash:/nonexistent/table");
     r = route(c, "no-such-user-xyz@example.org");
     EXPECT_EQ(r.verdict, Verdict::Defer);

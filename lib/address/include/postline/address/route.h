@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "postline/address/local_delivery.h"
 #include "postline/address/recipient_check.h"
 #include "postline/address/resolve.h"
 #include "postline/address/step.h"
@@ -23,6 +24,9 @@ struct FinalRecipient {
     Resolution resolution;
     Verdict verdict = Verdict::Deliver;
     std::string reason;  // DSN and text when rejected or deferred ("5.1.1 User unknown …")
+    // local(8)'s decisions when the recipient goes to the "local" transport.
+    std::vector<LocalDelivery> localDeliveries;
+    Steps localSteps;
 };
 
 struct RouteReport {

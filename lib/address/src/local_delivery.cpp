@@ -1,0 +1,230 @@
+// local(8)'s delivery decisions, without delivering: alias expansion (alias.c with
+// token.c and include.c) and the mailbox choice (mailbox.c, unknown.c). Home
+// directories and .forward files are not read.
+#include "postline/address/local_delivery.h"
+
+#include <pwd.h>
+
+#include "postline/address/address_parts.h"
+#include "postline/address/local_domains.h"
+#include "postline/address/rewrite.h"
+#include "postline/address/routing_context.h"
+#include "postline/address/tokens.h"
+#include "postline/base/files.h"
+#include "postline/base/strings.h"
+#include "postline/config/config.h"
+
+namespace postline::address {
+
+const char* localDeliveryKindName(LocalDelivery::Kind kind) {
+    switch (kind) {
+        case LocalDelivery::Kind::Mailbox:
+            return "mailbox";
+        case LocalDelivery::Kind::Maildir:
+            return "maildir";
+        case LocalDelivery::Kind::Command:
+            return "command";
+        case LocalDelivery::Kind::File:
+            return "file";
+        case LocalDelivery::Kind::Forward:
+            return "forward";
+        case LocalDelivery::Kind::Transport:
+            return "transport";
+        case LocalDelivery::Kind::Bounce:
+            return "bounce";
+        case LocalDelivery::Kind::Defer:
+            return "defer";
+    }
+    return "defer";
+}
+
+namespace {
+
+constexpr int kMaxDepth = 100;
+
+struct Expander {
+    RoutingContext& context;
+    LocalDeliveryResult& out;
+
+    void add(LocalDelivery::Kind kind, std::string target, const std::string& via) {
+        out.deliveries.push_back({kind, std::move(target), via});
+    }
+
+    Step step(std::string stage, std::string key, std::string result, StepStatus status) {
+        Step s;
+        s.stage = std::move(stage);
+        s.key = std::move(key);
+        s.result = std::move(result);
+        s.status = status;
+        return s;
+    }
+
+    // deliver_token: one item of an alias, :include: file or .forward expansion.
+    // `from` is the alias whose expansion produced the item (local's exp_from).
+    void token(const std::string& item, const std::string& via, int depth, const std::string& from) {
+        if (item.rfind(":include:", 0) == 0) {
+            std::string path = item.substr(9);
+            auto content = base::readFile(path);
+            if (!content) {
+                add(LocalDelivery::Kind::Defer, "4.3.0 cannot open include file " + path, via);
+                out.steps.push_back(step("include", path, content.error().message, StepStatus::Error));
+                return;
+            }
+            out.steps.push_back(step("include", path, "read", StepStatus::Decided));
+            std::string text;
+            for (auto line : base::splitAny(*content, "\n"))
+                if (!line.empty() && line[0] != '#') text += std::string(line) + ",";
+            list(text, via + " -> :include:" + path, depth + 1, from);
+        } else if (!item.empty() && item[0] == '|') {
+            add(LocalDelivery::Kind::Command, item.substr(1), via);
+        } else if (!item.empty() && item[0] == '/') {
+            add(item.back() == '/' ? LocalDelivery::Kind::Maildir : LocalDelivery::Kind::File, item, via);
+        } else {
+            std::string address = rewriteAddress(item, RewriteSettings::local(context.config()));
+            auto parts = splitAddress(address);
+            auto loc = context.localDomains().check(parts.domain);
+            if (loc.locality == Locality::Local)
+                recipient(address, via, depth + 1, from);
+            else
+                add(LocalDelivery::Kind::Forward, address, via);
+        }
+    }
+
+    void list(const std::string& expansion, const std::string& via, int depth, const std::string& from) {
+        for (auto& tok : parseAddressList(expansion)) {
+            if (tok.type != TokenType::Address) continue;
+            token(internalize(tok.children), via, depth, from);
+        }
+    }
+
+    // Alias lookup of one name; true when it was expanded (or failed).
+    // An alias that lists itself is not expanded again: that name gets its mailbox.
+    bool alias(const std::string& name, const std::string& via, int depth, const std::string& from) {
+        auto& aliases = context.maps("alias_maps");
+        if (aliases.empty() || name == from) return false;
+        auto hit = aliases.find(name);
+        Step s = step("alias_maps", name, hit.value, StepStatus::NotFound);
+        s.table = hit.table;
+        s.warnings = hit.warnings;
+        s.tried.push_back(name);
+        if (hit.isError()) {
+            s.status = StepStatus::Error;
+            s.result = hit.error;
+            out.steps.push_back(std::move(s));
+            add(LocalDelivery::Kind::Defer, "4.3.0 alias database unavailable", via);
+            return true;
+        }
+        if (!hit.isFound()) {
+            out.steps.push_back(std::move(s));
+            return false;
+        }
+        s.status = StepStatus::Found;
+        out.steps.push_back(std::move(s));
+        if (depth > kMaxDepth) {
+            add(LocalDelivery::Kind::Bounce, "5.4.6 alias database loop for " + name, via);
+            out.steps.push_back(step("alias_maps", name, "5.4.6 alias database loop for " + name, StepStatus::Reject));
+            return true;
+        }
+        auto owner = aliases.find("owner-" + name);
+        if (owner.isFound()) {
+            Step o = step("alias_maps", "owner-" + name, owner.value + " (errors go to owner-" + name + ")",
+                          StepStatus::Found);
+            o.table = owner.table;
+            out.steps.push_back(std::move(o));
+        }
+        list(hit.value, via.empty() ? name : via + " -> " + name, depth, name);
+        return true;
+    }
+
+    void recipient(const std::string& address, const std::string& via, int depth, const std::string& from) {
+        auto parts = splitAddress(address);
+        std::string local = lowercase(parts.local);
+        std::string delimiters = context.get("recipient_delimiter");
+        auto split = splitLocalPart(local, delimiters, context.get("double_bounce_sender"));
+        std::string user = split ? split->local : local;
+        if (user.empty()) {
+            add(LocalDelivery::Kind::Bounce, "5.1.3 null username in " + address, via);
+            return;
+        }
+        if (alias(local, via, depth, from)) return;
+        if (split && alias(user, via, depth, from)) return;
+        mailbox(user, via);
+    }
+
+    void mailbox(const std::string& user, const std::string& via) {
+        const auto& config = context.config();
+        std::string transport = config.get("mailbox_transport");
+        if (!transport.empty()) {
+            add(LocalDelivery::Kind::Transport, transport, via);
+            out.steps.push_back(step("mailbox_transport", user, transport, StepStatus::Decided));
+            return;
+        }
+        passwd pw{};
+        passwd* found = nullptr;
+        char buf[4096];
+        getpwnam_r(user.c_str(), &pw, buf, sizeof buf, &found);
+        if (!found) {
+            unknown(user, via);
+            return;
+        }
+        std::string home = found->pw_dir;
+        std::string command = config.get("mailbox_command");
+        if (!command.empty()) {
+            add(LocalDelivery::Kind::Command, command, via);
+            out.steps.push_back(step("mailbox_command", user, command, StepStatus::Decided));
+            return;
+        }
+        std::string homeMailbox = config.get("home_mailbox");
+        if (!homeMailbox.empty()) {
+            std::string path = home + "/" + homeMailbox;
+            bool maildir = path.back() == '/';
+            add(maildir ? LocalDelivery::Kind::Maildir : LocalDelivery::Kind::Mailbox, path, via);
+            out.steps.push_back(step("home_mailbox", user, path, StepStatus::Decided));
+            return;
+        }
+        std::string path = config.get("mail_spool_directory");
+        bool maildir = !path.empty() && path.back() == '/';
+        path += (maildir ? "" : "/") + user + (maildir ? "/" : "");
+        add(maildir ? LocalDelivery::Kind::Maildir : LocalDelivery::Kind::Mailbox, path, via);
+        out.steps.push_back(step("mail_spool_directory", user, path, StepStatus::Decided));
+    }
+
+    // deliver_unknown (unknown.c): fallback_transport, then luser_relay, else bounce.
+    void unknown(const std::string& user, const std::string& via) {
+        const auto& config = context.config();
+        std::string fallback = config.get("fallback_transport");
+        if (!fallback.empty()) {
+            add(LocalDelivery::Kind::Transport, fallback, via);
+            out.steps.push_back(step("fallback_transport", user, fallback, StepStatus::Decided));
+            return;
+        }
+        std::string relay = config.raw("luser_relay").value_or("");
+        if (!relay.empty()) {
+            // $user, $local and friends are local(8)'s own macros, expanded per recipient.
+            std::string expanded = relay;
+            for (auto name : {std::string("$user"), std::string("${user}")}) {
+                size_t pos;
+                while ((pos = expanded.find(name)) != std::string::npos) expanded.replace(pos, name.size(), user);
+            }
+            expanded = config.expand(expanded);
+            std::string address = rewriteAddress(expanded, RewriteSettings::local(config));
+            add(LocalDelivery::Kind::Forward, address, via);
+            out.steps.push_back(step("luser_relay", user, address, StepStatus::Decided));
+            return;
+        }
+        std::string text = "5.1.1 unknown user: \"" + user + "\"";
+        add(LocalDelivery::Kind::Bounce, text, via);
+        out.steps.push_back(step("local", user, text, StepStatus::Reject));
+    }
+};
+
+}  // namespace
+
+LocalDeliveryResult deliverLocal(RoutingContext& context, std::string_view recipient) {
+    LocalDeliveryResult out;
+    Expander e{context, out};
+    e.recipient(std::string(recipient), "", 0, "");
+    return out;
+}
+
+}  // namespace postline::address
