@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "lint_command.h"
 #include "trace_command.h"
 
 int main(int argc, char** argv) {
@@ -17,12 +18,23 @@ int main(int argc, char** argv) {
     traceCommand->add_option("--format", trace.format, "output format")->check(CLI::IsMember({"text", "json"}));
     traceCommand->add_option("addresses", trace.addresses, "recipient addresses")->required();
 
+    postline::tools::LintCommandOptions lint;
+    CLI::App* lintCommand = app.add_subcommand("lint", "check a Postfix configuration directory");
+    lintCommand->add_option("-c,--config-dir", lint.configDir,
+                            "configuration directory (default: $MAIL_CONFIG or /etc/postfix)");
+    lintCommand->add_option("--format", lint.format, "report format")->check(CLI::IsMember({"text", "json", "sarif"}));
+    lintCommand->add_flag("--werror", lint.warningsAreErrors, "treat warnings as errors");
+    lintCommand->add_option("--disable", lint.disable, "turn off a rule (repeatable)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         int status = app.exit(e);
-        return status == 0 ? 0 : 1;
+        if (status == 0) return 0;
+        // Usage errors: lint's "could not run" (2); trace's "undecidable" (1).
+        return lintCommand->parsed() ? 2 : 1;
     }
+    if (lintCommand->parsed()) return postline::tools::runLint(lint);
     if (traceCommand->parsed()) return postline::tools::runTrace(trace, std::cout, std::cerr);
     return 1;
 }

@@ -1,6 +1,7 @@
 // The lint report formats (report.h). JSON and SARIF are built with nlohmann/json.
 #include "postline/lint/report.h"
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "postline/base/strings.h"
@@ -97,7 +98,12 @@ std::string formatSarif(const std::vector<Diagnostic>& findings, const std::stri
     }
     json run;
     run["tool"]["driver"] = {{"name", "postline"}, {"version", toolVersion}, {"rules", rules}};
-    if (!prefix.empty()) run["originalUriBaseIds"]["CONFIGDIR"]["uri"] = "file://" + prefix;
+    if (!prefix.empty()) {
+        // SARIF wants an absolute URI for the base; findings keep the name as given.
+        std::string absolute = std::filesystem::absolute(prefix).lexically_normal().string();
+        if (absolute.back() != '/') absolute += '/';
+        run["originalUriBaseIds"]["CONFIGDIR"]["uri"] = "file://" + absolute;
+    }
     run["results"] = results;
     json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}};
     log["runs"] = json::array({run});

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Every JSON document `postline lint` writes, for every case of testdata/lint, must
+# validate against schemas/lint-report.schema.json; every SARIF log must be a SARIF
+# 2.1.0 log whose results name rules of its own driver. Also checks the exit status:
+# 1 exactly when the case expects an error-severity finding.
+# Usage: lint_reports.sh BUILD_DIR/bin
+set -euo pipefail
+bin=$(cd "$1" && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+for case_dir in "$root"/testdata/lint/*/; do
+  name=$(basename "$case_dir")
+  d=$work/$name
+  cp -r "$case_dir" "$d"
+  if [ -f "$d/setup" ]; then
+    while read -r verb arg extra; do
+      case $verb in
+        postmap | postalias) (cd "$d" && "$bin/$verb" -c "$d" "$arg" 2>/dev/null) ;;
+        age) touch -d "@$(($(date +%s) - extra))" "$d/$arg" ;;
+        remove) rm -f "$d/$arg" ;;
+        '' | '#'*) ;;
+      esac
+    done <"$d/setup"
+  fi
+  rc=0
+  "$bin/postline" lint -c "$d" --format json >"$work/$name.json" || rc=$?
+  "$bin/postline" lint -c "$d" --format sarif >"$work/$name.sarif" || true
+  want=0
+  if grep -qE '^(table-unknown-type|table-missing|table-unreadable|table-not-built|pattern-error|open-relay|mynetworks-too-broad|access-permits-everyone|domain-in-several-classes|virtual-mailbox-without-maps|tls-file-missing|tls-file-unreadable|tls-key-mismatch|tls-cert-expired) ' "$d/expected"; then
+    want=1
+  fi
+  if [ "$rc" != "$want" ]; then
+    echo "FAIL $name: exit $rc, expected $want"
+    fail=1
+  fi
+done
+python3 "$root/tests/schemas/validate.py" "$root/schemas/lint-report.schema.json" "$work"/*.json || fail=1
+python3 - "$work"/*.sarif <<'PY' || fail=1
+import json, sys
+bad = 0
+for path in sys.argv[1:]:
+    log = json.load(open(path))
+    run = log["runs"][0]
+    rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    ok = log.get("version") == "2.1.0" and "$schema" in log and all(
+        r["ruleId"] in rules and r["level"] in ("error", "warning", "note") and r["message"]["text"]
+        and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in run["results"])
+    if not ok:
+        print(f"{path}: not a valid SARIF 2.1.0 lint log")
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+n=$(ls "$work"/*.json | wc -l)
+[ "$fail" = 0 ] && echo "lint reports: $n cases valid"
+exit "$fail"

@@ -1,0 +1,53 @@
+// runLint(): options to lint::LintOptions, findings to stdout in the chosen format.
+#include "lint_command.h"
+
+#include <cstdio>
+
+#include "postline/base/msg.h"
+#include "postline/base/strings.h"
+#include "postline/config/config.h"
+#include "postline/lint/linter.h"
+#include "postline/lint/report.h"
+#include "postline/lint/rules.h"
+
+namespace postline::tools {
+
+namespace {
+
+constexpr int kCannotRun = 2;
+
+int cannotRun(std::string_view why) {
+    base::msgError(why);
+    return kCannotRun;
+}
+
+}  // namespace
+
+int runLint(const LintCommandOptions& options) {
+    base::setProgramName("postline lint");
+    if (options.format != "text" && options.format != "json" && options.format != "sarif")
+        return cannotRun(base::cat("unknown report format: ", options.format, " (use text, json or sarif)"));
+    lint::LintOptions lintOptions;
+    lintOptions.configDir = options.configDir.empty() ? config::defaultConfigDirectory() : options.configDir;
+    for (const std::string& rule : options.disable) {
+        if (!lint::findRule(rule)) return cannotRun(base::cat("--disable: unknown rule: ", rule));
+        lintOptions.disabledRules.insert(rule);
+    }
+    // Findings are the report; what the table code would print as warnings is in it.
+    base::setMsgSink([](base::Severity severity, std::string_view text) {
+        if (severity >= base::Severity::Error)
+            std::fprintf(stderr, "postline lint: %.*s\n", int(text.size()), text.data());
+    });
+    auto findings = lint::lintConfiguration(lintOptions);
+    base::setMsgSink(nullptr);
+    if (!findings) return cannotRun(findings.error().message);
+    std::string report = options.format == "json" ? lint::formatJson(*findings)
+                         : options.format == "sarif"
+                             ? lint::formatSarif(*findings, POSTLINE_VERSION, lintOptions.configDir)
+                             : lint::formatText(*findings);
+    std::fwrite(report.data(), 1, report.size(), stdout);
+    std::fflush(stdout);
+    return lint::hasErrors(*findings, options.warningsAreErrors) ? 1 : 0;
+}
+
+}  // namespace postline::tools
