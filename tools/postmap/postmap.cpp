@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,10 +68,13 @@ public:
     // postmap(): build (or with -i update) one table. The source is opened before the
     // table is touched; with -i, stdin is read only once the table is open (and locked).
     void build(const DictSpec& spec) {
+        // A full build reads its source piece by piece; -i reads stdin whole.
+        std::unique_ptr<maps::SourceReader> reader;
         maps::SourceFile source;
         if (opts_.truncate) {
             if (spec.type == "proxy") base::msgFatal("can't create maps via the proxy service");
-            source = base::valueOrFatal(maps::readSourceFile(spec.name));
+            reader = base::valueOrFatal(maps::SourceReader::open(spec.name));
+            source.st = reader->st();
         } else {
             source.st = base::valueOrFatal(maps::statStdin(spec.name));
         }
@@ -81,8 +85,12 @@ public:
         build.asOwner = opts_.asOwner;
         build.valueIsFile = opts_.valueIsFile;
         auto writer = base::valueOrFatal(maps::TableWriter::open(spec, source.st, build, context_));
-        if (!opts_.truncate) source.text = readStdin();
-        base::checkOrFatal(writer->addSource(source.text, opts_.truncate ? spec.name : "stdin"));
+        if (opts_.truncate) {
+            base::checkOrFatal(writer->addSource(*reader, spec.name));
+        } else {
+            source.text = readStdin();
+            base::checkOrFatal(writer->addSource(source.text, "stdin"));
+        }
         base::checkOrFatal(writer->commit());
     }
 

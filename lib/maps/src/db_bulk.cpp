@@ -114,6 +114,7 @@ bool BulkTable::add(std::string_view k, std::string_view v, bool nul, bool repla
     uint32_t hash = hashBytes(k, nul);
     size_t i = findSlot(k, nul, hash);
     size_t extra = nul ? 1 : 0;
+    maxItem_ = std::max(maxItem_, std::max(k.size(), v.size()) + extra);
     if (slots_[i] != 0) {
         Entry& e = entries_[uint32_t(slots_[i]) - 1];
         if (e.live && !replace) return false;

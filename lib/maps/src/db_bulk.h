@@ -104,6 +104,8 @@ public:
     bool erase(std::string_view key, bool nul);
 
     size_t size() const { return live_; }
+    // The longest key or value ever added (with its NUL), live or not.
+    size_t maxItemBytes() const { return maxItem_; }
     // Key plus value bytes of the live entries.
     uint64_t payloadBytes() const { return payload_; }
 
@@ -137,6 +139,7 @@ private:
     HugeArray<uint64_t> slots_;
     size_t live_ = 0;
     uint64_t payload_ = 0;
+    size_t maxItem_ = 0;
 };
 
 // Applies Postfix's write rule for the trailing NUL: neither TRY flag (or both) means

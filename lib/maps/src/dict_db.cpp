@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "backends.h"
+#include "btree_file.h"
 #include "db_bulk.h"
 #include "postline/base/files.h"
 #include "postline/base/msg.h"
@@ -184,6 +185,7 @@ private:
     }
     Status duplicate(std::string_view key);
     Status writeRebuild();
+    Status writeBtreeDirectly(TempTableFile& temp);
     Status removeIfZeroLength(int fd) const;
 
     DBTYPE type_;
@@ -424,9 +426,21 @@ Status DbDict::doForEach(const ForEachFn& fn) {
     return result;
 }
 
+// The btree rebuild written page by page (btree_file.h), without libdb's put path.
+Status DbDict::writeBtreeDirectly(TempTableFile& temp) {
+    int fd = ::open(temp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return base::errnoError("open database " + path_);
+    Status s = writeBtreeFile(fd, temp.path(), table_, table_.sortedOrder());
+    if (::close(fd) != 0 && s.ok()) s = base::errnoError("close database " + path_);
+    if (!s.ok())
+        return Error{base::cat("error writing ", path_, ": ", std::strerror(s.error().errnum)), s.error().errnum};
+    return temp.commit();
+}
+
 Status DbDict::writeRebuild() {
     TempTableFile temp(path_);
     temp.clear();
+    if (type_ == DB_BTREE && btreeFileCanHold(table_)) return writeBtreeDirectly(temp);
     size_t n = table_.size();
     DbTuning tuning;
     if (type_ == DB_BTREE) {

@@ -91,13 +91,33 @@ size_t countLines(std::string_view text) {
 
 base::Status TableWriter::addSource(std::string_view text, std::string_view sourceName) {
     dict_->expectEntries(countLines(text));
+    return addRecords(text, sourceName, 0);
+}
+
+base::Status TableWriter::addSource(SourceReader& source, std::string_view sourceName) {
+    dict_->expectEntries(source.estimatedLines());
+    std::string_view text;
+    int linesBefore = 0;
+    for (;;) {
+        auto more = source.next(text, linesBefore);
+        if (!more) return more.error();
+        if (!*more) return {};
+        if (base::Status s = addRecords(text, sourceName, linesBefore); !s) return s;
+    }
+}
+
+base::Status TableWriter::addRecords(std::string_view text, std::string_view sourceName, int linesBefore) {
     bool checkUtf8 = (dict_->flags() & flag::kUtf8Request) != 0;
-    return forEachSourceRecord(text, sourceName, checkUtf8,
-                               [&](const SourceRecord& record, int lineno) -> base::Status {
-                                   auto added = add(record.key, record.value, base::cat(sourceName, ", line ", lineno));
-                                   if (!added) return added.error();
-                                   return {};
-                               });
+    return forEachSourceRecord(
+        text, sourceName, checkUtf8,
+        [&](const SourceRecord& record, int lineno) -> base::Status {
+            // "SOURCE, line N" is only ever shown for -F entries; not formatted otherwise.
+            auto added =
+                add(record.key, record.value, valueIsFile_ ? base::cat(sourceName, ", line ", lineno) : std::string());
+            if (!added) return added.error();
+            return {};
+        },
+        linesBefore);
 }
 
 base::Status TableWriter::commit() {

@@ -50,6 +50,60 @@ std::vector<Rec> walk(std::string_view text, bool checkUtf8 = false) {
     return out;
 }
 
+// The records and warnings of a file read piece by piece with small buffers equal those
+// of the whole text: pieces end only where a logical line ends.
+TEST(TableSource, PiecesGiveWhatTheWholeTextGives) {
+    std::string text =
+        "  leading continuation\n"
+        "a 1\n"
+        "# comment between\n"
+        "  continued after comment\n"
+        "\n"
+        "b two\r\n"
+        " \t more\n"
+        "#\n"
+        "c three with a rather long value that is longer than the smallest buffers\n"
+        "noval\n"
+        "\"x y 3\n"
+        "nul\0byte value\n"
+        "alias: target\n"
+        "\n\n"
+        "last line without newline";
+    Warnings whole;
+    auto want = walk(text);
+    std::string wantWarnings = whole.text();
+    char path[] = "/tmp/postline-source-test-XXXXXX";
+    int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, text.data(), text.size()), ssize_t(text.size()));
+    ::close(fd);
+    for (size_t piece : {size_t(2), size_t(7), size_t(16), size_t(64), size_t(1) << 20}) {
+        Warnings w;
+        auto reader = SourceReader::open(path, piece);
+        ASSERT_TRUE(reader.ok());
+        std::vector<Rec> got;
+        std::string_view chunk;
+        int before = 0;
+        for (;;) {
+            auto more = (*reader)->next(chunk, before);
+            ASSERT_TRUE(more.ok());
+            if (!*more) break;
+            base::Status s = forEachSourceRecord(
+                chunk, "src", false,
+                [&](const SourceRecord& r, int lineno) {
+                    got.push_back({std::string(r.key), std::string(r.value), lineno});
+                    return base::Status();
+                },
+                before);
+            ASSERT_TRUE(s.ok());
+        }
+        EXPECT_EQ(got, want) << "piece " << piece;
+        EXPECT_EQ(w.text(), wantWarnings) << "piece " << piece;
+    }
+    ::unlink(path);
+    EXPECT_FALSE(SourceReader::open(std::string(path)).ok());
+}
+
 TEST(TableSource, SplitsAtFirstUnquotedUnescapedWhitespace) {
     SourceRecord r;
     ASSERT_EQ(parseSourceRecord("\"a b\"c  value with  spaces  ", r), RecordStatus::Ok);

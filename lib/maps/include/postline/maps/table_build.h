@@ -16,6 +16,7 @@
 #include "postline/maps/dict.h"
 #include "postline/maps/registry.h"
 #include "postline/maps/table_command.h"
+#include "postline/maps/table_source.h"
 
 namespace postline::maps {
 
@@ -66,6 +67,8 @@ public:
     // warnings, non-UTF-8 lines skipped when the table asks for UTF-8) and adds every
     // record. `sourceName` is the name used in warnings ("stdin" for -i).
     base::Status addSource(std::string_view text, std::string_view sourceName);
+    // The same for a source file read piece by piece (a full build).
+    base::Status addSource(SourceReader& source, std::string_view sourceName);
 
     // Records given to the table so far (duplicates included; skipped -F entries not).
     size_t count() const { return added_; }
@@ -74,6 +77,8 @@ public:
     base::Status commit();
 
 private:
+    base::Status addRecords(std::string_view text, std::string_view sourceName, int linesBefore);
+
     TableWriter() = default;
     std::optional<BuildIdentity> identity_;
     std::unique_ptr<Dict> dict_;
