@@ -415,7 +415,10 @@ Status LmdbDict::writeRebuild() {
     for (int attempt = 0; attempt < kGrowLimit; ++attempt) {
         temp.clear();
         Env env;
-        int rc = env.open(temp.path(), kEnvFlags | MDB_NOSYNC, mapSize);
+        // MDB_WRITEMAP: pages are built in the file's mapping instead of one malloc() per
+        // page plus a write of each at commit. The file then has the map's size; it is cut
+        // to the pages in use below.
+        int rc = env.open(temp.path(), kEnvFlags | MDB_NOSYNC | MDB_WRITEMAP, mapSize);
         if (rc != 0) return Error{base::cat("open database ", path_, ": ", ::mdb_strerror(rc)), rc > 0 ? rc : 0};
         MDB_txn* txn = nullptr;
         MDB_cursor* cursor = nullptr;
@@ -438,7 +441,14 @@ Status LmdbDict::writeRebuild() {
             continue;
         }
         if (rc != 0) return mdbError("error updating", rc);
+        MDB_envinfo info{};
+        MDB_stat stat{};
+        rc = ::mdb_env_info(env.env, &info);
+        if (rc == 0) rc = ::mdb_env_stat(env.env, &stat);
+        if (rc != 0) return mdbError("error updating", rc);
         env.close();
+        off_t used = off_t(info.me_last_pgno + 1) * off_t(stat.ms_psize);
+        if (::truncate(temp.path().c_str(), used) != 0) return base::errnoError("truncate " + temp.path());
         return temp.commit();
     }
     return mdbError("error updating", MDB_MAP_FULL);

@@ -208,6 +208,28 @@ TEST_F(DictLmdb, LongKeyTextMatchesPostfix) {
     EXPECT_EQ(out, expected);
 }
 
+// A rebuild is written through a map of the estimated size (MDB_WRITEMAP) and the file
+// is then cut to the pages in use: a small table is a small file, and it reads back.
+TEST_F(DictLmdb, RebuiltFileHasOnlyItsPages) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    for (int i = 0; i < 1000; ++i) entries.emplace_back("key" + std::to_string(i), "value " + std::to_string(i));
+    build("small", entries);
+    struct stat st {};
+    ASSERT_EQ(::stat((dir + "/small.lmdb").c_str(), &st), 0);
+    EXPECT_EQ(st.st_size % 4096, 0);
+    EXPECT_LT(st.st_size, 256 * 1024);  // the default map is 16 MiB
+    auto dict = open("small", OpenMode::Read, flag::kLock);
+    ASSERT_TRUE(dict);
+    EXPECT_EQ(dict->lookup("key999").value, "value 999");
+    // An update after the rebuild grows the file again as LMDB needs.
+    auto writer = open("small", OpenMode::Write, flag::kDupWarn);
+    ASSERT_TRUE(writer);
+    for (int i = 0; i < 2000; ++i) ASSERT_TRUE(writer->update("new" + std::to_string(i), "v").ok());
+    ASSERT_TRUE(writer->close().ok());
+    EXPECT_EQ(get("small", "new1999").value, "v");
+    EXPECT_EQ(get("small", "key5").value, "value 5");
+}
+
 TEST_F(DictLmdb, GrowsPastTinyMapSize) {
     auto config = config::Config::defaults(dir);
     config.set("lmdb_map_size", "8192");
