@@ -28,7 +28,7 @@ for case_dir in "$root"/testdata/lint/*/; do
   "$bin/postline" lint -c "$d" --format json >"$work/$name.json" || rc=$?
   "$bin/postline" lint -c "$d" --format sarif >"$work/$name.sarif" || true
   want=0
-  if grep -qE '^(table-unknown-type|table-missing|table-unreadable|table-not-built|pattern-error|open-relay|mynetworks-too-broad|access-permits-everyone|domain-in-several-classes|virtual-mailbox-without-maps|tls-file-missing|tls-file-unreadable|tls-key-mismatch|tls-cert-expired) ' "$d/expected"; then
+  if grep -qE '^(param-typo|param-bad-value|param-undefined-reference|table-unknown-type|table-missing|table-unreadable|table-not-built|pattern-error|open-relay|mynetworks-too-broad|access-permits-everyone|domain-in-several-classes|virtual-mailbox-without-maps|tls-file-missing|tls-file-unreadable|tls-key-mismatch|tls-cert-expired) ' "$d/expected"; then
     want=1
   fi
   if [ "$rc" != "$want" ]; then

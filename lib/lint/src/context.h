@@ -71,6 +71,7 @@ private:
 };
 
 // The rule families (one file each).
+void checkParameters(LintContext& context);
 void checkTables(LintContext& context);
 void checkRelaySafety(LintContext& context);
 void checkAddressClasses(LintContext& context);

@@ -117,6 +117,7 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
         return text.error();
     }
     LintContext context(std::move(*config), std::move(master), masterPath, options.disabledRules);
+    checkParameters(context);
     checkTables(context);
     checkRelaySafety(context);
     checkAddressClasses(context);

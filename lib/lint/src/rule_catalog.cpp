@@ -8,6 +8,11 @@ namespace postline::lint {
 namespace {
 
 constexpr RuleInfo kRules[] = {
+    // parameters
+    {"param-typo", Severity::Error, "parameters", "an unknown name close to a known one: a setting that has no effect"},
+    {"param-unknown", Severity::Warning, "parameters", "a name Postfix does not know and nothing references"},
+    {"param-bad-value", Severity::Error, "parameters", "a value of the wrong type (boolean, number, time, enum)"},
+    {"param-undefined-reference", Severity::Error, "parameters", "a $name that no parameter defines"},
     // tables
     {"table-unknown-type", Severity::Error, "tables", "a table type that Postfix does not know"},
     {"table-missing", Severity::Error, "tables", "a table file that does not exist"},
