@@ -11,6 +11,7 @@
 
 #include "captured_warnings.h"
 #include "postline/base/logical_lines.h"
+#include "postline/base/strings.h"
 
 namespace postline::lint {
 
@@ -36,12 +37,6 @@ struct PatternRule {
     bool negated = false;  // !/pattern/
     bool twoPatterns = false;
 };
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // "/pattern/flags" at the start of `text` (any delimiter): pattern, flags, and the rest.
 bool splitPattern(std::string_view& text, std::string& pattern, std::string& flags) {
@@ -137,8 +132,8 @@ bool subsumes(const PatternRule& earlier, const PatternRule& later) {
     auto e = leadingLiteral(earlier.pattern);
     auto l = leadingLiteral(later.pattern);
     if (!e || !l || !e->whole || e->literal.empty()) return false;
-    std::string el = earlierCaseless ? lower(e->literal) : e->literal;
-    std::string ll = earlierCaseless ? lower(l->literal) : l->literal;
+    std::string el = earlierCaseless ? base::lowercase(e->literal) : e->literal;
+    std::string ll = earlierCaseless ? base::lowercase(l->literal) : l->literal;
     if (e->anchored) return l->anchored && ll.starts_with(el);
     return ll.find(el) != std::string::npos;
 }
@@ -154,12 +149,12 @@ std::vector<ShadowedRule> shadowedPatterns(std::string_view text) {
             for (int l : ifs) b += std::to_string(l) + ",";
             return b;
         };
-        if (rest.size() >= 5 && lower(rest.substr(0, 5)) == "endif") {
+        if (rest.size() >= 5 && base::lowercase(rest.substr(0, 5)) == "endif") {
             if (!ifs.empty()) ifs.pop_back();
             return;
         }
-        bool isIf =
-            rest.size() >= 3 && lower(rest.substr(0, 2)) == "if" && std::isspace(static_cast<unsigned char>(rest[2]));
+        bool isIf = rest.size() >= 3 && base::lowercase(rest.substr(0, 2)) == "if" &&
+                    std::isspace(static_cast<unsigned char>(rest[2]));
         if (isIf) {
             ifs.push_back(lineno);
             return;
@@ -225,7 +220,7 @@ std::vector<ShadowedRule> shadowedCidrs(std::string_view text) {
     std::vector<ShadowedRule> out;
     forEachLogicalLine(text, [&](std::string_view line, int lineno) {
         std::string_view first = line.substr(0, line.find_first_of(" \t"));
-        std::string word = lower(first);
+        std::string word = base::lowercase(first);
         if (word == "endif") {
             if (!ifs.empty()) ifs.pop_back();
             return;

@@ -16,12 +16,6 @@ namespace postline::lint {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 // The domains a domain list names: plain names, and the domain keys (no '@') of its
 // tables that can be listed.
 std::vector<std::string> domainsOf(const LintContext& context, const std::string& value) {
@@ -29,7 +23,7 @@ std::vector<std::string> domainsOf(const LintContext& context, const std::string
     for (const std::string& item : listItems(value)) {
         if (item.empty() || item[0] == '!' || item[0] == '/') continue;
         if (item.find(':') == std::string::npos) {
-            out.push_back(lower(item));
+            out.push_back(base::lowercase(item));
             continue;
         }
         maps::DictSpec spec = maps::parseDictSpec(item, context.value("default_database_type"));
@@ -37,7 +31,7 @@ std::vector<std::string> domainsOf(const LintContext& context, const std::string
             auto dict = maps::openDict(spec, maps::OpenMode::Read, maps::flag::kFoldFix);
             if (!dict) return;
             (void)(*dict)->forEach([&](std::string_view key, std::string_view) {
-                if (!key.empty() && key.find('@') == std::string_view::npos) out.push_back(lower(key));
+                if (!key.empty() && key.find('@') == std::string_view::npos) out.push_back(base::lowercase(key));
                 return true;
             });
         });

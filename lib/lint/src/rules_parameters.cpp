@@ -16,12 +16,6 @@ namespace postline::lint {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 size_t editDistance(std::string_view a, std::string_view b) {
     std::vector<size_t> row(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -76,7 +70,7 @@ bool isDigits(std::string_view s) {
 
 // What is wrong with `value` for a parameter of `info`'s type, or "".
 std::string typeProblem(const config::ParameterInfo& info, const std::string& value) {
-    std::string v = lower(value);
+    std::string v = base::lowercase(value);
     if (info.name == "compatibility_level") {
         // A release level: 0, 1, 2, 3.6, ...
         for (std::string_view part : base::splitAny(v, "."))

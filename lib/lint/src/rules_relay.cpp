@@ -13,12 +13,6 @@ namespace postline::lint {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 // True when mynetworks (as given) contains a block that covers every address.
 bool coversEveryone(const std::string& mynetworks) {
     for (const std::string& item : listItems(mynetworks)) {
@@ -38,7 +32,7 @@ struct ListVerdict {
 ListVerdict judge(const LintContext& context, const std::string& list, const std::string& mynetworks) {
     std::vector<std::string> items = listItems(list);
     for (size_t i = 0; i < items.size(); ++i) {
-        std::string word = lower(items[i]);
+        std::string word = base::lowercase(items[i]);
         static constexpr std::string_view kRejects[] = {
             "reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
             "defer_if_permit",           "check_relay_domains"};
@@ -91,7 +85,7 @@ void checkOpenRelay(LintContext& context, const config::MasterEntry& service) {
 
 void checkMynetworks(LintContext& context) {
     if (!context.isSet("mynetworks")) {
-        if (lower(context.value("mynetworks_style")) == "class")
+        if (base::lowercase(context.value("mynetworks_style")) == "class")
             context.report("mynetworks-style-class", context.origin("mynetworks_style"),
                            "mynetworks_style = class trusts every client in the same class A, B or C network",
                            "set mynetworks to the networks you trust, or mynetworks_style = host");
@@ -115,7 +109,7 @@ void checkAccessTables(LintContext& context) {
         if (!context.isSet(name)) continue;
         std::vector<std::string> items = listItems(context.value(name));
         for (size_t i = 0; i + 1 < items.size(); ++i) {
-            if (lower(items[i]) != "check_client_access") continue;
+            if (base::lowercase(items[i]) != "check_client_access") continue;
             maps::DictSpec spec = maps::parseDictSpec(items[i + 1], context.value("default_database_type"));
             if (accessGrants(spec).acceptsEveryClient)
                 context.report("access-permits-everyone", context.origin(name),

@@ -65,8 +65,8 @@ void checkSource(LintContext& context, const TableRef& ref) {
         return;
     }
     std::map<std::string, int> firstLine;
-    auto duplicate = [&](std::string key, int line) -> base::Status {
-        for (char& c : key) c = char(std::tolower(static_cast<unsigned char>(c)));
+    auto duplicate = [&](std::string_view rawKey, int line) -> base::Status {
+        std::string key = base::lowercase(rawKey);
         auto [it, fresh] = firstLine.emplace(key, line);
         if (!fresh)
             context.report("table-duplicate", ref.spec.name, line,
@@ -82,7 +82,7 @@ void checkSource(LintContext& context, const TableRef& ref) {
         } else {
             (void)maps::forEachSourceRecord(
                 *text, ref.spec.name, false,
-                [&](const maps::SourceRecord& record, int line) { return duplicate(std::string(record.key), line); });
+                [&](const maps::SourceRecord& record, int line) { return duplicate(record.key, line); });
         }
     });
     reportLineWarnings(context, warnings, ref, "table-format");

@@ -32,12 +32,6 @@ using BioPtr = std::unique_ptr<BIO, BioFree>;
 using CertPtr = std::unique_ptr<X509, X509Free>;
 using KeyPtr = std::unique_ptr<EVP_PKEY, KeyFree>;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 // The file must exist and be readable; reports and returns false otherwise.
 bool usableFile(LintContext& context, const std::string& path, const std::string& parameter, const Origin& origin) {
     if (::access(path.c_str(), F_OK) != 0) {
@@ -81,7 +75,7 @@ void checkPair(LintContext& context, const std::string& certParam, const std::st
     if (!context.isSet(certParam) && !context.isSet(keyParam)) return;
     std::string certPath = context.value(certParam);
     std::string keyPath = context.value(keyParam);
-    if (certPath.empty() || lower(certPath) == "none") return;
+    if (certPath.empty() || base::lowercase(certPath) == "none") return;
     if (keyPath.empty()) keyPath = certPath;
     Origin certOrigin = context.origin(certParam);
     Origin keyOrigin = context.isSet(keyParam) ? context.origin(keyParam) : certOrigin;
@@ -152,17 +146,18 @@ void checkServices(LintContext& context) {
         ServiceSetting level = context.serviceSetting(*service, "smtpd_tls_security_level");
         ServiceSetting enforce = context.serviceSetting(*service, "smtpd_enforce_tls");
         ServiceSetting wrapper = context.serviceSetting(*service, "smtpd_tls_wrappermode");
-        bool mandatory = lower(level.value) == "encrypt" || lower(enforce.value) == "yes";
-        bool alwaysTls = mandatory || lower(wrapper.value) == "yes";
+        bool mandatory = base::lowercase(level.value) == "encrypt" || base::lowercase(enforce.value) == "yes";
+        bool alwaysTls = mandatory || base::lowercase(wrapper.value) == "yes";
         if (isPort25(*service) && mandatory)
-            context.report("tls-mandatory-on-port-25", lower(level.value) == "encrypt" ? level.origin : enforce.origin,
+            context.report("tls-mandatory-on-port-25",
+                           base::lowercase(level.value) == "encrypt" ? level.origin : enforce.origin,
                            base::cat("service ", service->name(),
                                      "/inet requires TLS from every client on port 25; "
                                      "servers that do not speak TLS cannot deliver"),
                            "use smtpd_tls_security_level = may on port 25 and encrypt on submission");
         ServiceSetting sasl = context.serviceSetting(*service, "smtpd_sasl_auth_enable");
         ServiceSetting authOnly = context.serviceSetting(*service, "smtpd_tls_auth_only");
-        if (lower(sasl.value) == "yes" && lower(authOnly.value) != "yes" && !alwaysTls)
+        if (base::lowercase(sasl.value) == "yes" && base::lowercase(authOnly.value) != "yes" && !alwaysTls)
             context.report("sasl-without-tls-auth-only", sasl.origin,
                            base::cat("service ", service->name(),
                                      "/inet offers SASL authentication before TLS: passwords may cross the "
