@@ -77,6 +77,10 @@ bad_case "postmap build of a read-only type" root 'printf "/a/ 1\n" >t' /dev/nul
 bad_case "postmap build of texthash" root 'printf "a 1\n" >t' /dev/null postmap texthash:t
 bad_case "postalias unknown type" root 'printf "a: b\n" >al' /dev/null postalias foo:al
 
+# A directory given as the source: Postfix's stream reads it as empty (an empty table, exit 0).
+bad_case "postmap hash directory as source" root 'mkdir t' /dev/null postmap hash:t
+bad_case "postalias hash directory as source" root 'mkdir t' /dev/null postalias hash:t
+
 # Corrupt and zero-length databases.
 GARBAGE='printf "a 1\n" >t; printf "%0512d" 7 >'
 bad_case "postmap -q hash garbage db" root "${GARBAGE}t.db" /dev/null postmap -q a hash:t

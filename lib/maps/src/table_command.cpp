@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "postline/base/files.h"
@@ -82,6 +83,7 @@ base::Result<SourceFile> readSourceFile(const std::string& path) {
     }
     auto text = base::readContents(fd);
     ::close(fd);
+    if (!text && text.error().errnum == EISDIR) return source;  // empty, as in SourceReader
     if (!text) return base::Error{base::cat("read ", path, ": ", text.error().message), text.error().errnum};
     source.text = std::move(*text);
     return source;

@@ -128,6 +128,9 @@ base::Status SourceReader::fill() {
     while (!eof_ && length_ < capacity_) {
         ssize_t n = ::read(fd_, buffer_.get() + length_, capacity_ - length_);
         if (n < 0 && errno == EINTR) continue;
+        // A directory reads as an empty source, as Postfix's stream reads it (it builds
+        // an empty table and exits 0); other read errors stop the build.
+        if (n < 0 && errno == EISDIR) n = 0;
         if (n < 0) return base::errnoError("read " + path_);
         if (n == 0) eof_ = true;
         length_ += size_t(n > 0 ? n : 0);
