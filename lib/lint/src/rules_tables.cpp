@@ -35,6 +35,21 @@ bool isOtherPostfixType(std::string_view type, bool* namesConfigFile) {
     return false;
 }
 
+// Opens a table as a daemon would, read-only, collecting what it warns about.
+struct OpenCheck {
+    std::vector<CapturedWarning> warnings;
+    std::string problem;  // the open error, if any
+};
+
+OpenCheck openForCheck(const TableRef& ref) {
+    OpenCheck check;
+    check.warnings = captureWarnings([&] {
+        auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix | maps::flag::kDupWarn);
+        if (!dict) check.problem = dict.error().message;
+    });
+    return check;
+}
+
 bool statFile(const std::string& path, struct stat& st) { return ::stat(path.c_str(), &st) == 0; }
 
 std::string buildCommand(const TableRef& ref) {
@@ -112,11 +127,8 @@ void checkIndexed(LintContext& context, const TableRef& ref, std::string_view su
                        base::cat("run \"", buildCommand(ref), "\""));
     }
     if (haveIndex) {
-        std::string problem;
-        auto warnings = captureWarnings([&] {
-            auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix | maps::flag::kDupWarn);
-            if (!dict) problem = dict.error().message;
-        });
+        // Its warnings (none expected for a readable file) are not findings.
+        std::string problem = openForCheck(ref).problem;
         if (!problem.empty())
             context.report("table-unreadable", ref.origin, base::cat("table ", ref.text, ": ", problem));
     }
@@ -136,11 +148,7 @@ void checkTextTable(LintContext& context, const TableRef& ref) {
                        base::cat("table ", ref.text, ": ", ref.spec.name, " is not readable"));
         return;
     }
-    std::string problem;
-    auto warnings = captureWarnings([&] {
-        auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix | maps::flag::kDupWarn);
-        if (!dict) problem = dict.error().message;
-    });
+    auto [warnings, problem] = openForCheck(ref);
     bool pattern = ref.spec.type != "texthash";
     reportLineWarnings(context, warnings, ref, pattern ? "pattern-error" : "table-format");
     if (!problem.empty()) context.report(pattern ? "pattern-error" : "table-unreadable", ref.origin, problem);
@@ -157,11 +165,7 @@ void checkTextTable(LintContext& context, const TableRef& ref) {
 
 // inline:{...}, static:..., and the other tables without a file: they must open.
 void checkInlineTable(LintContext& context, const TableRef& ref) {
-    std::string problem;
-    auto warnings = captureWarnings([&] {
-        auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix | maps::flag::kDupWarn);
-        if (!dict) problem = dict.error().message;
-    });
+    auto [warnings, problem] = openForCheck(ref);
     reportLineWarnings(context, warnings, ref, "table-format");
     if (!problem.empty()) context.report("table-format", ref.origin, problem);
 }
