@@ -33,13 +33,9 @@ int runLint(const LintCommandOptions& options) {
         if (!lint::findRule(rule)) return cannotRun(base::cat("--disable: unknown rule: ", rule));
         lintOptions.disabledRules.insert(rule);
     }
-    // Findings are the report; what the table code would print as warnings is in it.
-    base::setMsgSink([](base::Severity severity, std::string_view text) {
-        if (severity >= base::Severity::Error)
-            std::fprintf(stderr, "postline lint: %.*s\n", int(text.size()), text.data());
-    });
+    // What the table code warns about becomes findings (lib/lint captures it); what is
+    // left, such as main.cf's own read warnings, goes to stderr as Postfix prints it.
     auto findings = lint::lintConfiguration(lintOptions);
-    base::setMsgSink(nullptr);
     if (!findings) return cannotRun(findings.error().message);
     std::string report = options.format == "json" ? lint::formatJson(*findings)
                          : options.format == "sarif"

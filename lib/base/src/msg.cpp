@@ -62,6 +62,8 @@ const std::string& programName() { return programNameStorage(); }
 
 void setMsgSink(MsgSink sink) { sinkStorage() = std::move(sink); }
 
+MsgSink msgSink() { return sinkStorage(); }
+
 void setMsgUtf8(bool enabled) { msgUtf8 = enabled; }
 
 std::string printable(std::string_view text, bool utf8) {

@@ -33,11 +33,12 @@ CapturedWarning parseWarning(std::string_view text) {
 
 std::vector<CapturedWarning> captureWarnings(const std::function<void()>& body) {
     std::vector<CapturedWarning> out;
+    base::MsgSink previous = base::msgSink();
     base::setMsgSink([&](base::Severity severity, std::string_view text) {
         if (severity == base::Severity::Warning || severity == base::Severity::Error) out.push_back(parseWarning(text));
     });
     body();
-    base::setMsgSink(nullptr);
+    base::setMsgSink(std::move(previous));
     return out;
 }
 

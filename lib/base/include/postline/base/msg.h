@@ -22,6 +22,8 @@ const std::string& programName();
 // stderr ("PROGRAM: TEXT" for Info). setMsgSink(nullptr) restores the default.
 using MsgSink = std::function<void(Severity, std::string_view text)>;
 void setMsgSink(MsgSink sink);
+// The sink in use (empty for the default), so that a temporary one can be undone.
+MsgSink msgSink();
 
 // Postfix prints diagnostics through printable(): bytes that are not printable ASCII become
 // '?', except well-formed UTF-8 sequences while SMTPUTF8 is on (util_utf8_enable), and
