@@ -22,6 +22,8 @@ namespace {
 std::string errnoText() { return std::strerror(errno); }
 }  // namespace
 
+namespace {
+
 int openEditTemporary(const std::string& tmp) {
     int fd = ::open(tmp.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
     if (fd < 0) base::msgFatal(base::cat("open ", tmp, ": ", errnoText()));
@@ -30,23 +32,39 @@ int openEditTemporary(const std::string& tmp) {
     return fd;
 }
 
-void finishEdit(int fd, const std::string& tmp, const std::string& path, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) base::msgFatal(base::cat("write ", tmp, ": ", errnoText()));
-        data.remove_prefix(size_t(n));
-    }
-    if (::fsync(fd) < 0 || ::close(fd) < 0) base::msgFatal(base::cat("close ", tmp, ": ", errnoText()));
-    if (::rename(tmp.c_str(), path.c_str()) < 0)
-        base::msgFatal(base::cat("rename ", tmp, " ", path, ": ", errnoText()));
-}
-
 std::string openSourceError(const std::string& path, const std::string& message) {
     // readFile says "open PATH: REASON"; Postfix says "open PATH for reading: REASON".
     if (base::startsWith(message, "open " + path + ": "))
         return base::cat("open ", path, " for reading: ", message.substr(path.size() + 7));
     return message;
+}
+
+}  // namespace
+
+FileEdit startEdit(const std::string& path) {
+    FileEdit edit;
+    edit.path = path;
+    edit.tmp = path + ".tmp";
+    edit.fd = openEditTemporary(edit.tmp);
+    auto text = base::readFile(path);
+    if (!text) {
+        ::unlink(edit.tmp.c_str());
+        base::msgFatal(openSourceError(path, text.error().message));
+    }
+    edit.text = std::move(*text);
+    return edit;
+}
+
+void finishEdit(const FileEdit& edit, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = ::write(edit.fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) base::msgFatal(base::cat("write ", edit.tmp, ": ", errnoText()));
+        data.remove_prefix(size_t(n));
+    }
+    if (::fsync(edit.fd) < 0 || ::close(edit.fd) < 0) base::msgFatal(base::cat("close ", edit.tmp, ": ", errnoText()));
+    if (::rename(edit.tmp.c_str(), edit.path.c_str()) < 0)
+        base::msgFatal(base::cat("rename ", edit.tmp, " ", edit.path, ": ", errnoText()));
 }
 
 void editMain(unsigned mode, const std::string& configDir, const std::vector<std::string>& args) {
@@ -64,28 +82,13 @@ void editMain(unsigned mode, const std::string& configDir, const std::vector<std
         }
     }
     std::string path = configDir + "/main.cf";
-    std::string tmp = path + ".tmp";
-    int fd = openEditTemporary(tmp);
-    auto text = base::readFile(path);
-    if (!text) {
-        ::unlink(tmp.c_str());
-        base::msgFatal(openSourceError(path, text.error().message));
-    }
+    FileEdit edit = startEdit(path);
     auto editMode = (mode & kCommentOut) ? config::MainEditMode::CommentOut
                     : (mode & kEditExcl) ? config::MainEditMode::Remove
                                          : config::MainEditMode::Set;
-    auto result = config::editMainCf(*text, editMode, edits);
+    auto result = config::editMainCf(edit.text, editMode, edits);
     for (const auto& name : result.duplicates) base::msgWarn(base::cat(path, ": multiple entries for \"", name, "\""));
-    std::string_view data = result.text;
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) base::msgFatal(base::cat("write ", tmp, ": ", errnoText()));
-        data.remove_prefix(size_t(n));
-    }
-    if (::fsync(fd) < 0 || ::close(fd) < 0) base::msgFatal(base::cat("close ", tmp, ": ", errnoText()));
-    if (::rename(tmp.c_str(), path.c_str()) < 0)
-        base::msgFatal(base::cat("rename ", tmp, " ", path, ": ", errnoText()));
+    finishEdit(edit, result.text);
 }
 
 }  // namespace postline::tools::postconf

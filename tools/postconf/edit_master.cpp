@@ -121,20 +121,14 @@ void editMaster(unsigned mode, const std::string& configDir, const std::vector<s
     }
 
     std::string path = configDir + "/master.cf";
-    std::string tmp = path + ".tmp";
-    int fd = openEditTemporary(tmp);
-    auto text = base::readFile(path);
-    if (!text) {
-        ::unlink(tmp.c_str());
-        base::msgFatal(openSourceError(path, text.error().message));
-    }
+    FileEdit edit = startEdit(path);
 
     // Physical lines with their newlines.
     std::vector<std::string_view> lines;
-    for (size_t pos = 0; pos < text->size();) {
-        size_t nl = text->find('\n', pos);
-        size_t end = nl == std::string::npos ? text->size() : nl + 1;
-        lines.push_back(std::string_view(*text).substr(pos, end - pos));
+    for (size_t pos = 0; pos < edit.text.size();) {
+        size_t nl = edit.text.find('\n', pos);
+        size_t end = nl == std::string::npos ? edit.text.size() : nl + 1;
+        lines.push_back(std::string_view(edit.text).substr(pos, end - pos));
         pos = end;
     }
     auto isBlankOrComment = [](std::string_view line) {
@@ -237,7 +231,7 @@ void editMaster(unsigned mode, const std::string& configDir, const std::vector<s
             base::msgWarn(base::cat("unmatched service_name/type: \"", req.raw, "\""));
         }
     }
-    finishEdit(fd, tmp, path, out);
+    finishEdit(edit, out);
 }
 
 }  // namespace postline::tools::postconf

@@ -102,11 +102,17 @@ void showMasterFields(const NameSpace& ns, unsigned mode, const std::vector<std:
 void showMasterParams(const NameSpace& ns, unsigned mode, const std::vector<std::string>& filters);
 // One master.cf entry in -M layout (folded with kFoldLine); ns (may be null) for -x.
 std::string formatMasterEntry(const NameSpace* ns, unsigned mode, const config::MasterEntry& e);
-// edit_file.c: open and lock PATH.tmp (fatal "open PATH.tmp: ..."); write, sync and
-// rename it over PATH; Postfix's text for a source that cannot be read.
-int openEditTemporary(const std::string& tmp);
-void finishEdit(int fd, const std::string& tmp, const std::string& path, std::string_view data);
-std::string openSourceError(const std::string& path, const std::string& message);
+// edit_file.c: an edit of PATH goes through PATH.tmp, opened and locked first (fatal
+// "open PATH.tmp: ..."); then PATH is read (fatal "open PATH for reading: ...", the
+// temporary removed). finishEdit() writes, syncs and renames PATH.tmp over PATH.
+struct FileEdit {
+    std::string path;
+    std::string tmp;
+    int fd = -1;
+    std::string text;  // PATH's contents before the edit
+};
+FileEdit startEdit(const std::string& path);
+void finishEdit(const FileEdit& edit, std::string_view data);
 // postconf_edit.c
 void editMain(unsigned mode, const std::string& configDir, const std::vector<std::string>& args);
 void editMaster(unsigned mode, const std::string& configDir, const std::vector<std::string>& args);

@@ -3,28 +3,9 @@
 
 #include <strings.h>
 
-#include "postline/address/step.h"
 #include "postline/address/tokens.h"
 
 namespace postline::address {
-
-const char* stepStatusName(StepStatus status) {
-    switch (status) {
-        case StepStatus::Found:
-            return "found";
-        case StepStatus::NotFound:
-            return "not_found";
-        case StepStatus::Changed:
-            return "changed";
-        case StepStatus::Decided:
-            return "decided";
-        case StepStatus::Error:
-            return "error";
-        case StepStatus::Reject:
-            return "reject";
-    }
-    return "decided";
-}
 
 AddressParts splitAddress(std::string_view address) {
     AddressParts parts;

@@ -50,15 +50,6 @@ struct Expander {
         out.deliveries.push_back({kind, std::move(target), via});
     }
 
-    Step step(std::string stage, std::string key, std::string result, StepStatus status) {
-        Step s;
-        s.stage = std::move(stage);
-        s.key = std::move(key);
-        s.result = std::move(result);
-        s.status = status;
-        return s;
-    }
-
     // deliver_token: one item of an alias, :include: file or .forward expansion.
     // `from` is the alias whose expansion produced the item (local's exp_from).
     void token(const std::string& item, const std::string& via, int depth, const std::string& from) {
@@ -67,10 +58,10 @@ struct Expander {
             auto content = base::readFile(path);
             if (!content) {
                 add(LocalDelivery::Kind::Defer, "4.3.0 cannot open include file " + path, via);
-                out.steps.push_back(step("include", path, content.error().message, StepStatus::Error));
+                out.steps.push_back(makeStep("include", path, content.error().message, StepStatus::Error));
                 return;
             }
-            out.steps.push_back(step("include", path, "read", StepStatus::Decided));
+            out.steps.push_back(makeStep("include", path, "read", StepStatus::Decided));
             std::string text;
             for (auto line : base::splitAny(*content, "\n"))
                 if (!line.empty() && line[0] != '#') text += std::string(line) + ",";
@@ -103,7 +94,7 @@ struct Expander {
         auto& aliases = context.maps("alias_maps");
         if (aliases.empty() || name == from) return false;
         auto hit = aliases.find(name);
-        Step s = step("alias_maps", name, hit.value, StepStatus::NotFound);
+        Step s = makeStep("alias_maps", name, hit.value, StepStatus::NotFound);
         s.table = hit.table;
         s.warnings = hit.warnings;
         s.tried.push_back(name);
@@ -122,13 +113,14 @@ struct Expander {
         out.steps.push_back(std::move(s));
         if (depth > kMaxDepth) {
             add(LocalDelivery::Kind::Bounce, "5.4.6 alias database loop for " + name, via);
-            out.steps.push_back(step("alias_maps", name, "5.4.6 alias database loop for " + name, StepStatus::Reject));
+            out.steps.push_back(
+                makeStep("alias_maps", name, "5.4.6 alias database loop for " + name, StepStatus::Reject));
             return true;
         }
         auto owner = aliases.find("owner-" + name);
         if (owner.isFound()) {
-            Step o = step("alias_maps", "owner-" + name, owner.value + " (errors go to owner-" + name + ")",
-                          StepStatus::Found);
+            Step o = makeStep("alias_maps", "owner-" + name, owner.value + " (errors go to owner-" + name + ")",
+                              StepStatus::Found);
             o.table = owner.table;
             out.steps.push_back(std::move(o));
         }
@@ -156,7 +148,7 @@ struct Expander {
         std::string transport = config.get("mailbox_transport");
         if (!transport.empty()) {
             add(LocalDelivery::Kind::Transport, transport, via);
-            out.steps.push_back(step("mailbox_transport", user, transport, StepStatus::Decided));
+            out.steps.push_back(makeStep("mailbox_transport", user, transport, StepStatus::Decided));
             return;
         }
         passwd pw{};
@@ -171,7 +163,7 @@ struct Expander {
         std::string command = config.get("mailbox_command");
         if (!command.empty()) {
             add(LocalDelivery::Kind::Command, command, via);
-            out.steps.push_back(step("mailbox_command", user, command, StepStatus::Decided));
+            out.steps.push_back(makeStep("mailbox_command", user, command, StepStatus::Decided));
             return;
         }
         std::string homeMailbox = config.get("home_mailbox");
@@ -179,14 +171,14 @@ struct Expander {
             std::string path = home + "/" + homeMailbox;
             bool maildir = path.back() == '/';
             add(maildir ? LocalDelivery::Kind::Maildir : LocalDelivery::Kind::Mailbox, path, via);
-            out.steps.push_back(step("home_mailbox", user, path, StepStatus::Decided));
+            out.steps.push_back(makeStep("home_mailbox", user, path, StepStatus::Decided));
             return;
         }
         std::string path = config.get("mail_spool_directory");
         bool maildir = !path.empty() && path.back() == '/';
         path += (maildir ? "" : "/") + user + (maildir ? "/" : "");
         add(maildir ? LocalDelivery::Kind::Maildir : LocalDelivery::Kind::Mailbox, path, via);
-        out.steps.push_back(step("mail_spool_directory", user, path, StepStatus::Decided));
+        out.steps.push_back(makeStep("mail_spool_directory", user, path, StepStatus::Decided));
     }
 
     // deliver_unknown (unknown.c): fallback_transport, then luser_relay, else bounce.
@@ -195,7 +187,7 @@ struct Expander {
         std::string fallback = config.get("fallback_transport");
         if (!fallback.empty()) {
             add(LocalDelivery::Kind::Transport, fallback, via);
-            out.steps.push_back(step("fallback_transport", user, fallback, StepStatus::Decided));
+            out.steps.push_back(makeStep("fallback_transport", user, fallback, StepStatus::Decided));
             return;
         }
         std::string relay = config.raw("luser_relay").value_or("");
@@ -209,12 +201,12 @@ struct Expander {
             expanded = config.expand(expanded);
             std::string address = rewriteAddress(expanded, RewriteSettings::local(config));
             add(LocalDelivery::Kind::Forward, address, via);
-            out.steps.push_back(step("luser_relay", user, address, StepStatus::Decided));
+            out.steps.push_back(makeStep("luser_relay", user, address, StepStatus::Decided));
             return;
         }
         std::string text = "5.1.1 unknown user: \"" + user + "\"";
         add(LocalDelivery::Kind::Bounce, text, via);
-        out.steps.push_back(step("local", user, text, StepStatus::Reject));
+        out.steps.push_back(makeStep("local", user, text, StepStatus::Reject));
     }
 };
 

@@ -69,15 +69,6 @@ std::optional<size_t> rfindOp(const TokenList& t, char op) {
     return std::nullopt;
 }
 
-Step decided(std::string stage, std::string key, std::string result, StepStatus status = StepStatus::Decided) {
-    Step s;
-    s.stage = std::move(stage);
-    s.key = std::move(key);
-    s.result = std::move(result);
-    s.status = status;
-    return s;
-}
-
 Step listStep(const std::string& list, const std::string& domain, const MatchResult& m) {
     Step s;
     s.stage = list;
@@ -113,10 +104,10 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
     for (size_t loop = 0;; ++loop) {
         if (loop > loopMax) {
             r.fail = true;
-            r.steps.push_back(decided("resolve", std::string(recipient),
-                                      "resolve_addr: <" + std::string(recipient) + ">: giving up after " +
-                                          std::to_string(loop) + " iterations",
-                                      StepStatus::Error));
+            r.steps.push_back(makeStep("resolve", std::string(recipient),
+                                       "resolve_addr: <" + std::string(recipient) + ">: giving up after " +
+                                           std::to_string(loop) + " iterations",
+                                       StepStatus::Error));
             return r;
         }
         if (!tree.empty() && tree.back().isOperator('.') && rfindOp(tree, '@') && tree.size() >= 2 &&
@@ -129,7 +120,7 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
                 auto loc = context.localDomains().check(domain);
                 if (loc.locality == Locality::Error) {
                     r.fail = true;
-                    Step s = decided("mydestination", domain, loc.reason, StepStatus::Error);
+                    Step s = makeStep("mydestination", domain, loc.reason, StepStatus::Error);
                     r.steps.push_back(std::move(s));
                     return r;
                 }
@@ -202,10 +193,10 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
         }
     }
     if (r.recipient != recipient)
-        r.steps.push_back(decided("resolve", std::string(recipient), r.recipient, StepStatus::Changed));
+        r.steps.push_back(makeStep("resolve", std::string(recipient), r.recipient, StepStatus::Changed));
     if (r.error) {
         r.addressClass = AddressClass::Default;
-        r.steps.push_back(decided("resolve", r.recipient, "malformed domain: " + rcptDomain, StepStatus::Reject));
+        r.steps.push_back(makeStep("resolve", r.recipient, "malformed domain: " + rcptDomain, StepStatus::Reject));
         return r;
     }
     {
@@ -295,7 +286,7 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
                     }
                     r.steps.push_back(f.step);
                 }
-                r.steps.push_back(decided("nexthop", rcptDomain, r.nexthop + " (" + nexthopWhy + ")"));
+                r.steps.push_back(makeStep("nexthop", rcptDomain, r.nexthop + " (" + nexthopWhy + ")"));
             }
         }
     } else {
@@ -304,9 +295,9 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
         blame = "local_transport";
         r.addressClass = AddressClass::Local;
     }
-    r.steps.push_back(decided("address_class", rcptDomain,
-                              std::string(addressClassName(r.addressClass)) +
-                                  (r.addressClass == AddressClass::Local ? " (" + localReason + ")" : "")));
+    r.steps.push_back(makeStep("address_class", rcptDomain,
+                               std::string(addressClassName(r.addressClass)) +
+                                   (r.addressClass == AddressClass::Local ? " (" + localReason + ")" : "")));
     auto colon = r.transport.find(':');
     if (colon != std::string::npos) {
         std::string dest = r.transport.substr(colon + 1);
@@ -315,14 +306,14 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
     }
     if (r.transport.empty()) {
         r.fail = true;
-        r.steps.push_back(decided(
+        r.steps.push_back(makeStep(
             blame, r.recipient,
             "file " + config.configDirectory() + "/main.cf: parameter " + blame + ": null transport is not allowed",
             StepStatus::Error));
         return r;
     }
     if (r.addressClass != AddressClass::VirtualAlias)
-        r.steps.push_back(decided(blame.empty() ? "transport" : blame, r.recipient, r.transport + ":" + r.nexthop));
+        r.steps.push_back(makeStep(blame.empty() ? "transport" : blame, r.recipient, r.transport + ":" + r.nexthop));
     if (r.addressClass != AddressClass::VirtualAlias &&
         !context.maps("transport_maps", maps::flag::kNoRegsub).empty()) {
         Step t = lookupTransport(context, r.recipient, rcptDomain, r.transport, r.nexthop);
@@ -351,7 +342,7 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
     }
     if (!config.getBool("allow_min_user") && !r.recipient.empty() && r.recipient[0] == '-') {
         r.error = true;
-        r.steps.push_back(decided("allow_min_user", r.recipient, "address starts with '-'", StepStatus::Reject));
+        r.steps.push_back(makeStep("allow_min_user", r.recipient, "address starts with '-'", StepStatus::Reject));
     }
     return r;
 }

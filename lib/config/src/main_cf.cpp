@@ -3,6 +3,7 @@
 // starts with whitespace continues the logical line, `name = value` with both sides trimmed.
 #include <string>
 
+#include "config_lines.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
 
@@ -13,51 +14,28 @@ using base::Result;
 
 Result<MainCfParse> parseMainCfEntries(std::string_view text, const std::string& file) {
     MainCfParse out;
-    size_t pos = 0;
-    int lineno = 0;
-    std::string logical;
-    int firstLine = 0;
-    bool have = false;
-    auto finish = [&]() -> Result<bool> {
-        if (!have) return true;
-        have = false;
-        std::string_view line = logical;
-        if (!line.empty() && base::isSpace(line[0])) {
-            // readllines(): "%.30s%s", the text cut at 30 bytes with "..." after it.
-            out.warnings.push_back(base::cat(file, ": logical line must not start with whitespace: \"",
-                                             line.substr(0, 30), line.size() > 30 ? "..." : "", "\""));
-            return true;
-        }
-        // split_nameval(): the name ends at whitespace or '='; then '=' must follow.
-        size_t n = 0;
-        while (n < line.size() && !base::isSpace(line[n]) && line[n] != '=') ++n;
-        size_t eq = n;
-        while (eq < line.size() && base::isSpace(line[eq])) ++eq;
-        if (n == 0 || eq >= line.size() || line[eq] != '=') {
-            return Error{base::cat(file, ", line ", firstLine, ": missing '=' after attribute name: \"",
-                                   base::trimRight(line), "\"")};
-        }
-        std::string_view value = base::trim(line.substr(eq + 1));
-        out.entries.push_back({std::string(line.substr(0, n)), Definition{std::string(value), file, firstLine}});
-        return true;
-    };
-    while (pos < text.size()) {
-        size_t nl = text.find('\n', pos);
-        std::string_view phys = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-        pos = nl == std::string_view::npos ? text.size() : nl + 1;
-        ++lineno;
-        std::string_view stripped = base::trimLeft(phys);
-        if (stripped.empty() || stripped[0] == '#') continue;
-        if (have && base::isSpace(phys[0])) {
-            logical.append(phys);
-            continue;
-        }
-        if (auto r = finish(); !r) return r.error();
-        logical.assign(phys);
-        firstLine = lineno;
-        have = true;
-    }
-    if (auto r = finish(); !r) return r.error();
+    base::Status walked =
+        detail::forEachConfigLine(text, [&](std::string_view line, int firstLine, int) -> base::Status {
+            if (!line.empty() && base::isSpace(line[0])) {
+                // readllines(): "%.30s%s", the text cut at 30 bytes with "..." after it.
+                out.warnings.push_back(base::cat(file, ": logical line must not start with whitespace: \"",
+                                                 line.substr(0, 30), line.size() > 30 ? "..." : "", "\""));
+                return {};
+            }
+            // split_nameval(): the name ends at whitespace or '='; then '=' must follow.
+            size_t n = 0;
+            while (n < line.size() && !base::isSpace(line[n]) && line[n] != '=') ++n;
+            size_t eq = n;
+            while (eq < line.size() && base::isSpace(line[eq])) ++eq;
+            if (n == 0 || eq >= line.size() || line[eq] != '=') {
+                return Error{base::cat(file, ", line ", firstLine, ": missing '=' after attribute name: \"",
+                                       base::trimRight(line), "\"")};
+            }
+            std::string_view value = base::trim(line.substr(eq + 1));
+            out.entries.push_back({std::string(line.substr(0, n)), Definition{std::string(value), file, firstLine}});
+            return {};
+        });
+    if (!walked) return walked.error();
     return out;
 }
 

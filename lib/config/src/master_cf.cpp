@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "config_lines.h"
 #include "postline/base/strings.h"
 
 namespace postline::config {
@@ -140,42 +141,19 @@ Result<MasterEntry> parseMasterEntry(std::string_view text) {
 
 Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std::string& path) {
     std::vector<MasterEntry> out;
-    size_t pos = 0;
-    int lineno = 0;
-    std::string logical;
-    bool have = false;
-    int lastLine = 0;
-    auto finish = [&]() -> Result<bool> {
-        if (!have) return true;
-        have = false;
-        auto entry = parseMasterEntry(logical);
-        if (!entry) {
-            if (entry.error().message == "bad field count")
-                return Error{base::cat("file ", path, ": line ", lastLine, ": bad field count")};
-            return entry.error();
-        }
-        entry->line = lastLine;
-        out.push_back(std::move(entry).value());
-        return true;
-    };
-    while (pos < text.size()) {
-        size_t nl = text.find('\n', pos);
-        std::string_view phys = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-        pos = nl == std::string_view::npos ? text.size() : nl + 1;
-        ++lineno;
-        std::string_view stripped = base::trimLeft(phys);
-        if (stripped.empty() || stripped[0] == '#') continue;
-        if (have && base::isSpace(phys[0])) {
-            logical.append(phys);
-            lastLine = lineno;
-            continue;
-        }
-        if (auto r = finish(); !r) return r.error();
-        logical.assign(phys);
-        lastLine = lineno;
-        have = true;
-    }
-    if (auto r = finish(); !r) return r.error();
+    base::Status walked =
+        detail::forEachConfigLine(text, [&](std::string_view logical, int, int lastLine) -> base::Status {
+            auto entry = parseMasterEntry(logical);
+            if (!entry) {
+                if (entry.error().message == "bad field count")
+                    return Error{base::cat("file ", path, ": line ", lastLine, ": bad field count")};
+                return entry.error();
+            }
+            entry->line = lastLine;
+            out.push_back(std::move(entry).value());
+            return {};
+        });
+    if (!walked) return walked.error();
     return out;
 }
 

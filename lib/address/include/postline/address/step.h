@@ -31,4 +31,7 @@ using Steps = std::vector<Step>;
 
 const char* stepStatusName(StepStatus status);
 
+// A step without a table: what decided, on which key, with what result.
+Step makeStep(std::string stage, std::string key, std::string result, StepStatus status = StepStatus::Decided);
+
 }  // namespace postline::address
