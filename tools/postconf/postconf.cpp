@@ -50,19 +50,22 @@ const unsigned kCompat[][2] = {
     {kShowTls, 0},
     {kDumpDsnTempl, 0},
     {kMainParam, kEditConf | kEditExcl | kCommentOut | kFoldLine | kHideName | kParamClass | kShowEval | kShowDefs |
-                     kShowNondef | kMainOver | kHideValue},
-    {kMasterEntry, kEditConf | kEditExcl | kCommentOut | kFoldLine | kMainOver | kShowEval},
-    {kMasterFld, kEditConf | kFoldLine | kHideName | kMainOver | kShowEval | kHideValue},
-    {kMasterParam, kEditConf | kEditExcl | kFoldLine | kHideName | kMainOver | kShowEval | kHideValue},
-    {kParamClass, kMainParam | kShowDefs | kShowNondef},
+                     kShowNondef | kMainOver | kHideValue | kShowJson},
+    {kMasterEntry, kEditConf | kEditExcl | kCommentOut | kFoldLine | kMainOver | kShowEval | kShowJson},
+    {kMasterFld, kEditConf | kFoldLine | kHideName | kMainOver | kShowEval | kHideValue | kShowJson},
+    {kMasterParam, kEditConf | kEditExcl | kFoldLine | kHideName | kMainOver | kShowEval | kHideValue | kShowJson},
+    {kParamClass, kMainParam | kShowDefs | kShowNondef | kShowJson},
+    // -j only changes how a listing is printed: no edits, no folding, names and values.
+    {kShowJson, kMainParam | kMasterEntry | kMasterFld | kMasterParam | kParamClass | kShowDefs | kShowNondef |
+                    kShowEval | kMainOver},
 };
 
 const std::pair<const char*, unsigned> kOptionNames[] = {
-    {"-a", kShowSaslServ}, {"-A", kShowSaslClnt}, {"-b", kExpDsnTempl},  {"-C", kParamClass}, {"-d", kShowDefs},
-    {"-e", kEditConf},     {"-f", kFoldLine},     {"-F", kMasterFld},    {"-h", kHideName},   {"-H", kHideValue},
-    {"-l", kShowLocks},    {"-m", kShowMaps},     {"-M", kMasterEntry},  {"-n", kShowNondef}, {"-o", kMainOver},
-    {"-p", kMainParam},    {"-P", kMasterParam},  {"-t", kDumpDsnTempl}, {"-T", kShowTls},    {"-x", kShowEval},
-    {"-X", kEditExcl},     {"-#", kCommentOut},
+    {"-a", kShowSaslServ}, {"-A", kShowSaslClnt}, {"-b", kExpDsnTempl}, {"-C", kParamClass},   {"-d", kShowDefs},
+    {"-e", kEditConf},     {"-f", kFoldLine},     {"-F", kMasterFld},   {"-h", kHideName},     {"-H", kHideValue},
+    {"-j", kShowJson},     {"-l", kShowLocks},    {"-m", kShowMaps},    {"-M", kMasterEntry},  {"-n", kShowNondef},
+    {"-o", kMainOver},     {"-p", kMainParam},    {"-P", kMasterParam}, {"-t", kDumpDsnTempl}, {"-T", kShowTls},
+    {"-x", kShowEval},     {"-X", kEditExcl},     {"-#", kCommentOut},
 };
 
 std::string optionNames(unsigned mask) {
@@ -148,7 +151,7 @@ int runPostconf(int argc, char** argv) {
     std::vector<std::string> overrides;
     optind = 0;
     int ch;
-    while ((ch = ::getopt(argc, argv, "+aAbc:C:deEfFhHlmMno:pPtT:vxX#")) > 0) {
+    while ((ch = ::getopt(argc, argv, "+aAbc:C:deEfFhHjlmMno:pPtT:vxX#")) > 0) {
         switch (ch) {
             case 'a':
                 mode |= kShowSaslServ;
@@ -200,6 +203,9 @@ int runPostconf(int argc, char** argv) {
                 break;
             case 'H':
                 mode |= kHideValue;
+                break;
+            case 'j':
+                mode |= kShowJson;
                 break;
             case 'l':
                 mode |= kShowLocks;

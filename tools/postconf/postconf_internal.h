@@ -40,6 +40,7 @@ enum Mode : unsigned {
     kDumpDsnTempl = 1u << 20,  // -t
     kShowTls = 1u << 21,       // -T
     kHideName = 1u << 22,      // -h
+    kShowJson = 1u << 23,      // -j (Postfix 3.11)
 };
 
 enum ParamClass : unsigned { kBuiltin = 1, kService = 2, kUser = 4, kLegacy = 8 };
@@ -102,6 +103,14 @@ void showMasterFields(const NameSpace& ns, unsigned mode, const std::vector<std:
 void showMasterParams(const NameSpace& ns, unsigned mode, const std::vector<std::string>& filters);
 // One master.cf entry in -M layout (folded with kFoldLine); ns (may be null) for -x.
 std::string formatMasterEntry(const NameSpace* ns, unsigned mode, const config::MasterEntry& e);
+// The value of one master.cf field as -F shows it, unfolded; the command field includes
+// its arguments (with -x, `-o` values expanded).
+std::string masterFieldValue(const NameSpace& ns, unsigned mode, const config::MasterEntry& e, int field);
+// show_json.cpp: one JSON Lines object per parameter, entry, field or service parameter.
+void printJsonParameter(std::string_view name, std::string_view value);
+void printJsonMasterEntry(const NameSpace& ns, unsigned mode, const config::MasterEntry& e);
+void printJsonMasterField(const NameSpace& ns, unsigned mode, const config::MasterEntry& e, int field);
+void printJsonMasterParam(const config::MasterEntry& e, std::string_view name, std::string_view value);
 // edit_file.c: an edit of PATH goes through PATH.tmp, opened and locked first (fatal
 // "open PATH.tmp: ..."); then PATH is read (fatal "open PATH for reading: ...", the
 // temporary removed). finishEdit() writes, syncs and renames PATH.tmp over PATH.

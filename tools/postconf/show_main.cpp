@@ -18,7 +18,9 @@ void printParameter(const NameSpace& ns, unsigned mode, const std::string& name)
         return;
     }
     std::string shown = (mode & kShowEval) && !ns.isRaw(name) ? ns.expandValue(mode, *value) : *value;
-    if (mode & kShowName) {
+    if (mode & kShowJson) {
+        printJsonParameter(name, shown);
+    } else if (mode & kShowName) {
         printLine(mode, base::cat(name, " = ", shown));
     } else {
         printLine(mode, shown);

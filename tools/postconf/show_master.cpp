@@ -110,14 +110,30 @@ std::string formatMasterEntry(const NameSpace* ns, unsigned mode, const MasterEn
     return out;
 }
 
+std::string masterFieldValue(const NameSpace& ns, unsigned mode, const MasterEntry& e, int field) {
+    std::string out = e.argv[size_t(field)];
+    // A line length past the indent puts one space before each argument; no folding.
+    size_t lineLen = kLineLimit;
+    if (field == config::kMasterCommandField) appendCommand(&ns, mode & ~kFoldLine, e, size_t(field) + 1, out, lineLen);
+    return out;
+}
+
 namespace {
 
 void printEntry(const NameSpace& ns, unsigned mode, const MasterEntry& e) {
+    if (mode & kShowJson) {
+        printJsonMasterEntry(ns, mode, e);
+        return;
+    }
     std::string out = formatMasterEntry(&ns, mode, e);
     std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
 void printField(const NameSpace& ns, unsigned mode, const MasterEntry& e, int field) {
+    if (mode & kShowJson) {
+        printJsonMasterField(ns, mode, e, field);
+        return;
+    }
     std::string out;
     size_t lineLen = 0;
     if (mode & kShowName) {
@@ -186,7 +202,9 @@ void showMasterParams(const NameSpace& ns, unsigned mode, const std::vector<std:
     auto reqs = parseRequests(filters, 3, "-P option requires service_name[/type[/parameter]]");
     auto show = [&](const MasterEntry& e, const std::string& name, const std::string& value) {
         std::string v = (mode & kShowEval) ? ns.expandValue(mode, value, &e) : value;
-        if (mode & kShowName) {
+        if (mode & kShowJson) {
+            printJsonMasterParam(e, name, v);
+        } else if (mode & kShowName) {
             printLine(mode, base::cat(e.name(), "/", e.type(), "/", name, " = ", v));
         } else {
             printLine(mode, v);
