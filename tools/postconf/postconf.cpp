@@ -54,10 +54,10 @@ const unsigned kCompat[][2] = {
     {kMasterEntry, kEditConf | kEditExcl | kCommentOut | kFoldLine | kMainOver | kShowEval | kShowJson},
     {kMasterFld, kEditConf | kFoldLine | kHideName | kMainOver | kShowEval | kHideValue | kShowJson},
     {kMasterParam, kEditConf | kEditExcl | kFoldLine | kHideName | kMainOver | kShowEval | kHideValue | kShowJson},
-    {kParamClass, kMainParam | kShowDefs | kShowNondef | kShowJson},
-    // -j only changes how a listing is printed: no edits, no folding, names and values.
-    {kShowJson, kMainParam | kMasterEntry | kMasterFld | kMasterParam | kParamClass | kShowDefs | kShowNondef |
-                    kShowEval | kMainOver},
+    // Postfix 3.11: -j prints listings only, unfolded, with names and values, without -C.
+    {kShowJson,
+     kMainParam | kMasterEntry | kMasterFld | kMasterParam | kMainOver | kShowEval | kShowNondef | kShowDefs},
+    {kParamClass, kMainParam | kShowDefs | kShowNondef},
 };
 
 const std::pair<const char*, unsigned> kOptionNames[] = {

@@ -106,7 +106,8 @@ std::string formatMasterEntry(const NameSpace* ns, unsigned mode, const config::
 // The value of one master.cf field as -F shows it, unfolded; the command field includes
 // its arguments (with -x, `-o` values expanded).
 std::string masterFieldValue(const NameSpace& ns, unsigned mode, const config::MasterEntry& e, int field);
-// show_json.cpp: one JSON Lines object per parameter, entry, field or service parameter.
+// show_json.cpp: one {"key": "value"} line per parameter ("name"), entry ("service/type"),
+// field ("service/type/field") or service parameter ("service/type/name").
 void printJsonParameter(std::string_view name, std::string_view value);
 void printJsonMasterEntry(const NameSpace& ns, unsigned mode, const config::MasterEntry& e);
 void printJsonMasterField(const NameSpace& ns, unsigned mode, const config::MasterEntry& e, int field);
