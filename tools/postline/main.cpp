@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "diff_command.h"
 #include "lint_command.h"
+#include "test_command.h"
 #include "trace_command.h"
 
 int main(int argc, char** argv) {
@@ -16,7 +18,23 @@ int main(int argc, char** argv) {
                              "configuration directory (default: $MAIL_CONFIG or /etc/postfix)");
     traceCommand->add_option("-f,--sender", trace.sender, "envelope sender (default: the null sender)");
     traceCommand->add_option("--format", trace.format, "output format")->check(CLI::IsMember({"text", "json"}));
-    traceCommand->add_option("addresses", trace.addresses, "recipient addresses")->required();
+    traceCommand->add_option("--addresses", trace.addressesFile,
+                             "file of recipient addresses, one a line (- for stdin)");
+    traceCommand->add_option("addresses", trace.addresses, "recipient addresses");
+
+    postline::tools::TestCommandOptions test;
+    CLI::App* testCommand = app.add_subcommand("test", "run routing test files against a configuration");
+    testCommand->add_option("-c,--config-dir", test.configDir,
+                            "configuration directory (default: $MAIL_CONFIG or /etc/postfix)");
+    testCommand->add_flag("-v,--verbose", test.verbose, "also list the cases that pass");
+    testCommand->add_option("files", test.files, "routing test files")->required();
+
+    postline::tools::DiffCommandOptions diff;
+    CLI::App* diffCommand = app.add_subcommand("diff", "show addresses routed differently by two configurations");
+    diffCommand->add_option("dir_a", diff.dirA, "first configuration directory")->required();
+    diffCommand->add_option("dir_b", diff.dirB, "second configuration directory")->required();
+    diffCommand->add_option("--addresses", diff.addressesFile,
+                            "file of addresses to compare, one a line (- for stdin)");
 
     postline::tools::LintCommandOptions lint;
     CLI::App* lintCommand = app.add_subcommand("lint", "check a Postfix configuration directory");
@@ -31,10 +49,12 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         int status = app.exit(e);
         if (status == 0) return 0;
-        // Usage errors: lint's "could not run" (2); trace's "undecidable" (1).
-        return lintCommand->parsed() ? 2 : 1;
+        // Usage errors: "could not run" (2) for lint, test and diff; trace's "undecidable" (1).
+        return lintCommand->parsed() || testCommand->parsed() || diffCommand->parsed() ? 2 : 1;
     }
     if (lintCommand->parsed()) return postline::tools::runLint(lint);
     if (traceCommand->parsed()) return postline::tools::runTrace(trace, std::cout, std::cerr);
+    if (testCommand->parsed()) return postline::tools::runTest(test, std::cout, std::cerr);
+    if (diffCommand->parsed()) return postline::tools::runDiff(diff, std::cout, std::cerr);
     return 1;
 }

@@ -1,34 +1,17 @@
-// `postline trace`: configuration loading, address parsing and the exit status.
+// `postline trace`: configuration loading, the address list (arguments and --addresses
+// FILE), and the exit status.
 #include "trace_command.h"
 
 #include <ostream>
 
-#include "postline/address/address_parts.h"
+#include "postline/address/route_case.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/tokens.h"
+#include "postline/base/files.h"
 #include "postline/config/config.h"
 
 namespace postline::tools {
 
-namespace {
-
-// An address given on the command line, external form -> internal form; "<>" and
-// angle brackets are accepted as in an SMTP command.
-std::string commandLineAddress(std::string text) {
-    if (text.size() >= 2 && text.front() == '<' && text.back() == '>') text = text.substr(1, text.size() - 2);
-    return address::toInternal(text);
-}
-
-}  // namespace
-
-int traceExitStatus(const std::vector<address::RouteReport>& reports) {
-    bool reject = false, defer = false;
-    for (auto& r : reports) {
-        reject |= r.verdict == address::Verdict::Reject;
-        defer |= r.verdict == address::Verdict::Defer;
-    }
-    return defer ? 1 : reject ? 2 : 0;
-}
+int traceExitStatus(bool anyRejected, bool anyDeferred) { return anyDeferred ? 1 : anyRejected ? 2 : 0; }
 
 int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream& err) {
     std::string dir = options.configDir.empty() ? config::defaultConfigDirectory() : options.configDir;
@@ -42,16 +25,39 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
         err << "postline: fatal: unknown format: " << options.format << "\n";
         return 1;
     }
+    std::vector<std::string> addresses;
+    for (auto& a : options.addresses) addresses.push_back(address::caseAddress(a));
+    if (!options.addressesFile.empty()) {
+        auto text = options.addressesFile == "-" ? base::readAll(0) : base::readFile(options.addressesFile);
+        if (!text) {
+            err << "postline: fatal: " << text.error().message << "\n";
+            return 1;
+        }
+        for (auto& a : address::addressLines(*text)) addresses.push_back(std::move(a));
+    }
+    if (addresses.empty()) {
+        err << "postline: fatal: no addresses to trace\n";
+        return 1;
+    }
     address::RoutingContext context(*loaded);
-    std::string sender = commandLineAddress(options.sender);
+    std::string sender = address::caseAddress(options.sender);
+    // Text is printed address by address, so a long --addresses list needs no memory
+    // for the reports; JSON ends with the exit status and so collects them.
     std::vector<address::RouteReport> reports;
-    for (auto& a : options.addresses)
-        reports.push_back(address::routeRecipient(context, sender, commandLineAddress(a)));
-    int status = traceExitStatus(reports);
-    if (options.format == "json")
-        printTraceJson(out, reports, status);
-    else
-        printTraceText(out, reports);
+    bool reject = false, defer = false;
+    for (size_t i = 0; i < addresses.size(); ++i) {
+        auto report = address::routeRecipient(context, sender, addresses[i]);
+        reject |= report.verdict == address::Verdict::Reject;
+        defer |= report.verdict == address::Verdict::Defer;
+        if (options.format == "json") {
+            reports.push_back(std::move(report));
+            continue;
+        }
+        if (i) out << "\n";
+        printTraceTextBlock(out, report);
+    }
+    int status = traceExitStatus(reject, defer);
+    if (options.format == "json") printTraceJson(out, reports, status);
     return status;
 }
 

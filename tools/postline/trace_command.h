@@ -15,17 +15,20 @@ struct TraceCommandOptions {
     std::string sender;                  // -f SENDER; "" and "<>" are the null sender
     std::string format = "text";         // text | json
     std::vector<std::string> addresses;  // recipients, in external (RFC 5322) form
+    std::string addressesFile;           // --addresses FILE: more recipients, one a line ("-": stdin)
 };
 
 // Exit status: 0 every address deliverable, 2 any rejected or bounced, 1 any
 // undecidable or temporary (a table error, a limit reached, a bad configuration).
 int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream& err);
 
-// The exit status for a set of reports (see runTrace).
-int traceExitStatus(const std::vector<address::RouteReport>& reports);
+// The exit status (see runTrace) when some report was rejected or deferred.
+int traceExitStatus(bool anyRejected, bool anyDeferred);
 
-// Output formats.
+// Output formats. The text form prints one block per report, blocks separated by an
+// empty line; printTraceTextBlock prints one block (without separator).
 void printTraceText(std::ostream& out, const std::vector<address::RouteReport>& reports);
+void printTraceTextBlock(std::ostream& out, const address::RouteReport& report);
 void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& reports, int exitStatus);
 
 }  // namespace postline::tools

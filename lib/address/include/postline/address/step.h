@@ -31,6 +31,10 @@ using Steps = std::vector<Step>;
 
 const char* stepStatusName(StepStatus status);
 
+// One step as `postline trace` prints it, without indent or warnings:
+// `STAGE: key "K" -> V  [TABLE]`, `STAGE: not found (keys: "A" "B")`, ...
+std::string formatStep(const Step& step);
+
 // A step without a table: what decided, on which key, with what result.
 Step makeStep(std::string stage, std::string key, std::string result, StepStatus status = StepStatus::Decided);
 
