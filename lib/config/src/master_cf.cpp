@@ -2,6 +2,7 @@
 // pcf_check_master_entry(), pcf_normalize_options() and util/argv_splitq.c).
 #include "postline/config/master_cf.h"
 
+#include <cctype>
 #include <cstring>
 
 #include "config_lines.h"
@@ -155,6 +156,19 @@ Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std:
         });
     if (!walked) return walked.error();
     return out;
+}
+
+int masterOptionLine(const std::vector<std::string>& lines, const MasterEntry& entry, std::string_view name) {
+    for (int n = entry.line; n >= 1 && size_t(n) <= lines.size(); --n) {
+        const std::string& text = lines[size_t(n) - 1];
+        size_t at = text.find(name);
+        if (at != std::string::npos && at > 0) {
+            size_t next = text.find_first_not_of(" \t", at + name.size());
+            if (next != std::string::npos && text[next] == '=') return n;
+        }
+        if (!text.empty() && !std::isspace(static_cast<unsigned char>(text[0]))) break;
+    }
+    return entry.line;
 }
 
 }  // namespace postline::config

@@ -3,7 +3,6 @@
 #include "postline/lint/linter.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "context.h"
 #include "postline/base/files.h"
@@ -30,16 +29,7 @@ LintContext::LintContext(config::Config config, std::vector<config::MasterEntry>
 }
 
 Origin LintContext::optionOrigin(const config::MasterEntry& service, std::string_view name) const {
-    // Walk back from the entry's last line to its first (the one not indented).
-    for (int n = service.line; n >= 1 && size_t(n) <= masterLines_.size(); --n) {
-        const std::string& text = masterLines_[size_t(n) - 1];
-        size_t at = text.find(name);
-        if (at != std::string::npos && at > 0 && text.find_first_not_of(" \t", at + name.size()) != std::string::npos &&
-            text[text.find_first_not_of(" \t", at + name.size())] == '=')
-            return {masterCf_, n};
-        if (!text.empty() && !std::isspace(static_cast<unsigned char>(text[0]))) break;
-    }
-    return {masterCf_, service.line};
+    return {masterCf_, config::masterOptionLine(masterLines_, service, name)};
 }
 
 Origin LintContext::origin(std::string_view name) const {

@@ -2,29 +2,14 @@
 // them (maps_create() over map-list parameters, check_*_access in smtpd_check.c).
 #include "table_refs.h"
 
-#include <cctype>
-
 #include "postline/base/strings.h"
 #include "postline/config/registry.h"
 #include "postline/maps/brace_list.h"
+#include "postline/maps/table_refs.h"
 
 namespace postline::lint {
 
 namespace {
-
-// "type:name" with a type name that starts with a letter: not "[::1]/128", "2001:db8::/32".
-bool isTableSpec(const std::string& item) {
-    size_t colon = item.find(':');
-    if (colon == std::string::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(item[0]))) return false;
-    for (size_t i = 0; i < colon; ++i)
-        if (!std::isalnum(static_cast<unsigned char>(item[i])) && item[i] != '_') return false;
-    return true;
-}
-
-// check_client_access, check_sender_mx_access, check_policy_service (not a table), ...
-bool takesTableArgument(std::string_view restriction) {
-    return restriction.starts_with("check_") && restriction.ends_with("_access");
-}
 
 void addRef(std::vector<TableRef>& out, const std::string& text, const std::string& parameter, const Origin& origin,
             bool aliasFormat, int depth = 0) {
@@ -43,20 +28,9 @@ void addRef(std::vector<TableRef>& out, const std::string& text, const std::stri
 
 std::vector<std::string> listItems(const std::string& value) { return maps::detail::splitBraceItems(value); }
 
-std::vector<std::string> tablesInMapList(const std::string& value) {
-    std::vector<std::string> out;
-    for (const std::string& item : listItems(value))
-        if (isTableSpec(item)) out.push_back(item);
-    return out;
-}
+std::vector<std::string> tablesInMapList(const std::string& value) { return maps::tablesInMapList(value); }
 
-std::vector<std::string> tablesInRestrictions(const std::string& value) {
-    std::vector<std::string> items = listItems(value);
-    std::vector<std::string> out;
-    for (size_t i = 0; i + 1 < items.size(); ++i)
-        if (takesTableArgument(items[i]) && isTableSpec(items[i + 1])) out.push_back(items[++i]);
-    return out;
-}
+std::vector<std::string> tablesInRestrictions(const std::string& value) { return maps::tablesInRestrictions(value); }
 
 std::vector<std::string> restrictionParameters(const LintContext& context) {
     std::vector<std::string> names;
@@ -64,21 +38,6 @@ std::vector<std::string> restrictionParameters(const LintContext& context) {
         if (p.type == config::ParamType::RestrictionList) names.emplace_back(p.name);
     for (const std::string& cls : listItems(context.value("smtpd_restriction_classes"))) names.push_back(cls);
     return names;
-}
-
-// List parameters that are match lists (domain_list/addr_match_list/namadr_list): their
-// items may be type:table.
-bool isMatchList(std::string_view name) {
-    static constexpr std::string_view kNames[] = {"mydestination",
-                                                  "relay_domains",
-                                                  "mynetworks",
-                                                  "permit_mx_backup_networks",
-                                                  "debug_peer_list",
-                                                  "fast_flush_domains",
-                                                  "smtpd_client_event_limit_exceptions"};
-    for (std::string_view n : kNames)
-        if (n == name) return true;
-    return false;
 }
 
 std::vector<TableRef> collectTableRefs(const LintContext& context) {
@@ -89,7 +48,7 @@ std::vector<TableRef> collectTableRefs(const LintContext& context) {
     for (const auto& p : config::builtinParameters()) {
         std::string name(p.name);
         if (!context.isSet(name)) continue;
-        if (p.type == config::ParamType::MapList || isMatchList(name)) {
+        if (p.type == config::ParamType::MapList || maps::isMatchListParameter(name)) {
             for (const std::string& t : tablesInMapList(context.value(name)))
                 addRef(refs, t, name, context.origin(name), isAliasParam(name));
         }
@@ -107,7 +66,7 @@ std::vector<TableRef> collectTableRefs(const LintContext& context) {
             std::string value = context.config().expand(raw);
             Origin where = context.optionOrigin(entry, name);
             std::vector<std::string> tables;
-            if (info && (info->type == config::ParamType::MapList || isMatchList(name)))
+            if (info && (info->type == config::ParamType::MapList || maps::isMatchListParameter(name)))
                 tables = tablesInMapList(value);
             if (info && info->type == config::ParamType::RestrictionList) tables = tablesInRestrictions(value);
             for (const std::string& t : tables) addRef(refs, t, name, where, isAliasParam(name));

@@ -1,0 +1,101 @@
+// Generation::openCurrent(): follows OUTDIR/current once and reads that generation's
+// config.json; a generation directory never changes once named, so what was read stays
+// consistent however many compiles run afterwards. Temporary directories are never
+// looked at: only `current` decides.
+#include "postline/artifact/generation.h"
+
+#include <nlohmann/json.hpp>
+
+#include "layout.h"
+#include "postline/base/files.h"
+#include "postline/base/strings.h"
+
+namespace postline::artifact {
+
+namespace {
+
+using Json = nlohmann::json;
+
+Setting settingOf(const Json& j) {
+    return Setting{j.value("value", ""), j.value("expanded", ""), j.value("origin", "")};
+}
+
+}  // namespace
+
+base::Result<Generation> Generation::openCurrent(const std::string& outDir) {
+    auto target = layout::currentTarget(outDir);
+    if (!target) return base::Error{base::cat("no compiled generation in ", outDir, ": ", target.error().message)};
+    Generation g;
+    g.outDir_ = outDir;
+    g.target_ = *target;
+    g.number_ = layout::generationNumber(*target);
+    if (g.number_ < 1 || target->find('/') != std::string::npos)
+        return base::Error{base::cat(outDir, "/", layout::kCurrent, " points at ", *target, ", not a generation")};
+    g.path_ = base::cat(outDir, "/", *target);
+    std::string file = base::cat(g.path_, "/", layout::kGraph);
+    auto text = base::readFile(file);
+    if (!text) return base::Error{base::cat(file, ": ", text.error().message), text.error().errnum};
+    Json graph = Json::parse(*text, nullptr, false);
+    if (graph.is_discarded() || !graph.is_object()) return base::Error{file + ": not a JSON document"};
+    try {
+        g.configDir_ = graph.value("config_directory", "");
+        for (const auto& [name, value] : graph.at("parameters").items()) g.parameters_[name] = settingOf(value);
+        for (const Json& s : graph.at("services")) {
+            Service service;
+            service.name = s.at("service").get<std::string>();
+            service.type = s.at("type").get<std::string>();
+            for (std::string_view field :
+                 {"service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command"})
+                service.fields.push_back(s.at(std::string(field)).get<std::string>());
+            service.args = s.at("arguments").get<std::vector<std::string>>();
+            for (const auto& [name, value] : s.at("overrides").items()) service.overrides[name] = settingOf(value);
+            service.origin = s.value("origin", "");
+            g.services_.push_back(std::move(service));
+        }
+        for (const Json& t : graph.at("tables")) {
+            CompiledTable table;
+            table.reference = t.at("reference").get<std::string>();
+            table.type = t.at("type").get<std::string>();
+            table.source = t.at("source").is_string() ? t["source"].get<std::string>() : "";
+            table.compiled = t.at("compiled").is_string();
+            std::string open = t.at("open").get<std::string>();
+            // "hash:tables/ID" is relative to the generation directory.
+            table.spec =
+                table.compiled ? base::cat(table.type, ":", g.path_, "/", open.substr(table.type.size() + 1)) : open;
+            g.tables_.push_back(std::move(table));
+        }
+    } catch (const Json::exception& e) {
+        return base::Error{base::cat(file, ": not a configuration graph: ", e.what())};
+    }
+    return g;
+}
+
+std::optional<std::string> Generation::parameter(std::string_view name) const {
+    auto it = parameters_.find(name);
+    if (it == parameters_.end()) return std::nullopt;
+    return it->second.expanded;
+}
+
+std::optional<std::string> Generation::serviceParameter(std::string_view service, std::string_view type,
+                                                        std::string_view name) const {
+    for (const Service& s : services_) {
+        if (s.name != service || s.type != type) continue;
+        if (auto it = s.overrides.find(name); it != s.overrides.end()) return it->second.expanded;
+    }
+    return parameter(name);
+}
+
+std::optional<std::string> Generation::tableSpec(std::string_view reference) const {
+    while (reference.starts_with("proxy:") && reference.find(':', 6) != std::string_view::npos)
+        reference.remove_prefix(6);
+    for (const CompiledTable& table : tables_)
+        if (table.reference == reference) return table.spec;
+    return std::nullopt;
+}
+
+bool Generation::changed() const {
+    auto target = layout::currentTarget(outDir_);
+    return !target || *target != target_;
+}
+
+}  // namespace postline::artifact

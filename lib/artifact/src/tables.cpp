@@ -1,0 +1,292 @@
+// planTables() and buildTables(): which tables a generation holds and how each gets
+// there (postmap's writer for indexed types, validation and a copy for text types, a
+// hard link to the previous generation's file when nothing that matters has changed).
+#include "tables.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <functional>
+
+#include "postline/artifact/sha256.h"
+#include "postline/base/files.h"
+#include "postline/base/msg.h"
+#include "postline/base/strings.h"
+#include "postline/config/registry.h"
+#include "postline/maps/brace_list.h"
+#include "postline/maps/table_refs.h"
+#include "postline/maps/table_source.h"
+
+namespace postline::artifact {
+
+namespace {
+
+// Bumped when the way a table is built changes, so that old files are not reused.
+constexpr std::string_view kBuildFormat = "postline-table-1";
+
+bool isTextType(std::string_view type) {
+    return type == "regexp" || type == "pcre" || type == "cidr" || type == "texthash";
+}
+bool isInLineType(std::string_view type) {
+    return type == "inline" || type == "static" || type == "fail" || type == "environ" || type == "internal";
+}
+
+TableKind kindOf(const maps::DictSpec& spec) {
+    if (isInLineType(spec.type) || spec.name.starts_with("{")) return TableKind::InLine;
+    if (isTextType(spec.type)) return TableKind::Text;
+    const maps::DictType* type = maps::findDictType(spec.type);
+    if (type && type->creatable && !type->suffix.empty()) return TableKind::Indexed;
+    return TableKind::External;
+}
+
+// "virtual.hash-1a2b3c4d": readable, and distinct for every type:name.
+std::string tableId(const maps::DictSpec& spec) {
+    std::string stem = base::baseName(spec.name);
+    for (char& c : stem)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+    if (stem.empty() || stem[0] == '.') stem.insert(0, "t");
+    return base::cat(stem, ".", spec.type, "-", sha256Hex(base::cat(spec.type, ":", spec.name)).substr(0, 8));
+}
+
+class Planner {
+public:
+    explicit Planner(std::vector<PlannedTable>& out) : out_(out) {}
+
+    void add(const std::string& text, const TableUse& use, bool aliasFormat, int depth = 0) {
+        maps::DictSpec spec = maps::parseDictSpec(text, "");
+        while (spec.type == "proxy" && spec.name.find(':') != std::string::npos)
+            spec = maps::parseDictSpec(spec.name, "");
+        if ((spec.type == "unionmap" || spec.type == "pipemap") && depth < 8) {
+            if (auto parts = maps::detail::parseBraceList(spec.name)) {
+                for (const std::string& part : *parts) add(part, use, aliasFormat, depth + 1);
+                return;
+            }
+        }
+        std::string reference = base::cat(spec.type, ":", spec.name);
+        std::string key = base::cat(reference, aliasFormat ? "|aliases" : "");
+        auto [it, fresh] = index_.emplace(key, out_.size());
+        if (fresh) {
+            PlannedTable table;
+            table.reference = reference;
+            table.spec = spec;
+            table.aliasFormat = aliasFormat;
+            table.kind = kindOf(spec);
+            table.id = tableId(spec) + (aliasFormat ? "-aliases" : "");
+            out_.push_back(std::move(table));
+        }
+        out_[it->second].uses.push_back(use);
+    }
+
+private:
+    std::vector<PlannedTable>& out_;
+    std::map<std::string, size_t> index_;
+};
+
+bool isAliasParameter(std::string_view name) { return name == "alias_maps" || name == "alias_database"; }
+
+std::vector<std::string> tablesOf(std::string_view name, const std::string& value, const config::Config& config) {
+    const config::ParameterInfo* info = config::findBuiltinParameter(name);
+    if (info && (info->type == config::ParamType::MapList || maps::isMatchListParameter(name)))
+        return maps::tablesInMapList(value);
+    bool restriction = info ? info->type == config::ParamType::RestrictionList : false;
+    if (!restriction)
+        for (const std::string& cls : maps::detail::splitBraceItems(config.get("smtpd_restriction_classes")))
+            if (cls == name) restriction = true;
+    return restriction ? maps::tablesInRestrictions(value) : std::vector<std::string>{};
+}
+
+// Collects what Postfix warns about (msgWarn) while `body` runs.
+std::vector<std::string> captureWarnings(const std::function<void()>& body) {
+    std::vector<std::string> warnings;
+    base::MsgSink previous = base::msgSink();
+    base::setMsgSink([&](base::Severity severity, std::string_view text) {
+        if (severity == base::Severity::Warning)
+            warnings.emplace_back(text);
+        else if (previous)
+            previous(severity, text);
+        else
+            std::fputs(base::formatMsg(severity, text).append("\n").c_str(), stderr);
+    });
+    body();
+    base::setMsgSink(previous);
+    return warnings;
+}
+
+base::Status linkOrCopy(const std::string& from, const std::string& to) {
+    if (::link(from.c_str(), to.c_str()) == 0) return {};
+    auto text = base::readFile(from);
+    if (!text) return text.error();
+    return base::writeFileAtomically(to, *text, 0644);
+}
+
+uint32_t buildFlags(const config::Config& config) {
+    uint32_t flags = maps::flag::kDupWarn | maps::flag::kFoldFix;
+    if (config.getBool("smtputf8_enable")) flags |= maps::flag::kUtf8Request;
+    return flags;
+}
+
+std::string tableError(const PlannedTable& table, std::string_view what) {
+    return base::cat("table ", table.reference, ": ", what);
+}
+
+base::Status buildIndexed(PlannedTable& table, const std::string& genDir, const config::Config& config,
+                          const AliasSourceFn& addAliasSource, std::vector<std::string>& warnings) {
+    auto reader = maps::SourceReader::open(table.spec.name);
+    if (!reader) return base::Error{tableError(table, reader.error().message), reader.error().errnum};
+    maps::BuildOptions options;
+    options.dictFlags = buildFlags(config);
+    options.asOwner = false;
+    options.showProgress = false;
+    maps::OpenContext context{&config};
+    std::string stem = base::cat(genDir, "/tables/", table.id);
+    base::Status status;
+    auto captured = captureWarnings([&] {
+        auto writer = maps::TableWriter::open(maps::DictSpec{table.spec.type, stem}, (*reader)->st(), options, context);
+        if (!writer) {
+            status = writer.error();
+            return;
+        }
+        if (table.aliasFormat) {
+            if (!addAliasSource) {
+                status = base::Error{tableError(table, "no aliases(5) reader was given to the compiler")};
+                return;
+            }
+            auto text = base::readFile(table.spec.name);
+            if (!text) {
+                status = text.error();
+                return;
+            }
+            status = addAliasSource(**writer, *text, table.spec.name, config);
+        } else {
+            status = (*writer)->addSource(**reader, table.spec.name);
+        }
+        if (status) status = (*writer)->commit();
+    });
+    warnings.insert(warnings.end(), captured.begin(), captured.end());
+    if (!status) return base::Error{tableError(table, status.error().message), status.error().errnum};
+    table.files = {base::cat("tables/", table.id, ".", maps::findDictType(table.spec.type)->suffix)};
+    table.action = "built";
+    return {};
+}
+
+// A pattern or texthash table is opened as a daemon would open it; any rule it skips
+// makes the compile fail, since the daemon would run without that rule.
+base::Status copyText(PlannedTable& table, const std::string& genDir, const config::Config& config,
+                      const std::string& text) {
+    maps::OpenContext context{&config};
+    std::string copy = base::cat(genDir, "/tables/", table.id);
+    base::Status written = base::writeFileAtomically(copy, text, 0644);
+    if (!written) return written;
+    std::string openError;
+    auto captured = captureWarnings([&] {
+        auto dict = maps::openDict(maps::DictSpec{table.spec.type, table.spec.name}, maps::OpenMode::Read,
+                                   buildFlags(config), context);
+        if (!dict) openError = dict.error().message;
+    });
+    if (!openError.empty()) return base::Error{tableError(table, openError)};
+    if (!captured.empty()) return base::Error{tableError(table, captured.front())};
+    table.files = {base::cat("tables/", table.id)};
+    table.action = "copied";
+    return {};
+}
+
+}  // namespace
+
+std::string_view tableKindName(TableKind kind) {
+    switch (kind) {
+        case TableKind::Indexed:
+            return "indexed";
+        case TableKind::Text:
+            return "text";
+        case TableKind::InLine:
+            return "inline";
+        case TableKind::External:
+            return "external";
+    }
+    return "external";
+}
+
+std::vector<PlannedTable> planTables(const config::Config& config, const std::vector<config::MasterEntry>& master,
+                                     const std::string& masterPath, const std::vector<std::string>& masterLines) {
+    std::vector<PlannedTable> out;
+    Planner planner(out);
+    // Only what main.cf sets: a default such as alias_maps = hash:/etc/aliases names a
+    // file of the host, not of the configuration being compiled.
+    for (const std::string& name : config.definedNames()) {
+        const config::Definition* def = config.definition(name);
+        if (!def) continue;
+        TableUse use{name, "", base::cat(def->file, ":", def->line)};
+        for (const std::string& t : tablesOf(name, config.get(name), config))
+            planner.add(t, use, isAliasParameter(name));
+    }
+    for (const config::MasterEntry& entry : master) {
+        if (entry.argv.size() <= size_t(config::kMasterCommandField)) continue;
+        for (const auto& [name, raw] : entry.params()) {
+            TableUse use{name, base::cat(entry.name(), "/", entry.type()),
+                         base::cat(masterPath, ":", config::masterOptionLine(masterLines, entry, name))};
+            for (const std::string& t : tablesOf(name, config.expand(raw), config))
+                planner.add(t, use, isAliasParameter(name));
+        }
+    }
+    return out;
+}
+
+base::Status buildTables(std::vector<PlannedTable>& tables, const std::string& genDir, const config::Config& config,
+                         const std::map<std::string, ReusableTable>& previous, const AliasSourceFn& addAliasSource,
+                         std::vector<std::string>& warnings) {
+    for (PlannedTable& table : tables) {
+        if (table.kind == TableKind::InLine || table.kind == TableKind::External) {
+            table.action = "none";
+            continue;
+        }
+        if (!maps::findDictType(table.spec.type))
+            return base::Error{tableError(table, base::cat("unsupported dictionary type: ", table.spec.type))};
+        // A text table is read once: the digest and the copy are of the same bytes.
+        std::string text;
+        if (table.kind == TableKind::Text) {
+            auto read = base::readFile(table.spec.name);
+            if (!read) return base::Error{tableError(table, read.error().message), read.error().errnum};
+            text = std::move(*read);
+            table.sourceSha256 = sha256Hex(text);
+            table.sourceSize = static_cast<long long>(text.size());
+        } else {
+            auto digest = sha256File(table.spec.name);
+            if (!digest) return base::Error{tableError(table, digest.error().message), digest.error().errnum};
+            table.sourceSha256 = *digest;
+            struct stat st {};
+            if (::stat(table.spec.name.c_str(), &st) == 0) table.sourceSize = st.st_size;
+        }
+        table.buildKey =
+            sha256Hex(base::cat(kBuildFormat, "|", table.spec.type, "|", table.aliasFormat, "|", buildFlags(config),
+                                "|", table.aliasFormat ? config.get("myhostname") : "", "|", table.sourceSha256));
+        if (auto it = previous.find(table.buildKey); it != previous.end()) {
+            std::vector<std::string> files;
+            base::Status linked;
+            for (const std::string& file : it->second.files) {
+                // Same suffix as before, new stem: "tables/OLD.db" -> "tables/NEW.db".
+                std::string old = base::baseName(file);
+                std::string suffix = table.kind == TableKind::Indexed ? old.substr(old.rfind('.')) : "";
+                std::string name = base::cat("tables/", table.id, suffix);
+                linked = linkOrCopy(base::cat(it->second.directory, "/", file), base::cat(genDir, "/", name));
+                if (!linked) break;
+                files.push_back(name);
+            }
+            if (linked) {
+                table.files = std::move(files);
+                table.action = "reused";
+                table.reusedFrom = it->second.generation;
+                continue;
+            }
+            // The old file vanished or cannot be linked: build it again.
+            for (const std::string& name : files) ::unlink(base::cat(genDir, "/", name).c_str());
+        }
+        base::Status status = table.kind == TableKind::Indexed
+                                  ? buildIndexed(table, genDir, config, addAliasSource, warnings)
+                                  : copyText(table, genDir, config, text);
+        if (!status) return status;
+    }
+    return {};
+}
+
+}  // namespace postline::artifact
