@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "compile_command.h"
 #include "diff_command.h"
 #include "lint_command.h"
 #include "test_command.h"
@@ -44,15 +45,24 @@ int main(int argc, char** argv) {
     lintCommand->add_flag("--werror", lint.warningsAreErrors, "treat warnings as errors");
     lintCommand->add_option("--disable", lint.disable, "turn off a rule (repeatable)");
 
+    postline::tools::CompileCommandOptions compile;
+    CLI::App* compileCommand =
+        app.add_subcommand("compile", "lint a configuration, then write it as a new compiled generation");
+    compileCommand->add_option("-c,--config-dir", compile.configDir,
+                               "configuration directory (default: $MAIL_CONFIG or /etc/postfix)");
+    compileCommand->add_option("-o,--output-dir", compile.outDir, "output directory (default: CONFIG_DIR/compiled)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         int status = app.exit(e);
         if (status == 0) return 0;
-        // Usage errors: "could not run" (2) for lint, test and diff; trace's "undecidable" (1).
-        return lintCommand->parsed() || testCommand->parsed() || diffCommand->parsed() ? 2 : 1;
+        // Usage errors: "could not run" (2) for lint, compile, test and diff; trace's "undecidable" (1).
+        return lintCommand->parsed() || compileCommand->parsed() || testCommand->parsed() || diffCommand->parsed() ? 2
+                                                                                                                   : 1;
     }
     if (lintCommand->parsed()) return postline::tools::runLint(lint);
+    if (compileCommand->parsed()) return postline::tools::runCompile(compile);
     if (traceCommand->parsed()) return postline::tools::runTrace(trace, std::cout, std::cerr);
     if (testCommand->parsed()) return postline::tools::runTest(test, std::cout, std::cerr);
     if (diffCommand->parsed()) return postline::tools::runDiff(diff, std::cout, std::cerr);
