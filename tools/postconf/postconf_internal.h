@@ -12,6 +12,7 @@
 
 #include "postline/config/config.h"
 #include "postline/config/master_cf.h"
+#include "postline/config/name_space.h"
 
 namespace postline::tools::postconf {
 
@@ -43,56 +44,33 @@ enum Mode : unsigned {
     kShowJson = 1u << 23,      // -j (Postfix 3.11)
 };
 
-enum ParamClass : unsigned { kBuiltin = 1, kService = 2, kUser = 4, kLegacy = 8 };
+enum ParamClass : unsigned {
+    kBuiltin = config::kParamBuiltin,
+    kService = config::kParamService,
+    kUser = config::kParamUser,
+    kLegacy = config::kParamLegacy,
+};
 
 // printLine(): normalizes whitespace and, with -f, folds at 80 columns with a 4-space
 // indent (postconf_print.c pcf_print_line()).
 void printLine(unsigned mode, std::string_view text);
 
-// The configuration as postconf sees it: main.cf (unless -d), master.cf, and the table of
-// known parameter names with their class.
-class NameSpace {
+// lib/config's name space seen through postconf's mode bits: lookups under -d/-n,
+// expansion errors and the unused-parameter warnings as postconf prints them.
+class NameSpace : public config::NameSpace {
 public:
     NameSpace(unsigned mode, config::Config config, std::vector<config::MasterEntry> master, std::string configDir,
               std::string masterPath);
 
-    // pcf_register_builtin_parameters(), pcf_register_service_parameters()
-    void registerBuiltin();
-    void registerService();
-    // pcf_register_user_parameters(): $name references and smtpd_restriction_classes;
-    // prints "undefined parameter" and "read-only parameter assignment" warnings.
+    // pcf_register_user_parameters(); fatal on a macro processing error.
     void registerUser();
-    // pcf_flag_unused_main_parameters() and ..._master_parameters()
+    // pcf_flag_unused_main_parameters() and ..._master_parameters(): the warnings.
     void flagUnusedMain() const;
     void flagUnusedMaster() const;
-
-    bool known(std::string_view name) const { return table_.count(name) != 0; }
-    unsigned paramClass(std::string_view name) const;
     // The value to show under `mode` (main.cf or default), nullopt when none.
     std::optional<std::string> lookup(unsigned mode, std::string_view name) const;
     // $name expansion as postconf -x does it; fatal on a macro error.
     std::string expandValue(unsigned mode, std::string_view value, const config::MasterEntry* scope = nullptr) const;
-    bool isRaw(std::string_view name) const;
-
-    const config::Config& config() const { return config_; }
-    const std::vector<config::MasterEntry>& master() const { return master_; }
-    const std::map<std::string, unsigned, std::less<>>& table() const { return table_; }
-    const std::string& configDir() const { return configDir_; }
-
-private:
-    void scanValue(std::string_view value, const config::MasterEntry* scope, bool warnUndefined);
-    void flagUser(std::string_view name, const config::MasterEntry* scope, bool warnUndefined);
-
-    unsigned mode_;
-    config::Config config_;
-    std::vector<config::MasterEntry> master_;
-    std::string configDir_;
-    std::string masterPath_;
-    std::map<std::string, unsigned, std::less<>> table_;
-    std::map<std::string, std::string, std::less<>> serviceDefaults_;
-    // Per master.cf entry: the names its -o settings may use (valid_names).
-    std::vector<std::map<std::string, bool, std::less<>>> localValid_;
-    std::map<std::string, bool, std::less<>> restrictionClasses_;
 };
 
 // postconf_main.c: show main.cf parameters.

@@ -41,6 +41,31 @@ void applyPrefix(unsigned char* addr, size_t len, int bits) {
 
 }  // namespace
 
+base::Status checkMynetworksInputs(std::string_view style, std::string_view protocols) {
+    bool any = false;
+    for (auto p : base::splitAny(protocols, ", \t\r\n")) {
+        if (p != "all" && p != "ipv4" && p != "ipv6")
+            return base::Error{base::cat("unknown inet_protocols value \"", p, "\" in \"", protocols, "\"")};
+        any = true;
+    }
+    if (!any) return {};  // no protocols: mynetworks is empty, the style is not read
+    bool host = false, subnet = false, klass = false;
+    for (auto s : base::splitAny(style, ", \t\r\n")) {
+        if (s == "host") {
+            host = true;
+        } else if (s == "subnet") {
+            subnet = true;
+        } else if (s == "class") {
+            klass = true;
+        } else {
+            return base::Error{base::cat("unknown mynetworks mask style value \"", s, "\" in \"", style, "\"")};
+        }
+    }
+    if (int(host) + int(subnet) + int(klass) != 1)
+        return base::Error{base::cat("bad mynetworks_style value: ", style, "; specify exactly one value")};
+    return {};
+}
+
 std::string computeMynetworks(std::string_view style, std::string_view protocols) {
     bool v4 = false, v6 = false;
     for (auto p : base::splitAny(protocols, ", \t\r\n")) {

@@ -8,9 +8,10 @@
 #include <set>
 
 #include "context.h"
+#include "postline/base/msg.h"
 #include "postline/base/strings.h"
+#include "postline/config/name_space.h"
 #include "postline/config/registry.h"
-#include "table_refs.h"
 
 namespace postline::lint {
 
@@ -106,27 +107,30 @@ std::string typeProblem(const config::ParameterInfo& info, const std::string& va
 
 void checkParameters(LintContext& context) {
     const config::Config& config = context.config();
-    // Names that are known without a built-in entry: per-service names derived from
-    // master.cf, restriction classes, and user-defined names that something references.
-    std::set<std::string> known;       // defined without a main.cf line
-    std::set<std::string> referenced;  // used somewhere as $name
-    for (const config::MasterEntry& entry : context.master()) {
-        if (entry.argv.size() <= size_t(config::kMasterCommandField)) continue;
-        for (const auto& t : config::serviceParameterTemplates())
-            if (t.program == entry.argv[config::kMasterCommandField])
-                known.insert(entry.name() + std::string(t.suffix));
-        for (const auto& [name, value] : entry.params()) collectReferences(value, referenced, false);
+    // Which names Postfix knows: built-in, per-service names derived from master.cf,
+    // restriction classes, database client parameters and user-defined names that
+    // something references (postconf's own name space; its warnings are not findings).
+    config::NameSpace names(config, context.master(), context.configDir());
+    {
+        base::MsgSink previous = base::msgSink();
+        base::setMsgSink([](base::Severity, std::string_view) {});
+        names.setKeepGoing(true);
+        names.registerBuiltin();
+        names.registerService();
+        // A macro error or a malformed client file stops postconf; the names found so
+        // far still tell which settings are unused.
+        (void)names.registerUser();
+        base::setMsgSink(std::move(previous));
     }
-    for (const std::string& cls : listItems(context.value("smtpd_restriction_classes"))) known.insert(cls);
-    for (const std::string& name : config.definedNames())
-        if (const config::Definition* def = config.definition(name)) collectReferences(def->value, referenced, false);
+    std::vector<std::string> unusedList = names.unusedMain();
+    std::set<std::string, std::less<>> unused(unusedList.begin(), unusedList.end());
 
     for (const std::string& name : config.definedNames()) {
         const config::Definition* def = config.definition(name);
         if (!def) continue;
         Origin where{def->file, def->line};
         const config::ParameterInfo* info = config::findBuiltinParameter(name);
-        if (!info && !known.count(name) && !referenced.count(name)) {
+        if (unused.count(name)) {
             std::string close = suggestion(name);
             if (!close.empty())
                 context.report("param-typo", where,
@@ -138,13 +142,15 @@ void checkParameters(LintContext& context) {
         }
         if (info) {
             std::string problem = typeProblem(*info, config.get(name));
+            // In range, as the programs that read it check (mail_conf_int.c & co.).
+            if (problem.empty()) problem = config::boundsProblem(*info, config.get(name));
             if (!problem.empty())
                 context.report("param-bad-value", where, base::cat(name, " = ", config.get(name), ": ", problem));
         }
         std::set<std::string> references;
         collectReferences(def->value, references, true);
         for (const std::string& ref : references) {
-            if (config::findBuiltinParameter(ref) || config.definition(ref) || known.count(ref)) continue;
+            if (config.definition(ref) || names.known(ref)) continue;
             context.report("param-undefined-reference", where,
                            base::cat(name, " refers to $", ref, ", which is not defined"),
                            base::cat("define ", ref, " in main.cf, or fix the name"));

@@ -56,5 +56,62 @@ TEST(Registry, DefaultsAsPostconfPrintsThem) {
     EXPECT_EQ(c.get("mydomain"), "example.org");
 }
 
+TEST(RegistryBounds, ComeFromPostfixTables) {
+    // smtpd.c: VAR_SMTPD_RCPT_LIMIT ..., 1, 0; qmgr.c: maximal_queue_lifetime 0, 8640000.
+    auto rcpt = bounds("smtpd_recipient_limit");
+    ASSERT_TRUE(rcpt);
+    EXPECT_EQ(rcpt->min, 1);
+    EXPECT_EQ(rcpt->max, 0);
+    auto lifetime = bounds("maximal_queue_lifetime");
+    ASSERT_TRUE(lifetime);
+    EXPECT_EQ(lifetime->min, 0);
+    EXPECT_EQ(lifetime->max, 100 * 86400);
+    auto code = bounds("unverified_recipient_defer_code");
+    ASSERT_TRUE(code);
+    EXPECT_EQ(code->min, 200);
+    EXPECT_EQ(code->max, 499);
+    // No bounds: unbounded numbers, non-numeric and unknown names.
+    EXPECT_FALSE(bounds("message_size_limit"));
+    EXPECT_FALSE(bounds("myhostname"));
+    EXPECT_FALSE(bounds("no_such_parameter"));
+    for (const auto& p : builtinParameters()) {
+        if (p.minValue || p.maxValue) {
+            EXPECT_TRUE(p.type == ParamType::Integer || p.type == ParamType::Time || p.type == ParamType::Size)
+                << p.name;
+        }
+    }
+}
+
+TEST(RegistryBounds, NumericValuesUseTheDefaultUnit) {
+    const auto& lifetime = *findBuiltinParameter("maximal_queue_lifetime");  // default 5d
+    EXPECT_EQ(numericValue(lifetime, "5"), 5 * 86400);
+    EXPECT_EQ(numericValue(lifetime, "2h"), 7200);
+    EXPECT_EQ(numericValue(lifetime, "1w"), 7 * 86400);
+    EXPECT_FALSE(numericValue(lifetime, "1x"));
+    EXPECT_FALSE(numericValue(lifetime, "-1"));
+    EXPECT_FALSE(numericValue(lifetime, ""));
+    const auto& timeout = *findBuiltinParameter("smtpd_timeout");  // ${stress?{10}:{300}}s
+    EXPECT_EQ(timeout.type, ParamType::Time);
+    EXPECT_EQ(numericValue(timeout, "30"), 30);
+    const auto& limit = *findBuiltinParameter("smtpd_recipient_limit");
+    EXPECT_EQ(numericValue(limit, "-3"), -3);
+    EXPECT_FALSE(numericValue(limit, "99999999999"));  // does not fit an int
+    EXPECT_EQ(numericValue(*findBuiltinParameter("message_size_limit"), "99999999999"), 99999999999LL);
+    EXPECT_FALSE(numericValue(*findBuiltinParameter("myhostname"), "1"));
+}
+
+TEST(RegistryBounds, ProblemsUsePostfixTexts) {
+    const auto& limit = *findBuiltinParameter("smtpd_recipient_limit");
+    EXPECT_EQ(boundsProblem(limit, "0"), "invalid smtpd_recipient_limit parameter value 0 < 1");
+    EXPECT_EQ(boundsProblem(limit, "1"), "");
+    EXPECT_EQ(boundsProblem(limit, "junk"), "");
+    const auto& lifetime = *findBuiltinParameter("maximal_queue_lifetime");
+    EXPECT_EQ(boundsProblem(lifetime, "101"), "invalid maximal_queue_lifetime: 8726400 (max 8640000)");
+    EXPECT_EQ(boundsProblem(lifetime, "100d"), "");
+    EXPECT_EQ(boundsProblem(*findBuiltinParameter("smtpd_timeout"), "0"), "invalid smtpd_timeout: 0 (min 1)");
+    EXPECT_EQ(boundsProblem(*findBuiltinParameter("unverified_sender_reject_code"), "600"),
+              "invalid unverified_sender_reject_code parameter value 600 > 599");
+}
+
 }  // namespace
 }  // namespace postline::config
