@@ -17,6 +17,7 @@ PCDATA="$TESTDATA/postconf"
 export STDOUT_FILTER='s/(^process_id = |postconf )[0-9]+/\1PID/'
 
 # conf NAME [DIR]: a private copy of a test configuration, back-dated like lib.bash's.
+# Call flush first when checks still running may use the copy it replaces.
 conf() {
   local dir=${2:-"$WORK/pc/$1"}
   rm -rf "$dir"
@@ -37,15 +38,31 @@ run_side() {
   if [ -n "${UNIQ_STDERR:-}" ]; then sort -u "$pfx.err" -o "$pfx.err"; else sort "$pfx.err" -o "$pfx.err"; fi
 }
 
+# Checks run in the background, both sides at once and up to $JOBS pending checks at a
+# time; their comparisons are made in order by flush(), which a check that changes a
+# configuration directory calls first. Each pending comparison is a command line.
+JOBS=${POSTCONF_INTEROP_JOBS:-6}
+pending=()
+flush() {
+  wait
+  local cmd
+  for cmd in "${pending[@]}"; do eval "$cmd"; done
+  pending=()
+}
+queue() {
+  pending+=("$(printf '%q ' "$@")")
+  if [ "${#pending[@]}" -ge "$JOBS" ]; then flush; fi
+}
+
 # check NAME ARGS...: postconf ARGS on both sides, compared.
 n=0
 check() {
   local name=$1
   shift
   n=$((n + 1))
-  run_side pf "$WORK/r$n.pf" postconf "$@"
-  run_side ours "$WORK/r$n.ours" postconf "$@"
-  same "$name" "$WORK/r$n.pf" "$WORK/r$n.ours"
+  run_side pf "$WORK/r$n.pf" postconf "$@" &
+  run_side ours "$WORK/r$n.ours" postconf "$@" &
+  queue same "$name" "$WORK/r$n.pf" "$WORK/r$n.ours"
 }
 
 # snap FILE: its contents, or a note that it does not exist.
@@ -59,14 +76,21 @@ check_edit() {
   local a="$WORK/e$n/pf" b="$WORK/e$n/ours"
   conf "$c" "$a" >/dev/null
   conf "$c" "$b" >/dev/null
-  run_side pf "$WORK/r$n.pf" postconf -c "$a" "$@"
-  run_side ours "$WORK/r$n.ours" postconf -c "$b" "$@"
+  run_side pf "$WORK/r$n.pf" postconf -c "$a" "$@" &
+  run_side ours "$WORK/r$n.ours" postconf -c "$b" "$@" &
+  queue edit_compare "$name" "$n" "${EDIT_SORT:-}"
+}
+
+# edit_compare NAME N SORT: the comparisons of check_edit number N.
+edit_compare() {
+  local name=$1 n=$2 sort=$3
+  local a="$WORK/e$n/pf" b="$WORK/e$n/ours"
   sed -i "s|$a|CONF|g" "$WORK/r$n.pf.err"
   sed -i "s|$b|CONF|g" "$WORK/r$n.ours.err"
   listing "$a" >"$WORK/e$n/pf.ls"
   listing "$b" >"$WORK/e$n/ours.ls"
   same "$name: output" "$WORK/r$n.pf" "$WORK/r$n.ours"
-  if [ -n "${EDIT_SORT:-}" ]; then
+  if [ -n "$sort" ]; then
     # Postfix appends several new parameters in (randomized) hash-table order.
     snap "$a/main.cf" | sort >"$WORK/e$n/pf.main"
     snap "$b/main.cf" | sort >"$WORK/e$n/ours.main"
@@ -83,6 +107,7 @@ check_edit() {
 }
 
 for c in default rich expand; do
+  flush
   d=$(conf "$c")
   for opts in "" -n -d -x -nx -dx -nf -df -xf -nh -H -nH "-C builtin" "-C service" "-C user" "-C user,service" -M -Mf -Mx -F -Fx -P -Px -Pf -Ph -Fh; do
     # shellcheck disable=SC2086 # word splitting of the option list is intended
@@ -112,10 +137,52 @@ for c in default rich expand; do
 done
 
 # The set of names: ours must know exactly Postfix's.
+flush
 d=$(conf rich)
 "$PF_SBIN/postconf" -c "$d" -d 2>/dev/null | sed 's/ =.*//' >"$WORK/names.pf"
 "$OURS_BIN/postconf" -c "$d" -d 2>/dev/null | sed 's/ =.*//' >"$WORK/names.ours"
 same_files "rich: the set of -d names" "$WORK/names.pf" "$WORK/names.ours"
+
+# What the build supports: SASL server and client types, mailbox lock methods. They
+# read no main.cf, so a missing directory does not matter.
+flush
+d=$(conf rich)
+for opts in -a -A -l "-c $WORK/nowhere -a" -aA -al "-a -n" "-l -x"; do
+  # shellcheck disable=SC2086 # word splitting of the option list is intended
+  check "postconf $opts" -c "$d" $opts
+done
+
+# Database client parameters (postconf_dbms.c): NAME_suffix names of ldap:, mysql:,
+# pgsql:, sqlite:, memcache: tables (behind proxy:, inside {braces}), client files named
+# by absolute path (unknown settings, duplicates, missing files, directories), brace
+# errors, and values of user-defined parameters, which are not scanned.
+flush
+d=$(conf dbms)
+sed -i "s|@DIR@|$d|g" "$d/main.cf" "$d/master.cf"
+touch -d '1 hour ago' "$d"/*
+for opts in -n "" -M -P "-x virtual_alias_maps" "-C user" -d; do
+  # shellcheck disable=SC2086 # word splitting of the option list is intended
+  check "dbms: postconf $opts" -c "$d" $opts
+done
+flush
+printf 'not a setting\n' >"$d/pg.cf"
+check "dbms: client file line without =" -c "$d" -n
+
+# inet_protocols and mynetworks_style are checked while mynetworks is computed: fatal
+# in every mode that reads main.cf, unless main.cf sets mynetworks.
+flush
+d=$(conf expand)
+for setting in 'inet_protocols = bogus' 'inet_protocols = ipv4, IPv6' 'inet_protocols = ALL' 'inet_protocols =' \
+  'inet_protocols = ipv4 ipv4,all' $'inet_protocols = bogus\nmynetworks = 127.0.0.1' 'mynetworks_style = bogus' \
+  'mynetworks_style = host subnet' 'mynetworks_style =' $'inet_protocols =\nmynetworks_style = bogus'; do
+  flush
+  printf '%s\n' "$setting" >"$d/main.cf"
+  touch -d '1 hour ago' "$d/main.cf"
+  for opts in -n "-x mynetworks" "-d mynetworks" -M; do
+    # shellcheck disable=SC2086 # word splitting of the option list is intended
+    check "${setting//$'\n'/; }: postconf $opts" -c "$d" $opts
+  done
+done
 
 # Edits.
 for c in default rich; do
@@ -158,6 +225,7 @@ for c in default rich; do
 done
 
 # Bad input and usage errors.
+flush
 d=$(conf rich)
 check "usage: unknown option" -c "$d" -z
 check "usage: -d -e" -c "$d" -d -e a=b
@@ -168,28 +236,38 @@ check "missing main.cf" -c "$WORK/nowhere" -n
 check "missing main.cf -d" -c "$WORK/nowhere" -d mail_name
 check "missing main.cf -M" -c "$WORK/nowhere" -M
 check_edit "missing main.cf -e" expand -c "$WORK/nowhere" -e a=b
+flush
 bad=$(conf rich)
+flush
 printf 'mail_name = x\nthis line has no equals\n' >"$bad/main.cf"
 check "main.cf line without =" -c "$bad" -n
 # Postfix repeats this warning once for each time something re-reads main.cf (six
 # times with the rich master.cf); ours says it once, so one copy of each is compared.
+flush
 printf '  indented = 1 and a long text past thirty columns\nmail_name = x\n' >"$bad/main.cf"
 UNIQ_STDERR=1 check "main.cf logical line starting with whitespace" -c "$bad" mail_name
+flush
 printf 'mail_name = x\n' >"$bad/main.cf"
+flush
 printf 'smtp inet n - y - - smtpd\nbroken unix - -\n' >"$bad/master.cf"
 check "master.cf bad field count" -c "$bad" -M
 check "master.cf bad field count (main.cf mode)" -c "$bad" -n
 for line in 'smtp inot n - y - - smtpd' 'smtp inet x - y - - smtpd' 'smtp inet n - y 1x - smtpd' 'smtp inet n - y - z smtpd' 'smtp inet n - y 60? - smtpd'; do
+  flush
   printf '%s\n' "$line" >"$bad/master.cf"
   check "master.cf: $line" -c "$bad" -M
 done
+flush
 rm -f "$bad/master.cf"
 check "no master.cf (main.cf mode)" -c "$bad" -n
 check "no master.cf (-M)" -c "$bad" -M
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+  flush
   unread=$(conf expand)
+  flush
   chmod 000 "$unread/main.cf"
   check "unreadable main.cf" -c "$unread" -n
 fi
 
+flush
 finish

@@ -20,6 +20,7 @@
 #include "postline/base/files.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
+#include "postline/config/build_features.h"
 #include "postline/maps/registry.h"
 
 namespace postline::tools {
@@ -257,8 +258,14 @@ int runPostconf(int argc, char** argv) {
     if (!(mode & kHideName)) mode |= kShowName;
     std::string dir = configDirectory();
 
-    if (mode & (kExpDsnTempl | kDumpDsnTempl | kShowTls | kShowSaslServ | kShowSaslClnt | kShowLocks)) {
-        base::msgFatal("the -a, -A, -b, -l, -t and -T options are not implemented by this postconf");
+    if (mode & (kShowSaslServ | kShowSaslClnt | kShowLocks)) {
+        // Like Postfix, these list what the build supports without reading main.cf.
+        auto list = (mode & kShowSaslServ)   ? config::saslServerTypes()
+                    : (mode & kShowSaslClnt) ? config::saslClientTypes()
+                                             : config::mailboxLockMethods();
+        for (auto name : list) std::printf("%.*s\n", int(name.size()), name.data());
+    } else if (mode & (kExpDsnTempl | kDumpDsnTempl | kShowTls)) {
+        base::msgFatal("the -b, -t and -T options are not implemented by this postconf");
     } else if (mode & kShowMaps) {
         readParameters(dir, {});
         for (auto name : maps::dictTypeNames()) std::printf("%.*s\n", int(name.size()), name.data());
