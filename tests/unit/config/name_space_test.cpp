@@ -60,9 +60,9 @@ TEST(NameSpace, UndefinedAndReadOnlyWarnings) {
     CapturedWarnings warnings;
     auto ns = makeNameSpace({{"relayhost", "$nowhere"}, {"process_id", "1"}}, "");
     ASSERT_TRUE(ns.registerUser());
-    EXPECT_NE(std::find(warnings.lines.begin(), warnings.lines.end(),
-                        "/etc/postfix/main.cf: undefined parameter: nowhere"),
-              warnings.lines.end());
+    EXPECT_NE(
+        std::find(warnings.lines.begin(), warnings.lines.end(), "/etc/postfix/main.cf: undefined parameter: nowhere"),
+        warnings.lines.end());
     EXPECT_NE(std::find(warnings.lines.begin(), warnings.lines.end(),
                         "/etc/postfix/main.cf: read-only parameter assignment: process_id=1"),
               warnings.lines.end());
@@ -106,14 +106,12 @@ TEST(NameSpace, DatabaseClientFilesAreChecked) {
     std::string file = std::string(dir) + "/ldap.cf";
     std::ofstream(file) << "server_host = ldap\nbogus = 1\nscope = sub\nscope = one\n";
     CapturedWarnings warnings;
-    auto ns = makeNameSpace({{"alias_maps", "ldap:" + file + ", proxy:ldap:" + file + ", mysql:" + std::string(dir) +
-                                                "/missing.cf"}},
-                            "");
+    auto ns = makeNameSpace(
+        {{"alias_maps", "ldap:" + file + ", proxy:ldap:" + file + ", mysql:" + std::string(dir) + "/missing.cf"}}, "");
     ASSERT_TRUE(ns.registerUser());
     Names expected{file + ", line 4: overriding earlier entry: scope=sub",
                    "ldap:" + file + ": unused parameter: bogus=1",
-                   "open \"mysql\" configuration \"" + std::string(dir) +
-                       "/missing.cf\": No such file or directory"};
+                   "open \"mysql\" configuration \"" + std::string(dir) + "/missing.cf\": No such file or directory"};
     EXPECT_EQ(warnings.lines, expected);  // the file is read once
     std::ofstream(file) << "a line without equals\n";
     auto bad = makeNameSpace({{"alias_maps", "ldap:" + file}}, "");
