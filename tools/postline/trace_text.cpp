@@ -53,6 +53,9 @@ void printTraceTextBlock(std::ostream& out, const address::RouteReport& r) {
             case address::Verdict::Defer:
                 out << "    => defer: " << f.reason << "\n";
                 break;
+            case address::Verdict::Discard:
+                out << "    => discard: " << f.reason << "\n";
+                break;
         }
     }
     out << "  result: " << address::verdictName(r.verdict);

@@ -34,6 +34,8 @@ const char* localDeliveryKindName(LocalDelivery::Kind kind) {
             return "bounce";
         case LocalDelivery::Kind::Defer:
             return "defer";
+        case LocalDelivery::Kind::Discard:
+            return "discard";
     }
     return "defer";
 }
@@ -41,6 +43,18 @@ const char* localDeliveryKindName(LocalDelivery::Kind kind) {
 namespace {
 
 constexpr int kMaxDepth = 100;
+
+// Where a destination was listed (local's exp_type): allow_mail_to_commands and
+// allow_mail_to_files name the kinds of expansion that may deliver to a command or file.
+enum class Expansion { Alias, Include };
+
+bool allowedIn(const config::Config& config, const char* parameter, Expansion type) {
+    const char* want = type == Expansion::Alias ? "alias" : "include";
+    std::string value = config.get(parameter);
+    for (auto word : base::splitAny(value, ", \t\r\n"))
+        if (!word.empty() && lowercase(std::string(word)) == want) return true;
+    return false;
+}
 
 struct Expander {
     RoutingContext& context;
@@ -52,7 +66,7 @@ struct Expander {
 
     // deliver_token: one item of an alias, :include: file or .forward expansion.
     // `from` is the alias whose expansion produced the item (local's exp_from).
-    void token(const std::string& item, const std::string& via, int depth, const std::string& from) {
+    void token(const std::string& item, const std::string& via, int depth, const std::string& from, Expansion type) {
         if (item.rfind(":include:", 0) == 0) {
             std::string path = item.substr(9);
             auto content = base::readFile(path);
@@ -65,11 +79,17 @@ struct Expander {
             std::string text;
             for (auto line : base::splitAny(*content, "\n"))
                 if (!line.empty() && line[0] != '#') text += std::string(line) + ",";
-            list(text, via + " -> :include:" + path, depth + 1, from);
+            list(text, via + " -> :include:" + path, depth + 1, from, Expansion::Include);
         } else if (!item.empty() && item[0] == '|') {
-            add(LocalDelivery::Kind::Command, item.substr(1), via);
+            if (allowedIn(context.config(), "allow_mail_to_commands", type))
+                add(LocalDelivery::Kind::Command, item.substr(1), via);
+            else
+                add(LocalDelivery::Kind::Bounce, "5.7.1 mail to command is restricted", via);
         } else if (!item.empty() && item[0] == '/') {
-            add(item.back() == '/' ? LocalDelivery::Kind::Maildir : LocalDelivery::Kind::File, item, via);
+            if (allowedIn(context.config(), "allow_mail_to_files", type))
+                add(item.back() == '/' ? LocalDelivery::Kind::Maildir : LocalDelivery::Kind::File, item, via);
+            else
+                add(LocalDelivery::Kind::Bounce, "5.7.1 mail to file is restricted", via);
         } else {
             std::string address = rewriteAddress(item, RewriteSettings::local(context.config()));
             auto parts = splitAddress(address);
@@ -81,10 +101,11 @@ struct Expander {
         }
     }
 
-    void list(const std::string& expansion, const std::string& via, int depth, const std::string& from) {
+    void list(const std::string& expansion, const std::string& via, int depth, const std::string& from,
+              Expansion type) {
         for (auto& tok : parseAddressList(expansion)) {
             if (tok.type != TokenType::Address) continue;
-            token(internalize(tok.children), via, depth, from);
+            token(internalize(tok.children), via, depth, from, type);
         }
     }
 
@@ -124,7 +145,7 @@ struct Expander {
             o.table = owner.table;
             out.steps.push_back(std::move(o));
         }
-        list(hit.value, via.empty() ? name : via + " -> " + name, depth, name);
+        list(hit.value, via.empty() ? name : via + " -> " + name, depth, name, Expansion::Alias);
         return true;
     }
 
@@ -140,10 +161,10 @@ struct Expander {
         }
         if (alias(local, via, depth, from)) return;
         if (split && alias(user, via, depth, from)) return;
-        mailbox(user, via);
+        mailbox(user, local, via);
     }
 
-    void mailbox(const std::string& user, const std::string& via) {
+    void mailbox(const std::string& user, const std::string& local, const std::string& via) {
         const auto& config = context.config();
         std::string transport = config.get("mailbox_transport");
         if (!transport.empty()) {
@@ -156,7 +177,7 @@ struct Expander {
         char buf[4096];
         getpwnam_r(user.c_str(), &pw, buf, sizeof buf, &found);
         if (!found) {
-            unknown(user, via);
+            unknown(user, local, via);
             return;
         }
         std::string home = found->pw_dir;
@@ -181,8 +202,9 @@ struct Expander {
         out.steps.push_back(makeStep("mail_spool_directory", user, path, StepStatus::Decided));
     }
 
-    // deliver_unknown (unknown.c): fallback_transport, then luser_relay, else bounce.
-    void unknown(const std::string& user, const std::string& via) {
+    // deliver_unknown (unknown.c): fallback_transport, then luser_relay; mail for a
+    // postmaster or MAILER-DAEMON without an alias is discarded; else bounce.
+    void unknown(const std::string& user, const std::string& local, const std::string& via) {
         const auto& config = context.config();
         std::string fallback = config.get("fallback_transport");
         if (!fallback.empty()) {
@@ -202,6 +224,13 @@ struct Expander {
             std::string address = rewriteAddress(expanded, RewriteSettings::local(config));
             add(LocalDelivery::Kind::Forward, address, via);
             out.steps.push_back(makeStep("luser_relay", user, address, StepStatus::Decided));
+            return;
+        }
+        if (local == "mailer-daemon" || local == "postmaster") {
+            add(LocalDelivery::Kind::Discard, "2.0.0 discarded", via);
+            Step s = makeStep("local", local, "2.0.0 discarded", StepStatus::Decided);
+            s.warnings.push_back("required alias not found: " + local);
+            out.steps.push_back(std::move(s));
             return;
         }
         std::string text = "5.1.1 unknown user: \"" + user + "\"";

@@ -3,6 +3,9 @@
 // transport bounces, the retry transport defers).
 #include "postline/address/route.h"
 
+#include <strings.h>
+
+#include "postline/address/address_parts.h"
 #include "postline/address/cleanup_address.h"
 #include "postline/address/routing_context.h"
 
@@ -16,6 +19,8 @@ const char* verdictName(Verdict v) {
             return "reject";
         case Verdict::Defer:
             return "defer";
+        case Verdict::Discard:
+            return "discard";
     }
     return "defer";
 }
@@ -23,7 +28,7 @@ const char* verdictName(Verdict v) {
 namespace {
 
 void worsen(RouteReport& report, Verdict v, const std::string& reason) {
-    if (v == Verdict::Deliver) return;
+    if (v == Verdict::Deliver || v == Verdict::Discard) return;
     // A temporary problem makes the outcome undecidable, so it outranks a reject.
     if (report.verdict == Verdict::Deliver || (report.verdict == Verdict::Reject && v == Verdict::Defer)) {
         report.verdict = v;
@@ -70,6 +75,14 @@ RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std
         } else if (res.transport == "retry") {
             f.verdict = Verdict::Defer;
             f.reason = res.nexthop;
+        } else if (res.addressClass == AddressClass::Local &&
+                   strcasecmp(splitAddress(res.recipient).local.c_str(), context.get("double_bounce_sender").c_str()) ==
+                       0) {
+            // qmgr_message_resolve(): mail for the local double-bounce address is
+            // dropped before any delivery agent sees it.
+            f.verdict = Verdict::Discard;
+            f.reason = "2.0.0 undeliverable postmaster notification discarded";
+            f.resolution.steps.push_back(makeStep("qmgr", res.recipient, f.reason, StepStatus::Decided));
         }
         if (f.verdict == Verdict::Deliver && res.addressClass == AddressClass::Local && res.transport == "local") {
             auto local = deliverLocal(context, res.recipient);

@@ -9,6 +9,7 @@ RouteOutcome routeOutcome(const RouteReport& report) {
     RouteOutcome o;
     switch (report.verdict) {
         case Verdict::Deliver:
+        case Verdict::Discard:  // only ever a final recipient's verdict
             o.verdict = "deliver";
             break;
         case Verdict::Reject:

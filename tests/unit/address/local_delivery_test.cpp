@@ -80,5 +80,41 @@ TEST(LocalDelivery, UnknownUsers) {
     EXPECT_EQ(deliver(c, "root@example.org")[0].first, Kind::Defer);
 }
 
+// local(8)'s exp_type: what an :include: file lists may only go to a command or a file
+// when allow_mail_to_commands / allow_mail_to_files name "include" (default: alias, forward).
+TEST(LocalDelivery, CommandsAndFilesOnlyWhereAllowed) {
+    TempDir dir;
+    auto c = testing::testConfig();
+    auto include = dir.write("list", "\"|/bin/true\"\n/var/archive/list\n");
+    auto aliases = dir.write("aliases", "list :include:" + include + "\ncmd \"|/bin/true\", /var/archive/cmd\n");
+    c.set("alias_maps", "texthash:" + aliases);
+    auto d = deliver(c, "list@example.org");
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0], std::make_pair(Kind::Bounce, std::string("5.7.1 mail to command is restricted")));
+    EXPECT_EQ(d[1], std::make_pair(Kind::Bounce, std::string("5.7.1 mail to file is restricted")));
+    d = deliver(c, "cmd@example.org");
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0], std::make_pair(Kind::Command, std::string("/bin/true")));
+    EXPECT_EQ(d[1], std::make_pair(Kind::File, std::string("/var/archive/cmd")));
+    c.set("allow_mail_to_commands", "alias,include");
+    c.set("allow_mail_to_files", "forward");
+    d = deliver(c, "list@example.org");
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0], std::make_pair(Kind::Command, std::string("/bin/true")));
+    EXPECT_EQ(d[1].second, "5.7.1 mail to file is restricted");
+    EXPECT_EQ(deliver(c, "cmd@example.org")[1].second, "5.7.1 mail to file is restricted");
+}
+
+// unknown.c: a postmaster or MAILER-DAEMON without an alias is discarded, not bounced.
+TEST(LocalDelivery, RequiredAliasesMissingAreDiscarded) {
+    auto c = testing::testConfig();
+    c.set("alias_maps", "");
+    EXPECT_EQ(deliver(c, "Postmaster@example.org")[0], std::make_pair(Kind::Discard, std::string("2.0.0 discarded")));
+    EXPECT_EQ(deliver(c, "MAILER-DAEMON@example.org")[0].first, Kind::Discard);
+    EXPECT_EQ(deliver(c, "postmaster2@example.org")[0].first, Kind::Bounce);
+    c.set("luser_relay", "catchall@example.net");  // luser_relay comes first
+    EXPECT_EQ(deliver(c, "postmaster@example.org")[0].first, Kind::Forward);
+}
+
 }  // namespace
 }  // namespace postline::address

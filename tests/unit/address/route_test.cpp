@@ -78,5 +78,50 @@ TEST(Route, TemporaryProblemsOutrankRejects) {
     EXPECT_EQ(r.reason, "4.6.0 Alias expansion error");
 }
 
+// Differences found by tests/interop/trace_postfix.sh against a running Postfix 3.7.
+TEST(Route, SmtpdAlwaysKnowsPostmasterMailerDaemonAndDoubleBounce) {
+    auto c = testing::testConfig();
+    c.set("alias_maps", "");
+    c.set("local_recipient_maps", "inline:{ {root=x} }");
+    for (const char* rcpt : {"postmaster@example.org", "MAILER-DAEMON@example.org", "double-bounce@localhost"})
+        EXPECT_EQ(route(c, rcpt).smtpd.verdict, RecipientCheck::Verdict::Accept) << rcpt;
+    EXPECT_EQ(route(c, "postmasters@example.org").smtpd.verdict, RecipientCheck::Verdict::Reject);
+    EXPECT_EQ(route(c, "postmaster+x@example.org").smtpd.verdict, RecipientCheck::Verdict::Reject);
+}
+
+TEST(Route, LeadingDashIsBadSyntaxUnlessAllowMinUser) {
+    auto c = testing::testConfig();
+    auto r = route(c, "-foo@example.org");
+    EXPECT_EQ(r.verdict, Verdict::Reject);
+    EXPECT_EQ(r.reason, "501 5.1.3 Bad recipient address syntax");
+    c.set("allow_min_user", "yes");
+    c.set("local_recipient_maps", "");
+    r = route(c, "-foo@example.org");
+    EXPECT_EQ(r.smtpd.verdict, RecipientCheck::Verdict::Accept);
+}
+
+TEST(Route, RetryTransportDefersAtRcpt) {
+    auto c = testing::testConfig();
+    c.set("transport_maps", "inline:{ {slow.example=retry:4.4.1 try later}, {slow2.example=retry:try again} }");
+    auto r = route(c, "user@slow.example");
+    EXPECT_EQ(r.verdict, Verdict::Defer);
+    EXPECT_EQ(r.reason, "450 4.4.1 <user@slow.example>: Recipient address rejected: try later");
+    EXPECT_EQ(route(c, "user@slow2.example").reason,
+              "450 4.1.1 <user@slow2.example>: Recipient address rejected: try again");
+}
+
+TEST(Route, QmgrDiscardsMailForTheLocalDoubleBounceAddress) {
+    auto c = testing::testConfig();
+    auto r = route(c, "Double-Bounce@example.org");
+    EXPECT_EQ(r.verdict, Verdict::Deliver);
+    ASSERT_EQ(r.recipients.size(), 1u);
+    EXPECT_EQ(r.recipients[0].verdict, Verdict::Discard);
+    EXPECT_EQ(r.recipients[0].reason, "2.0.0 undeliverable postmaster notification discarded");
+    EXPECT_TRUE(r.recipients[0].localDeliveries.empty());
+    r = route(c, "double-bounce@remote.example");  // only in local domains
+    ASSERT_EQ(r.recipients.size(), 1u);
+    EXPECT_EQ(r.recipients[0].verdict, Verdict::Deliver);
+}
+
 }  // namespace
 }  // namespace postline::address

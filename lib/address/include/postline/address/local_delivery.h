@@ -17,8 +17,18 @@ namespace postline::address {
 class RoutingContext;
 
 struct LocalDelivery {
-    enum class Kind { Mailbox, Maildir, Command, File, Forward, Transport, Bounce, Defer } kind = Kind::Mailbox;
-    std::string target;  // path, command, address, transport:nexthop, or the DSN text
+    enum class Kind {
+        Mailbox,
+        Maildir,
+        Command,
+        File,
+        Forward,
+        Transport,
+        Bounce,
+        Defer,
+        Discard
+    } kind = Kind::Mailbox;
+    std::string target;  // path, command, address, transport:nexthop, or the DSN text (bounce, defer, discard)
     std::string via;     // the alias chain that led here ("admin -> root")
 };
 const char* localDeliveryKindName(LocalDelivery::Kind kind);

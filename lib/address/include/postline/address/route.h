@@ -16,8 +16,10 @@ namespace postline::address {
 
 class RoutingContext;
 
-enum class Verdict { Deliver, Reject, Defer };
-const char* verdictName(Verdict v);  // "deliver", "reject", "defer"
+// Discard: a final recipient that qmgr drops as delivered (the local double-bounce
+// address); never the verdict of a whole route.
+enum class Verdict { Deliver, Reject, Defer, Discard };
+const char* verdictName(Verdict v);  // "deliver", "reject", "defer", "discard"
 
 struct FinalRecipient {
     std::string address;
