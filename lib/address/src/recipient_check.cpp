@@ -4,7 +4,6 @@
 #include <strings.h>
 
 #include "postline/address/addr_find.h"
-#include "postline/address/address_parts.h"
 #include "postline/address/rewrite.h"
 #include "postline/address/routing_context.h"
 
