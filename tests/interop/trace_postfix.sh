@@ -53,7 +53,7 @@ setup_config() {
   local f base
   for f in "$src"/*; do
     base=$(basename "$f")
-    case $base in addresses | build | master.cf) continue ;; esac
+    case $base in addresses | build | master.cf | sender) continue ;; esac
     sed "s|@ROOT@|$root|g" "$f" >"$conf/$base"
   done
   pf_main_cf "$WORK/shared.cf" "$root"
