@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Both documents of a compiled generation (manifest.json, config.json) must validate
-# against schemas/compile-manifest.schema.json and schemas/compile-graph.schema.json:
+# The documents of a compiled generation must validate against their schemas:
+# manifest.json (compile-manifest), config.json (compile-graph) and lint.json (lint-report),
 # for testdata/example (its TLS certificate and key, which the example only names, are
 # made here), for clean lint cases, and for a recompile that reuses every table.
 # Usage: compile.sh BUILD_DIR/bin
@@ -22,6 +22,7 @@ compile_case() { # compile_case NAME CONFIG_DIR [OUTDIR]
   fi
   cp "$out/current/manifest.json" "$work/$name.manifest.json"
   cp "$out/current/config.json" "$work/$name.config.json"
+  cp "$out/current/lint.json" "$work/$name.lint.json"
   docs+=("$name")
 }
 
@@ -47,12 +48,14 @@ for case_dir in "$root"/testdata/lint/clean-*/; do
   compile_case "$name" "$d"
 done
 
-manifests=() graphs=()
+manifests=() graphs=() reports=()
 for name in "${docs[@]}"; do
   manifests+=("$work/$name.manifest.json")
   graphs+=("$work/$name.config.json")
+  reports+=("$work/$name.lint.json")
 done
 python3 "$root/tests/schemas/validate.py" "$root/schemas/compile-manifest.schema.json" "${manifests[@]}" || fail=1
 python3 "$root/tests/schemas/validate.py" "$root/schemas/compile-graph.schema.json" "${graphs[@]}" || fail=1
+python3 "$root/tests/schemas/validate.py" "$root/schemas/lint-report.schema.json" "${reports[@]}" || fail=1
 [ "$fail" = 0 ] && echo "compile documents: ${#docs[@]} generations valid"
 exit "$fail"

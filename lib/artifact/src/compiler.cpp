@@ -78,12 +78,16 @@ std::map<std::string, ReusableTable> previousTables(const std::string& outDir) {
     return out;
 }
 
-base::Result<Json> inputEntry(const std::string& path, std::string_view kind) {
-    auto digest = sha256File(path);
+Json inputRecord(const std::string& path, std::string_view kind, const std::string& sha256, const FileStamp& stamp) {
+    return Json{
+        {"path", path},        {"kind", kind}, {"sha256", sha256}, {"size", stamp.size}, {"mtime_ns", stamp.mtimeNs},
+        {"inode", stamp.inode}};
+}
+
+base::Result<Json> inputEntry(SourceDigests& digests, const std::string& path, std::string_view kind) {
+    auto digest = digests.digest(path);
     if (!digest) return digest.error();
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return base::errnoError("stat " + path);
-    return Json{{"path", path}, {"kind", kind}, {"sha256", *digest}, {"size", static_cast<long long>(st.st_size)}};
+    return inputRecord(path, kind, *digest, digests.stamp(path));
 }
 
 base::Status writeDocument(const std::string& path, const Json& doc) {
@@ -144,19 +148,22 @@ base::Result<CompileSummary> compile(const CompileOptions& options) {
     std::string tablesDir = base::cat(temporary.path(), "/", layout::kTables);
     if (::mkdir(tablesDir.c_str(), 0755) != 0) return base::errnoError("mkdir " + tablesDir);
 
+    SourceDigests ownDigests;
+    if (!options.digests) ownDigests = SourceDigests::forOutput(options.outDir);
+    SourceDigests& digests = options.digests ? *options.digests : ownDigests;
     CompileSummary summary;
     std::vector<PlannedTable> tables = planTables(*config, master, masterPath, masterLines);
-    if (auto built = buildTables(tables, temporary.path(), *config, previousTables(options.outDir),
+    if (auto built = buildTables(tables, temporary.path(), *config, previousTables(options.outDir), digests,
                                  options.addAliasSource, summary.warnings);
         !built)
         return built.error();
 
     Json inputs = Json::array();
-    auto mainEntry = inputEntry(mainPath, "main.cf");
+    auto mainEntry = inputEntry(digests, mainPath, "main.cf");
     if (!mainEntry) return mainEntry.error();
     inputs.push_back(std::move(*mainEntry));
     if (haveMaster) {
-        auto masterEntry = inputEntry(masterPath, "master.cf");
+        auto masterEntry = inputEntry(digests, masterPath, "master.cf");
         if (!masterEntry) return masterEntry.error();
         inputs.push_back(std::move(*masterEntry));
     }
@@ -166,13 +173,11 @@ base::Result<CompileSummary> compile(const CompileOptions& options) {
         if (table.action == "copied") ++summary.tablesCopied;
         if (table.action == "reused") ++summary.tablesReused;
         if (table.sourceSha256.empty()) continue;
-        inputs.push_back(Json{{"path", table.spec.name},
-                              {"kind", "table-source"},
-                              {"sha256", table.sourceSha256},
-                              {"size", table.sourceSize}});
+        inputs.push_back(inputRecord(table.spec.name, "table-source", table.sourceSha256, table.stamp));
         Json record{{"id", table.id},
                     {"reference", table.reference},
                     {"type", table.spec.type},
+                    {"alias_format", table.aliasFormat},
                     {"source", table.spec.name},
                     {"source_sha256", table.sourceSha256},
                     {"build_key", table.buildKey},
@@ -182,6 +187,9 @@ base::Result<CompileSummary> compile(const CompileOptions& options) {
         tableRecords.push_back(std::move(record));
     }
 
+    for (const auto& [name, contents] : options.documents)
+        if (auto written = base::writeFileAtomically(base::cat(temporary.path(), "/", name), contents, 0644); !written)
+            return written.error();
     GraphInput graphInput{*config, master, masterPath, masterLines, tables, number};
     if (auto written = writeDocument(base::cat(temporary.path(), "/", layout::kGraph), buildGraph(graphInput));
         !written)

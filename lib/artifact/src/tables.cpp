@@ -163,6 +163,13 @@ base::Status buildIndexed(PlannedTable& table, const std::string& genDir, const 
         }
         if (status) status = (*writer)->commit();
     });
+    // The writer names the file it builds, a temporary one: name the table instead.
+    for (std::string& warning : captured) {
+        size_t at = warning.find(stem);
+        if (at == std::string::npos) continue;
+        size_t end = warning.find(": ", at);
+        if (end != std::string::npos) warning.replace(at, end - at, base::cat("table ", table.reference));
+    }
     warnings.insert(warnings.end(), captured.begin(), captured.end());
     if (!status) return base::Error{tableError(table, status.error().message), status.error().errnum};
     table.files = {base::cat("tables/", table.id, ".", maps::findDictType(table.spec.type)->suffix)};
@@ -189,6 +196,11 @@ base::Status copyText(PlannedTable& table, const std::string& genDir, const conf
     table.files = {base::cat("tables/", table.id)};
     table.action = "copied";
     return {};
+}
+
+std::string buildKey(const PlannedTable& table, const config::Config& config) {
+    return sha256Hex(base::cat(kBuildFormat, "|", table.spec.type, "|", table.aliasFormat, "|", buildFlags(config), "|",
+                               table.aliasFormat ? config.get("myhostname") : "", "|", table.sourceSha256));
 }
 
 }  // namespace
@@ -233,8 +245,8 @@ std::vector<PlannedTable> planTables(const config::Config& config, const std::ve
 }
 
 base::Status buildTables(std::vector<PlannedTable>& tables, const std::string& genDir, const config::Config& config,
-                         const std::map<std::string, ReusableTable>& previous, const AliasSourceFn& addAliasSource,
-                         std::vector<std::string>& warnings) {
+                         const std::map<std::string, ReusableTable>& previous, SourceDigests& digests,
+                         const AliasSourceFn& addAliasSource, std::vector<std::string>& warnings) {
     for (PlannedTable& table : tables) {
         if (table.kind == TableKind::InLine || table.kind == TableKind::External) {
             table.action = "none";
@@ -242,24 +254,11 @@ base::Status buildTables(std::vector<PlannedTable>& tables, const std::string& g
         }
         if (!maps::findDictType(table.spec.type))
             return base::Error{tableError(table, base::cat("unsupported dictionary type: ", table.spec.type))};
-        // A text table is read once: the digest and the copy are of the same bytes.
-        std::string text;
-        if (table.kind == TableKind::Text) {
-            auto read = base::readFile(table.spec.name);
-            if (!read) return base::Error{tableError(table, read.error().message), read.error().errnum};
-            text = std::move(*read);
-            table.sourceSha256 = sha256Hex(text);
-            table.sourceSize = static_cast<long long>(text.size());
-        } else {
-            auto digest = sha256File(table.spec.name);
-            if (!digest) return base::Error{tableError(table, digest.error().message), digest.error().errnum};
-            table.sourceSha256 = *digest;
-            struct stat st {};
-            if (::stat(table.spec.name.c_str(), &st) == 0) table.sourceSize = st.st_size;
-        }
-        table.buildKey =
-            sha256Hex(base::cat(kBuildFormat, "|", table.spec.type, "|", table.aliasFormat, "|", buildFlags(config),
-                                "|", table.aliasFormat ? config.get("myhostname") : "", "|", table.sourceSha256));
+        auto digest = digests.digest(table.spec.name);
+        if (!digest) return base::Error{tableError(table, digest.error().message), digest.error().errnum};
+        table.sourceSha256 = *digest;
+        table.stamp = digests.stamp(table.spec.name);
+        table.buildKey = buildKey(table, config);
         if (auto it = previous.find(table.buildKey); it != previous.end()) {
             std::vector<std::string> files;
             base::Status linked;
@@ -281,9 +280,17 @@ base::Status buildTables(std::vector<PlannedTable>& tables, const std::string& g
             // The old file vanished or cannot be linked: build it again.
             for (const std::string& name : files) ::unlink(base::cat(genDir, "/", name).c_str());
         }
-        base::Status status = table.kind == TableKind::Indexed
-                                  ? buildIndexed(table, genDir, config, addAliasSource, warnings)
-                                  : copyText(table, genDir, config, text);
+        base::Status status;
+        if (table.kind == TableKind::Indexed) {
+            status = buildIndexed(table, genDir, config, addAliasSource, warnings);
+        } else {
+            // A text table is read once: its digest and its copy are of the same bytes.
+            auto text = base::readFile(table.spec.name);
+            if (!text) return base::Error{tableError(table, text.error().message), text.error().errnum};
+            table.sourceSha256 = sha256Hex(*text);
+            table.buildKey = buildKey(table, config);
+            status = copyText(table, genDir, config, *text);
+        }
         if (!status) return status;
     }
     return {};

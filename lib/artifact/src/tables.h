@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "postline/artifact/compiler.h"
+#include "postline/artifact/source_digests.h"
 #include "postline/base/result.h"
 #include "postline/config/config.h"
 #include "postline/config/master_cf.h"
@@ -39,7 +40,7 @@ struct PlannedTable {
     std::vector<TableUse> uses;
     // Filled by buildTables():
     std::string sourceSha256;
-    long long sourceSize = 0;
+    FileStamp stamp;
     std::string buildKey;            // what decides reuse: format, type, settings, source digest
     std::vector<std::string> files;  // relative to the generation, e.g. "tables/virtual.hash-1a2b3c4d.db"
     std::string action;              // "built", "copied", "reused", "none"
@@ -61,8 +62,8 @@ std::vector<PlannedTable> planTables(const config::Config& config, const std::ve
 // of the previous generation to its files. Build warnings are appended to `warnings`.
 // Errors name the table and the file at fault.
 base::Status buildTables(std::vector<PlannedTable>& tables, const std::string& genDir, const config::Config& config,
-                         const std::map<std::string, ReusableTable>& previous, const AliasSourceFn& addAliasSource,
-                         std::vector<std::string>& warnings);
+                         const std::map<std::string, ReusableTable>& previous, SourceDigests& digests,
+                         const AliasSourceFn& addAliasSource, std::vector<std::string>& warnings);
 
 std::string_view tableKindName(TableKind kind);
 

@@ -11,6 +11,7 @@
 #include "postline/config/config.h"
 #include "postline/config/master_cf.h"
 #include "postline/lint/diagnostic.h"
+#include "postline/lint/linter.h"
 
 namespace postline::lint {
 
@@ -59,6 +60,12 @@ public:
 
     std::vector<Diagnostic> takeFindings();
 
+    // LintOptions::knownSource: true when a table's lines need no checking.
+    void setKnownSource(KnownSourceFn known) { knownSource_ = std::move(known); }
+    bool knownSource(const std::string& type, const std::string& source, bool aliasFormat) const {
+        return knownSource_ && knownSource_(type, source, aliasFormat);
+    }
+
 private:
     config::Config config_;
     std::vector<config::MasterEntry> master_;
@@ -67,7 +74,8 @@ private:
     std::vector<std::string> masterLines_;
     std::set<std::string, std::less<>> disabled_;
     std::vector<Diagnostic> findings_;
-    std::set<std::string> seen_;  // rule|file|line|message, so a table used twice reports once
+    std::set<std::string> seen_;
+    KnownSourceFn knownSource_;  // rule|file|line|message, so a table used twice reports once
 };
 
 // The rule families (one file each).

@@ -107,6 +107,7 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
         return text.error();
     }
     LintContext context(std::move(*config), std::move(master), masterPath, options.disabledRules);
+    context.setKnownSource(options.knownSource);
     checkParameters(context);
     checkTables(context);
     checkRelaySafety(context);

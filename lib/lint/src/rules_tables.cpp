@@ -132,7 +132,7 @@ void checkIndexed(LintContext& context, const TableRef& ref, std::string_view su
         if (!problem.empty())
             context.report("table-unreadable", ref.origin, base::cat("table ", ref.text, ": ", problem));
     }
-    if (haveSource) checkSource(context, ref);
+    if (haveSource && !context.knownSource(ref.spec.type, ref.spec.name, ref.aliasFormat)) checkSource(context, ref);
 }
 
 // regexp, pcre, cidr, texthash: the file is the table, read when the table opens.
@@ -148,6 +148,7 @@ void checkTextTable(LintContext& context, const TableRef& ref) {
                        base::cat("table ", ref.text, ": ", ref.spec.name, " is not readable"));
         return;
     }
+    if (context.knownSource(ref.spec.type, ref.spec.name, false)) return;
     auto [warnings, problem] = openForCheck(ref);
     bool pattern = ref.spec.type != "texthash";
     reportLineWarnings(context, warnings, ref, pattern ? "pattern-error" : "table-format");

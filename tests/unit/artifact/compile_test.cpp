@@ -14,6 +14,7 @@
 #include "postline/artifact/compiler.h"
 #include "postline/artifact/generation.h"
 #include "postline/artifact/sha256.h"
+#include "postline/artifact/source_digests.h"
 #include "postline/base/files.h"
 #include "postline/maps/registry.h"
 
@@ -205,6 +206,39 @@ TEST_F(CompileTest, OldGenerationsArePruned) {
     EXPECT_FALSE(fs::exists(out + "/gen-2"));
     EXPECT_TRUE(fs::exists(out + "/gen-3"));
     EXPECT_EQ(currentTarget(), "gen-4");
+}
+
+TEST_F(CompileTest, DigestsOfUnchangedSourcesComeFromTheManifest) {
+    // Sources written more than a second before the compile: their stamps can be trusted.
+    for (const char* name : {"virtual", "transport", "header_checks", "senders", "main.cf", "master.cf"}) {
+        std::string path = conf + "/" + name;
+        struct timespec times[2] = {{::time(nullptr) - 10, 0}, {::time(nullptr) - 10, 0}};
+        ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+    }
+    CompileOptions o = options();
+    o.documents = {{"notes.txt", "hello\n"}};
+    ASSERT_TRUE(compile(o).ok());
+    EXPECT_TRUE(fs::exists(out + "/gen-1/notes.txt"));
+
+    SourceDigests digests = SourceDigests::forOutput(out);
+    EXPECT_TRUE(digests.unchanged("hash", conf + "/virtual", false));
+    EXPECT_FALSE(digests.unchanged("lmdb", conf + "/virtual", false));  // not built as lmdb
+    EXPECT_FALSE(digests.unchanged("hash", conf + "/virtual", true));   // nor as aliases
+    EXPECT_TRUE(digests.unchanged("regexp", conf + "/header_checks", false));
+
+    // A source rewritten since: its stamp differs, so it is read again.
+    std::string virt = conf + "/virtual";
+    writeFile(virt, "info@example.net  zzzzz@example.com\nsales@example.net bob\n");
+    SourceDigests fresh = SourceDigests::forOutput(out);
+    EXPECT_FALSE(fresh.unchanged("hash", virt, false));
+    EXPECT_EQ(fresh.digest(virt).value(), sha256File(virt).value());
+
+    // A source modified in the second the manifest was written is always read again.
+    writeFile(virt, "a@example.net b@example.com\n");
+    ASSERT_TRUE(compile(options()).ok());
+    writeFile(virt, "c@example.net d@example.com\n");  // same size, maybe the same second
+    SourceDigests racy = SourceDigests::forOutput(out);
+    EXPECT_EQ(racy.digest(virt).value(), sha256File(virt).value());
 }
 
 TEST(Generation, NoCurrentIsAnError) {

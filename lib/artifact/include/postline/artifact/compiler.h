@@ -8,8 +8,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "postline/artifact/source_digests.h"
 #include "postline/base/result.h"
 #include "postline/config/config.h"
 #include "postline/maps/table_build.h"
@@ -29,6 +31,11 @@ struct CompileOptions {
     AliasSourceFn addAliasSource;
     std::time_t now = 0;      // creation time recorded in the manifest (0: the current time)
     int keepGenerations = 3;  // complete generations kept (current included); older ones are removed
+    // Digests of the inputs, shared with the caller (who may have used them to lint);
+    // null: compile() makes its own from OUTDIR/current's manifest.
+    SourceDigests* digests = nullptr;
+    // More documents for the generation, as (file name, contents), e.g. the lint report.
+    std::vector<std::pair<std::string, std::string>> documents;
 };
 
 struct CompileSummary {

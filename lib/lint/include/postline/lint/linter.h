@@ -3,6 +3,7 @@
 // compile` runs before it writes anything.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,9 +13,17 @@
 
 namespace postline::lint {
 
+// Whether a table's source is known to hold exactly what an earlier run checked without
+// errors (postline compile: a source of the generation in use whose SHA-256 is the same).
+using KnownSourceFn = std::function<bool(const std::string& type, const std::string& source, bool aliasFormat)>;
+
 struct LintOptions {
     std::string configDir = "/etc/postfix";
     std::set<std::string, std::less<>> disabledRules;  // --disable RULE
+    // When set and true for a table, the checks of its lines (table-format,
+    // table-duplicate, pattern-error, pattern-shadowed) are skipped: they depend on the
+    // content only, and the caller has their findings from the earlier run.
+    KnownSourceFn knownSource;
 };
 
 // All findings, sorted (diagnosticLess). An error result means the linter could not run
