@@ -6,16 +6,19 @@
 #include "postline/address/addr_find.h"
 #include "postline/address/rewrite.h"
 #include "postline/address/routing_context.h"
+#include "postline/address/smtpd_reply.h"
 
 namespace postline::address {
 
 namespace {
 
-RecipientCheck reject(RecipientCheck r, int code, std::string dsn, std::string_view rcpt, const std::string& text) {
+RecipientCheck reject(RecipientCheck r, int code, std::string dsn, std::string_view rcpt, const std::string& text,
+                      bool senderClass = false) {
     r.verdict = code / 100 == 4 ? RecipientCheck::Verdict::Defer : RecipientCheck::Verdict::Reject;
     r.code = code;
     r.dsn = dsn;
-    r.reply = std::to_string(code) + " " + dsn + " <" + std::string(rcpt) + ">: Recipient address rejected: " + text;
+    r.reply = std::to_string(code) + " " + dsn + " <" + std::string(rcpt) +
+              ">: " + (senderClass ? "Sender" : "Recipient") + " address rejected: " + text;
     Step s;
     s.stage = "smtpd_recipient_check";
     s.key = std::string(rcpt);
@@ -33,11 +36,12 @@ bool localPartIs(const std::string& address, std::string_view name) {
 
 }  // namespace
 
-RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient) {
+RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
+                              bool senderClass) {
     RecipientCheck r;
     // smtpd's extract_addr(): an address that starts with '-' could pass for a command
     // option later, so RCPT TO refuses it outright unless allow_min_user is set.
-    if (!recipient.empty() && recipient[0] == '-' && !context.getBool("allow_min_user")) {
+    if (!senderClass && !recipient.empty() && recipient[0] == '-' && !context.getBool("allow_min_user")) {
         r.verdict = RecipientCheck::Verdict::Reject;
         r.code = 501;
         r.dsn = "5.1.3";
@@ -55,7 +59,9 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
     bool showTable = context.getBool("show_user_unknown_table_name");
     // Listed in a canonical or virtual alias table: accepted here, decided later.
     int problems = 0;
-    for (const char* name : {"recipient_canonical_maps", "canonical_maps", "virtual_alias_maps"}) {
+    for (const char* name :
+         {"recipient_canonical_maps", "sender_canonical_maps", "canonical_maps", "virtual_alias_maps"}) {
+        if (!senderClass && std::string_view(name) == "sender_canonical_maps") continue;
         auto& tables = context.maps(name);
         if (tables.empty()) continue;
         auto f = findAddress(context, tables, res.recipient, {}, name);
@@ -74,7 +80,8 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
     // transport temporarily: 450 with its own text).
     if (res.transport == "error" || res.transport == "retry") {
         bool retry = res.transport == "retry";
-        std::string dsn = retry ? "4.1.1" : "5.1.1", text = res.nexthop;
+        std::string dsn = retry ? (senderClass ? "4.1.0" : "4.1.1") : (senderClass ? "5.1.0" : "5.1.1");
+        std::string text = res.nexthop;
         if (text.size() > 6 && (text[0] == '4' || text[0] == '5') && text[1] == '.' &&
             text.find(' ') != std::string::npos) {
             dsn = text.substr(0, text.find(' '));
@@ -85,7 +92,8 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
                        ? static_cast<int>(context.getLong("unknown_virtual_alias_reject_code"))
                        : 550;
         if (dsn[0] == '4' && code / 100 == 5) code = 450;
-        return reject(std::move(r), code, dsn, recipient, text);
+        if (senderClass) dsn = smtpdDsnFix(dsn, kSenderClass);
+        return reject(std::move(r), code, dsn, recipient, text, senderClass);
     }
     auto check = [&](const char* maps, long code, const char* what) -> std::optional<RecipientCheck> {
         auto& tables = context.maps(maps);
@@ -94,8 +102,8 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
         r.steps.push_back(f.step);
         if (f.isError()) return reject(r, 451, "4.3.0", recipient, "Temporary lookup failure");
         if (f.isFound()) return std::nullopt;
-        return reject(r, static_cast<int>(code), "5.1.1", recipient,
-                      showTable ? std::string("User unknown in ") + what : std::string("User unknown"));
+        return reject(r, static_cast<int>(code), senderClass ? "5.1.0" : "5.1.1", recipient,
+                      showTable ? std::string("User unknown in ") + what : std::string("User unknown"), senderClass);
     };
     std::optional<RecipientCheck> out;
     if (res.addressClass == AddressClass::Local) {

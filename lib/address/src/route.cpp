@@ -8,6 +8,7 @@
 #include "postline/address/address_parts.h"
 #include "postline/address/cleanup_address.h"
 #include "postline/address/routing_context.h"
+#include "postline/address/smtpd_restrictions.h"
 
 namespace postline::address {
 
@@ -38,7 +39,8 @@ void worsen(RouteReport& report, Verdict v, const std::string& reason) {
 
 }  // namespace
 
-RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient) {
+RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
+                           SmtpdRestrictions* smtpd) {
     RouteReport report;
     report.input = std::string(recipient);
     auto s = cleanupSender(context, sender);
@@ -46,10 +48,15 @@ RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std
     report.senderSteps = std::move(s.steps);
     if (s.defer) worsen(report, Verdict::Defer, s.reason);
 
-    report.smtpd = checkRecipient(context, report.sender, recipient);
+    // smtpd sees the envelope as the client sent it, before cleanup's rewriting.
+    report.smtpd = smtpd ? smtpd->check(sender, recipient) : checkRecipient(context, report.sender, recipient);
     if (report.smtpd.verdict != RecipientCheck::Verdict::Accept) {
         worsen(report, report.smtpd.verdict == RecipientCheck::Verdict::Reject ? Verdict::Reject : Verdict::Defer,
                report.smtpd.reply);
+        return report;
+    }
+    if (report.smtpd.discard) {
+        report.reason = "accepted and discarded by smtpd (DISCARD action)";
         return report;
     }
     auto c = cleanupRecipient(context, recipient);

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "postline/address/resolve.h"
 #include "postline/address/step.h"
@@ -22,9 +23,17 @@ struct RecipientCheck {
     std::string reply;  // the full reply, e.g. "550 5.1.1 <u@x>: Recipient address rejected: User unknown in local
                         // recipient table"
     Steps steps;
+    // Set by the restriction evaluation (smtpd_restrictions.h) only:
+    bool undecidable = false;          // Defer because the outcome needs the network or is unknown offline
+    std::string stage;                 // what decided: "smtpd_relay_restrictions", "DATA", …
+    std::vector<std::string> actions;  // access actions that change the message: "HOLD …", "DISCARD …", …
+    bool discard = false;              // DISCARD: accepted and silently dropped
 };
 
 // Checks an internal-form recipient as smtpd would (after its own canonicalization).
-RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient);
+// With `senderClass` the address is a sender (reject_unlisted_sender): the replies say
+// "Sender address rejected" with sender status codes, and sender_canonical_maps lists too.
+RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
+                              bool senderClass = false);
 
 }  // namespace postline::address

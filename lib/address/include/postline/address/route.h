@@ -15,6 +15,7 @@
 namespace postline::address {
 
 class RoutingContext;
+class SmtpdRestrictions;
 
 // Discard: a final recipient that qmgr drops as delivered (the local double-bounce
 // address); never the verdict of a whole route.
@@ -42,7 +43,10 @@ struct RouteReport {
     std::string reason;                  // the first reject or defer reason
 };
 
-// Routes `recipient` (internal form) for `sender` ("" for the null sender).
-RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient);
+// Routes `recipient` (internal form) for `sender` ("" for the null sender). With
+// `smtpd`, the message arrives over SMTP and smtpd's restrictions decide at RCPT TO
+// (and DATA); without it only the unlisted-recipient check is made.
+RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
+                           SmtpdRestrictions* smtpd = nullptr);
 
 }  // namespace postline::address

@@ -1,0 +1,50 @@
+// smtpd's access restrictions evaluated offline (smtpd/smtpd_check.c): the client,
+// HELO, sender, relay and recipient restriction lists with smtpd_delay_reject, access
+// tables with every access(5) action, restriction classes, warn_if_reject,
+// defer_if_permit/defer_if_reject, the unlisted sender/recipient checks, then the
+// DATA and end-of-data lists. Every restriction evaluated becomes a step. What needs
+// the network is taken from the session's offline answers (DNS, policy servers), or
+// the outcome is undecidable.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "postline/address/host_address_list.h"
+#include "postline/address/recipient_check.h"
+#include "postline/address/smtpd_session.h"
+#include "postline/maps/map_list.h"
+
+namespace postline::address {
+
+class RoutingContext;
+
+class SmtpdRestrictions {
+public:
+    SmtpdRestrictions(RoutingContext& context, SmtpdSession session);
+    SmtpdRestrictions(const SmtpdRestrictions&) = delete;
+    SmtpdRestrictions& operator=(const SmtpdRestrictions&) = delete;
+    ~SmtpdRestrictions();
+
+    const SmtpdSession& session() const { return session_; }
+
+    // One message from `sender` ("" is the null sender) to `recipient` (both internal
+    // form, as smtpd has them from MAIL FROM and RCPT TO): the reply to RCPT TO, or to
+    // DATA or end-of-data when those lists reject. `stage` says which part decided.
+    RecipientCheck check(std::string_view sender, std::string_view recipient);
+
+private:
+    friend struct SmtpdEvaluation;
+    maps::MapList& accessTable(const std::string& spec);
+    HostAddressList& mynetworks();
+
+    RoutingContext& context_;
+    SmtpdSession session_;
+    std::map<std::string, maps::MapList, std::less<>> tables_;
+    std::unique_ptr<HostAddressList> mynetworks_;
+};
+
+}  // namespace postline::address
