@@ -21,6 +21,16 @@ int main(int argc, char** argv) {
     traceCommand->add_option("--format", trace.format, "output format")->check(CLI::IsMember({"text", "json"}));
     traceCommand->add_option("--addresses", trace.addressesFile,
                              "file of recipient addresses, one a line (- for stdin)");
+    traceCommand->add_option("--client", trace.client,
+                             "SMTP client IP[,NAME]: evaluate smtpd's restrictions for a message from it");
+    traceCommand->add_option("--helo", trace.helo, "HELO/EHLO name the client sends (needs --client)");
+    traceCommand->add_option("--sasl", trace.sasl, "SASL login of the client (needs --client)");
+    traceCommand
+        ->add_option("--dns", trace.dns,
+                     "offline DNS answer NAME=found|notfound|tempfail|nullmx|malformed (repeatable)")
+        ->allow_extra_args(false);
+    traceCommand->add_option("--policy", trace.policy, "offline policy server answer SERVICE=ACTION (repeatable)")
+        ->allow_extra_args(false);
     traceCommand->add_option("addresses", trace.addresses, "recipient addresses");
 
     postline::tools::TestCommandOptions test;

@@ -2,14 +2,33 @@
 // FILE), and the exit status.
 #include "trace_command.h"
 
+#include <memory>
 #include <ostream>
 
 #include "postline/address/route_case.h"
 #include "postline/address/routing_context.h"
+#include "postline/address/smtpd_restrictions.h"
 #include "postline/base/files.h"
 #include "postline/config/config.h"
 
 namespace postline::tools {
+
+namespace {
+
+// The SMTP session of --client, --helo, --sasl, --dns and --policy.
+base::Result<address::SmtpdSession> sessionFromOptions(const TraceCommandOptions& options) {
+    auto session = address::sessionForClient(options.client);
+    if (!session) return session;
+    if (!options.helo.empty()) session->helo = options.helo;
+    session->saslUsername = options.sasl;
+    for (auto& d : options.dns)
+        if (auto st = address::addDnsAnswer(*session, d); !st) return st.error();
+    for (auto& p : options.policy)
+        if (auto st = address::addPolicyAnswer(*session, p); !st) return st.error();
+    return session;
+}
+
+}  // namespace
 
 int traceExitStatus(bool anyRejected, bool anyDeferred) { return anyDeferred ? 1 : anyRejected ? 2 : 0; }
 
@@ -40,13 +59,27 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
         return 1;
     }
     address::RoutingContext context(*loaded);
+    std::unique_ptr<address::SmtpdRestrictions> smtpd;
+    if (!options.client.empty()) {
+        auto session = sessionFromOptions(options);
+        if (!session) {
+            err << "postline: fatal: " << session.error().message << "\n";
+            return 1;
+        }
+        smtpd = std::make_unique<address::SmtpdRestrictions>(context, std::move(*session));
+    } else if (!options.helo.empty() || !options.sasl.empty() || !options.dns.empty() || !options.policy.empty()) {
+        err << "postline: fatal: --helo, --sasl, --dns and --policy need --client\n";
+        return 1;
+    }
+    const address::SmtpdSession* session = smtpd ? &smtpd->session() : nullptr;
+    if (session && options.format != "json") printTraceSession(out, *session);
     std::string sender = address::caseAddress(options.sender);
     // Text is printed address by address, so a long --addresses list needs no memory
     // for the reports; JSON ends with the exit status and so collects them.
     std::vector<address::RouteReport> reports;
     bool reject = false, defer = false;
     for (size_t i = 0; i < addresses.size(); ++i) {
-        auto report = address::routeRecipient(context, sender, addresses[i]);
+        auto report = address::routeRecipient(context, sender, addresses[i], smtpd.get());
         reject |= report.verdict == address::Verdict::Reject;
         defer |= report.verdict == address::Verdict::Defer;
         if (options.format == "json") {
@@ -54,10 +87,10 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
             continue;
         }
         if (i) out << "\n";
-        printTraceTextBlock(out, report);
+        printTraceTextBlock(out, report, session);
     }
     int status = traceExitStatus(reject, defer);
-    if (options.format == "json") printTraceJson(out, reports, status);
+    if (options.format == "json") printTraceJson(out, reports, status, session);
     return status;
 }
 

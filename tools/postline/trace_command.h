@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "postline/address/route.h"
+#include "postline/address/smtpd_session.h"
 
 namespace postline::tools {
 
@@ -16,6 +17,12 @@ struct TraceCommandOptions {
     std::string format = "text";         // text | json
     std::vector<std::string> addresses;  // recipients, in external (RFC 5322) form
     std::string addressesFile;           // --addresses FILE: more recipients, one a line ("-": stdin)
+    // An SMTP session: with a client, smtpd's restrictions decide at RCPT TO.
+    std::string client;               // --client IP[,NAME]; empty: no SMTP session
+    std::string helo;                 // --helo NAME
+    std::string sasl;                 // --sasl USER
+    std::vector<std::string> dns;     // --dns NAME=found|notfound|tempfail|nullmx|malformed
+    std::vector<std::string> policy;  // --policy SERVICE=ACTION
 };
 
 // Exit status: 0 every address deliverable, 2 any rejected or bounced, 1 any
@@ -26,9 +33,15 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
 int traceExitStatus(bool anyRejected, bool anyDeferred);
 
 // Output formats. The text form prints one block per report, blocks separated by an
-// empty line; printTraceTextBlock prints one block (without separator).
-void printTraceText(std::ostream& out, const std::vector<address::RouteReport>& reports);
-void printTraceTextBlock(std::ostream& out, const address::RouteReport& report);
-void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& reports, int exitStatus);
+// empty line; printTraceTextBlock prints one block (without separator). `session` is
+// the SMTP session when smtpd's restrictions were evaluated: the text form opens with
+// it (printTraceSession) and each block says how smtpd decided.
+void printTraceText(std::ostream& out, const std::vector<address::RouteReport>& reports,
+                    const address::SmtpdSession* session = nullptr);
+void printTraceSession(std::ostream& out, const address::SmtpdSession& session);
+void printTraceTextBlock(std::ostream& out, const address::RouteReport& report,
+                         const address::SmtpdSession* session = nullptr);
+void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& reports, int exitStatus,
+                    const address::SmtpdSession* session = nullptr);
 
 }  // namespace postline::tools

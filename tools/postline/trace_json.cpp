@@ -41,7 +41,8 @@ const char* smtpdVerdict(address::RecipientCheck::Verdict v) {
 
 }  // namespace
 
-void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& reports, int exitStatus) {
+void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& reports, int exitStatus,
+                    const address::SmtpdSession* session) {
     json results = json::array();
     for (auto& r : reports) {
         json recipients = json::array();
@@ -62,8 +63,12 @@ void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& 
                                   {"reason", f.reason},
                                   {"steps", stepsJson(f.resolution.steps)}});
         }
-        json smtpd = {
-            {"verdict", smtpdVerdict(r.smtpd.verdict)}, {"reply", r.smtpd.reply}, {"steps", stepsJson(r.smtpd.steps)}};
+        json smtpd = {{"verdict", r.smtpd.undecidable ? "undecidable" : smtpdVerdict(r.smtpd.verdict)},
+                      {"reply", r.smtpd.reply},
+                      {"stage", r.smtpd.stage},
+                      {"actions", r.smtpd.actions},
+                      {"discard", r.smtpd.discard},
+                      {"steps", stepsJson(r.smtpd.steps)}};
         results.push_back({{"input", r.input},
                            {"sender", r.sender},
                            {"verdict", address::verdictName(r.verdict)},
@@ -74,6 +79,17 @@ void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& 
                            {"recipients", recipients}});
     }
     json doc = {{"version", 1}, {"results", results}, {"exit_status", exitStatus}};
+    if (session) {
+        json dns = json::object(), policy = json::object();
+        for (auto& [name, answer] : session->dns) dns[name] = address::dnsAnswerName(answer);
+        for (auto& [service, action] : session->policy) policy[service] = action;
+        doc["session"] = {{"client_address", session->clientAddress},
+                          {"client_name", session->clientName},
+                          {"helo", session->helo ? json(*session->helo) : json(nullptr)},
+                          {"sasl_username", session->saslUsername},
+                          {"dns", dns},
+                          {"policy", policy}};
+    }
     out << doc.dump(2) << "\n";
 }
 

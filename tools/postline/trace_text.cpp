@@ -18,19 +18,39 @@ void printStep(std::ostream& out, const Step& s, const char* indent) {
 
 }  // namespace
 
-void printTraceText(std::ostream& out, const std::vector<address::RouteReport>& reports) {
+void printTraceText(std::ostream& out, const std::vector<address::RouteReport>& reports,
+                    const address::SmtpdSession* session) {
+    if (session) printTraceSession(out, *session);
     bool first = true;
     for (auto& r : reports) {
         if (!first) out << "\n";
         first = false;
-        printTraceTextBlock(out, r);
+        printTraceTextBlock(out, r, session);
     }
 }
 
-void printTraceTextBlock(std::ostream& out, const address::RouteReport& r) {
+void printTraceSession(std::ostream& out, const address::SmtpdSession& session) {
+    out << "smtpd session: client " << session.namaddr() << ", "
+        << (session.helo ? "helo <" + *session.helo + ">" : std::string("no HELO")) << ", "
+        << (session.saslUsername.empty() ? std::string("not authenticated") : "sasl " + session.saslUsername);
+    for (auto& [name, answer] : session.dns) out << ", dns " << name << "=" << address::dnsAnswerName(answer);
+    for (auto& [service, action] : session.policy) out << ", policy " << service << "=" << action;
+    out << "\n\n";
+}
+
+void printTraceTextBlock(std::ostream& out, const address::RouteReport& r, const address::SmtpdSession* session) {
     out << "recipient " << shown(r.input) << " sender " << shown(r.sender) << "\n";
     for (auto& s : r.senderSteps) printStep(out, s, "  sender ");
     for (auto& s : r.smtpd.steps) printStep(out, s, "  smtpd ");
+    for (auto& a : r.smtpd.actions) out << "  smtpd action: " << a << "\n";
+    if (session) {
+        const char* v = r.smtpd.undecidable                                           ? "undecidable"
+                        : r.smtpd.verdict == address::RecipientCheck::Verdict::Reject ? "reject"
+                        : r.smtpd.verdict == address::RecipientCheck::Verdict::Defer  ? "defer"
+                        : r.smtpd.discard                                             ? "accept and discard"
+                                                                                      : "accept";
+        out << "  smtpd => " << v << " (" << r.smtpd.stage << ")\n";
+    }
     for (auto& s : r.cleanupSteps) printStep(out, s, "  cleanup ");
     for (auto& f : r.recipients) {
         out << "  final recipient " << shown(f.address) << "\n";
