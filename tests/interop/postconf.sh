@@ -164,8 +164,16 @@ for opts in -n "" -M -P "-x virtual_alias_maps" "-C user" -d; do
   # shellcheck disable=SC2086 # word splitting of the option list is intended
   check "dbms: postconf $opts" -c "$d" $opts
 done
+# Postfix visits main.cf in (randomized) hash order, so the fatal client file is the
+# only table of this configuration: what is printed before it stays the same.
 flush
+d=$WORK/pc/dbms-bad
+mkdir -p "$d"
+printf 'compatibility_level = 3.6\ntransport_maps = ldap:%s/ok.cf, pgsql:%s/pg.cf\n' "$d" "$d" >"$d/main.cf"
+printf 'server_host = x\nunknown = 1\n' >"$d/ok.cf"
 printf 'not a setting\n' >"$d/pg.cf"
+: >"$d/master.cf"
+touch -d '1 hour ago' "$d"/*
 check "dbms: client file line without =" -c "$d" -n
 
 # inet_protocols and mynetworks_style are checked while mynetworks is computed: fatal
