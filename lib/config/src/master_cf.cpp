@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <functional>
 
 #include "config_lines.h"
 #include "postline/base/strings.h"
@@ -15,9 +16,15 @@ using base::Result;
 
 namespace {
 
-// argv_splitq(text, blanks, "{}"): whitespace-separated tokens, {} groups kept whole.
-std::vector<std::string> splitQuoted(std::string_view s) {
-    std::vector<std::string> out;
+// argv_splitq(text, blanks, "{}"): whitespace-separated tokens, {} groups kept whole,
+// each with its offset in `s`.
+struct Token {
+    std::string text;
+    size_t offset;
+};
+
+std::vector<Token> splitQuoted(std::string_view s) {
+    std::vector<Token> out;
     size_t i = 0;
     while (i < s.size()) {
         while (i < s.size() && base::isSpace(s[i])) ++i;
@@ -32,7 +39,7 @@ std::vector<std::string> splitQuoted(std::string_view s) {
             else if (level == 0 && base::isSpace(s[i]))
                 break;
         }
-        out.emplace_back(s.substr(start, i - start));
+        out.push_back({std::string(s.substr(start, i - start)), start});
     }
     return out;
 }
@@ -65,15 +72,21 @@ std::string checkMasterEntry(const std::vector<std::string>& argv, std::string_v
 
 namespace {
 
-void normalizeOptions(std::vector<std::string>& argv) {
+// `lines` holds the physical line of each argv element and follows every split.
+void normalizeOptions(std::vector<std::string>& argv, std::vector<int>& lines) {
+    auto insert = [&](size_t at, std::string text) {
+        argv.insert(argv.begin() + long(at), std::move(text));
+        lines.insert(lines.begin() + long(at), lines[at - 1]);
+    };
     for (size_t field = kMasterMinFields; field < argv.size(); ++field) {
         std::string& arg = argv[field];
         if (arg[0] != '-' || arg == "--") break;
         // Split "-stuffozz" into "-stuff" and "-ozz".
         for (size_t k = 2; k < arg.size(); ++k) {
             if (arg[k] == 'o') {
-                argv.insert(argv.begin() + long(field) + 1, "-" + arg.substr(k));
+                std::string rest = "-" + arg.substr(k);
                 argv[field].resize(k);
+                insert(field + 1, std::move(rest));
                 break;
             }
         }
@@ -82,13 +95,30 @@ void normalizeOptions(std::vector<std::string>& argv) {
         if (a.size() > 2) {
             std::string rest = a.substr(2);
             a.resize(2);
-            argv.insert(argv.begin() + long(field) + 1, rest);
+            insert(field + 1, std::move(rest));
         }
         if (field + 1 < argv.size()) {
             argv[field + 1] = normalizeOptionValue(argv[field + 1]);
             field += 1;
         }
     }
+}
+
+// parseMasterEntry() with the physical line of each token: `lineAt` maps an offset in
+// `text` to its line.
+Result<MasterEntry> parseEntry(std::string_view text, const std::function<int(size_t)>& lineAt) {
+    std::vector<std::string> argv;
+    std::vector<int> lines;
+    for (Token& t : splitQuoted(text)) {
+        lines.push_back(lineAt(t.offset));
+        argv.push_back(std::move(t.text));
+    }
+    if (argv.size() < size_t(kMasterMinFields)) return Error{"bad field count"};
+    if (auto err = checkMasterEntry(argv, text); !err.empty()) return Error{err};
+    normalizeOptions(argv, lines);
+    MasterEntry entry{std::move(argv), 0};
+    entry.argLines = std::move(lines);
+    return entry;
 }
 
 }  // namespace
@@ -132,30 +162,75 @@ std::vector<std::pair<std::string, std::string>> MasterEntry::params() const {
     return out;
 }
 
+int MasterEntry::optionLine(std::string_view name) const {
+    int line = 0;
+    for (size_t field = kMasterMinFields; field < argv.size(); ++field) {
+        const std::string& arg = argv[field];
+        if (arg[0] != '-' || arg == "--") break;
+        if (arg == "-o" && field + 1 < argv.size()) {
+            auto nv = splitNameValue(optionNameValue(argv[field + 1]));
+            if (nv && nv->first == name && field + 1 < argLines.size()) line = argLines[field + 1];
+            field += 1;
+        }
+    }
+    return line;
+}
+
 Result<MasterEntry> parseMasterEntry(std::string_view text) {
-    auto argv = splitQuoted(text);
-    if (argv.size() < size_t(kMasterMinFields)) return Error{"bad field count"};
-    if (auto err = checkMasterEntry(argv, text); !err.empty()) return Error{err};
-    normalizeOptions(argv);
-    return MasterEntry{std::move(argv), 0};
+    auto entry = parseEntry(text, [](size_t) { return 0; });
+    if (entry) entry->argLines.clear();
+    return entry;
+}
+
+MasterCfScan scanMasterCf(std::string_view text) {
+    // Where each physical line starts, so that a token of a logical line can be traced
+    // back to the physical line it is on.
+    std::vector<size_t> starts{0};
+    for (size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\n') starts.push_back(i + 1);
+    auto physical = [&](int n) {
+        size_t from = starts[size_t(n) - 1];
+        size_t to = size_t(n) < starts.size() ? starts[size_t(n)] - 1 : text.size();
+        return text.substr(from, to - from);
+    };
+    MasterCfScan scan;
+    (void)detail::forEachConfigLine(text, [&](std::string_view logical, int firstLine, int lastLine) -> base::Status {
+        // The pieces of the logical line: the physical lines that are not comments or blank.
+        std::vector<std::pair<size_t, int>> pieces;  // offset in `logical`, line
+        size_t offset = 0;
+        for (int n = firstLine; n <= lastLine; ++n) {
+            std::string_view phys = physical(n);
+            std::string_view stripped = base::trimLeft(phys);
+            if (stripped.empty() || stripped[0] == '#') continue;
+            pieces.emplace_back(offset, n);
+            offset += phys.size();
+        }
+        auto lineAt = [&](size_t at) {
+            int line = firstLine;
+            for (const auto& [start, n] : pieces)
+                if (start <= at) line = n;
+            return line;
+        };
+        auto entry = parseEntry(logical, lineAt);
+        if (!entry) {
+            scan.problems.push_back({firstLine, lastLine, entry.error().message});
+            return {};
+        }
+        entry->line = lastLine;
+        entry->firstLine = firstLine;
+        scan.entries.push_back(std::move(entry).value());
+        return {};
+    });
+    return scan;
 }
 
 Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std::string& path) {
-    std::vector<MasterEntry> out;
-    base::Status walked =
-        detail::forEachConfigLine(text, [&](std::string_view logical, int, int lastLine) -> base::Status {
-            auto entry = parseMasterEntry(logical);
-            if (!entry) {
-                if (entry.error().message == "bad field count")
-                    return Error{base::cat("file ", path, ": line ", lastLine, ": bad field count")};
-                return entry.error();
-            }
-            entry->line = lastLine;
-            out.push_back(std::move(entry).value());
-            return {};
-        });
-    if (!walked) return walked.error();
-    return out;
+    MasterCfScan scan = scanMasterCf(text);
+    if (scan.problems.empty()) return std::move(scan.entries);
+    const MasterCfProblem& first = scan.problems.front();
+    if (first.message == "bad field count")
+        return Error{base::cat("file ", path, ": line ", first.lastLine, ": bad field count")};
+    return Error{first.message};
 }
 
 int masterOptionLine(const std::vector<std::string>& lines, const MasterEntry& entry, std::string_view name) {

@@ -42,6 +42,31 @@ TEST(MasterCf, BadEntriesGivePostfixMessages) {
     EXPECT_TRUE(parseMasterCf("smtp inet n - y 60? - smtpd\n", "m").ok());
 }
 
+TEST(MasterCf, OptionLinesAndFirstLine) {
+    auto entries =
+        parseMasterCf("smtp inet n - y - - smtpd\n  -o a=1\n# comment\n\n  -oa=2 -o{ b = x y }\n  -o c=3\n", "m");
+    ASSERT_TRUE(entries.ok());
+    const auto& smtp = (*entries)[0];
+    EXPECT_EQ(smtp.firstLine, 1);
+    EXPECT_EQ(smtp.line, 6);
+    EXPECT_EQ(smtp.optionLine("a"), 5);  // the last one, the one that takes effect
+    EXPECT_EQ(smtp.optionLine("b"), 5);
+    EXPECT_EQ(smtp.optionLine("c"), 6);
+    EXPECT_EQ(smtp.optionLine("d"), 0);
+}
+
+TEST(MasterCf, ScanGoesOnAfterBadLines) {
+    auto scan = scanMasterCf("broken unix - -\nsmtp inet n - y - - smtpd\nx inot n - y - - smtpd\n  -o a=1\n");
+    ASSERT_EQ(scan.entries.size(), 1u);
+    EXPECT_EQ(scan.entries[0].name(), "smtp");
+    ASSERT_EQ(scan.problems.size(), 2u);
+    EXPECT_EQ(scan.problems[0].message, "bad field count");
+    EXPECT_EQ(scan.problems[0].firstLine, 1);
+    EXPECT_EQ(scan.problems[1].firstLine, 3);
+    EXPECT_EQ(scan.problems[1].lastLine, 4);
+    EXPECT_EQ(scan.problems[1].message, "invalid type field \"inot\" in \"x inot n - y - - smtpd  -o a=1\"");
+}
+
 TEST(MasterCf, SplitNameValue) {
     EXPECT_EQ(*splitNameValue("  a =  b c  "), (std::pair<std::string, std::string>{"a", "b c"}));
     EXPECT_EQ(splitNameValue("a b = c").error().message, "missing '=' after attribute name");

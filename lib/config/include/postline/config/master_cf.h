@@ -22,12 +22,35 @@ struct MasterEntry {
     // Fields and command arguments after Postfix's normalization ("-oname=value" becomes
     // "-o" "name=value"; "-o { name = value }" becomes "{name=value}" or "name=value").
     std::vector<std::string> argv;
-    int line = 0;  // last physical line of the entry
+    int line = 0;       // last physical line of the entry
+    int firstLine = 0;  // first physical line of the entry
+    // The physical line of each argv element (parseMasterCf and scanMasterCf fill it; empty
+    // for an entry built otherwise).
+    std::vector<int> argLines = {};
     const std::string& name() const { return argv[0]; }
     const std::string& type() const { return argv[1]; }
     // The `-o name=value` parameters of the daemon options, in order (later ones win).
     std::vector<std::pair<std::string, std::string>> params() const;
+    // The physical line of the last `-o name=...` (the one that takes effect), or 0 when
+    // there is none or the lines are unknown.
+    int optionLine(std::string_view name) const;
 };
+
+// A logical line that is not a valid entry: where it is and what Postfix says about it
+// ("bad field count", or pcf_check_master_entry()'s text).
+struct MasterCfProblem {
+    int firstLine = 0;
+    int lastLine = 0;
+    std::string message;
+};
+
+// Every entry of master.cf text, and every logical line that is not one: what a checker
+// needs that must go on after the first bad line, where postconf and master stop.
+struct MasterCfScan {
+    std::vector<MasterEntry> entries;
+    std::vector<MasterCfProblem> problems;
+};
+MasterCfScan scanMasterCf(std::string_view text);
 
 // Parses master.cf text. Errors carry Postfix's fatal text, e.g.
 // "file /etc/postfix/master.cf: line 3: bad field count".
