@@ -8,6 +8,7 @@
 #include <set>
 
 #include "context.h"
+#include "param_names.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/name_space.h"
@@ -16,53 +17,6 @@
 namespace postline::lint {
 
 namespace {
-
-size_t editDistance(std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-// The closest built-in name within two edits, or "".
-std::string suggestion(std::string_view name) {
-    std::string best;
-    size_t bestDistance = 3;
-    for (const auto& p : config::builtinParameters()) {
-        if (p.flags & config::kLegacy) continue;
-        size_t d = editDistance(name, p.name);
-        if (d < bestDistance) bestDistance = d, best = std::string(p.name);
-    }
-    return best;
-}
-
-// Names referenced as $name, ${name}, $(name) in `value`; ${name?x} and ${name:x} test
-// whether a parameter is defined, so they are not references to a required one.
-void collectReferences(std::string_view value, std::set<std::string>& out, bool requiredOnly) {
-    for (size_t i = 0; i + 1 < value.size(); ++i) {
-        if (value[i] != '$') continue;
-        if (value[i + 1] == '$') {
-            ++i;
-            continue;
-        }
-        size_t start = i + 1;
-        char close = 0;
-        if (value[start] == '{' || value[start] == '(') close = value[start] == '{' ? '}' : ')', ++start;
-        size_t end = start;
-        while (end < value.size() && (std::isalnum(static_cast<unsigned char>(value[end])) || value[end] == '_')) ++end;
-        if (end == start) continue;
-        bool conditional = close && end < value.size() && (value[end] == '?' || value[end] == ':');
-        if (!requiredOnly || !conditional) out.insert(std::string(value.substr(start, end - start)));
-    }
-}
 
 bool isDigits(std::string_view s) {
     return !s.empty() &&
@@ -131,7 +85,7 @@ void checkParameters(LintContext& context) {
         Origin where{def->file, def->line};
         const config::ParameterInfo* info = config::findBuiltinParameter(name);
         if (unused.count(name)) {
-            std::string close = suggestion(name);
+            std::string close = closestParameterName(name);
             if (!close.empty())
                 context.report("param-typo", where,
                                base::cat("unknown parameter ", name, ": did you mean ", close, "?"),
