@@ -234,6 +234,7 @@ Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std:
 }
 
 int masterOptionLine(const std::vector<std::string>& lines, const MasterEntry& entry, std::string_view name) {
+    if (int line = entry.optionLine(name)) return line;
     for (int n = entry.line; n >= 1 && size_t(n) <= lines.size(); --n) {
         const std::string& text = lines[size_t(n) - 1];
         size_t at = text.find(name);

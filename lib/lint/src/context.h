@@ -31,11 +31,15 @@ struct ServiceSetting {
 
 class LintContext {
 public:
-    LintContext(config::Config config, std::vector<config::MasterEntry> master, std::string masterPath,
+    LintContext(config::Config config, config::MasterCfScan master, std::string masterPath,
                 std::set<std::string, std::less<>> disabled);
 
     const config::Config& config() const { return config_; }
     const std::vector<config::MasterEntry>& master() const { return master_; }
+    // The master.cf lines that are not valid entries (left out of master()).
+    const std::vector<config::MasterCfProblem>& masterProblems() const { return masterProblems_; }
+    // True when master.cf exists (an empty master() may also mean a file without entries).
+    bool hasMasterCf() const { return hasMasterCf_; }
     const std::string& configDir() const { return config_.configDirectory(); }
     const std::string& mainCfPath() const { return mainCf_; }
     const std::string& masterCfPath() const { return masterCf_; }
@@ -48,8 +52,8 @@ public:
     // The effective setting of `name` for a master.cf service (its last `-o name=...`,
     // else main.cf's). `-o` values are expanded against main.cf like Postfix does.
     ServiceSetting serviceSetting(const config::MasterEntry& service, std::string_view name) const;
-    // The master.cf line of a service's `-o name=...` (the entry's last line when the
-    // option cannot be told apart).
+    // The master.cf line of a service's last `-o name=...` (the entry's last line when it
+    // has none).
     Origin optionOrigin(const config::MasterEntry& service, std::string_view name) const;
     // The master.cf services whose command is `program` (e.g. "smtpd").
     std::vector<const config::MasterEntry*> services(std::string_view program) const;
@@ -69,9 +73,10 @@ public:
 private:
     config::Config config_;
     std::vector<config::MasterEntry> master_;
+    std::vector<config::MasterCfProblem> masterProblems_;
+    bool hasMasterCf_ = false;
     std::string mainCf_;
     std::string masterCf_;
-    std::vector<std::string> masterLines_;
     std::set<std::string, std::less<>> disabled_;
     std::vector<Diagnostic> findings_;
     std::set<std::string> seen_;
@@ -84,5 +89,10 @@ void checkTables(LintContext& context);
 void checkRelaySafety(LintContext& context);
 void checkAddressClasses(LintContext& context);
 void checkTlsAndSasl(LintContext& context);
+void checkMasterCf(LintContext& context);
+void checkTransports(LintContext& context);
+void checkAliases(LintContext& context);
+void checkRecursiveReferences(LintContext& context);
+void checkDeprecated(LintContext& context);
 
 }  // namespace postline::lint

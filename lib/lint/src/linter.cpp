@@ -2,6 +2,8 @@
 // every rule family over them.
 #include "postline/lint/linter.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "context.h"
@@ -11,25 +13,19 @@
 
 namespace postline::lint {
 
-LintContext::LintContext(config::Config config, std::vector<config::MasterEntry> master, std::string masterPath,
+LintContext::LintContext(config::Config config, config::MasterCfScan master, std::string masterPath,
                          std::set<std::string, std::less<>> disabled)
     : config_(std::move(config)),
-      master_(std::move(master)),
+      master_(std::move(master.entries)),
+      masterProblems_(std::move(master.problems)),
+      hasMasterCf_(!master_.empty() || !masterProblems_.empty() || ::access(masterPath.c_str(), F_OK) == 0),
       mainCf_(config_.configDirectory() + "/main.cf"),
       masterCf_(std::move(masterPath)),
-      disabled_(std::move(disabled)) {
-    if (auto text = base::readFile(masterCf_)) {
-        std::string_view rest = *text;
-        while (!rest.empty()) {
-            size_t nl = rest.find('\n');
-            masterLines_.emplace_back(rest.substr(0, nl));
-            rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-        }
-    }
-}
+      disabled_(std::move(disabled)) {}
 
 Origin LintContext::optionOrigin(const config::MasterEntry& service, std::string_view name) const {
-    return {masterCf_, config::masterOptionLine(masterLines_, service, name)};
+    int line = service.optionLine(name);
+    return {masterCf_, line ? line : service.line};
 }
 
 Origin LintContext::origin(std::string_view name) const {
@@ -98,11 +94,10 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
     auto config = config::Config::load(options.configDir);
     if (!config) return config.error();
     std::string masterPath = options.configDir + "/master.cf";
-    std::vector<config::MasterEntry> master;
+    // A bad master.cf line is a finding (rules_master.cpp), not a reason to stop.
+    config::MasterCfScan master;
     if (auto text = base::readFile(masterPath)) {
-        auto parsed = config::parseMasterCf(*text, masterPath);
-        if (!parsed) return parsed.error();
-        master = std::move(*parsed);
+        master = config::scanMasterCf(*text);
     } else if (text.error().errnum != ENOENT) {
         return text.error();
     }
@@ -113,6 +108,11 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
     checkRelaySafety(context);
     checkAddressClasses(context);
     checkTlsAndSasl(context);
+    checkMasterCf(context);
+    checkTransports(context);
+    checkAliases(context);
+    checkRecursiveReferences(context);
+    checkDeprecated(context);
     return context.takeFindings();
 }
 

@@ -67,9 +67,10 @@ std::string checkMasterEntry(const std::vector<std::string>& argv, std::string_v
 // ("missing '=' after attribute name" / "missing attribute name").
 base::Result<std::pair<std::string, std::string>> splitNameValue(std::string_view text);
 
-// The physical line (1-based) of a service's `-o NAME=...` in master.cf, given the file's
-// lines: walks back from the entry's last line to its first (the one not indented); the
-// entry's last line when the option cannot be told apart.
+// The physical line (1-based) of a service's `-o NAME=...` in master.cf: entry.optionLine()
+// for a parsed entry; otherwise, given the file's lines, a walk back from the entry's last
+// line to its first (the one not indented); the entry's last line when the option cannot
+// be told apart.
 int masterOptionLine(const std::vector<std::string>& lines, const MasterEntry& entry, std::string_view name);
 
 // Normalizes a `-o` value: "{ name = value }" → "{name=value}" (value with whitespace) or
