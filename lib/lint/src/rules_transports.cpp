@@ -1,0 +1,135 @@
+// The "transports" rule family: every transport that trivial-rewrite can hand to the
+// queue manager (the *_transport parameters, transport_maps and the other transport
+// tables) must be a unix service of master.cf, or qmgr defers the mail with "mail
+// transport unavailable".
+#include <functional>
+#include <map>
+#include <set>
+
+#include "captured_warnings.h"
+#include "context.h"
+#include "postline/base/files.h"
+#include "postline/base/strings.h"
+#include "postline/maps/dict.h"
+#include "postline/maps/registry.h"
+#include "postline/maps/table_source.h"
+#include "table_refs.h"
+
+namespace postline::lint {
+
+namespace {
+
+// Parameters whose value is "transport:nexthop" (or a bare transport).
+constexpr std::string_view kTransportParameters[] = {
+    "default_transport",
+    "relay_transport",
+    "local_transport",
+    "virtual_transport",
+    "mailbox_transport",
+    "fallback_transport",
+    "address_verify_default_transport",
+    "address_verify_relay_transport",
+    "address_verify_local_transport",
+    "address_verify_virtual_transport",
+};
+
+// Tables whose values are "transport:nexthop".
+constexpr std::string_view kTransportTables[] = {
+    "transport_maps",          "sender_dependent_default_transport_maps", "mailbox_transport_maps",
+    "fallback_transport_maps", "address_verify_transport_maps",
+};
+
+// The transport part of "transport:nexthop"; "" for ":nexthop", which keeps the default.
+std::string transportOf(std::string_view value) {
+    value = base::trim(value);
+    size_t colon = value.find(':');
+    return std::string(base::trim(value.substr(0, colon)));
+}
+
+class TransportCheck {
+public:
+    explicit TransportCheck(LintContext& context) : context_(context) {
+        for (const config::MasterEntry& entry : context.master()) services_[entry.name()].insert(entry.type());
+    }
+
+    void check(const std::string& value, const Origin& where, const std::string& what) {
+        std::string transport = transportOf(value);
+        // "$1" and friends are filled in per lookup: nothing to check here.
+        if (transport.empty() || transport.find('$') != std::string::npos) return;
+        auto it = services_.find(transport);
+        if (it != services_.end() && it->second.count("unix")) return;
+        std::string message =
+            it == services_.end()
+                ? base::cat(what, " names transport ", transport, ", which master.cf does not define")
+                : base::cat(what, " names transport ", transport, ", which master.cf defines only as a ",
+                            *it->second.begin(), " service; a transport is a unix service");
+        context_.report("transport-undefined", where, std::move(message),
+                        base::cat("add a unix service \"", transport,
+                                  "\" to master.cf (e.g. a copy of the smtp or lmtp line), or fix the name"));
+    }
+
+private:
+    LintContext& context_;
+    std::map<std::string, std::set<std::string>> services_;  // name -> types (unix, inet, ...)
+};
+
+// Every record of a table with the line it is on: the source file of an indexed or
+// texthash table, else the records the table lists (at the parameter's line).
+using RecordFn = std::function<void(const std::string& key, const std::string& value, const Origin& where)>;
+
+void forEachTableRecord(const TableRef& ref, const RecordFn& fn) {
+    const maps::DictType* type = maps::findDictType(ref.spec.type);
+    if (!type) return;
+    if ((!type->suffix.empty() || ref.spec.type == "texthash") && !ref.spec.name.starts_with("{")) {
+        auto text = base::readFile(ref.spec.name);
+        if (!text) return;  // table-missing and table-unreadable say why
+        (void)captureWarnings([&] {
+            (void)maps::forEachSourceRecord(
+                *text, ref.spec.name, false, [&](const maps::SourceRecord& record, int line) -> base::Status {
+                    fn(std::string(record.key), std::string(record.value), Origin{ref.spec.name, line});
+                    return {};
+                });
+        });
+        return;
+    }
+    if (ref.spec.type == "regexp" || ref.spec.type == "pcre") return;  // values depend on the key
+    (void)captureWarnings([&] {
+        auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix);
+        if (!dict) return;
+        (void)(*dict)->forEach([&](std::string_view key, std::string_view value) {
+            fn(std::string(key), std::string(value), ref.origin);
+            return true;
+        });
+    });
+}
+
+}  // namespace
+
+void checkTransports(LintContext& context) {
+    // Without master.cf there is nothing to compare with.
+    if (!context.hasMasterCf()) return;
+    TransportCheck check(context);
+    for (std::string_view name : kTransportParameters) {
+        std::string parameter(name);
+        // Defaults name the stock services (smtp, relay, local, virtual): only what the
+        // configuration sets is checked, like the tables.
+        if (context.isSet(parameter)) check.check(context.value(parameter), context.origin(parameter), parameter);
+        for (const config::MasterEntry& entry : context.master())
+            for (const auto& [option, value] : entry.params())
+                if (option == name)
+                    check.check(context.config().expand(value), context.optionOrigin(entry, option),
+                                base::cat("service ", entry.name(), ": ", parameter));
+    }
+    for (const TableRef& ref : collectTableRefs(context)) {
+        bool transportTable = false;
+        for (std::string_view name : kTransportTables) transportTable |= ref.parameter == name;
+        if (!transportTable) continue;
+        forEachTableRecord(ref, [&](const std::string& key, const std::string& value, const Origin& where) {
+            // sender_dependent_default_transport_maps: DUNNO keeps default_transport.
+            if (base::lowercase(value) == "dunno") return;
+            check.check(value, where, base::cat(ref.parameter, " entry ", key));
+        });
+    }
+}
+
+}  // namespace postline::lint
