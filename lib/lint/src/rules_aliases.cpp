@@ -1,0 +1,253 @@
+// The "aliases" rule family: alias_maps entries that local(8) would bounce as an "alias
+// database loop" or refuse because allow_mail_to_commands / allow_mail_to_files leave out
+// the "alias" class, and virtual_alias_maps entries that cleanup(8) would defer with
+// "unreasonable virtual_alias_maps map nesting/expansion size". The expansions are the
+// ones lib/address runs for the MTA and `postline trace` (deliverLocal, expandVirtual).
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "captured_warnings.h"
+#include "context.h"
+#include "postline/address/addr_map.h"
+#include "postline/address/alias_source.h"
+#include "postline/address/local_delivery.h"
+#include "postline/address/routing_context.h"
+#include "postline/address/tokens.h"
+#include "postline/address/virtual_expand.h"
+#include "postline/base/files.h"
+#include "postline/base/strings.h"
+#include "postline/maps/table_source.h"
+#include "table_refs.h"
+
+namespace postline::lint {
+
+namespace {
+
+struct Record {
+    std::string key;
+    std::string value;
+    Origin where;
+};
+
+// The records of the source files of a parameter's tables (indexed and texthash tables;
+// pattern tables have no keys to start from), in file order.
+std::vector<Record> sourceRecords(const LintContext& context, std::string_view parameter) {
+    std::vector<Record> out;
+    std::set<std::string> done;
+    for (const TableRef& ref : collectTableRefs(context)) {
+        if (ref.parameter != parameter || ref.spec.name.starts_with("{") || !done.insert(ref.spec.name).second)
+            continue;
+        const maps::DictType* type = maps::findDictType(ref.spec.type);
+        if (!type || (type->suffix.empty() && ref.spec.type != "texthash")) continue;
+        auto text = base::readFile(ref.spec.name);
+        if (!text) continue;  // the tables family reports it
+        (void)captureWarnings([&] {
+            if (ref.aliasFormat) {
+                (void)address::readAliasSource(*text, ref.spec.name, {},
+                                               [&](const std::string& key, const std::string& value, int line) {
+                                                   out.push_back({key, value, {ref.spec.name, line}});
+                                                   return base::Status{};
+                                               });
+            } else {
+                (void)maps::forEachSourceRecord(
+                    *text, ref.spec.name, false, [&](const maps::SourceRecord& r, int line) -> base::Status {
+                        out.push_back({std::string(r.key), std::string(r.value), {ref.spec.name, line}});
+                        return {};
+                    });
+            }
+        });
+    }
+    return out;
+}
+
+// A cycle written from its smallest member, so that each is reported once.
+std::vector<std::string> canonicalCycle(std::vector<std::string> cycle) {
+    auto smallest = std::min_element(cycle.begin(), cycle.end());
+    std::rotate(cycle.begin(), smallest, cycle.end());
+    return cycle;
+}
+
+std::string showCycle(const std::vector<std::string>& cycle) {
+    std::string out;
+    for (const std::string& name : cycle) out += name + " -> ";
+    return out + cycle.front();
+}
+
+// The first name that comes back in an "a -> b -> a -> ..." chain, and the names from it on.
+std::vector<std::string> cycleInChain(const std::string& chain) {
+    std::vector<std::string> names;
+    for (std::string_view part : base::splitAny(chain, " ")) {
+        if (part == "->") continue;
+        std::string name(part);
+        auto seen = std::find(names.begin(), names.end(), name);
+        if (seen != names.end()) return std::vector<std::string>(seen, names.end());
+        names.push_back(std::move(name));
+    }
+    return {};
+}
+
+bool listsClass(const LintContext& context, const std::string& parameter, std::string_view cls) {
+    for (const std::string& item : listItems(context.value(parameter)))
+        if (base::lowercase(item) == cls) return true;
+    return false;
+}
+
+void checkAliasDestinations(LintContext& context, const std::vector<Record>& records) {
+    bool commands = listsClass(context, "allow_mail_to_commands", "alias");
+    bool files = listsClass(context, "allow_mail_to_files", "alias");
+    if (commands && files) return;
+    for (const Record& r : records) {
+        for (const address::Token& token : address::parseAddressList(r.value)) {
+            if (token.type != address::TokenType::Address) continue;
+            std::string item = address::internalize(token.children);
+            if (!commands && item.starts_with("|"))
+                context.report("alias-command-forbidden", r.where,
+                               base::cat("alias ", r.key, " delivers to command ", item,
+                                         ", but allow_mail_to_commands does not list \"alias\"; local(8) bounces it"),
+                               "add alias to allow_mail_to_commands, or deliver through a pipe(8) service");
+            else if (!files && item.starts_with("/"))
+                context.report("alias-file-forbidden", r.where,
+                               base::cat("alias ", r.key, " delivers to file ", item,
+                                         ", but allow_mail_to_files does not list \"alias\"; local(8) bounces it"),
+                               "add alias to allow_mail_to_files, or deliver to a mailbox");
+        }
+    }
+}
+
+void checkAliasLoops(LintContext& context, const std::vector<Record>& records) {
+    std::map<std::string, Origin> lineOf;
+    for (const Record& r : records) lineOf.emplace(base::lowercase(r.key), r.where);
+    address::RoutingContext routing(context.config());
+    std::set<std::vector<std::string>> reported;
+    (void)captureWarnings([&] {
+        for (const Record& r : records) {
+            if (r.key.starts_with("owner-")) continue;
+            auto result = address::deliverLocal(routing, base::lowercase(r.key));
+            for (const address::LocalDelivery& d : result.deliveries) {
+                if (d.kind != address::LocalDelivery::Kind::Bounce ||
+                    d.target.find("alias database loop") == std::string::npos)
+                    continue;
+                std::vector<std::string> cycle = cycleInChain(d.via);
+                if (cycle.empty()) continue;
+                cycle = canonicalCycle(cycle);
+                if (!reported.insert(cycle).second) continue;
+                auto at = lineOf.find(cycle.front());
+                context.report(
+                    "alias-loop", at != lineOf.end() ? at->second : r.where,
+                    base::cat("alias loop: ", showCycle(cycle), "; local(8) bounces the mail (alias database loop)"),
+                    "make one of the aliases deliver to a mailbox or to an address outside the loop");
+            }
+        }
+    });
+}
+
+// A cycle of virtual alias expansions reachable from `start` (self-expansion, which
+// cleanup allows once, does not count), or empty.
+std::vector<std::string> findVirtualCycle(address::RoutingContext& routing, const std::string& start, bool propagate) {
+    auto& tables = routing.maps("virtual_alias_maps");
+    std::map<std::string, std::vector<std::string>> edges;
+    auto next = [&](const std::string& address) -> const std::vector<std::string>& {
+        auto it = edges.find(address);
+        if (it != edges.end()) return it->second;
+        std::vector<std::string> out;
+        auto mapped = address::mapAddress(routing, tables, address, propagate);
+        if (mapped.isFound())
+            for (const std::string& a : mapped.addresses)
+                if (base::lowercase(a) != address) out.push_back(base::lowercase(a));
+        return edges.emplace(address, std::move(out)).first->second;
+    };
+    // Depth-first, with the path on a stack; bounded so that a huge expansion stays cheap.
+    std::vector<std::pair<std::string, size_t>> stack{{start, 0}};
+    std::set<std::string> onPath{start}, finished;
+    size_t visits = 0;
+    while (!stack.empty() && ++visits < 100000) {
+        auto& [node, index] = stack.back();
+        const std::vector<std::string>& out = next(node);
+        if (index >= out.size()) {
+            onPath.erase(node);
+            finished.insert(node);
+            stack.pop_back();
+            continue;
+        }
+        std::string child = out[index++];
+        if (onPath.count(child)) {
+            std::vector<std::string> cycle;
+            bool in = false;
+            for (const auto& [name, unused] : stack) {
+                in |= name == child;
+                if (in) cycle.push_back(name);
+            }
+            return cycle;
+        }
+        if (!finished.count(child)) {
+            onPath.insert(child);
+            stack.emplace_back(child, 0);
+        }
+    }
+    return {};
+}
+
+void checkVirtualAliases(LintContext& context) {
+    std::vector<Record> records = sourceRecords(context, "virtual_alias_maps");
+    if (records.empty()) return;
+    std::map<std::string, Origin> lineOf;
+    for (const Record& r : records) lineOf.emplace(base::lowercase(r.key), r.where);
+    address::RoutingContext routing(context.config());
+    bool propagate = address::propagatesExtension(routing, "virtual");
+    std::set<std::vector<std::string>> reported;
+    (void)captureWarnings([&] {
+        for (const Record& r : records) {
+            // Keys that are addresses; "@domain" and bare-user keys are reached from them.
+            if (r.key.starts_with("@") || r.key.find('@') == std::string::npos) continue;
+            std::string key = base::lowercase(r.key);
+            address::Steps steps;
+            address::VirtualExpansion expansion = address::expandVirtual(routing, key, steps);
+            if (!expansion.defer) continue;
+            std::string warning;
+            for (const address::Step& s : steps)
+                if (s.status == address::StepStatus::Error && !s.warnings.empty()) warning = s.warnings.front();
+            if (warning.find("map nesting") != std::string::npos) {
+                std::vector<std::string> cycle = findVirtualCycle(routing, key, propagate);
+                if (!cycle.empty()) {
+                    cycle = canonicalCycle(cycle);
+                    if (!reported.insert(cycle).second) continue;
+                    auto at = lineOf.find(cycle.front());
+                    context.report("virtual-alias-loop", at != lineOf.end() ? at->second : r.where,
+                                   base::cat("virtual alias loop: ", showCycle(cycle),
+                                             "; cleanup(8) defers the mail (unreasonable virtual_alias_maps map "
+                                             "nesting)"),
+                                   "make one of the addresses a mailbox or an address outside the loop");
+                    continue;
+                }
+                context.report("virtual-alias-limit", r.where,
+                               base::cat("virtual alias expansion of ", key,
+                                         " is nested deeper than virtual_alias_recursion_limit (",
+                                         context.value("virtual_alias_recursion_limit"), ")"),
+                               "shorten the chain of aliases, or raise virtual_alias_recursion_limit");
+            } else if (warning.find("expansion size") != std::string::npos) {
+                context.report("virtual-alias-limit", r.where,
+                               base::cat("virtual alias expansion of ", key,
+                                         " has more addresses than virtual_alias_expansion_limit (",
+                                         context.value("virtual_alias_expansion_limit"), ")"),
+                               "split the list, or raise virtual_alias_expansion_limit");
+            } else if (warning.find("virtual_alias_maps result") != std::string::npos) {
+                context.report("virtual-alias-limit", r.where,
+                               base::cat("virtual alias expansion of ", key,
+                                         " gives an address longer than virtual_alias_address_length_limit (",
+                                         context.value("virtual_alias_address_length_limit"), ")"));
+            }
+        }
+    });
+}
+
+}  // namespace
+
+void checkAliases(LintContext& context) {
+    std::vector<Record> aliases = sourceRecords(context, "alias_maps");
+    checkAliasDestinations(context, aliases);
+    if (!aliases.empty()) checkAliasLoops(context, aliases);
+    checkVirtualAliases(context);
+}
+
+}  // namespace postline::lint
