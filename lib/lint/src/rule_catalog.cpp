@@ -13,6 +13,22 @@ constexpr RuleInfo kRules[] = {
     {"param-unknown", Severity::Warning, "parameters", "a name Postfix does not know and nothing references"},
     {"param-bad-value", Severity::Error, "parameters", "a value of the wrong type (boolean, number, time, enum)"},
     {"param-undefined-reference", Severity::Error, "parameters", "a $name that no parameter defines"},
+    {"param-recursive-reference", Severity::Error, "parameters", "parameters whose $name references form a cycle"},
+    {"param-deprecated", Severity::Warning, "parameters", "a parameter name that Postfix replaced and will remove"},
+    {"restriction-deprecated", Severity::Warning, "parameters", "a restriction name that Postfix replaced"},
+    // master.cf
+    {"master-entry-malformed", Severity::Error, "master", "a master.cf line that postconf or master rejects"},
+    {"master-unknown-command", Severity::Error, "master", "a service command that is not a Postfix daemon"},
+    {"master-option-unknown", Severity::Warning, "master", "a -o parameter that Postfix does not know"},
+    // transports
+    {"transport-undefined", Severity::Error, "transports", "a transport that master.cf does not define"},
+    // aliases and rewriting
+    {"alias-loop", Severity::Error, "aliases", "aliases that expand into each other"},
+    {"alias-command-forbidden", Severity::Error, "aliases",
+     "an alias to a |command that allow_mail_to_commands forbids"},
+    {"alias-file-forbidden", Severity::Error, "aliases", "an alias to a /file that allow_mail_to_files forbids"},
+    {"virtual-alias-loop", Severity::Error, "aliases", "virtual aliases that expand into each other"},
+    {"virtual-alias-limit", Severity::Error, "aliases", "a virtual alias expansion beyond Postfix's limits"},
     // tables
     {"table-unknown-type", Severity::Error, "tables", "a table type that Postfix does not know"},
     {"table-missing", Severity::Error, "tables", "a table file that does not exist"},
