@@ -5,6 +5,8 @@
 #include <cctype>
 #include <vector>
 
+#include "context.h"
+#include "postline/base/msg.h"
 #include "postline/config/registry.h"
 
 namespace postline::lint {
@@ -22,6 +24,20 @@ size_t editDistance(std::string_view a, std::string_view b) {
         }
     }
     return row[b.size()];
+}
+
+config::NameSpace buildNameSpace(const LintContext& context) {
+    config::NameSpace names(context.config(), context.master(), context.configDir());
+    base::MsgSink previous = base::msgSink();
+    base::setMsgSink([](base::Severity, std::string_view) {});
+    names.setKeepGoing(true);
+    names.registerBuiltin();
+    names.registerService();
+    // A macro error or a malformed client file stops postconf; the names found so far
+    // still tell which settings are unused.
+    (void)names.registerUser();
+    base::setMsgSink(std::move(previous));
+    return names;
 }
 
 std::string closestParameterName(std::string_view name) {

@@ -6,7 +6,16 @@
 #include <string>
 #include <string_view>
 
+#include "postline/config/name_space.h"
+
 namespace postline::lint {
+
+class LintContext;
+
+// postconf's name space over the configuration (built-in, per-service and user-defined
+// names, unused settings), built without printing postconf's own warnings and going on
+// after the errors that stop postconf.
+config::NameSpace buildNameSpace(const LintContext& context);
 
 // Names referenced as $name, ${name} or $(name) in `value`, added to `out`. With
 // `requiredOnly`, ${name?x} and ${name:x} are left out: they test whether a parameter is

@@ -9,8 +9,6 @@
 #include "context.h"
 #include "param_names.h"
 #include "postline/base/strings.h"
-#include "postline/config/registry.h"
-#include "table_refs.h"
 
 namespace postline::lint {
 
@@ -75,40 +73,24 @@ void checkCommands(LintContext& context) {
 }
 
 void checkOptions(LintContext& context) {
-    const config::Config& config = context.config();
-    // What postconf counts as known: built-in names, per-service names derived from
-    // master.cf, main.cf's own (user-defined) names, restriction classes, and any name
-    // that some value references.
-    std::set<std::string> known;
-    std::set<std::string> referenced;
-    for (const config::MasterEntry& entry : context.master()) {
-        for (const auto& t : config::serviceParameterTemplates())
-            if (t.program == entry.argv[config::kMasterCommandField])
-                known.insert(entry.name() + std::string(t.suffix));
-        for (const auto& [name, value] : entry.params()) collectReferences(value, referenced, false);
+    // postconf's name space: built-in names, per-service names, main.cf's user-defined
+    // names and any name that some value references are known.
+    config::NameSpace names = buildNameSpace(context);
+    for (const config::UnusedMasterParam& unused : names.unusedMaster()) {
+        const config::MasterEntry& entry = names.master()[unused.entry];
+        std::string close = closestParameterName(unused.name);
+        context.report("master-option-unknown", context.optionOrigin(entry, unused.name),
+                       base::cat("unused parameter: ", unused.name, "=", unused.value),
+                       close.empty() ? base::cat("remove it, or reference it as $", unused.name, " in a value")
+                                     : base::cat("did you mean ", close, "?"));
     }
-    for (const std::string& cls : listItems(context.value("smtpd_restriction_classes"))) known.insert(cls);
-    for (const std::string& name : config.definedNames()) {
-        known.insert(name);
-        if (const config::Definition* def = config.definition(name)) collectReferences(def->value, referenced, false);
-    }
-    auto isKnown = [&](const std::string& name) {
-        return config::findBuiltinParameter(name) || known.count(name) || referenced.count(name);
-    };
     for (const config::MasterEntry& entry : context.master()) {
         for (const auto& [name, value] : entry.params()) {
-            Origin where = context.optionOrigin(entry, name);
-            if (!isKnown(name)) {
-                std::string close = closestParameterName(name);
-                context.report("master-option-unknown", where, base::cat("unused parameter: ", name, "=", value),
-                               close.empty() ? base::cat("remove it, or reference it as $", name, " in a value")
-                                             : base::cat("did you mean ", close, "?"));
-            }
             std::set<std::string> references;
             collectReferences(value, references, true);
             for (const std::string& ref : references) {
-                if (config::findBuiltinParameter(ref) || known.count(ref)) continue;
-                context.report("param-undefined-reference", where,
+                if (names.known(ref) || context.config().definition(ref)) continue;
+                context.report("param-undefined-reference", context.optionOrigin(entry, name),
                                base::cat("service ", entry.name(), "/", entry.type(), ": -o ", name, " refers to $",
                                          ref, ", which is not defined (undefined parameter: ", ref, ")"),
                                base::cat("define ", ref, " in main.cf, or fix the name"));

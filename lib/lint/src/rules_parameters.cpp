@@ -64,18 +64,7 @@ void checkParameters(LintContext& context) {
     // Which names Postfix knows: built-in, per-service names derived from master.cf,
     // restriction classes, database client parameters and user-defined names that
     // something references (postconf's own name space; its warnings are not findings).
-    config::NameSpace names(config, context.master(), context.configDir());
-    {
-        base::MsgSink previous = base::msgSink();
-        base::setMsgSink([](base::Severity, std::string_view) {});
-        names.setKeepGoing(true);
-        names.registerBuiltin();
-        names.registerService();
-        // A macro error or a malformed client file stops postconf; the names found so
-        // far still tell which settings are unused.
-        (void)names.registerUser();
-        base::setMsgSink(std::move(previous));
-    }
+    config::NameSpace names = buildNameSpace(context);
     std::vector<std::string> unusedList = names.unusedMain();
     std::set<std::string, std::less<>> unused(unusedList.begin(), unusedList.end());
 
