@@ -14,7 +14,7 @@ struct TestCommandOptions {
     bool verbose = false;            // -v: a line for every passing case too
 };
 
-// Exit status: 0 every case passed, 1 some case failed or could not be evaluated, 2 the
+// Exit status: 0 every case passed, 1 some case failed, 2 the
 // tests could not run (a malformed test file, with FILE:LINE; an unreadable file or
 // configuration; a usage error).
 inline constexpr int kTestsFailed = 1;

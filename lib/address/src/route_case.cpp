@@ -30,6 +30,23 @@ std::string caseAddress(std::string_view written) {
     return toInternal(text);
 }
 
+base::Result<SmtpdSession> caseSession(const CaseInput& input) {
+    if (input.client.empty()) return base::Error{"helo and sasl need a client (client NAME[ADDR] or client ADDR)"};
+    // sessionForClient takes "ADDR,NAME".
+    std::string spec = input.client;
+    auto open = spec.find('[');
+    if (open != std::string::npos) {
+        if (spec.back() != ']' || open == 0)
+            return base::Error{"bad client \"" + input.client + "\" (expected NAME[ADDR] or ADDR)"};
+        spec = spec.substr(open + 1, spec.size() - open - 2) + "," + spec.substr(0, open);
+    }
+    auto session = sessionForClient(spec);
+    if (!session) return session;
+    if (!input.helo.empty()) session->helo = input.helo;
+    session->saslUsername = input.sasl;
+    return session;
+}
+
 std::vector<std::string> addressLines(std::string_view text) {
     std::vector<std::string> out;
     size_t pos = 0;
@@ -243,9 +260,17 @@ base::Result<std::vector<RouteCase>> parseRouteCases(std::string_view text, cons
         return p.error;
     };
     auto finishCase = [&]() {
-        if (block == Block::Case && !hasExpectation(cases.back().expect)) {
-            p.line = cases.back().line;
-            return p.fail("case " + cases.back().written + " has no expectation (add \"-> ...\" or indented lines)");
+        if (block != Block::Case) return true;
+        auto& c = cases.back();
+        if (!hasExpectation(c.expect)) {
+            p.line = c.line;
+            return p.fail("case " + c.written + " has no expectation (add \"-> ...\" or indented lines)");
+        }
+        if (c.input.hasSessionFields()) {
+            if (auto session = caseSession(c.input); !session) {
+                p.line = c.line;
+                return p.fail("case " + c.written + ": " + session.error().message);
+            }
         }
         return true;
     };

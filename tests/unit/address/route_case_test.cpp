@@ -121,8 +121,35 @@ TEST(RouteCase, MistakesNameFileAndLine) {
     EXPECT_EQ(parseError("a@b -> x@y via\n"), "t.tests:1: expected \"via TRANSPORT[:NEXTHOP]\" at the end");
     EXPECT_EQ(parseError("a@b -> relay:[x]\n"),
               "t.tests:1: \"relay:[x]\" is not an address (a route is written \"via TRANSPORT[:NEXTHOP]\")");
+    EXPECT_EQ(parseError("a@b -> deliver\n  helo mail.example.net\n"),
+              "t.tests:1: case a@b: helo and sasl need a client (client NAME[ADDR] or client ADDR)");
+    EXPECT_EQ(parseError("defaults\n  sasl alice\na@b -> deliver\n"),
+              "t.tests:3: case a@b: helo and sasl need a client (client NAME[ADDR] or client ADDR)");
+    EXPECT_EQ(parseError("a@b -> deliver\n  client mail.example.net\n"),
+              "t.tests:1: case a@b: bad client address: \"mail.example.net\"");
+    EXPECT_EQ(parseError("a@b -> deliver\n  client mail.example.net[192.0.2.1\n"),
+              "t.tests:1: case a@b: bad client \"mail.example.net[192.0.2.1\" (expected NAME[ADDR] or ADDR)");
     EXPECT_EQ(parseError("a@b\n  mailbox\n"), "t.tests:2: \"mailbox\" needs a value");
     EXPECT_EQ(parseError("a@b -> deliver\n  sender\n"), "t.tests:2: \"sender\" needs a value");
+}
+
+TEST(RouteCase, SessionOfACase) {
+    CaseInput in;
+    in.client = "Mail.Example.NET[192.0.2.1]";
+    in.helo = "mail.example.net";
+    in.sasl = "alice";
+    auto s = caseSession(in);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(s->clientAddress, "192.0.2.1");
+    EXPECT_EQ(s->clientName, "mail.example.net");
+    EXPECT_EQ(s->helo, "mail.example.net");
+    EXPECT_EQ(s->saslUsername, "alice");
+    in = CaseInput{};
+    in.client = "2001:db8::1";
+    s = caseSession(in);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(s->clientName, "unknown");
+    EXPECT_FALSE(s->helo);
 }
 
 TEST(RouteCase, AddressLines) {

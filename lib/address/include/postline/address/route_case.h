@@ -10,12 +10,14 @@
 #include <string_view>
 #include <vector>
 
+#include "postline/address/smtpd_session.h"
 #include "postline/base/result.h"
 
 namespace postline::address {
 
-// The SMTP session a case is sent in. Client, HELO and SASL login only matter to smtpd
-// restrictions; `sender` also feeds cleanup and the sender-dependent tables.
+// The SMTP session a case is sent in. With a client, smtpd's restrictions decide at
+// RCPT TO (HELO and SASL login need a client); `sender` also feeds cleanup and the
+// sender-dependent tables.
 struct CaseInput {
     std::string sender;  // internal form; "" is the null sender
     std::string client;  // "NAME[ADDR]" or "ADDR"; empty: not given
@@ -55,6 +57,10 @@ struct RouteCase {
 
 // Parses a routing test file. Errors name the file and line ("FILE:LINE: TEXT").
 [[nodiscard]] base::Result<std::vector<RouteCase>> parseRouteCases(std::string_view text, const std::string& file);
+
+// The SMTP session of a case with a client: "NAME[ADDR]" (as Postfix logs clients) or
+// "ADDR", the HELO name and the SASL login. Errors name the bad part.
+[[nodiscard]] base::Result<SmtpdSession> caseSession(const CaseInput& input);
 
 // An address as a person writes it ("<a@b>", "\"a b\"@c", "<>") -> internal form.
 std::string caseAddress(std::string_view written);
