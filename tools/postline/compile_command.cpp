@@ -87,6 +87,7 @@ int runCompile(const CompileCommandOptions& options) {
     lint::LintOptions lintOptions;
     lintOptions.configDir = configDir;
     lintOptions.disabledRules = {"table-not-built", "table-stale"};
+    lintOptions.compiledDir = outDir;
     lintOptions.knownSource = [&](const std::string& type, const std::string& source, bool aliasFormat) {
         if (!digests.unchanged(type, source, aliasFormat)) return false;
         knownSources.insert(source);

@@ -29,6 +29,7 @@ int runLint(const LintCommandOptions& options) {
         return cannotRun(base::cat("unknown report format: ", options.format, " (use text, json or sarif)"));
     lint::LintOptions lintOptions;
     lintOptions.configDir = options.configDir.empty() ? config::defaultConfigDirectory() : options.configDir;
+    lintOptions.compiledDir = options.compiledDir;
     for (const std::string& rule : options.disable) {
         if (!lint::findRule(rule)) return cannotRun(base::cat("--disable: unknown rule: ", rule));
         lintOptions.disabledRules.insert(rule);

@@ -11,6 +11,7 @@ struct LintCommandOptions {
     std::string format = "text";       // text | json | sarif
     bool warningsAreErrors = false;    // --werror
     std::vector<std::string> disable;  // --disable RULE (repeatable)
+    std::string compiledDir;           // --compiled OUTDIR; empty: CONFIG_DIR/compiled
 };
 
 // Exit status: 0 no errors (warnings allowed unless --werror), 1 errors found, 2 the

@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
     lintCommand->add_option("--format", lint.format, "report format")->check(CLI::IsMember({"text", "json", "sarif"}));
     lintCommand->add_flag("--werror", lint.warningsAreErrors, "treat warnings as errors");
     lintCommand->add_option("--disable", lint.disable, "turn off a rule (repeatable)");
+    lintCommand->add_option("--compiled", lint.compiledDir,
+                            "output directory of postline compile to compare with (default: CONFIG_DIR/compiled)");
 
     postline::tools::CompileCommandOptions compile;
     CLI::App* compileCommand =

@@ -64,6 +64,10 @@ public:
 
     std::vector<Diagnostic> takeFindings();
 
+    // LintOptions::compiledDir: where the generation in use is ("" for CONFIG_DIR/compiled).
+    void setCompiledDir(std::string dir) { compiledDir_ = std::move(dir); }
+    const std::string& compiledDir() const { return compiledDir_; }
+
     // LintOptions::knownSource: true when a table's lines need no checking.
     void setKnownSource(KnownSourceFn known) { knownSource_ = std::move(known); }
     bool knownSource(const std::string& type, const std::string& source, bool aliasFormat) const {
@@ -80,7 +84,8 @@ private:
     std::set<std::string, std::less<>> disabled_;
     std::vector<Diagnostic> findings_;
     std::set<std::string> seen_;
-    KnownSourceFn knownSource_;  // rule|file|line|message, so a table used twice reports once
+    KnownSourceFn knownSource_;
+    std::string compiledDir_;  // rule|file|line|message, so a table used twice reports once
 };
 
 // The rule families (one file each).
@@ -94,5 +99,6 @@ void checkTransports(LintContext& context);
 void checkAliases(LintContext& context);
 void checkRecursiveReferences(LintContext& context);
 void checkDeprecated(LintContext& context);
+void checkGenerationInUse(LintContext& context);
 
 }  // namespace postline::lint

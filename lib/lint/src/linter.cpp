@@ -103,6 +103,7 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
     }
     LintContext context(std::move(*config), std::move(master), masterPath, options.disabledRules);
     context.setKnownSource(options.knownSource);
+    context.setCompiledDir(options.compiledDir);
     checkParameters(context);
     checkTables(context);
     checkRelaySafety(context);
@@ -113,6 +114,7 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
     checkAliases(context);
     checkRecursiveReferences(context);
     checkDeprecated(context);
+    checkGenerationInUse(context);
     return context.takeFindings();
 }
 

@@ -56,6 +56,9 @@ constexpr RuleInfo kRules[] = {
     {"tls-cert-expiring", Severity::Warning, "tls", "a certificate that expires within 30 days"},
     {"sasl-without-tls-auth-only", Severity::Warning, "tls", "SASL authentication offered without TLS"},
     {"tls-mandatory-on-port-25", Severity::Warning, "tls", "TLS required from every client on the public port 25"},
+    // the compiled generation in use
+    {"restart-required", Severity::Warning, "generation",
+     "a change since the generation in use that postfix reload does not apply (stop and start)"},
 };
 
 }  // namespace

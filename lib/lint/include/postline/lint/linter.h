@@ -24,6 +24,9 @@ struct LintOptions {
     // table-duplicate, pattern-error, pattern-shadowed) are skipped: they depend on the
     // content only, and the caller has their findings from the earlier run.
     KnownSourceFn knownSource;
+    // The output directory of postline compile whose current generation is compared with
+    // the configuration (rule restart-required); "" for CONFIG_DIR/compiled.
+    std::string compiledDir;
 };
 
 // All findings, sorted (diagnosticLess). An error result means the linter could not run
