@@ -150,6 +150,18 @@ def read_complete_log(path, qids, timeout):
         time.sleep(0.05)
 
 
+QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"(@.*)?$')
+
+
+def internal_form(address):
+    """Postfix logs recipients in quoted (external) form ("a b"@example.org); trace's
+    JSON has the internal form (a b@example.org) that the queue file keeps."""
+    m = QUOTED.match(address)
+    if not m:
+        return address
+    return re.sub(r"\\(.)", r"\1", m.group(1)) + (m.group(2) or "")
+
+
 def strip_extension(local, delimiters):
     """local(8)'s mailbox user: the local part without its address extension."""
     if not delimiters:
@@ -167,7 +179,8 @@ def postfix_facts(by_qid, qid, delimiters, seen=None):
     seen.add(qid)
     facts = set()
     for m in by_qid.get(qid, []):
-        prog, status, text, to = m.group("prog") or "", m.group("status"), m.group("text"), m.group("to")
+        prog, status, text = m.group("prog") or "", m.group("status"), m.group("text")
+        to = internal_form(m.group("to"))
         service = prog.split("/")[0]
         if service == "local":
             fwd = FORWARDED.match(text)

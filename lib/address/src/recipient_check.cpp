@@ -39,19 +39,24 @@ bool localPartIs(const std::string& address, std::string_view name) {
 RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
                               bool senderClass) {
     RecipientCheck r;
-    // smtpd's extract_addr(): an address that starts with '-' could pass for a command
-    // option later, so RCPT TO refuses it outright unless allow_min_user is set.
-    if (!senderClass && !recipient.empty() && recipient[0] == '-' && !context.getBool("allow_min_user")) {
+    // smtpd's extract_addr() refuses, before any restriction, an address that starts
+    // with '-' (it could pass for a command option later) unless allow_min_user is set,
+    // and one that the resolver finds malformed (smtpd_check_addr(): a bare IP address
+    // or a bad domain). MAIL FROM has its own text for these; the sender class skips them.
+    auto badSyntax = [&](const std::string& why) {
         r.verdict = RecipientCheck::Verdict::Reject;
         r.code = 501;
         r.dsn = "5.1.3";
         r.reply = "501 5.1.3 Bad recipient address syntax";
-        r.steps.push_back(makeStep("smtpd_recipient_check", std::string(recipient), r.reply + " (allow_min_user = no)",
-                                   StepStatus::Reject));
+        r.steps.push_back(
+            makeStep("smtpd_recipient_check", std::string(recipient), r.reply + " (" + why + ")", StepStatus::Reject));
         return r;
-    }
+    };
+    if (!senderClass && !recipient.empty() && recipient[0] == '-' && !context.getBool("allow_min_user"))
+        return badSyntax("allow_min_user = no");
     std::string rcpt = rewriteAddress(recipient, RewriteSettings::local(context.config()));
     Resolution res = resolveAddress(context, sender, rcpt);
+    if (!senderClass && res.error) return badSyntax("malformed address");
     if (res.fail) {
         r.steps = res.steps;
         return reject(std::move(r), 451, "4.3.0", recipient, "Temporary lookup failure");

@@ -100,6 +100,16 @@ TEST(Route, LeadingDashIsBadSyntaxUnlessAllowMinUser) {
     EXPECT_EQ(r.smtpd.verdict, RecipientCheck::Verdict::Accept);
 }
 
+TEST(Route, MalformedDomainIsBadSyntaxAtRcpt) {
+    auto c = testing::testConfig();
+    for (const char* rcpt : {"user@192.0.2.1", "user@remote.example..", "user@bad_domain!.example"}) {
+        auto r = route(c, rcpt);
+        EXPECT_EQ(r.verdict, Verdict::Reject) << rcpt;
+        EXPECT_EQ(r.reason, "501 5.1.3 Bad recipient address syntax") << rcpt;
+    }
+    EXPECT_EQ(route(c, "user@[192.0.2.1]").smtpd.verdict, RecipientCheck::Verdict::Accept);
+}
+
 TEST(Route, RetryTransportDefersAtRcpt) {
     auto c = testing::testConfig();
     c.set("transport_maps", "inline:{ {slow.example=retry:4.4.1 try later}, {slow2.example=retry:try again} }");
