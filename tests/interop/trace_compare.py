@@ -214,7 +214,9 @@ def postfix_facts(by_qid, qid, delimiters, seen=None):
 def run_trace(trace, conf, sender, addresses):
     if not addresses:
         return {}
-    cmd = [trace, "trace", "-c", conf, "--format", "json"]
+    # The SMTP client as smtpd sees it: 127.0.0.1 without a name (smtpd_peername_lookup
+    # is off in the instance), HELO client.example.
+    cmd = [trace, "trace", "-c", conf, "--format", "json", "--client", "127.0.0.1", "--helo", "client.example"]
     if sender:
         cmd += ["-f", sender]
     r = subprocess.run(cmd + ["--"] + list(addresses), capture_output=True, text=True)

@@ -37,6 +37,15 @@ void worsen(RouteReport& report, Verdict v, const std::string& reason) {
     }
 }
 
+// smtpd's extract_addr() drops a source route ("@a,@b:user@domain" -> "user@domain")
+// before anything looks at the address, so its replies name the address without it.
+std::string withoutSourceRoute(std::string_view address) {
+    if (address.empty() || address[0] != '@') return std::string(address);
+    auto colon = address.find(':');
+    if (colon == std::string_view::npos || colon + 1 == address.size()) return std::string(address);
+    return std::string(address.substr(colon + 1));
+}
+
 }  // namespace
 
 RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
@@ -49,7 +58,9 @@ RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std
     if (s.defer) worsen(report, Verdict::Defer, s.reason);
 
     // smtpd sees the envelope as the client sent it, before cleanup's rewriting.
-    report.smtpd = smtpd ? smtpd->check(sender, recipient) : checkRecipient(context, report.sender, recipient);
+    std::string smtpdSender = withoutSourceRoute(sender), smtpdRecipient = withoutSourceRoute(recipient);
+    report.smtpd =
+        smtpd ? smtpd->check(smtpdSender, smtpdRecipient) : checkRecipient(context, report.sender, smtpdRecipient);
     if (report.smtpd.verdict != RecipientCheck::Verdict::Accept) {
         worsen(report, report.smtpd.verdict == RecipientCheck::Verdict::Reject ? Verdict::Reject : Verdict::Defer,
                report.smtpd.reply);

@@ -110,6 +110,16 @@ TEST(Route, MalformedDomainIsBadSyntaxAtRcpt) {
     EXPECT_EQ(route(c, "user@[192.0.2.1]").smtpd.verdict, RecipientCheck::Verdict::Accept);
 }
 
+TEST(Route, SmtpdRepliesNameTheAddressWithoutItsSourceRoute) {
+    auto c = testing::testConfig();
+    c.set("alias_maps", "");
+    auto r = route(c, "@relay.example:nosuchuser@example.org");
+    EXPECT_EQ(r.reason,
+              "550 5.1.1 <nosuchuser@example.org>: Recipient address rejected: User unknown in local recipient table");
+    EXPECT_EQ(r.input, "@relay.example:nosuchuser@example.org");
+    EXPECT_EQ(route(c, "@relay.example:root@example.org").verdict, Verdict::Deliver);
+}
+
 TEST(Route, RetryTransportDefersAtRcpt) {
     auto c = testing::testConfig();
     c.set("transport_maps", "inline:{ {slow.example=retry:4.4.1 try later}, {slow2.example=retry:try again} }");
