@@ -31,7 +31,8 @@ std::string caseAddress(std::string_view written) {
 }
 
 base::Result<SmtpdSession> caseSession(const CaseInput& input) {
-    if (input.client.empty()) return base::Error{"helo and sasl need a client (client NAME[ADDR] or client ADDR)"};
+    if (input.client.empty())
+        return base::Error{"helo, sasl, dns and policy need a client (client NAME[ADDR] or client ADDR)"};
     // sessionForClient takes "ADDR,NAME".
     std::string spec = input.client;
     auto open = spec.find('[');
@@ -44,6 +45,10 @@ base::Result<SmtpdSession> caseSession(const CaseInput& input) {
     if (!session) return session;
     if (!input.helo.empty()) session->helo = input.helo;
     session->saslUsername = input.sasl;
+    for (auto& d : input.dns)
+        if (auto st = addDnsAnswer(*session, d); !st) return st.error();
+    for (auto& p : input.policy)
+        if (auto st = addPolicyAnswer(*session, p); !st) return st.error();
     return session;
 }
 
@@ -142,7 +147,9 @@ bool setVerdict(Parser& p, CaseExpectation& e, Verdict v, const std::string& rea
     return true;
 }
 
-bool isInputKeyword(const std::string& k) { return k == "sender" || k == "client" || k == "helo" || k == "sasl"; }
+bool isInputKeyword(const std::string& k) {
+    return k == "sender" || k == "client" || k == "helo" || k == "sasl" || k == "dns" || k == "policy";
+}
 
 bool applyInput(Parser& p, CaseInput& in, const std::string& keyword, const std::string& value) {
     if (value.empty()) return p.fail("\"" + keyword + "\" needs a value");
@@ -152,7 +159,13 @@ bool applyInput(Parser& p, CaseInput& in, const std::string& keyword, const std:
         in.client = value;
     else if (keyword == "helo")
         in.helo = value;
-    else
+    else if (keyword == "dns" || keyword == "policy") {
+        // Checked here, so that a mistake names its own line.
+        SmtpdSession scratch;
+        auto st = keyword == "dns" ? addDnsAnswer(scratch, value) : addPolicyAnswer(scratch, value);
+        if (!st) return p.fail(st.error().message);
+        (keyword == "dns" ? in.dns : in.policy).push_back(value);
+    } else
         in.sasl = value;
     return true;
 }
@@ -289,7 +302,8 @@ base::Result<std::vector<RouteCase>> parseRouteCases(std::string_view text, cons
             if (block == Block::None) return bad("indented line without a case above it");
             if (block == Block::Defaults) {
                 if (!isInputKeyword(keyword))
-                    return bad("\"" + keyword + "\" cannot be a default (only sender, client, helo, sasl)");
+                    return bad("\"" + keyword +
+                               "\" cannot be a default (only sender, client, helo, sasl, dns, policy)");
                 if (!applyInput(p, defaults, keyword, value)) return p.error;
                 continue;
             }

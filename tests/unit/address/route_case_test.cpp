@@ -114,7 +114,7 @@ TEST(RouteCase, MistakesNameFileAndLine) {
     EXPECT_EQ(parseError("a@b -> sender x@y\n"),
               "t.tests:1: \"sender\" is an input: give it on an indented line under the case");
     EXPECT_EQ(parseError("defaults\n  via smtp\n"),
-              "t.tests:2: \"via\" cannot be a default (only sender, client, helo, sasl)");
+              "t.tests:2: \"via\" cannot be a default (only sender, client, helo, sasl, dns, policy)");
     EXPECT_EQ(parseError("a@b -> x@y\n  recipients z@y\n"), "t.tests:2: recipients given twice");
     EXPECT_EQ(parseError("a@b c@d -> deliver\n"),
               "t.tests:1: expected \"ADDRESS -> EXPECTATION\", got \"a@b c@d -> deliver\"");
@@ -122,13 +122,15 @@ TEST(RouteCase, MistakesNameFileAndLine) {
     EXPECT_EQ(parseError("a@b -> relay:[x]\n"),
               "t.tests:1: \"relay:[x]\" is not an address (a route is written \"via TRANSPORT[:NEXTHOP]\")");
     EXPECT_EQ(parseError("a@b -> deliver\n  helo mail.example.net\n"),
-              "t.tests:1: case a@b: helo and sasl need a client (client NAME[ADDR] or client ADDR)");
+              "t.tests:1: case a@b: helo, sasl, dns and policy need a client (client NAME[ADDR] or client ADDR)");
     EXPECT_EQ(parseError("defaults\n  sasl alice\na@b -> deliver\n"),
-              "t.tests:3: case a@b: helo and sasl need a client (client NAME[ADDR] or client ADDR)");
+              "t.tests:3: case a@b: helo, sasl, dns and policy need a client (client NAME[ADDR] or client ADDR)");
     EXPECT_EQ(parseError("a@b -> deliver\n  client mail.example.net\n"),
               "t.tests:1: case a@b: bad client address: \"mail.example.net\"");
     EXPECT_EQ(parseError("a@b -> deliver\n  client mail.example.net[192.0.2.1\n"),
               "t.tests:1: case a@b: bad client \"mail.example.net[192.0.2.1\" (expected NAME[ADDR] or ADDR)");
+    EXPECT_EQ(parseError("a@b -> deliver\n  client 192.0.2.1\n  dns example.com=maybe\n").rfind("t.tests:3: ", 0), 0u);
+    EXPECT_EQ(parseError("a@b -> deliver\n  client 192.0.2.1\n  policy nonsense\n").rfind("t.tests:3: ", 0), 0u);
     EXPECT_EQ(parseError("a@b\n  mailbox\n"), "t.tests:2: \"mailbox\" needs a value");
     EXPECT_EQ(parseError("a@b -> deliver\n  sender\n"), "t.tests:2: \"sender\" needs a value");
 }
@@ -144,6 +146,12 @@ TEST(RouteCase, SessionOfACase) {
     EXPECT_EQ(s->clientName, "mail.example.net");
     EXPECT_EQ(s->helo, "mail.example.net");
     EXPECT_EQ(s->saslUsername, "alice");
+    in.dns = {"example.com=nullmx"};
+    in.policy = {"*=DUNNO"};
+    s = caseSession(in);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(s->dnsAnswer("EXAMPLE.com."), DnsAnswer::NullMx);
+    EXPECT_EQ(s->policy.at("*"), "DUNNO");
     in = CaseInput{};
     in.client = "2001:db8::1";
     s = caseSession(in);

@@ -23,7 +23,13 @@ struct CaseInput {
     std::string client;  // "NAME[ADDR]" or "ADDR"; empty: not given
     std::string helo;
     std::string sasl;  // SASL login name
-    bool hasSessionFields() const { return !client.empty() || !helo.empty() || !sasl.empty(); }
+    // Offline answers for what would need the network, as trace's --dns and --policy:
+    // "NAME=found|notfound|tempfail|nullmx|malformed", "SERVICE=ACTION".
+    std::vector<std::string> dns;
+    std::vector<std::string> policy;
+    bool hasSessionFields() const {
+        return !client.empty() || !helo.empty() || !sasl.empty() || !dns.empty() || !policy.empty();
+    }
 };
 
 struct CaseExpectation {
@@ -59,7 +65,8 @@ struct RouteCase {
 [[nodiscard]] base::Result<std::vector<RouteCase>> parseRouteCases(std::string_view text, const std::string& file);
 
 // The SMTP session of a case with a client: "NAME[ADDR]" (as Postfix logs clients) or
-// "ADDR", the HELO name and the SASL login. Errors name the bad part.
+// "ADDR", the HELO name, the SASL login and the DNS and policy answers. Errors name the
+// bad part.
 [[nodiscard]] base::Result<SmtpdSession> caseSession(const CaseInput& input);
 
 // An address as a person writes it ("<a@b>", "\"a b\"@c", "<>") -> internal form.
