@@ -6,11 +6,10 @@
 
 #include <cstring>
 
+#include "list_items.h"
 #include "postline/address/address_parts.h"
-#include "postline/base/files.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
-#include "postline/maps/map_list.h"
 #include "postline/maps/registry.h"
 
 namespace postline::address {
@@ -90,7 +89,7 @@ HostAddressList HostAddressList::create(std::string title, std::string_view text
     HostAddressList list;
     list.title_ = std::move(title);
     list.parentStyle_ = parentStyle;
-    list.parse(text, true, dictFlags | maps::flag::kFoldFix, 0);
+    list.parse(text, dictFlags | maps::flag::kFoldFix);
     return list;
 }
 
@@ -99,49 +98,31 @@ HostAddressList HostAddressList::fromParameter(const config::Config& config, std
     return create(std::string(name), config.get(name), matchesParentStyle(config, name), flags);
 }
 
-void HostAddressList::parse(std::string_view text, bool positive, uint32_t dictFlags, int depth) {
-    for (auto& item : maps::splitMapSpecs(text)) {
-        std::string_view p = item;
-        bool pos = positive;
-        while (!p.empty() && p[0] == '!') {
-            pos = !pos;
-            p.remove_prefix(1);
-        }
-        Entry e;
-        e.positive = pos;
-        e.written = (pos ? "" : "!") + std::string(p);
-        if (p.empty()) {
-            e.openError = title_ + ": no pattern after '!'";
-            entries_.push_back(std::move(e));
-            continue;
-        }
-        if (p[0] == '/') {
-            auto content = base::readFile(std::string(p));
-            if (!content || depth > 10) {
-                e.pattern = std::string(p);
-                e.openError = content ? "too many nested files" : content.error().message;
-                entries_.push_back(std::move(e));
-                continue;
+void HostAddressList::parse(std::string_view text, uint32_t dictFlags) {
+    auto entry = [&](bool positive, std::string_view p) -> Entry& {
+        Entry& e = entries_.emplace_back();
+        e.positive = positive;
+        e.written = (positive ? "" : "!") + std::string(p);
+        return e;
+    };
+    forEachListItem(
+        title_, text,
+        [&](bool positive, std::string_view p) {
+            Entry& e = entry(positive, p);
+            e.pattern = isTablePattern(p) ? std::string(p) : lowercase(p);
+            if (isTablePattern(p)) {
+                auto opened = maps::openDict(p, maps::OpenMode::Read, dictFlags);
+                if (opened)
+                    e.dict = std::shared_ptr<maps::Dict>(std::move(*opened));
+                else
+                    e.openError = opened.error().message;
             }
-            std::string_view rest = *content;
-            while (!rest.empty()) {
-                auto nl = rest.find('\n');
-                std::string_view line = rest.substr(0, nl);
-                rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-                if (!line.empty() && line[0] != '#') parse(line, pos, dictFlags, depth + 1);
-            }
-            continue;
-        }
-        e.pattern = isTablePattern(p) ? std::string(p) : lowercase(p);
-        if (isTablePattern(p)) {
-            auto opened = maps::openDict(p, maps::OpenMode::Read, dictFlags);
-            if (opened)
-                e.dict = std::shared_ptr<maps::Dict>(std::move(*opened));
-            else
-                e.openError = opened.error().message;
-        }
-        entries_.push_back(std::move(e));
-    }
+        },
+        [&](bool positive, std::string_view p, std::string error) {
+            Entry& e = entry(positive, p);
+            e.pattern = std::string(p);
+            e.openError = std::move(error);
+        });
 }
 
 MatchResult HostAddressList::match(std::string_view rawName, std::string_view addr) {

@@ -1,8 +1,8 @@
 // Postfix's match_list.c with the match_string and match_hostname callbacks.
 #include "postline/address/match_list.h"
 
+#include "list_items.h"
 #include "postline/address/address_parts.h"
-#include "postline/base/files.h"
 #include "postline/config/config.h"
 #include "postline/maps/map_list.h"
 #include "postline/maps/registry.h"
@@ -22,7 +22,7 @@ MatchList MatchList::create(std::string title, std::string_view text, MatchKind 
     MatchList list;
     list.title_ = std::move(title);
     list.kind_ = kind;
-    list.parse(text, true, dictFlags | maps::flag::kFoldFix, 0);
+    list.parse(text, dictFlags | maps::flag::kFoldFix);
     return list;
 }
 
@@ -32,51 +32,33 @@ MatchList MatchList::fromParameter(const config::Config& config, std::string_vie
     return create(std::string(name), config.get(name), kind, flags);
 }
 
-void MatchList::parse(std::string_view text, bool positive, uint32_t dictFlags, int depth) {
-    for (auto& item : maps::splitMapSpecs(text)) {
-        std::string_view p = item;
-        bool pos = positive;
-        while (!p.empty() && p[0] == '!') {
-            pos = !pos;
-            p.remove_prefix(1);
-        }
-        Entry e;
-        e.positive = pos;
-        e.written = (pos ? "" : "!") + std::string(p);
-        if (p.empty()) {
-            e.openError = title_ + ": no pattern after '!'";
-            entries_.push_back(std::move(e));
-            continue;
-        }
-        if (p[0] == '/') {
-            auto content = base::readFile(std::string(p));
-            if (!content || depth > 10) {
+void MatchList::parse(std::string_view text, uint32_t dictFlags) {
+    auto entry = [&](bool positive, std::string_view p) -> Entry& {
+        Entry& e = entries_.emplace_back();
+        e.positive = positive;
+        e.written = (positive ? "" : "!") + std::string(p);
+        return e;
+    };
+    forEachListItem(
+        title_, text,
+        [&](bool positive, std::string_view p) {
+            Entry& e = entry(positive, p);
+            if (isTablePattern(p)) {
                 e.pattern = std::string(p);
-                e.openError = content ? "too many nested files" : content.error().message;
-                entries_.push_back(std::move(e));
-                continue;
+                auto opened = maps::openDict(p, maps::OpenMode::Read, dictFlags);
+                if (opened)
+                    e.dict = std::shared_ptr<maps::Dict>(std::move(*opened));
+                else
+                    e.openError = opened.error().message;
+            } else {
+                e.pattern = lowercase(p);
             }
-            std::string_view rest = *content;
-            while (!rest.empty()) {
-                auto nl = rest.find('\n');
-                std::string_view line = rest.substr(0, nl);
-                rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-                if (!line.empty() && line[0] != '#') parse(line, pos, dictFlags, depth + 1);
-            }
-            continue;
-        }
-        if (isTablePattern(p)) {
+        },
+        [&](bool positive, std::string_view p, std::string error) {
+            Entry& e = entry(positive, p);
             e.pattern = std::string(p);
-            auto opened = maps::openDict(p, maps::OpenMode::Read, dictFlags);
-            if (opened)
-                e.dict = std::shared_ptr<maps::Dict>(std::move(*opened));
-            else
-                e.openError = opened.error().message;
-        } else {
-            e.pattern = lowercase(p);
-        }
-        entries_.push_back(std::move(e));
-    }
+            e.openError = std::move(error);
+        });
 }
 
 MatchResult MatchList::match(std::string_view rawName) {

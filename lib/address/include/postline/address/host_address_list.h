@@ -45,7 +45,8 @@ private:
         std::shared_ptr<maps::Dict> dict;
         std::string openError;
     };
-    void parse(std::string_view text, bool positive, uint32_t dictFlags, int depth);
+    // Appends the entries of list value `text` (lib/address/src/list_items.h walks it).
+    void parse(std::string_view text, uint32_t dictFlags);
 
     std::string title_;
     bool parentStyle_ = false;

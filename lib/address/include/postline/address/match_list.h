@@ -61,7 +61,8 @@ private:
         std::shared_ptr<maps::Dict> dict;
         std::string openError;  // non-empty: the table or file could not be opened
     };
-    void parse(std::string_view text, bool positive, uint32_t dictFlags, int depth);
+    // Appends the entries of list value `text` (lib/address/src/list_items.h walks it).
+    void parse(std::string_view text, uint32_t dictFlags);
 
     std::string title_;
     MatchKind kind_ = MatchKind::String;
