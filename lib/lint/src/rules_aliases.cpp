@@ -9,6 +9,7 @@
 
 #include "captured_warnings.h"
 #include "context.h"
+#include "find_cycle.h"
 #include "postline/address/addr_map.h"
 #include "postline/address/alias_source.h"
 #include "postline/address/local_delivery.h"
@@ -157,35 +158,8 @@ std::vector<std::string> findVirtualCycle(address::RoutingContext& routing, cons
                 if (base::lowercase(a) != address) out.push_back(base::lowercase(a));
         return edges.emplace(address, std::move(out)).first->second;
     };
-    // Depth-first, with the path on a stack; bounded so that a huge expansion stays cheap.
-    std::vector<std::pair<std::string, size_t>> stack{{start, 0}};
-    std::set<std::string> onPath{start}, finished;
-    size_t visits = 0;
-    while (!stack.empty() && ++visits < 100000) {
-        auto& [node, index] = stack.back();
-        const std::vector<std::string>& out = next(node);
-        if (index >= out.size()) {
-            onPath.erase(node);
-            finished.insert(node);
-            stack.pop_back();
-            continue;
-        }
-        std::string child = out[index++];
-        if (onPath.count(child)) {
-            std::vector<std::string> cycle;
-            bool in = false;
-            for (const auto& [name, unused] : stack) {
-                in |= name == child;
-                if (in) cycle.push_back(name);
-            }
-            return cycle;
-        }
-        if (!finished.count(child)) {
-            onPath.insert(child);
-            stack.emplace_back(child, 0);
-        }
-    }
-    return {};
+    // Bounded so that a huge expansion stays cheap.
+    return findCycle(start, next, 100000);
 }
 
 void checkVirtualAliases(LintContext& context) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "context.h"
+#include "find_cycle.h"
 #include "param_names.h"
 #include "postline/base/strings.h"
 
@@ -26,25 +27,9 @@ void checkRecursiveReferences(LintContext& context) {
     std::set<std::string> finished;
     for (const std::string& root : config.definedNames()) {
         if (finished.count(root)) continue;
-        std::vector<std::pair<std::string, size_t>> stack{{root, 0}};
-        std::set<std::string> onPath{root};
-        while (!stack.empty()) {
-            auto& [node, index] = stack.back();
-            const std::vector<std::string>& out = referencesOf(node);
-            if (index >= out.size()) {
-                onPath.erase(node);
-                finished.insert(node);
-                stack.pop_back();
-                continue;
-            }
-            std::string child = out[index++];
-            if (onPath.count(child)) {
-                std::vector<std::string> cycle;
-                bool in = false;
-                for (const auto& [name, unused] : stack) {
-                    in |= name == child;
-                    if (in) cycle.push_back(name);
-                }
+        forEachCycle(
+            root, referencesOf,
+            [&](std::vector<std::string> cycle) {
                 // The member defined first in main.cf leads, so that each cycle is reported once.
                 auto first = std::min_element(cycle.begin(), cycle.end(), [&](const auto& a, const auto& b) {
                     return context.origin(a).line == 0   ? false
@@ -54,7 +39,7 @@ void checkRecursiveReferences(LintContext& context) {
                 std::rotate(cycle.begin(), first, cycle.end());
                 std::vector<std::string> key = cycle;
                 std::sort(key.begin(), key.end());
-                if (!reported.insert(key).second) continue;
+                if (!reported.insert(key).second) return true;
                 std::string shown;
                 for (size_t i = 0; i < cycle.size(); ++i)
                     shown += base::cat(i ? ", " : "", cycle[i], " uses $", cycle[(i + 1) % cycle.size()]);
@@ -62,13 +47,9 @@ void checkRecursiveReferences(LintContext& context) {
                                base::cat("recursive parameter definition: ", shown,
                                          "; Postfix stops with \"unreasonable macro call nesting\""),
                                "give one of them a value that does not refer back");
-                continue;
-            }
-            if (!finished.count(child)) {
-                onPath.insert(child);
-                stack.emplace_back(child, 0);
-            }
-        }
+                return true;
+            },
+            finished);
     }
 }
 
