@@ -15,8 +15,12 @@ int main(int argc, char** argv) {
 
     postline::tools::TraceCommandOptions trace;
     CLI::App* traceCommand = app.add_subcommand("trace", "show how addresses are rewritten, resolved and delivered");
-    traceCommand->add_option("-c,--config-dir", trace.configDir,
-                             "configuration directory (default: $MAIL_CONFIG or /etc/postfix)");
+    CLI::Option* traceConfig = traceCommand->add_option(
+        "-c,--config-dir", trace.configDir, "configuration directory (default: $MAIL_CONFIG or /etc/postfix)");
+    traceCommand
+        ->add_option("--compiled", trace.compiledDir,
+                     "trace the generation in use in this postline compile output directory instead")
+        ->excludes(traceConfig);
     traceCommand->add_option("-f,--sender", trace.sender, "envelope sender (default: the null sender)");
     traceCommand->add_option("--format", trace.format, "output format")->check(CLI::IsMember({"text", "json"}));
     traceCommand->add_option("--addresses", trace.addressesFile,

@@ -3,11 +3,13 @@
 #include "trace_command.h"
 
 #include <memory>
+#include <optional>
 #include <ostream>
 
 #include "postline/address/route_case.h"
 #include "postline/address/routing_context.h"
 #include "postline/address/smtpd_restrictions.h"
+#include "postline/artifact/generation_config.h"
 #include "postline/base/files.h"
 #include "postline/config/config.h"
 
@@ -33,13 +35,29 @@ base::Result<address::SmtpdSession> sessionFromOptions(const TraceCommandOptions
 int traceExitStatus(bool anyRejected, bool anyDeferred) { return anyDeferred ? 1 : anyRejected ? 2 : 0; }
 
 int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream& err) {
-    std::string dir = options.configDir.empty() ? config::defaultConfigDirectory() : options.configDir;
-    auto loaded = config::Config::load(dir);
-    if (!loaded) {
-        err << "postline: fatal: " << loaded.error().message << "\n";
-        return 1;
+    // --compiled: the generation in use, its parameters and its compiled tables; the
+    // redirect lives as long as the tables are opened (on first use, while routing).
+    std::optional<artifact::Generation> generation;
+    std::optional<maps::TableRedirect> redirect;
+    base::Result<config::Config> loaded = config::Config::defaults();
+    if (!options.compiledDir.empty()) {
+        auto opened = artifact::Generation::openCurrent(options.compiledDir);
+        if (!opened) {
+            err << "postline: fatal: " << opened.error().message << "\n";
+            return 1;
+        }
+        generation = std::move(*opened);
+        loaded = artifact::configOf(*generation);
+        redirect.emplace(artifact::tableRedirectOf(*generation));
+    } else {
+        std::string dir = options.configDir.empty() ? config::defaultConfigDirectory() : options.configDir;
+        loaded = config::Config::load(dir);
+        if (!loaded) {
+            err << "postline: fatal: " << loaded.error().message << "\n";
+            return 1;
+        }
+        for (auto& w : loaded->loadWarnings()) err << "postline: warning: " << w << "\n";
     }
-    for (auto& w : loaded->loadWarnings()) err << "postline: warning: " << w << "\n";
     if (options.format != "text" && options.format != "json") {
         err << "postline: fatal: unknown format: " << options.format << "\n";
         return 1;

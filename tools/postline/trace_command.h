@@ -13,6 +13,7 @@ namespace postline::tools {
 
 struct TraceCommandOptions {
     std::string configDir;               // -c DIR; empty: $MAIL_CONFIG, then /etc/postfix
+    std::string compiledDir;             // --compiled DIR: a compile output directory instead of -c
     std::string sender;                  // -f SENDER; "" and "<>" are the null sender
     std::string format = "text";         // text | json
     std::vector<std::string> addresses;  // recipients, in external (RFC 5322) form

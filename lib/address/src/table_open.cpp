@@ -5,6 +5,7 @@
 #include <pwd.h>
 
 #include "postline/maps/registry.h"
+#include "postline/maps/table_redirect.h"
 
 namespace postline::address {
 
@@ -41,7 +42,12 @@ base::Result<std::unique_ptr<maps::Dict>> openAddressTable(std::string_view spec
 maps::MapList openAddressTables(std::string title, std::string_view specs, uint32_t flags,
                                 const maps::OpenContext& context) {
     auto list = maps::MapList::empty(std::move(title));
-    for (auto& spec : maps::splitMapSpecs(specs)) list.add(spec, openAddressTable(spec, flags, context));
+    // A redirected table (maps/table_redirect.h) is named as opened, so a lookup step
+    // says which file answered.
+    for (auto& spec : maps::splitMapSpecs(specs)) {
+        std::string opened = maps::redirectedSpec(spec);
+        list.add(opened, openAddressTable(opened, flags, context));
+    }
     return list;
 }
 

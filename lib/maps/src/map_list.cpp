@@ -4,6 +4,7 @@
 #include "postline/maps/map_list.h"
 
 #include "postline/config/config.h"
+#include "postline/maps/table_redirect.h"
 
 namespace postline::maps {
 
@@ -52,7 +53,11 @@ void MapList::add(std::string spec, base::Result<std::unique_ptr<Dict>> opened) 
 
 MapList MapList::create(std::string title, std::string_view specs, uint32_t dictFlags, const OpenContext& context) {
     MapList list = empty(std::move(title));
-    for (auto& spec : splitMapSpecs(specs)) list.add(spec, openDict(spec, OpenMode::Read, dictFlags, context));
+    // A redirected table is named as opened, so lookups say which file answered.
+    for (auto& spec : splitMapSpecs(specs)) {
+        std::string opened = redirectedSpec(spec);
+        list.add(opened, openDict(opened, OpenMode::Read, dictFlags, context));
+    }
     return list;
 }
 

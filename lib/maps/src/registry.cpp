@@ -5,6 +5,7 @@
 
 #include "backends.h"
 #include "postline/base/strings.h"
+#include "postline/maps/table_redirect.h"
 
 namespace postline::maps {
 
@@ -71,6 +72,10 @@ base::Result<std::unique_ptr<Dict>> openDict(const DictSpec& spec, OpenMode mode
 
 base::Result<std::unique_ptr<Dict>> openDict(std::string_view spec, OpenMode mode, uint32_t flags,
                                              const OpenContext& context) {
+    if (mode == OpenMode::Read) {
+        std::string redirected = redirectedSpec(spec);
+        if (redirected != spec) return openDict(redirected, mode, flags, context);
+    }
     auto colon = spec.find(':');
     if (colon == std::string_view::npos)
         return base::Error{base::cat("open dictionary: expecting \"type:name\" form instead of \"", spec, "\"")};
