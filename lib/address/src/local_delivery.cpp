@@ -1,9 +1,12 @@
 // local(8)'s delivery decisions, without delivering: alias expansion (alias.c with
-// token.c and include.c) and the mailbox choice (mailbox.c, unknown.c). Home
-// directories and .forward files are not read.
+// token.c and include.c), the user's .forward file (dotforward.c, local_expand.c) and
+// the mailbox choice (mailbox.c, unknown.c).
 #include "postline/address/local_delivery.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
+
+#include <set>
 
 #include "postline/address/address_parts.h"
 #include "postline/address/local_domains.h"
@@ -13,6 +16,7 @@
 #include "postline/base/files.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
+#include "postline/config/expand.h"
 
 namespace postline::address {
 
@@ -40,16 +44,25 @@ const char* localDeliveryKindName(LocalDelivery::Kind kind) {
     return "defer";
 }
 
+std::optional<LocalUser> lookupSystemUser(const std::string& name) {
+    passwd pw{};
+    passwd* found = nullptr;
+    char buf[4096];
+    getpwnam_r(name.c_str(), &pw, buf, sizeof buf, &found);
+    if (!found) return std::nullopt;
+    return LocalUser{found->pw_dir, found->pw_shell, found->pw_uid};
+}
+
 namespace {
 
 constexpr int kMaxDepth = 100;
 
 // Where a destination was listed (local's exp_type): allow_mail_to_commands and
 // allow_mail_to_files name the kinds of expansion that may deliver to a command or file.
-enum class Expansion { Alias, Include };
+enum class Expansion { Alias, Include, Forward };
 
 bool allowedIn(const config::Config& config, const char* parameter, Expansion type) {
-    const char* want = type == Expansion::Alias ? "alias" : "include";
+    const char* want = type == Expansion::Alias ? "alias" : type == Expansion::Include ? "include" : "forward";
     std::string value = config.get(parameter);
     for (auto word : base::splitAny(value, ", \t\r\n"))
         if (!word.empty() && lowercase(std::string(word)) == want) return true;
@@ -59,6 +72,11 @@ bool allowedIn(const config::Config& config, const char* parameter, Expansion ty
 struct Expander {
     RoutingContext& context;
     LocalDeliveryResult& out;
+    const LocalUserLookup& users;
+    // The user whose .forward file is being expanded (local's msg_attr.owner), and the
+    // .forward files already opened (been_here "forward %s").
+    std::string owner;
+    std::set<std::string> forwardsSeen;
 
     void add(LocalDelivery::Kind kind, std::string target, const std::string& via) {
         out.deliveries.push_back({kind, std::move(target), via});
@@ -101,12 +119,15 @@ struct Expander {
         }
     }
 
-    void list(const std::string& expansion, const std::string& via, int depth, const std::string& from,
-              Expansion type) {
+    // Returns how many destinations the expansion listed.
+    int list(const std::string& expansion, const std::string& via, int depth, const std::string& from, Expansion type) {
+        int count = 0;
         for (auto& tok : parseAddressList(expansion)) {
             if (tok.type != TokenType::Address) continue;
             token(internalize(tok.children), via, depth, from, type);
+            ++count;
         }
+        return count;
     }
 
     // Alias lookup of one name; true when it was expanded (or failed).
@@ -161,7 +182,118 @@ struct Expander {
         }
         if (alias(local, via, depth, from)) return;
         if (split && alias(user, via, depth, from)) return;
+        // Another user listed in a .forward file gets the mail in a new message
+        // (deliver_indirect); the owner listing themselves gets the mailbox.
+        if (!owner.empty() && owner != user) {
+            add(LocalDelivery::Kind::Forward, address, via);
+            return;
+        }
+        if (forward(address, user, local, split ? std::optional<LocalSplit>(*split) : std::nullopt, via, depth)) return;
         mailbox(user, local, via);
+    }
+
+    // local_expand.c: forward_path's own names, then main.cf parameters. Values pass
+    // through forward_expansion_filter (other characters become '_').
+    std::optional<std::string> forwardName(std::string_view name, const std::string& address, const std::string& user,
+                                           const std::string& local, const std::optional<LocalSplit>& split,
+                                           const LocalUser& pw) {
+        auto parts = splitAddress(address);
+        std::optional<std::string> value;
+        if (name == "user")
+            value = user;
+        else if (name == "home")
+            value = pw.home;
+        else if (name == "shell")
+            value = pw.shell;
+        else if (name == "domain")
+            value = lowercase(parts.domain);
+        else if (name == "local" || name == "mailbox")
+            value = local;
+        else if (name == "recipient")
+            value = address;
+        else if (name == "extension") {
+            if (split) value = split->extension;
+        } else if (name == "recipient_delimiter") {
+            if (split) value = std::string(1, split->delimiter);
+        } else if (context.config().raw(name))
+            value = context.config().get(name);
+        if (!value) return value;
+        std::string filter = context.config().get("forward_expansion_filter");
+        for (char& c : *value)
+            if (filter.find(c) == std::string::npos) c = '_';
+        return value;
+    }
+
+    // deliver_dotforward: the first file of forward_path that exists, if the user has
+    // a password file entry; its lines are expanded like an alias value, with the
+    // rights of a .forward file. False when there is none (or it lists nothing): the
+    // mailbox is next.
+    bool forward(const std::string& address, const std::string& user, const std::string& local,
+                 const std::optional<LocalSplit>& split, const std::string& via, int depth) {
+        std::string forwardPath = context.config().raw("forward_path").value_or("");
+        if (forwardPath.empty()) return false;
+        auto pw = users(user);
+        if (!pw) return false;
+        std::string path;
+        struct stat st {};
+        bool exists = false;
+        for (auto entry : base::splitAny(forwardPath, ", \t\r\n")) {
+            if (entry.empty()) continue;
+            auto expanded = config::macroExpand(
+                entry, 0, [&](std::string_view name) { return forwardName(name, address, user, local, split, *pw); });
+            if (expanded.error || expanded.undef) continue;
+            if (lstat(expanded.text.c_str(), &st) == 0) {
+                path = expanded.text;
+                exists = true;
+                break;
+            }
+        }
+        if (!exists || !forwardsSeen.insert(path).second) return false;
+        Step s = makeStep("forward_path", user, path, StepStatus::Found);
+        std::string problem;
+        if (!S_ISREG(st.st_mode))
+            problem = "file " + path + " is not a regular file";
+        else if (st.st_uid != 0 && st.st_uid != pw->uid)
+            problem = "file " + path + " has bad owner uid " + std::to_string(st.st_uid);
+        else if (st.st_mode & S_IWOTH)
+            problem = "file " + path + " is world writable";
+        std::string content;
+        if (problem.empty()) {
+            auto read = base::readFile(path);
+            if (read)
+                content = std::move(*read);
+            else
+                problem = "cannot open file " + path + ": " + read.error().message;
+        }
+        if (!problem.empty()) {
+            s.status = StepStatus::Error;
+            s.warnings.push_back(problem);
+            out.steps.push_back(std::move(s));
+            return false;
+        }
+        out.steps.push_back(std::move(s));
+        // readllines: a line that starts with white space continues the previous one.
+        std::vector<std::pair<int, std::string>> lines;
+        int number = 0;
+        for (auto line : base::splitAny(content, "\n")) {
+            ++number;
+            if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !lines.empty())
+                lines.back().second += " " + std::string(line);
+            else
+                lines.emplace_back(number, std::string(line));
+        }
+        std::string savedOwner = owner;
+        owner = user;
+        int count = 0;
+        for (auto& [lineNumber, text] : lines) {
+            if (text.empty() || text[0] == '#') continue;
+            std::string where = path + ":" + std::to_string(lineNumber);
+            out.steps.push_back(makeStep("forward", where, text, StepStatus::Found));
+            count += list(text, (via.empty() ? user : via + " -> " + user) + " -> " + where, depth + 1, local,
+                          Expansion::Forward);
+        }
+        owner = savedOwner;
+        return count > 0;
     }
 
     void mailbox(const std::string& user, const std::string& local, const std::string& via) {
@@ -172,15 +304,12 @@ struct Expander {
             out.steps.push_back(makeStep("mailbox_transport", user, transport, StepStatus::Decided));
             return;
         }
-        passwd pw{};
-        passwd* found = nullptr;
-        char buf[4096];
-        getpwnam_r(user.c_str(), &pw, buf, sizeof buf, &found);
+        auto found = users(user);
         if (!found) {
             unknown(user, local, via);
             return;
         }
-        std::string home = found->pw_dir;
+        std::string home = found->home;
         std::string command = config.get("mailbox_command");
         if (!command.empty()) {
             add(LocalDelivery::Kind::Command, command, via);
@@ -241,9 +370,9 @@ struct Expander {
 
 }  // namespace
 
-LocalDeliveryResult deliverLocal(RoutingContext& context, std::string_view recipient) {
+LocalDeliveryResult deliverLocal(RoutingContext& context, std::string_view recipient, const LocalUserLookup& users) {
     LocalDeliveryResult out;
-    Expander e{context, out};
+    Expander e{context, out, users, {}, {}};
     e.recipient(std::string(recipient), "", 0, "");
     return out;
 }

@@ -1,9 +1,11 @@
 // Tests of local(8)'s delivery decisions: aliases (full local part, then the bare
 // user), owner- aliases, :include:, commands, files, recursion, the mailbox choice and
-// unknown users.
+// unknown users, .forward files.
 #include "postline/address/local_delivery.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "address_test_util.h"
 #include "postline/address/routing_context.h"
@@ -114,6 +116,112 @@ TEST(LocalDelivery, RequiredAliasesMissingAreDiscarded) {
     EXPECT_EQ(deliver(c, "postmaster2@example.org")[0].first, Kind::Bounce);
     c.set("luser_relay", "catchall@example.net");  // luser_relay comes first
     EXPECT_EQ(deliver(c, "postmaster@example.org")[0].first, Kind::Forward);
+}
+
+// dotforward.c: one user "fwduser" whose home is a scratch directory.
+struct ForwardHome {
+    TempDir home;
+    LocalUserLookup users = [this](const std::string& name) -> std::optional<LocalUser> {
+        if (name != "fwduser") return std::nullopt;
+        return LocalUser{home.path.string(), "/bin/sh", getuid()};
+    };
+    LocalDeliveryResult deliver(const config::Config& c, std::string_view rcpt) {
+        RoutingContext ctx(c);
+        return deliverLocal(ctx, rcpt, users);
+    }
+};
+
+TEST(LocalDelivery, ForwardFileIsExpandedLikeAnAlias) {
+    ForwardHome h;
+    auto c = testing::testConfig();
+    c.set("alias_maps", "");
+    c.set("recipient_delimiter", "+");
+    auto r = h.deliver(c, "fwduser@example.org");  // no .forward yet: the mailbox
+    ASSERT_EQ(r.deliveries.size(), 1u);
+    EXPECT_EQ(r.deliveries[0].kind, Kind::Mailbox);
+    EXPECT_EQ(r.deliveries[0].target, "/var/mail/fwduser");
+
+    auto fwd = h.home.write(".forward",
+                            "# mine\nfriend@example.net, \"|/usr/bin/vacation fwduser\"\n"
+                            "/var/archive/fwduser\n\\fwduser\n");
+    r = h.deliver(c, "fwduser@example.org");
+    ASSERT_EQ(r.deliveries.size(), 4u);
+    EXPECT_EQ(r.deliveries[0].kind, Kind::Forward);
+    EXPECT_EQ(r.deliveries[0].target, "friend@example.net");
+    EXPECT_EQ(r.deliveries[0].via, "fwduser -> " + fwd + ":2");
+    EXPECT_EQ(r.deliveries[1].kind, Kind::Command);
+    EXPECT_EQ(r.deliveries[1].target, "/usr/bin/vacation fwduser");
+    EXPECT_EQ(r.deliveries[2].kind, Kind::File);
+    EXPECT_EQ(r.deliveries[3].kind, Kind::Mailbox);  // \user: the user's own mailbox
+    EXPECT_EQ(r.deliveries[3].target, "/var/mail/fwduser");
+    EXPECT_EQ(r.deliveries[3].via, "fwduser -> " + fwd + ":4");
+    bool stepSeen = false;
+    for (auto& s : r.steps)
+        if (s.stage == "forward_path" && s.result == fwd) stepSeen = true;
+    EXPECT_TRUE(stepSeen);
+
+    // Commands and files need "forward" in allow_mail_to_commands / allow_mail_to_files.
+    c.set("allow_mail_to_commands", "alias");
+    c.set("allow_mail_to_files", "alias");
+    r = h.deliver(c, "fwduser@example.org");
+    ASSERT_EQ(r.deliveries.size(), 4u);
+    EXPECT_EQ(r.deliveries[1].target, "5.7.1 mail to command is restricted");
+    EXPECT_EQ(r.deliveries[2].target, "5.7.1 mail to file is restricted");
+}
+
+TEST(LocalDelivery, ForwardPathExtensionsAndOwnName) {
+    ForwardHome h;
+    auto c = testing::testConfig();
+    c.set("alias_maps", "");
+    c.set("recipient_delimiter", "+-");
+    h.home.write(".forward", "other@example.org\nfwduser@example.org\n");
+    auto ext = h.home.write(".forward-list", "list@example.net\n");
+    // The extension file first; "+" is the delimiter actually used.
+    auto r = h.deliver(c, "fwduser-list@example.org");
+    ASSERT_EQ(r.deliveries.size(), 1u);
+    EXPECT_EQ(r.deliveries[0].target, "list@example.net");
+    EXPECT_EQ(r.deliveries[0].via, "fwduser -> " + ext + ":1");
+    // No such extension file (and ${extension} undefined without one): $home/.forward.
+    // Another local user is forwarded (a new message); the user's own name is the mailbox.
+    for (auto rcpt : {"fwduser+other@example.org", "fwduser@example.org"}) {
+        r = h.deliver(c, rcpt);
+        ASSERT_EQ(r.deliveries.size(), 2u) << rcpt;
+        EXPECT_EQ(r.deliveries[0].kind, Kind::Forward);
+        EXPECT_EQ(r.deliveries[0].target, "other@example.org");
+        EXPECT_EQ(r.deliveries[1].kind, Kind::Mailbox);
+    }
+    // The ${name?value} and ${name:value} forms, and the other local names.
+    c.set("forward_path", "${extension?$home/.forward-$extension} ${extension:$home/none-$user-$domain}");
+    EXPECT_EQ(h.deliver(c, "fwduser+list@example.org").deliveries[0].target, "list@example.net");
+    h.home.write("none-fwduser-example.org", "third@example.net\n");
+    EXPECT_EQ(h.deliver(c, "fwduser@example.org").deliveries[0].target, "third@example.net");
+    // An empty forward_path turns .forward files off.
+    c.set("forward_path", "");
+    EXPECT_EQ(h.deliver(c, "fwduser@example.org").deliveries[0].kind, Kind::Mailbox);
+}
+
+TEST(LocalDelivery, ForwardFileIgnoredWhenUnsafeOrEmpty) {
+    ForwardHome h;
+    auto c = testing::testConfig();
+    c.set("alias_maps", "");
+    auto fwd = h.home.write(".forward", "friend@example.net\n");
+    chmod(fwd.c_str(), 0666);
+    auto r = h.deliver(c, "fwduser@example.org");
+    ASSERT_EQ(r.deliveries.size(), 1u);
+    EXPECT_EQ(r.deliveries[0].kind, Kind::Mailbox);
+    bool warned = false;
+    for (auto& s : r.steps)
+        for (auto& w : s.warnings)
+            if (w == "file " + fwd + " is world writable") warned = true;
+    EXPECT_TRUE(warned);
+    chmod(fwd.c_str(), 0644);
+    h.home.write(".forward", "# nothing\n\n");
+    EXPECT_EQ(h.deliver(c, "fwduser@example.org").deliveries[0].kind, Kind::Mailbox);
+    // An alias comes before the .forward file.
+    h.home.write(".forward", "friend@example.net\n");
+    TempDir dir;
+    c.set("alias_maps", "texthash:" + dir.write("aliases", "fwduser boss@example.net\n"));
+    EXPECT_EQ(h.deliver(c, "fwduser@example.org").deliveries[0].target, "boss@example.net");
 }
 
 }  // namespace

@@ -1,11 +1,16 @@
 // What local(8) would do with a local recipient (local/recipient.c, alias.c,
 // include.c, token.c, mailbox.c, unknown.c): alias expansion of the full local part
 // then the bare user (owner- aliases, :include: files, |command, /file, addresses,
-// recursion), then the mailbox: mailbox_transport, the password file,
+// recursion), then the user's .forward file (dotforward.c: the first file of
+// forward_path that exists, expanded like an alias value), then the mailbox:
+// mailbox_transport, the password file,
 // mailbox_command, home_mailbox (Maildir when it ends in '/') or
 // mail_spool_directory; unknown users go to fallback_transport or luser_relay or bounce.
 #pragma once
 
+#include <sys/types.h>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,7 +43,19 @@ struct LocalDeliveryResult {
     Steps steps;
 };
 
+// A password file entry: what local(8) uses for .forward files and the mailbox.
+struct LocalUser {
+    std::string home;
+    std::string shell;
+    uid_t uid = 0;
+};
+// Looks up a user name; nullopt when there is no such user. Tests inject their own.
+using LocalUserLookup = std::function<std::optional<LocalUser>(const std::string& name)>;
+// getpwnam(3).
+std::optional<LocalUser> lookupSystemUser(const std::string& name);
+
 // `recipient` is the resolved user@domain of a recipient in the local class.
-LocalDeliveryResult deliverLocal(RoutingContext& context, std::string_view recipient);
+LocalDeliveryResult deliverLocal(RoutingContext& context, std::string_view recipient,
+                                 const LocalUserLookup& users = lookupSystemUser);
 
 }  // namespace postline::address
