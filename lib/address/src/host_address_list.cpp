@@ -94,21 +94,15 @@ HostAddressList HostAddressList::create(std::string title, std::string_view text
 }
 
 HostAddressList HostAddressList::fromParameter(const config::Config& config, std::string_view name) {
-    uint32_t flags = config.getBool("smtputf8_enable") ? maps::flag::kUtf8Request : 0;
+    uint32_t flags = listDictFlags(config);
     return create(std::string(name), config.get(name), matchesParentStyle(config, name), flags);
 }
 
 void HostAddressList::parse(std::string_view text, uint32_t dictFlags) {
-    auto entry = [&](bool positive, std::string_view p) -> Entry& {
-        Entry& e = entries_.emplace_back();
-        e.positive = positive;
-        e.written = (positive ? "" : "!") + std::string(p);
-        return e;
-    };
     forEachListItem(
         title_, text,
         [&](bool positive, std::string_view p) {
-            Entry& e = entry(positive, p);
+            Entry& e = addListEntry(entries_, positive, p);
             e.pattern = isTablePattern(p) ? std::string(p) : lowercase(p);
             if (isTablePattern(p)) {
                 auto opened = maps::openDict(p, maps::OpenMode::Read, dictFlags);
@@ -119,7 +113,7 @@ void HostAddressList::parse(std::string_view text, uint32_t dictFlags) {
             }
         },
         [&](bool positive, std::string_view p, std::string error) {
-            Entry& e = entry(positive, p);
+            Entry& e = addListEntry(entries_, positive, p);
             e.pattern = std::string(p);
             e.openError = std::move(error);
         });

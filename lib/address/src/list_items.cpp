@@ -49,4 +49,8 @@ void forEachListItem(std::string_view title, std::string_view text, const ListIt
     walk(title, text, true, 0, onItem, onError);
 }
 
+uint32_t listDictFlags(const config::Config& config) {
+    return config.getBool("smtputf8_enable") ? maps::flag::kUtf8Request : 0;
+}
+
 }  // namespace postline::address

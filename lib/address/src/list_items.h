@@ -4,9 +4,13 @@
 // HostAddressList, which differ only in what a plain item becomes. Private to lib/address.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "postline/config/config.h"
 
 namespace postline::address {
 
@@ -20,5 +24,17 @@ using ListErrorFn = std::function<void(bool positive, std::string_view pattern, 
 // name) leads the "no pattern after '!'" error.
 void forEachListItem(std::string_view title, std::string_view text, const ListItemFn& onItem,
                      const ListErrorFn& onError);
+
+// Appends the entry each list keeps for an item: its sign, and the item as written.
+template <class Entry>
+Entry& addListEntry(std::vector<Entry>& entries, bool positive, std::string_view pattern) {
+    Entry& e = entries.emplace_back();
+    e.positive = positive;
+    e.written = (positive ? "" : "!") + std::string(pattern);
+    return e;
+}
+
+// The flags a list's tables open with: UTF-8 key folding when smtputf8_enable is on.
+uint32_t listDictFlags(const config::Config& config);
 
 }  // namespace postline::address

@@ -28,21 +28,15 @@ MatchList MatchList::create(std::string title, std::string_view text, MatchKind 
 
 MatchList MatchList::fromParameter(const config::Config& config, std::string_view name, MatchKind kind) {
     if (kind == MatchKind::Host && matchesParentStyle(config, name)) kind = MatchKind::HostParent;
-    uint32_t flags = config.getBool("smtputf8_enable") ? maps::flag::kUtf8Request : 0;
+    uint32_t flags = listDictFlags(config);
     return create(std::string(name), config.get(name), kind, flags);
 }
 
 void MatchList::parse(std::string_view text, uint32_t dictFlags) {
-    auto entry = [&](bool positive, std::string_view p) -> Entry& {
-        Entry& e = entries_.emplace_back();
-        e.positive = positive;
-        e.written = (positive ? "" : "!") + std::string(p);
-        return e;
-    };
     forEachListItem(
         title_, text,
         [&](bool positive, std::string_view p) {
-            Entry& e = entry(positive, p);
+            Entry& e = addListEntry(entries_, positive, p);
             if (isTablePattern(p)) {
                 e.pattern = std::string(p);
                 auto opened = maps::openDict(p, maps::OpenMode::Read, dictFlags);
@@ -55,7 +49,7 @@ void MatchList::parse(std::string_view text, uint32_t dictFlags) {
             }
         },
         [&](bool positive, std::string_view p, std::string error) {
-            Entry& e = entry(positive, p);
+            Entry& e = addListEntry(entries_, positive, p);
             e.pattern = std::string(p);
             e.openError = std::move(error);
         });

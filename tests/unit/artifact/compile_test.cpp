@@ -17,23 +17,17 @@
 #include "postline/artifact/source_digests.h"
 #include "postline/base/files.h"
 #include "postline/maps/registry.h"
+#include "scratch_config.h"
 
 namespace postline::artifact {
 namespace {
 
 namespace fs = std::filesystem;
 
-void writeFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
-class CompileTest : public ::testing::Test {
+class CompileTest : public ScratchConfigTest {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/artifact_test.XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        root = tmpl;
-        conf = root + "/conf";
-        out = root + "/out";
-        fs::create_directory(conf);
+        ScratchConfigTest::SetUp();
         writeFile(conf + "/main.cf",
                   "myhostname = mx.example.com\n"
                   "mydomain = example.com\n"
@@ -54,7 +48,6 @@ protected:
         writeFile(conf + "/header_checks", "/^Subject: spam/ REJECT\n");
         writeFile(conf + "/senders", "bad@example.com REJECT\n");
     }
-    void TearDown() override { fs::remove_all(root); }
 
     CompileOptions options() const {
         CompileOptions o;
@@ -64,8 +57,6 @@ protected:
         return o;
     }
     std::string currentTarget() const { return fs::read_symlink(out + "/current").string(); }
-
-    std::string root, conf, out;
 };
 
 TEST_F(CompileTest, WritesAGenerationAndMakesItCurrent) {

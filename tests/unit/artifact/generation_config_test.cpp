@@ -11,23 +11,17 @@
 #include "postline/artifact/generation_config.h"
 #include "postline/maps/map_list.h"
 #include "postline/maps/registry.h"
+#include "scratch_config.h"
 
 namespace postline::artifact {
 namespace {
 
 namespace fs = std::filesystem;
 
-void writeFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
-
-class GenerationConfigTest : public ::testing::Test {
+class GenerationConfigTest : public ScratchConfigTest {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/generation_config_test.XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        root = tmpl;
-        conf = root + "/conf";
-        out = root + "/out";
-        fs::create_directory(conf);
+        ScratchConfigTest::SetUp();
         writeFile(conf + "/main.cf",
                   "mydomain = example.com\n"
                   "myorigin = $mydomain\n"
@@ -41,9 +35,6 @@ protected:
         auto summary = compile(o);
         ASSERT_TRUE(summary.ok()) << summary.error().message;
     }
-    void TearDown() override { fs::remove_all(root); }
-
-    std::string root, conf, out;
 };
 
 TEST_F(GenerationConfigTest, ParametersAreTheGenerations) {
