@@ -87,6 +87,14 @@ public:
     Lookup lookup(std::string_view key);
 
     size_t ruleCount() const { return rules_.size(); }
+
+    // Visits the match rules in table order (IF/ENDIF lines are not visited) with the
+    // line of each and its result template.
+    template <class Fn>
+    void forEachMatchRule(Fn&& fn) const {
+        for (const Rule& rule : rules_)
+            if (rule.op == Op::Match) fn(rule.lineno, rule.replacement);
+    }
     size_t indexedRuleCount() const { return indexed_; }
 
 private:
