@@ -10,9 +10,9 @@
 
 #include "postline/address/address_parts.h"
 #include "postline/address/local_domains.h"
+#include "postline/address/local_tokens.h"
 #include "postline/address/rewrite.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/tokens.h"
 #include "postline/base/files.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
@@ -57,17 +57,7 @@ namespace {
 
 constexpr int kMaxDepth = 100;
 
-// Where a destination was listed (local's exp_type): allow_mail_to_commands and
-// allow_mail_to_files name the kinds of expansion that may deliver to a command or file.
-enum class Expansion { Alias, Include, Forward };
-
-bool allowedIn(const config::Config& config, const char* parameter, Expansion type) {
-    const char* want = type == Expansion::Alias ? "alias" : type == Expansion::Include ? "include" : "forward";
-    std::string value = config.get(parameter);
-    for (auto word : base::splitAny(value, ", \t\r\n"))
-        if (!word.empty() && lowercase(std::string(word)) == want) return true;
-    return false;
-}
+using Expansion = ExpansionClass;
 
 struct Expander {
     RoutingContext& context;
@@ -77,6 +67,9 @@ struct Expander {
     // .forward files already opened (been_here "forward %s").
     std::string owner;
     std::set<std::string> forwardsSeen;
+    // The :include: files already expanded (include.c's been_here "include UID PATH"):
+    // each is read once, so that a file that includes itself is no loop.
+    std::set<std::string> includesSeen;
 
     void add(LocalDelivery::Kind kind, std::string target, const std::string& via) {
         out.deliveries.push_back({kind, std::move(target), via});
@@ -85,49 +78,51 @@ struct Expander {
     // deliver_token: one item of an alias, :include: file or .forward expansion.
     // `from` is the alias whose expansion produced the item (local's exp_from).
     void token(const std::string& item, const std::string& via, int depth, const std::string& from, Expansion type) {
-        if (item.rfind(":include:", 0) == 0) {
-            std::string path = item.substr(9);
-            auto content = base::readFile(path);
-            if (!content) {
-                add(LocalDelivery::Kind::Defer, "4.3.0 cannot open include file " + path, via);
-                out.steps.push_back(makeStep("include", path, content.error().message, StepStatus::Error));
+        LocalToken tok = classifyToken(item);
+        switch (tok.kind) {
+            case LocalToken::Kind::Include: {
+                const std::string& path = tok.text;
+                if (!includesSeen.insert(path).second) return;
+                auto lines = readIncludeFile(path);
+                if (!lines) {
+                    add(LocalDelivery::Kind::Defer, "4.3.0 cannot open include file " + path, via);
+                    out.steps.push_back(makeStep("include", path, lines.error().message, StepStatus::Error));
+                    return;
+                }
+                out.steps.push_back(makeStep("include", path, "read", StepStatus::Decided));
+                for (const IncludeLine& line : *lines)
+                    list(line.text, via + " -> :include:" + path, depth + 1, from, Expansion::Include);
                 return;
             }
-            out.steps.push_back(makeStep("include", path, "read", StepStatus::Decided));
-            std::string text;
-            for (auto line : base::splitAny(*content, "\n"))
-                if (!line.empty() && line[0] != '#') text += std::string(line) + ",";
-            list(text, via + " -> :include:" + path, depth + 1, from, Expansion::Include);
-        } else if (!item.empty() && item[0] == '|') {
-            if (allowedIn(context.config(), "allow_mail_to_commands", type))
-                add(LocalDelivery::Kind::Command, item.substr(1), via);
-            else
-                add(LocalDelivery::Kind::Bounce, "5.7.1 mail to command is restricted", via);
-        } else if (!item.empty() && item[0] == '/') {
-            if (allowedIn(context.config(), "allow_mail_to_files", type))
-                add(item.back() == '/' ? LocalDelivery::Kind::Maildir : LocalDelivery::Kind::File, item, via);
-            else
-                add(LocalDelivery::Kind::Bounce, "5.7.1 mail to file is restricted", via);
-        } else {
-            std::string address = rewriteAddress(item, RewriteSettings::local(context.config()));
-            auto parts = splitAddress(address);
-            auto loc = context.localDomains().check(parts.domain);
-            if (loc.locality == Locality::Local)
-                recipient(address, via, depth + 1, from);
-            else
-                add(LocalDelivery::Kind::Forward, address, via);
+            case LocalToken::Kind::Command:
+                if (expansionAllowed(context.config(), "allow_mail_to_commands", type))
+                    add(LocalDelivery::Kind::Command, tok.text, via);
+                else
+                    add(LocalDelivery::Kind::Bounce, "5.7.1 mail to command is restricted", via);
+                return;
+            case LocalToken::Kind::File:
+                if (expansionAllowed(context.config(), "allow_mail_to_files", type))
+                    add(item.back() == '/' ? LocalDelivery::Kind::Maildir : LocalDelivery::Kind::File, item, via);
+                else
+                    add(LocalDelivery::Kind::Bounce, "5.7.1 mail to file is restricted", via);
+                return;
+            case LocalToken::Kind::Address:
+                break;
         }
+        std::string address = rewriteAddress(item, RewriteSettings::local(context.config()));
+        auto parts = splitAddress(address);
+        auto loc = context.localDomains().check(parts.domain);
+        if (loc.locality == Locality::Local)
+            recipient(address, via, depth + 1, from);
+        else
+            add(LocalDelivery::Kind::Forward, address, via);
     }
 
     // Returns how many destinations the expansion listed.
     int list(const std::string& expansion, const std::string& via, int depth, const std::string& from, Expansion type) {
-        int count = 0;
-        for (auto& tok : parseAddressList(expansion)) {
-            if (tok.type != TokenType::Address) continue;
-            token(internalize(tok.children), via, depth, from, type);
-            ++count;
-        }
-        return count;
+        std::vector<std::string> items = listItems(expansion);
+        for (const std::string& item : items) token(item, via, depth, from, type);
+        return static_cast<int>(items.size());
     }
 
     // Alias lookup of one name; true when it was expanded (or failed).
@@ -372,7 +367,7 @@ struct Expander {
 
 LocalDeliveryResult deliverLocal(RoutingContext& context, std::string_view recipient, const LocalUserLookup& users) {
     LocalDeliveryResult out;
-    Expander e{context, out, users, {}, {}};
+    Expander e{context, out, users, {}, {}, {}};
     e.recipient(std::string(recipient), "", 0, "");
     return out;
 }

@@ -107,6 +107,20 @@ TEST(LocalDelivery, CommandsAndFilesOnlyWhereAllowed) {
     EXPECT_EQ(deliver(c, "cmd@example.org")[1].second, "5.7.1 mail to file is restricted");
 }
 
+// include.c's duplicate elimination: each :include: file is read once per expansion, so
+// a file that includes itself (or a file included twice) is no loop.
+TEST(LocalDelivery, IncludeFilesAreReadOnce) {
+    TempDir dir;
+    auto c = testing::testConfig();
+    std::string self = (dir.path / "self.list").string();
+    dir.write("self.list", "friend@example.net\n:include:" + self + "\n");
+    auto aliases = dir.write("aliases", "list :include:" + self + ", :Include:" + self + "\n");
+    c.set("alias_maps", "texthash:" + aliases);
+    auto d = deliver(c, "list@example.org");
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0], std::make_pair(Kind::Forward, std::string("friend@example.net")));
+}
+
 // unknown.c: a postmaster or MAILER-DAEMON without an alias is discarded, not bounced.
 TEST(LocalDelivery, RequiredAliasesMissingAreDiscarded) {
     auto c = testing::testConfig();

@@ -1,0 +1,62 @@
+// local(8)'s item kinds and delivery classes (local/token.c deliver_token and
+// deliver_token_stream, local.c's allow_mail_to_* masks).
+#include "postline/address/local_tokens.h"
+
+#include "postline/address/tokens.h"
+#include "postline/base/files.h"
+#include "postline/base/strings.h"
+
+namespace postline::address {
+
+const char* expansionClassName(ExpansionClass cls) {
+    switch (cls) {
+        case ExpansionClass::Alias:
+            return "alias";
+        case ExpansionClass::Include:
+            return "include";
+        case ExpansionClass::Forward:
+            return "forward";
+    }
+    return "alias";
+}
+
+bool expansionAllowed(const config::Config& config, std::string_view parameter, ExpansionClass cls) {
+    std::string_view want = expansionClassName(cls);
+    std::string value = config.get(parameter);
+    for (auto word : base::splitAny(value, ", \t\r\n"))
+        if (!word.empty() && base::lowercase(word) == want) return true;
+    return false;
+}
+
+std::vector<std::string> listItems(std::string_view value) {
+    std::vector<std::string> out;
+    for (const Token& token : parseAddressList(value))
+        if (token.type == TokenType::Address) out.push_back(internalize(token.children));
+    return out;
+}
+
+LocalToken classifyToken(const std::string& item) {
+    constexpr std::string_view kInclude = ":include:";
+    if (!item.empty() && item[0] == '/') return {LocalToken::Kind::File, item};
+    if (!item.empty() && item[0] == '|') return {LocalToken::Kind::Command, item.substr(1)};
+    if (item.size() >= kInclude.size() &&
+        base::lowercase(std::string_view(item).substr(0, kInclude.size())) == kInclude)
+        return {LocalToken::Kind::Include, item.substr(kInclude.size())};
+    return {LocalToken::Kind::Address, item};
+}
+
+base::Result<std::vector<IncludeLine>> readIncludeFile(const std::string& path) {
+    auto content = base::readFile(path);
+    if (!content) return content.error();
+    std::vector<IncludeLine> out;
+    std::string_view rest = *content;
+    for (int number = 1; !rest.empty(); ++number) {
+        size_t end = rest.find('\n');
+        std::string_view line = rest.substr(0, end);
+        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+        if (!line.empty() && line[0] != '#') out.push_back({number, std::string(line)});
+    }
+    return out;
+}
+
+}  // namespace postline::address
