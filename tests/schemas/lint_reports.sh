@@ -20,6 +20,7 @@ for case_dir in "$root"/testdata/lint/*/; do
         postmap | postalias) (cd "$d" && "$bin/$verb" -c "$d" "$arg" 2>/dev/null) ;;
         age) touch -d "@$(($(date +%s) - extra))" "$d/$arg" ;;
         remove) rm -f "$d/$arg" ;;
+        configdir) sed -i "s|@CONFIG_DIR@|$d|g" "$d/$arg" ;;
         '' | '#'*) ;;
       esac
     done <"$d/setup"

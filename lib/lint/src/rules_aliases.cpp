@@ -10,11 +10,12 @@
 #include "captured_warnings.h"
 #include "context.h"
 #include "find_cycle.h"
+#include "pattern_records.h"
 #include "postline/address/addr_map.h"
 #include "postline/address/alias_source.h"
 #include "postline/address/local_delivery.h"
+#include "postline/address/local_tokens.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/tokens.h"
 #include "postline/address/virtual_expand.h"
 #include "postline/base/files.h"
 #include "postline/base/strings.h"
@@ -88,31 +89,74 @@ std::vector<std::string> cycleInChain(const std::string& chain) {
     return {};
 }
 
-bool listsClass(const LintContext& context, const std::string& parameter, std::string_view cls) {
-    for (const std::string& item : listItems(context.value(parameter)))
-        if (base::lowercase(item) == cls) return true;
-    return false;
-}
+// alias-command-forbidden and alias-file-forbidden: the |command and /file items of alias
+// values (local's "alias" class) and, through their :include: files, of the lists those
+// files hold ("include" class), with the allow_mail_to_* checks that local(8) makes
+// (lib/address's local_tokens.h). Each :include: file is read once.
+class AliasTargetCheck {
+public:
+    explicit AliasTargetCheck(LintContext& context) : context_(context) {}
+
+    // One alias value; `what` names it in findings ("alias sales", "alias_maps rule").
+    void value(const std::string& what, const std::string& value, const Origin& where) {
+        for (const std::string& item : address::listItems(value))
+            this->item(what, item, where, address::ExpansionClass::Alias);
+    }
+
+private:
+    void item(const std::string& what, const std::string& item, const Origin& where, address::ExpansionClass cls) {
+        address::LocalToken token = address::classifyToken(item);
+        std::string className = address::expansionClassName(cls);
+        switch (token.kind) {
+            case address::LocalToken::Kind::Command:
+                if (address::expansionAllowed(context_.config(), "allow_mail_to_commands", cls)) return;
+                context_.report(
+                    "alias-command-forbidden", where,
+                    base::cat(what, " delivers to command ", item, ", but allow_mail_to_commands does not list \"",
+                              className, "\"; local(8) bounces it"),
+                    base::cat("add ", className, " to allow_mail_to_commands, or deliver through a pipe(8) service"));
+                return;
+            case address::LocalToken::Kind::File:
+                if (address::expansionAllowed(context_.config(), "allow_mail_to_files", cls)) return;
+                context_.report(
+                    "alias-file-forbidden", where,
+                    base::cat(what, " delivers to file ", item, ", but allow_mail_to_files does not list \"", className,
+                              "\"; local(8) bounces it"),
+                    base::cat("add ", className, " to allow_mail_to_files, or deliver to a mailbox"));
+                return;
+            case address::LocalToken::Kind::Include:
+                include(token.text);
+                return;
+            case address::LocalToken::Kind::Address:
+                return;
+        }
+    }
+
+    // local(8) reads only absolute :include: paths; one with a $n substitution (from a
+    // pattern table) names a different file per key.
+    void include(const std::string& path) {
+        if (!path.starts_with("/") || path.find('$') != std::string::npos) return;
+        if (!includesSeen_.insert(path).second) return;
+        auto lines = address::readIncludeFile(path);
+        if (!lines) return;  // local(8) defers the mail; nothing to check here
+        for (const address::IncludeLine& line : *lines)
+            for (const std::string& entry : address::listItems(line.text))
+                item(std::string(":include: list entry"), entry, Origin{path, line.line},
+                     address::ExpansionClass::Include);
+    }
+
+    LintContext& context_;
+    std::set<std::string> includesSeen_;
+};
 
 void checkAliasDestinations(LintContext& context, const std::vector<Record>& records) {
-    bool commands = listsClass(context, "allow_mail_to_commands", "alias");
-    bool files = listsClass(context, "allow_mail_to_files", "alias");
-    if (commands && files) return;
-    for (const Record& r : records) {
-        for (const address::Token& token : address::parseAddressList(r.value)) {
-            if (token.type != address::TokenType::Address) continue;
-            std::string item = address::internalize(token.children);
-            if (!commands && item.starts_with("|"))
-                context.report("alias-command-forbidden", r.where,
-                               base::cat("alias ", r.key, " delivers to command ", item,
-                                         ", but allow_mail_to_commands does not list \"alias\"; local(8) bounces it"),
-                               "add alias to allow_mail_to_commands, or deliver through a pipe(8) service");
-            else if (!files && item.starts_with("/"))
-                context.report("alias-file-forbidden", r.where,
-                               base::cat("alias ", r.key, " delivers to file ", item,
-                                         ", but allow_mail_to_files does not list \"alias\"; local(8) bounces it"),
-                               "add alias to allow_mail_to_files, or deliver to a mailbox");
-        }
+    AliasTargetCheck check(context);
+    for (const Record& r : records) check.value(base::cat("alias ", r.key), r.value, r.where);
+    // regexp and pcre alias tables: their rules' results, at the line of each rule.
+    std::set<std::string> done;
+    for (const TableRef& ref : collectTableRefs(context)) {
+        if (ref.parameter != "alias_maps" || !isPatternTable(ref) || !done.insert(ref.text).second) continue;
+        for (const PatternRecord& rule : patternRecords(ref)) check.value("alias_maps rule", rule.result, rule.where);
     }
 }
 

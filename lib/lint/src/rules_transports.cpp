@@ -8,6 +8,7 @@
 
 #include "captured_warnings.h"
 #include "context.h"
+#include "pattern_records.h"
 #include "postline/base/files.h"
 #include "postline/base/strings.h"
 #include "postline/maps/dict.h"
@@ -33,6 +34,19 @@ constexpr std::string_view kTransportParameters[] = {
     "address_verify_virtual_transport",
 };
 
+// The transports that trivial-rewrite picks by address class, and the parameter without
+// which that class is empty (default_transport serves every remote domain).
+struct ClassTransport {
+    std::string_view parameter;
+    std::string_view domains;
+};
+constexpr ClassTransport kClassTransports[] = {
+    {"default_transport", ""},
+    {"relay_transport", "relay_domains"},
+    {"local_transport", "mydestination"},
+    {"virtual_transport", "virtual_mailbox_domains"},
+};
+
 // Tables whose values are "transport:nexthop".
 constexpr std::string_view kTransportTables[] = {
     "transport_maps",          "sender_dependent_default_transport_maps", "mailbox_transport_maps",
@@ -52,7 +66,7 @@ public:
         for (const config::MasterEntry& entry : context.master()) services_[entry.name()].insert(entry.type());
     }
 
-    void check(const std::string& value, const Origin& where, const std::string& what) {
+    void check(const std::string& value, const Origin& where, const std::string& what, const std::string& hint = {}) {
         std::string transport = transportOf(value);
         // "$1" and friends are filled in per lookup: nothing to check here.
         if (transport.empty() || transport.find('$') != std::string::npos) return;
@@ -61,11 +75,14 @@ public:
         std::string message =
             it == services_.end()
                 ? base::cat(what, " names transport ", transport, ", which master.cf does not define")
-                : base::cat(what, " names transport ", transport, ", which master.cf defines only as a ",
-                            *it->second.begin(), " service; a transport is a unix service");
+                : base::cat(what, " names transport ", transport, ", which master.cf defines only as ",
+                            *it->second.begin() == "inet" ? "an " : "a ", *it->second.begin(),
+                            " service; a transport is a unix service");
         context_.report("transport-undefined", where, std::move(message),
-                        base::cat("add a unix service \"", transport,
-                                  "\" to master.cf (e.g. a copy of the smtp or lmtp line), or fix the name"));
+                        !hint.empty() ? hint
+                                      : base::cat("add a unix service \"", transport,
+                                                  "\" to master.cf (e.g. a copy of the smtp or lmtp line), or fix the "
+                                                  "name"));
     }
 
 private:
@@ -74,7 +91,8 @@ private:
 };
 
 // Every record of a table with the line it is on: the source file of an indexed or
-// texthash table, else the records the table lists (at the parameter's line).
+// texthash table, the rules of a regexp or pcre table (key "", at the line of the rule's
+// pattern), else the records the table lists (at the parameter's line).
 using RecordFn = std::function<void(const std::string& key, const std::string& value, const Origin& where)>;
 
 void forEachTableRecord(const TableRef& ref, const RecordFn& fn) {
@@ -92,7 +110,12 @@ void forEachTableRecord(const TableRef& ref, const RecordFn& fn) {
         });
         return;
     }
-    if (ref.spec.type == "regexp" || ref.spec.type == "pcre") return;  // values depend on the key
+    if (isPatternTable(ref)) {
+        // The result depends on the key only where it has $n; the check skips a transport
+        // part with a substitution.
+        for (const PatternRecord& rule : patternRecords(ref)) fn("", rule.result, rule.where);
+        return;
+    }
     (void)captureWarnings([&] {
         auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix);
         if (!dict) return;
@@ -103,6 +126,26 @@ void forEachTableRecord(const TableRef& ref, const RecordFn& fn) {
     });
 }
 
+// The default of a class transport is used only when the configuration leaves it unset
+// and mail can be in that class: relay_domains, mydestination, virtual_mailbox_domains
+// (their effective, expanded values) list something.
+void checkDefaultClassTransports(LintContext& context, TransportCheck& check) {
+    for (const ClassTransport& entry : kClassTransports) {
+        std::string parameter(entry.parameter);
+        if (context.isSet(parameter)) continue;  // checked with the other settings
+        std::string why;
+        if (!entry.domains.empty()) {
+            std::string domains(entry.domains);
+            if (listItems(context.value(domains)).empty()) continue;
+            why = base::cat(" (", domains, " is not empty)");
+        }
+        std::string value = context.value(parameter);
+        check.check(value, context.origin(parameter), base::cat(parameter, "'s default value ", value, why),
+                    base::cat("add the stock \"", transportOf(value), "\" service to master.cf, or set ", parameter,
+                              " to a transport that master.cf defines"));
+    }
+}
+
 }  // namespace
 
 void checkTransports(LintContext& context) {
@@ -111,8 +154,7 @@ void checkTransports(LintContext& context) {
     TransportCheck check(context);
     for (std::string_view name : kTransportParameters) {
         std::string parameter(name);
-        // Defaults name the stock services (smtp, relay, local, virtual): only what the
-        // configuration sets is checked, like the tables.
+        // Settings here; the defaults of the class transports below, when they can be used.
         if (context.isSet(parameter)) check.check(context.value(parameter), context.origin(parameter), parameter);
         for (const config::MasterEntry& entry : context.master())
             for (const auto& [option, value] : entry.params())
@@ -127,9 +169,11 @@ void checkTransports(LintContext& context) {
         forEachTableRecord(ref, [&](const std::string& key, const std::string& value, const Origin& where) {
             // sender_dependent_default_transport_maps: DUNNO keeps default_transport.
             if (base::lowercase(value) == "dunno") return;
-            check.check(value, where, base::cat(ref.parameter, " entry ", key));
+            check.check(value, where,
+                        key.empty() ? base::cat(ref.parameter, " rule") : base::cat(ref.parameter, " entry ", key));
         });
     }
+    checkDefaultClassTransports(context, check);
 }
 
 }  // namespace postline::lint

@@ -6,6 +6,9 @@
 // setup lines:  postmap TYPE:FILE | postalias TYPE:FILE   build a table with lib/maps
 //               age FILE SECONDS                           set FILE's mtime SECONDS ago
 //               remove FILE
+//               configdir FILE                             write the case's directory for
+//                                                          @CONFIG_DIR@ in FILE (for absolute
+//                                                          paths such as :include: files)
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <utime.h>
@@ -84,6 +87,13 @@ void runSetup(const fs::path& dir) {
             ASSERT_EQ(::utime((dir / arg).c_str(), &times), 0) << arg;
         } else if (verb == "remove") {
             fs::remove(dir / arg);
+        } else if (verb == "configdir") {
+            auto text = base::readFile((dir / arg).string());
+            ASSERT_TRUE(text) << text.error().message;
+            std::string out = *text;
+            for (size_t at = out.find("@CONFIG_DIR@"); at != std::string::npos; at = out.find("@CONFIG_DIR@", at))
+                out.replace(at, 12, dir.string());
+            std::ofstream(dir / arg, std::ios::trunc) << out;
         } else {
             FAIL() << "unknown setup line: " << line;
         }
