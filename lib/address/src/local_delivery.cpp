@@ -267,24 +267,14 @@ struct Expander {
             return false;
         }
         out.steps.push_back(std::move(s));
-        // readllines: a line that starts with white space continues the previous one.
-        std::vector<std::pair<int, std::string>> lines;
-        int number = 0;
-        for (auto line : base::splitAny(content, "\n")) {
-            ++number;
-            if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !lines.empty())
-                lines.back().second += " " + std::string(line);
-            else
-                lines.emplace_back(number, std::string(line));
-        }
+        // deliver_token_stream, as for :include: files: each line on its own.
         std::string savedOwner = owner;
         owner = user;
         int count = 0;
-        for (auto& [lineNumber, text] : lines) {
-            if (text.empty() || text[0] == '#') continue;
-            std::string where = path + ":" + std::to_string(lineNumber);
-            out.steps.push_back(makeStep("forward", where, text, StepStatus::Found));
-            count += list(text, (via.empty() ? user : via + " -> " + user) + " -> " + where, depth + 1, local,
+        for (const IncludeLine& line : tokenStreamLines(content)) {
+            std::string where = path + ":" + std::to_string(line.line);
+            out.steps.push_back(makeStep("forward", where, line.text, StepStatus::Found));
+            count += list(line.text, (via.empty() ? user : via + " -> " + user) + " -> " + where, depth + 1, local,
                           Expansion::Forward);
         }
         owner = savedOwner;

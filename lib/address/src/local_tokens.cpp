@@ -45,18 +45,21 @@ LocalToken classifyToken(const std::string& item) {
     return {LocalToken::Kind::Address, item};
 }
 
-base::Result<std::vector<IncludeLine>> readIncludeFile(const std::string& path) {
-    auto content = base::readFile(path);
-    if (!content) return content.error();
+std::vector<IncludeLine> tokenStreamLines(std::string_view content) {
     std::vector<IncludeLine> out;
-    std::string_view rest = *content;
-    for (int number = 1; !rest.empty(); ++number) {
-        size_t end = rest.find('\n');
-        std::string_view line = rest.substr(0, end);
-        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+    for (int number = 1; !content.empty(); ++number) {
+        size_t end = content.find('\n');
+        std::string_view line = content.substr(0, end);
+        content.remove_prefix(end == std::string_view::npos ? content.size() : end + 1);
         if (!line.empty() && line[0] != '#') out.push_back({number, std::string(line)});
     }
     return out;
+}
+
+base::Result<std::vector<IncludeLine>> readIncludeFile(const std::string& path) {
+    auto content = base::readFile(path);
+    if (!content) return content.error();
+    return tokenStreamLines(*content);
 }
 
 }  // namespace postline::address

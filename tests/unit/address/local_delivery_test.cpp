@@ -183,6 +183,21 @@ TEST(LocalDelivery, ForwardFileIsExpandedLikeAnAlias) {
     EXPECT_EQ(r.deliveries[2].target, "5.7.1 mail to file is restricted");
 }
 
+// dotforward.c reads with deliver_token_stream: every physical line is a list of its own
+// (a blank line counts, and a line that starts with white space continues nothing).
+TEST(LocalDelivery, ForwardFileLinesAreNumberedAsInTheFile) {
+    ForwardHome h;
+    auto c = testing::testConfig();
+    c.set("alias_maps", "");
+    auto fwd = h.home.write(".forward", "\n# away\nfriend@example.net\n  other@example.net\n");
+    auto r = h.deliver(c, "fwduser@example.org");
+    ASSERT_EQ(r.deliveries.size(), 2u);
+    EXPECT_EQ(r.deliveries[0].target, "friend@example.net");
+    EXPECT_EQ(r.deliveries[0].via, "fwduser -> " + fwd + ":3");
+    EXPECT_EQ(r.deliveries[1].target, "other@example.net");
+    EXPECT_EQ(r.deliveries[1].via, "fwduser -> " + fwd + ":4");
+}
+
 TEST(LocalDelivery, ForwardPathExtensionsAndOwnName) {
     ForwardHome h;
     auto c = testing::testConfig();

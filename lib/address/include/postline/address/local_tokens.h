@@ -36,13 +36,15 @@ std::vector<std::string> listItems(std::string_view value);
 // file; anything else is an address.
 LocalToken classifyToken(const std::string& item);
 
-// An :include: file as deliver_token_stream() reads it: every line that does not start
-// with '#' (each line is a list of its own; there are no continuation lines), with its
-// number. Errors: "open PATH: strerror" from reading the file.
+// A :include: or .forward file as deliver_token_stream() reads it: every line that does
+// not start with '#' (each line is a list of its own; there are no continuation lines),
+// with its number.
 struct IncludeLine {
     int line = 0;
     std::string text;
 };
+std::vector<IncludeLine> tokenStreamLines(std::string_view content);
+// tokenStreamLines() of a file. Errors: "open PATH: strerror" from reading the file.
 base::Result<std::vector<IncludeLine>> readIncludeFile(const std::string& path);
 
 }  // namespace postline::address
