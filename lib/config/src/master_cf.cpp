@@ -149,30 +149,31 @@ std::string normalizeOptionValue(std::string_view value) {
     return space ? base::cat("{", nv->first, "=", nv->second, "}") : base::cat(nv->first, "=", nv->second);
 }
 
-std::vector<std::pair<std::string, std::string>> MasterEntry::params() const {
-    std::vector<std::pair<std::string, std::string>> out;
+std::vector<MasterOption> MasterEntry::options() const {
+    std::vector<MasterOption> out;
+    // Like the daemons' getopt(): the options end at the first argument that is not one.
     for (size_t field = kMasterMinFields; field < argv.size(); ++field) {
         const std::string& arg = argv[field];
         if (arg[0] != '-' || arg == "--") break;
         if (arg == "-o" && field + 1 < argv.size()) {
-            if (auto nv = splitNameValue(optionNameValue(argv[field + 1]))) out.push_back(*nv);
+            if (auto nv = splitNameValue(optionNameValue(argv[field + 1])))
+                out.push_back({nv->first, nv->second, field + 1 < argLines.size() ? argLines[field + 1] : 0});
             field += 1;
         }
     }
     return out;
 }
 
+std::vector<std::pair<std::string, std::string>> MasterEntry::params() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (MasterOption& option : options()) out.emplace_back(std::move(option.name), std::move(option.value));
+    return out;
+}
+
 int MasterEntry::optionLine(std::string_view name) const {
     int line = 0;
-    for (size_t field = kMasterMinFields; field < argv.size(); ++field) {
-        const std::string& arg = argv[field];
-        if (arg[0] != '-' || arg == "--") break;
-        if (arg == "-o" && field + 1 < argv.size()) {
-            auto nv = splitNameValue(optionNameValue(argv[field + 1]));
-            if (nv && nv->first == name && field + 1 < argLines.size()) line = argLines[field + 1];
-            field += 1;
-        }
-    }
+    for (const MasterOption& option : options())
+        if (option.name == name) line = option.line;
     return line;
 }
 

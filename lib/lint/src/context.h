@@ -27,6 +27,7 @@ struct ServiceSetting {
     std::string value;  // expanded
     Origin origin;
     bool explicitlySet = false;
+    bool byOption = false;  // set by the service's own `-o`
 };
 
 class LintContext {
@@ -50,11 +51,20 @@ public:
     bool isSet(std::string_view name) const { return config_.definition(name) != nullptr; }
 
     // The effective setting of `name` for a master.cf service (its last `-o name=...`,
-    // else main.cf's). `-o` values are expanded against main.cf like Postfix does.
+    // else main.cf's), expanded with expandForService().
     ServiceSetting serviceSetting(const config::MasterEntry& service, std::string_view name) const;
+    // `text` expanded as the daemon of `service` expands it: the daemon puts each `-o`
+    // over main.cf before it reads a parameter, so `$name` (also inside main.cf values)
+    // is the service's last `-o name=...`, else main.cf's value, else the default;
+    // `$service_name` is the service's name.
+    std::string expandForService(const config::MasterEntry& service, std::string_view text) const;
+    // "service NAME/TYPE", as findings about one service begin.
+    static std::string serviceLabel(const config::MasterEntry& service);
     // The master.cf line of a service's last `-o name=...` (the entry's last line when it
     // has none).
     Origin optionOrigin(const config::MasterEntry& service, std::string_view name) const;
+    // The master.cf line of one `-o` of a service (the entry's last line when unknown).
+    Origin optionOrigin(const config::MasterEntry& service, const config::MasterOption& option) const;
     // The master.cf services whose command is `program` (e.g. "smtpd").
     std::vector<const config::MasterEntry*> services(std::string_view program) const;
 

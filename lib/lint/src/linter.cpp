@@ -28,6 +28,10 @@ Origin LintContext::optionOrigin(const config::MasterEntry& service, std::string
     return {masterCf_, line ? line : service.line};
 }
 
+Origin LintContext::optionOrigin(const config::MasterEntry& service, const config::MasterOption& option) const {
+    return {masterCf_, option.line ? option.line : service.line};
+}
+
 Origin LintContext::origin(std::string_view name) const {
     if (const config::Definition* def = config_.definition(name)) return {def->file, def->line};
     return {mainCf_, 0};
@@ -37,9 +41,10 @@ ServiceSetting LintContext::serviceSetting(const config::MasterEntry& service, s
     ServiceSetting setting;
     for (const auto& [key, raw] : service.params()) {
         if (key != name) continue;
-        setting.value = config_.expand(raw);
+        setting.value = expandForService(service, raw);
         setting.origin = optionOrigin(service, name);
         setting.explicitlySet = true;
+        setting.byOption = true;
     }
     if (!setting.explicitlySet) {
         setting.value = value(name);
@@ -47,6 +52,21 @@ ServiceSetting LintContext::serviceSetting(const config::MasterEntry& service, s
         setting.explicitlySet = isSet(name);
     }
     return setting;
+}
+
+std::string LintContext::expandForService(const config::MasterEntry& service, std::string_view text) const {
+    std::vector<std::pair<std::string, std::string>> options = service.params();
+    auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+        for (auto it = options.rbegin(); it != options.rend(); ++it)
+            if (it->first == name) return it->second;
+        if (name == "service_name") return service.name();
+        return config_.raw(name);
+    };
+    return config::macroExpand(text, config::kMacroRecurse, lookup).text;
+}
+
+std::string LintContext::serviceLabel(const config::MasterEntry& service) {
+    return base::cat("service ", service.name(), "/", service.type());
 }
 
 std::vector<const config::MasterEntry*> LintContext::services(std::string_view program) const {

@@ -86,19 +86,23 @@ void checkDeprecated(LintContext& context) {
         for (const auto& [name, value] : entry.params())
             if (const Replacement* r = find(kParameters, name))
                 reportParameter(context, *r, context.optionOrigin(entry, name),
-                                base::cat("service ", entry.name(), ": "));
+                                LintContext::serviceLabel(entry) + ": ");
     for (const std::string& parameter : restrictionParameters(context)) {
-        auto report = [&](const std::string& value, const Origin& where) {
+        auto report = [&](const std::string& value, const Origin& where, std::string_view prefix) {
             for (const std::string& item : listItems(value))
                 if (const Replacement* r = find(kRestrictions, base::lowercase(item)))
-                    context.report("restriction-deprecated", where,
-                                   base::cat(parameter, ": restriction ", r->name, " is obsolete (", r->note, ")"),
-                                   base::cat("use ", r->instead, " instead"));
+                    context.report(
+                        "restriction-deprecated", where,
+                        base::cat(prefix, parameter, ": restriction ", r->name, " is obsolete (", r->note, ")"),
+                        base::cat("use ", r->instead, " instead"));
         };
-        if (context.isSet(parameter)) report(context.value(parameter), context.origin(parameter));
+        if (context.isSet(parameter)) report(context.value(parameter), context.origin(parameter), "");
+        // Each -o at its own line, expanded as its daemon expands it.
         for (const config::MasterEntry& entry : context.master())
-            for (const auto& [name, value] : entry.params())
-                if (name == parameter) report(context.config().expand(value), context.optionOrigin(entry, name));
+            for (const config::MasterOption& option : entry.options())
+                if (option.name == parameter)
+                    report(context.expandForService(entry, option.value), context.optionOrigin(entry, option),
+                           LintContext::serviceLabel(entry) + ": ");
     }
 }
 

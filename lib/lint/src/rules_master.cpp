@@ -1,10 +1,9 @@
 // The "master" rule family over master.cf: lines that postconf (pcf_check_master_entry)
 // or master (master_ent.c: "inet service cannot be private") refuses, commands that are
-// not Postfix daemons, and `-o` overrides the way postconf warns about them
-// (postconf_unused.c "unused parameter", postconf_undef.c "undefined parameter").
+// not Postfix daemons, and `-o` names the way postconf warns about them
+// (postconf_unused.c "unused parameter"). The values of `-o` overrides are checked with
+// main.cf's (rules_parameters.cpp).
 #include <unistd.h>
-
-#include <set>
 
 #include "context.h"
 #include "param_names.h"
@@ -83,19 +82,6 @@ void checkOptions(LintContext& context) {
                        base::cat("unused parameter: ", unused.name, "=", unused.value),
                        close.empty() ? base::cat("remove it, or reference it as $", unused.name, " in a value")
                                      : base::cat("did you mean ", close, "?"));
-    }
-    for (const config::MasterEntry& entry : context.master()) {
-        for (const auto& [name, value] : entry.params()) {
-            std::set<std::string> references;
-            collectReferences(value, references, true);
-            for (const std::string& ref : references) {
-                if (names.known(ref) || context.config().definition(ref)) continue;
-                context.report("param-undefined-reference", context.optionOrigin(entry, name),
-                               base::cat("service ", entry.name(), "/", entry.type(), ": -o ", name, " refers to $",
-                                         ref, ", which is not defined (undefined parameter: ", ref, ")"),
-                               base::cat("define ", ref, " in main.cf, or fix the name"));
-            }
-        }
     }
 }
 

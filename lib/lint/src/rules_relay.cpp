@@ -27,6 +27,7 @@ bool coversEveryone(const std::string& mynetworks) {
 struct ListVerdict {
     enum Kind { Rejects, PermitsEveryone, NoDecision } kind = NoDecision;
     std::string why;
+    bool byMynetworks = false;  // permit_mynetworks with a mynetworks that covers everyone
 };
 
 ListVerdict judge(const LintContext& context, const std::string& list, const std::string& mynetworks) {
@@ -41,7 +42,7 @@ ListVerdict judge(const LintContext& context, const std::string& list, const std
         if (word == "permit") return {ListVerdict::PermitsEveryone, "\"permit\" accepts every client"};
         if (word == "permit_mynetworks" && coversEveryone(mynetworks))
             return {ListVerdict::PermitsEveryone,
-                    "permit_mynetworks trusts every client (mynetworks = " + mynetworks + ")"};
+                    "permit_mynetworks trusts every client (mynetworks = " + mynetworks + ")", true};
         bool access = word.starts_with("check_") && word.ends_with("_access");
         if (access && i + 1 < items.size()) {
             const std::string& table = items[++i];
@@ -68,7 +69,7 @@ void checkOpenRelay(LintContext& context, const config::MasterEntry& service) {
     ListVerdict r1 = judge(context, relay.value, mynetworks.value);
     ListVerdict r2 = judge(context, recipient.value, mynetworks.value);
     if (r1.kind == ListVerdict::Rejects || r2.kind == ListVerdict::Rejects) return;
-    std::string where = base::cat("service ", service.name(), "/", service.type());
+    std::string where = LintContext::serviceLabel(service);
     if (r1.kind == ListVerdict::NoDecision && r2.kind == ListVerdict::NoDecision) {
         context.report("open-relay", relay.explicitlySet ? relay.origin : recipient.origin,
                        base::cat(where,
@@ -79,11 +80,35 @@ void checkOpenRelay(LintContext& context, const config::MasterEntry& service) {
     }
     const ListVerdict& permit = r1.kind == ListVerdict::PermitsEveryone ? r1 : r2;
     const ServiceSetting& setting = r1.kind == ListVerdict::PermitsEveryone ? relay : recipient;
-    context.report("open-relay", setting.origin, base::cat(where, ": open relay: ", permit.why),
+    // The line that made this service an open relay: its own -o mynetworks when the list
+    // is main.cf's (or the default) and trusted every client only through that -o.
+    const Origin& origin =
+        permit.byMynetworks && mynetworks.byOption && !setting.byOption ? mynetworks.origin : setting.origin;
+    context.report("open-relay", origin, base::cat(where, ": open relay: ", permit.why),
                    "put reject_unauth_destination before anything that can accept every client");
 }
 
+// mynetworks-too-broad for one mynetworks value (main.cf's or a service's -o).
+void checkNetworks(LintContext& context, const std::string& mynetworks, const Origin& where, std::string_view label) {
+    for (const std::string& item : listItems(mynetworks)) {
+        auto net = parseNetwork(item);
+        if (!net || item[0] == '!') continue;
+        int limit = net->ipv6 ? 16 : 8;
+        if (net->bits < limit)
+            context.report("mynetworks-too-broad", where,
+                           base::cat(label, "mynetworks contains ", item, ": ",
+                                     net->bits == 0 ? "every client on the Internet is trusted"
+                                                    : "a network far larger than any site is trusted"),
+                           "list only your own networks");
+    }
+}
+
 void checkMynetworks(LintContext& context) {
+    for (const config::MasterEntry& entry : context.master())
+        for (const config::MasterOption& option : entry.options())
+            if (option.name == "mynetworks")
+                checkNetworks(context, context.expandForService(entry, option.value),
+                              context.optionOrigin(entry, option), LintContext::serviceLabel(entry) + ": ");
     if (!context.isSet("mynetworks")) {
         if (base::lowercase(context.value("mynetworks_style")) == "class")
             context.report("mynetworks-style-class", context.origin("mynetworks_style"),
@@ -91,31 +116,32 @@ void checkMynetworks(LintContext& context) {
                            "set mynetworks to the networks you trust, or mynetworks_style = host");
         return;
     }
-    for (const std::string& item : listItems(context.value("mynetworks"))) {
-        auto net = parseNetwork(item);
-        if (!net || item[0] == '!') continue;
-        int limit = net->ipv6 ? 16 : 8;
-        if (net->bits < limit)
-            context.report("mynetworks-too-broad", context.origin("mynetworks"),
-                           base::cat("mynetworks contains ", item, ": ",
-                                     net->bits == 0 ? "every client on the Internet is trusted"
-                                                    : "a network far larger than any site is trusted"),
-                           "list only your own networks");
+    checkNetworks(context, context.value("mynetworks"), context.origin("mynetworks"), "");
+}
+
+// access-permits-everyone for one restriction list value.
+void checkAccessList(LintContext& context, const std::string& name, const std::string& value, const Origin& where,
+                     std::string_view label) {
+    std::vector<std::string> items = listItems(value);
+    for (size_t i = 0; i + 1 < items.size(); ++i) {
+        if (base::lowercase(items[i]) != "check_client_access") continue;
+        maps::DictSpec spec = maps::parseDictSpec(items[i + 1], context.value("default_database_type"));
+        if (accessGrants(spec).acceptsEveryClient)
+            context.report(
+                "access-permits-everyone", where,
+                base::cat(label, name, ": check_client_access ", items[i + 1], " returns OK for every client"),
+                "remove the catch-all entry, or limit it to the networks you trust");
     }
 }
 
 void checkAccessTables(LintContext& context) {
     for (const std::string& name : restrictionParameters(context)) {
-        if (!context.isSet(name)) continue;
-        std::vector<std::string> items = listItems(context.value(name));
-        for (size_t i = 0; i + 1 < items.size(); ++i) {
-            if (base::lowercase(items[i]) != "check_client_access") continue;
-            maps::DictSpec spec = maps::parseDictSpec(items[i + 1], context.value("default_database_type"));
-            if (accessGrants(spec).acceptsEveryClient)
-                context.report("access-permits-everyone", context.origin(name),
-                               base::cat(name, ": check_client_access ", items[i + 1], " returns OK for every client"),
-                               "remove the catch-all entry, or limit it to the networks you trust");
-        }
+        if (context.isSet(name)) checkAccessList(context, name, context.value(name), context.origin(name), "");
+        for (const config::MasterEntry& entry : context.master())
+            for (const config::MasterOption& option : entry.options())
+                if (option.name == name)
+                    checkAccessList(context, name, context.expandForService(entry, option.value),
+                                    context.optionOrigin(entry, option), LintContext::serviceLabel(entry) + ": ");
     }
 }
 

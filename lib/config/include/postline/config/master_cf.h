@@ -18,6 +18,13 @@ inline constexpr std::string_view kMasterFieldNames[] = {"service", "type",   "p
 inline constexpr int kMasterMinFields = 8;
 inline constexpr int kMasterCommandField = 7;
 
+// One `-o name=value` daemon option of a service, where it is written.
+struct MasterOption {
+    std::string name;
+    std::string value;  // as written, braces of the `-o { name = value }` form removed
+    int line = 0;       // its physical master.cf line; 0 when the lines are unknown
+};
+
 struct MasterEntry {
     // Fields and command arguments after Postfix's normalization ("-oname=value" becomes
     // "-o" "name=value"; "-o { name = value }" becomes "{name=value}" or "name=value").
@@ -31,6 +38,8 @@ struct MasterEntry {
     const std::string& type() const { return argv[1]; }
     // The `-o name=value` parameters of the daemon options, in order (later ones win).
     std::vector<std::pair<std::string, std::string>> params() const;
+    // The same, each with its physical line.
+    std::vector<MasterOption> options() const;
     // The physical line of the last `-o name=...` (the one that takes effect), or 0 when
     // there is none or the lines are unknown.
     int optionLine(std::string_view name) const;
