@@ -53,6 +53,23 @@ TEST(MasterCf, OptionLinesAndFirstLine) {
     EXPECT_EQ(smtp.optionLine("b"), 5);
     EXPECT_EQ(smtp.optionLine("c"), 6);
     EXPECT_EQ(smtp.optionLine("d"), 0);
+    // Every -o in order, each at its own line, the brace form unwrapped.
+    auto options = smtp.options();
+    ASSERT_EQ(options.size(), 4u);
+    EXPECT_EQ(options[0].name, "a");
+    EXPECT_EQ(options[0].value, "1");
+    EXPECT_EQ(options[0].line, 2);
+    EXPECT_EQ(options[1].name, "a");
+    EXPECT_EQ(options[1].line, 5);
+    EXPECT_EQ(options[2].name, "b");
+    EXPECT_EQ(options[2].value, "x y");
+    EXPECT_EQ(options[2].line, 5);
+    EXPECT_EQ(options[3].line, 6);
+    // Without line information (a single parsed line), lines are 0.
+    auto one = parseMasterEntry("smtp inet n - y - - smtpd -o a=1");
+    ASSERT_TRUE(one.ok());
+    ASSERT_EQ(one->options().size(), 1u);
+    EXPECT_EQ(one->options()[0].line, 0);
 }
 
 TEST(MasterCf, ScanGoesOnAfterBadLines) {
