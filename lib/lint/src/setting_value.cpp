@@ -56,6 +56,25 @@ std::string typeProblem(const config::ParameterInfo& info, const std::string& va
     }
 }
 
+// The parameter that gives `name` its type: the built-in one, or for a name that a
+// master.cf service creates (relay_destination_concurrency_limit for a service "relay"
+// of smtp; postconf_service.c) the built-in parameter it defaults to. `perService`
+// tells which.
+const config::ParameterInfo* typeOf(const LintContext& context, std::string_view name, bool& perService) {
+    perService = false;
+    if (const config::ParameterInfo* info = config::findBuiltinParameter(name)) return info;
+    for (const config::MasterEntry& entry : context.master()) {
+        if (!name.starts_with(entry.name())) continue;
+        std::string_view suffix = name.substr(entry.name().size());
+        for (const config::ServiceParamTemplate& t : config::serviceParameterTemplates())
+            if (t.suffix == suffix && t.program == entry.argv[config::kMasterCommandField]) {
+                perService = true;
+                return config::findBuiltinParameter(t.defaultParam);
+            }
+    }
+    return nullptr;
+}
+
 bool setByOption(const config::MasterEntry& service, std::string_view name) {
     for (const auto& [option, value] : service.params())
         if (option == name) return true;
@@ -65,16 +84,18 @@ bool setByOption(const config::MasterEntry& service, std::string_view name) {
 }  // namespace
 
 void checkSettingValue(LintContext& context, const config::NameSpace& names, const SettingValue& setting) {
-    const config::ParameterInfo* info = config::findBuiltinParameter(setting.name);
+    bool perService = false;
+    const config::ParameterInfo* info = typeOf(context, setting.name, perService);
     // Postfix hands the text of raw parameters (mailbox_command, luser_relay, ...) to the
     // program as written; their `$name`s are expanded per message, not from main.cf.
-    bool raw = info && (info->flags & config::kRaw);
+    bool raw = info && !perService && (info->flags & config::kRaw);
     const std::string& value = raw ? std::string(setting.raw) : setting.expanded;
     std::string label = setting.service ? LintContext::serviceLabel(*setting.service) + ": " : "";
     if (info && setting.effective) {
         std::string problem = typeProblem(*info, value);
-        // In range, as the programs that read it check (mail_conf_int.c & co.).
-        if (problem.empty()) problem = config::boundsProblem(*info, value);
+        // In range, as the programs that read it check (mail_conf_int.c & co.). qmgr
+        // reads the per-service names with bounds of their own: only their type counts.
+        if (problem.empty() && !perService) problem = config::boundsProblem(*info, value);
         if (!problem.empty())
             context.report("param-bad-value", setting.where,
                            base::cat(label, setting.name, " = ", value, ": ", problem));

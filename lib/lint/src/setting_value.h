@@ -28,7 +28,8 @@ struct SettingValue {
     bool effective = true;
 };
 
-// Reports param-bad-value (type, enum set, bounds; built-in parameters only) and
+// Reports param-bad-value (type, enum set, bounds; the per-service names of master.cf
+// services by the type of the parameter they default to) and
 // param-undefined-reference for `setting`. `names` is postconf's name space
 // (buildNameSpace): a reference is defined when main.cf or the name space has the name,
 // or, for an `-o`, when another `-o` of the same service sets it.
