@@ -72,11 +72,9 @@ const Definition* Config::definition(std::string_view name) const {
 }
 
 std::optional<std::string> Config::defaultValue(std::string_view name) const {
+    if (auto it = extraDefaults_.find(name); it != extraDefaults_.end()) return it->second;
     const ParameterInfo* info = findBuiltinParameter(name);
-    if (!info) {
-        if (auto it = extraDefaults_.find(name); it != extraDefaults_.end()) return it->second;
-        return std::nullopt;
-    }
+    if (!info) return std::nullopt;
     if (!(info->flags & kComputed)) return std::string(info->defaultValue);
     if (auto it = computedCache_.find(name); it != computedCache_.end()) return it->second;
     std::string value;

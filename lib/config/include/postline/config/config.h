@@ -57,7 +57,9 @@ public:
     void set(std::string_view name, std::string_view value);
     // Forgets a definition (Postfix drops read-only parameter assignments).
     void erase(std::string_view name);
-    // Adds a default for a name the registry does not have (master.cf service parameters).
+    // Adds a default for a name the registry does not have (master.cf service parameters),
+    // or replaces a built-in one (a host whose Postfix was built with other defaults; tests
+    // that must not depend on files of the host, such as alias_maps = hash:/etc/aliases).
     void addDefault(std::string_view name, std::string_view value);
 
     // The unexpanded value: main.cf's definition, else the default, else nullopt.
