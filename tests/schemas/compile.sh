@@ -48,6 +48,26 @@ for case_dir in "$root"/testdata/lint/clean-*/; do
   compile_case "$name" "$d"
 done
 
+# A table that only a default names and whose source is missing (the alias_maps default,
+# hash:/etc/aliases, on a host without it: the unit tests compile one) is recorded without
+# a compiled file; the schema must take that shape and refuse it for other tables.
+python3 - "$work/example.config.json" "$work/missing.config.json" "$work/bad-missing.config.json" <<'PY'
+import copy, json, sys
+graph = json.load(open(sys.argv[1]))
+good, bad = copy.deepcopy(graph), copy.deepcopy(graph)
+indexed = next(t for t in good["tables"] if t["kind"] == "indexed")
+indexed.update(compiled=None, open=indexed["reference"], source_missing=True)
+indexed["used_by"] = [{"parameter": "alias_maps", "origin": "default"}]
+json.dump(good, open(sys.argv[2], "w"))
+next(t for t in bad["tables"] if t["kind"] == "indexed")["source_missing"] = True  # but compiled
+json.dump(bad, open(sys.argv[3], "w"))
+PY
+python3 "$root/tests/schemas/validate.py" "$root/schemas/compile-graph.schema.json" "$work/missing.config.json" || fail=1
+if python3 "$root/tests/schemas/validate.py" "$root/schemas/compile-graph.schema.json" "$work/bad-missing.config.json" >/dev/null; then
+  echo "FAIL compile-graph schema: a compiled table marked source_missing was accepted"
+  fail=1
+fi
+
 manifests=() graphs=() reports=()
 for name in "${docs[@]}"; do
   manifests+=("$work/$name.manifest.json")

@@ -120,6 +120,7 @@ std::string defaultOutputDirectory(const std::string& configDir) { return config
 base::Result<CompileSummary> compile(const CompileOptions& options) {
     auto config = config::Config::load(options.configDir);
     if (!config) return config.error();
+    for (const auto& [name, value] : options.defaults) config->addDefault(name, value);
     std::string mainPath = options.configDir + "/main.cf";
     std::string masterPath = options.configDir + "/master.cf";
     std::vector<config::MasterEntry> master;

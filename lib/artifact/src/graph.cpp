@@ -137,7 +137,10 @@ private:
             t["source"] = hasSource ? Json(table.spec.name) : Json(nullptr);
             t["compiled"] = table.files.empty() ? Json(nullptr) : Json(table.files.front());
             // The spec a reader opens, relative to the generation directory when compiled.
-            t["open"] = hasSource ? Json(base::cat(table.spec.type, ":tables/", table.id)) : Json(table.reference);
+            bool missing = table.action == "missing";
+            t["open"] =
+                hasSource && !missing ? Json(base::cat(table.spec.type, ":tables/", table.id)) : Json(table.reference);
+            if (missing) t["source_missing"] = true;
             Json uses = Json::array();
             for (const TableUse& use : table.uses) {
                 Json u{{"parameter", use.parameter}, {"origin", use.origin}};

@@ -3,11 +3,13 @@
 // hard link to the previous generation's file when nothing that matters has changed).
 #include "tables.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <functional>
+#include <set>
 
 #include "postline/artifact/sha256.h"
 #include "postline/base/files.h"
@@ -15,6 +17,7 @@
 #include "postline/base/strings.h"
 #include "postline/config/registry.h"
 #include "postline/maps/brace_list.h"
+#include "postline/maps/default_tables.h"
 #include "postline/maps/table_refs.h"
 #include "postline/maps/table_source.h"
 
@@ -51,19 +54,18 @@ std::string tableId(const maps::DictSpec& spec) {
 
 class Planner {
 public:
-    explicit Planner(std::vector<PlannedTable>& out) : out_(out) {}
+    // `aliasTables`: maps::aliasTables(), the tables built as postalias builds them.
+    Planner(std::vector<PlannedTable>& out, std::set<std::string> aliasTables)
+        : out_(out), aliasTables_(std::move(aliasTables)) {}
 
-    void add(const std::string& text, const TableUse& use, bool aliasFormat, int depth = 0) {
-        maps::DictSpec spec = maps::parseDictSpec(text, "");
-        while (spec.type == "proxy" && spec.name.find(':') != std::string::npos)
-            spec = maps::parseDictSpec(spec.name, "");
-        if ((spec.type == "unionmap" || spec.type == "pipemap") && depth < 8) {
-            if (auto parts = maps::detail::parseBraceList(spec.name)) {
-                for (const std::string& part : *parts) add(part, use, aliasFormat, depth + 1);
-                return;
-            }
-        }
+    void add(const std::string& text, const TableUse& use) {
+        for (const maps::TableBehind& t : maps::tablesBehind(text)) add(t.spec, use);
+    }
+
+private:
+    void add(const maps::DictSpec& spec, const TableUse& use) {
         std::string reference = base::cat(spec.type, ":", spec.name);
+        bool aliasFormat = aliasTables_.count(reference) > 0;
         std::string key = base::cat(reference, aliasFormat ? "|aliases" : "");
         auto [it, fresh] = index_.emplace(key, out_.size());
         if (fresh) {
@@ -78,23 +80,10 @@ public:
         out_[it->second].uses.push_back(use);
     }
 
-private:
     std::vector<PlannedTable>& out_;
+    std::set<std::string> aliasTables_;
     std::map<std::string, size_t> index_;
 };
-
-bool isAliasParameter(std::string_view name) { return name == "alias_maps" || name == "alias_database"; }
-
-std::vector<std::string> tablesOf(std::string_view name, const std::string& value, const config::Config& config) {
-    const config::ParameterInfo* info = config::findBuiltinParameter(name);
-    if (info && (info->type == config::ParamType::MapList || maps::isMatchListParameter(name)))
-        return maps::tablesInMapList(value);
-    bool restriction = info ? info->type == config::ParamType::RestrictionList : false;
-    if (!restriction)
-        for (const std::string& cls : maps::detail::splitBraceItems(config.get("smtpd_restriction_classes")))
-            if (cls == name) restriction = true;
-    return restriction ? maps::tablesInRestrictions(value) : std::vector<std::string>{};
-}
 
 // Collects what Postfix warns about (msgWarn) while `body` runs.
 std::vector<std::string> captureWarnings(const std::function<void()>& body) {
@@ -222,25 +211,25 @@ std::string_view tableKindName(TableKind kind) {
 std::vector<PlannedTable> planTables(const config::Config& config, const std::vector<config::MasterEntry>& master,
                                      const std::string& masterPath, const std::vector<std::string>& masterLines) {
     std::vector<PlannedTable> out;
-    Planner planner(out);
-    // Only what main.cf sets: a default such as alias_maps = hash:/etc/aliases names a
-    // file of the host, not of the configuration being compiled.
+    Planner planner(out, maps::aliasTables(config, master));
     for (const std::string& name : config.definedNames()) {
         const config::Definition* def = config.definition(name);
         if (!def) continue;
         TableUse use{name, "", base::cat(def->file, ":", def->line)};
-        for (const std::string& t : tablesOf(name, config.get(name), config))
-            planner.add(t, use, isAliasParameter(name));
+        for (const std::string& t : maps::tablesOfParameter(name, config.get(name), config)) planner.add(t, use);
     }
     for (const config::MasterEntry& entry : master) {
         if (entry.argv.size() <= size_t(config::kMasterCommandField)) continue;
         for (const auto& [name, raw] : entry.params()) {
             TableUse use{name, base::cat(entry.name(), "/", entry.type()),
                          base::cat(masterPath, ":", config::masterOptionLine(masterLines, entry, name))};
-            for (const std::string& t : tablesOf(name, config.expand(raw), config))
-                planner.add(t, use, isAliasParameter(name));
+            for (const std::string& t : maps::tablesOfParameter(name, config.expand(raw), config)) planner.add(t, use);
         }
     }
+    // What main.cf leaves at the default is used as Postfix would use it (alias_maps =
+    // hash:/etc/aliases, nis:mail.aliases on Debian).
+    for (const maps::DefaultTableUse& d : maps::tablesOfDefaults(config, master))
+        planner.add(d.table, TableUse{d.parameter, "", std::string(kDefaultOrigin)});
     return out;
 }
 
@@ -254,6 +243,14 @@ base::Status buildTables(std::vector<PlannedTable>& tables, const std::string& g
         }
         if (!maps::findDictType(table.spec.type))
             return base::Error{tableError(table, base::cat("unsupported dictionary type: ", table.spec.type))};
+        // A host file that only a default names (hash:/etc/aliases) may be absent: the
+        // generation goes without it and readers open it as named, as Postfix does (its
+        // lookups then fail with a temporary error). The linter warns about it.
+        struct stat st {};
+        if (table.namedOnlyByDefaults() && ::stat(table.spec.name.c_str(), &st) != 0 && errno == ENOENT) {
+            table.action = "missing";
+            continue;
+        }
         auto digest = digests.digest(table.spec.name);
         if (!digest) return base::Error{tableError(table, digest.error().message), digest.error().errnum};
         table.sourceSha256 = *digest;

@@ -1,7 +1,7 @@
 // The tables of a generation: every table the configuration names (collected like the
-// linter does: set map-list, match-list and restriction-list parameters and master.cf
-// overrides), one entry per distinct table, built into tables/ or reused from the
-// previous generation.
+// linter does: map-list, match-list and restriction-list parameters that main.cf sets,
+// master.cf overrides, and the tables that the defaults of the others make Postfix open),
+// one entry per distinct table, built into tables/ or reused from the previous generation.
 #pragma once
 
 #include <map>
@@ -17,11 +17,14 @@
 
 namespace postline::artifact {
 
+// The origin of a use by a parameter that main.cf leaves at its built-in default.
+inline constexpr std::string_view kDefaultOrigin = "default";
+
 // Where a table is named.
 struct TableUse {
     std::string parameter;
     std::string service;  // "NAME/TYPE" for a master.cf override, else ""
-    std::string origin;   // "FILE:LINE"
+    std::string origin;   // "FILE:LINE", or kDefaultOrigin
 };
 
 enum class TableKind {
@@ -43,8 +46,16 @@ struct PlannedTable {
     FileStamp stamp;
     std::string buildKey;            // what decides reuse: format, type, settings, source digest
     std::vector<std::string> files;  // relative to the generation, e.g. "tables/virtual.hash-1a2b3c4d.db"
-    std::string action;              // "built", "copied", "reused", "none"
+    std::string action;              // "built", "copied", "reused", "none", "missing"
     int reusedFrom = 0;
+
+    // True when only built-in defaults name it (alias_maps = hash:/etc/aliases): a file of
+    // the host, which may be absent without making the configuration wrong.
+    bool namedOnlyByDefaults() const {
+        for (const TableUse& use : uses)
+            if (use.origin != kDefaultOrigin) return false;
+        return !uses.empty();
+    }
 };
 
 // A table file of an earlier generation that can be linked instead of rebuilt.

@@ -36,7 +36,8 @@ protected:
                   "transport_maps = lmdb:$config_directory/transport\n"
                   "header_checks = regexp:$config_directory/header_checks\n"
                   "smtpd_helo_restrictions = check_helo_access inline:{ { localhost = REJECT } }\n"
-                  "relay_transport = relay\n");
+                  "relay_transport = relay\n"
+                  "alias_maps =\n");  // not the default, the host's /etc/aliases
         writeFile(conf + "/master.cf",
                   "smtp      inet  n       -       y       -       -       smtpd\n"
                   "submission inet n       -       y       -       -       smtpd\n"

@@ -25,7 +25,8 @@ protected:
         writeFile(conf + "/main.cf",
                   "mydomain = example.com\n"
                   "myorigin = $mydomain\n"
-                  "virtual_alias_maps = hash:$config_directory/virtual, inline:{ a@example.net = b }\n");
+                  "virtual_alias_maps = hash:$config_directory/virtual, inline:{ a@example.net = b }\n"
+                  "alias_maps =\n");  // not the default, the host's /etc/aliases
         writeFile(conf + "/master.cf", "smtp      inet  n       -       y       -       -       smtpd\n");
         writeFile(conf + "/virtual", "info@example.net  alice@example.com\n");
         CompileOptions o;

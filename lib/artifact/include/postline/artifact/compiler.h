@@ -6,6 +6,7 @@
 
 #include <ctime>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,9 @@ struct CompileOptions {
     SourceDigests* digests = nullptr;
     // More documents for the generation, as (file name, contents), e.g. the lint report.
     std::vector<std::pair<std::string, std::string>> documents;
+    // Built-in defaults to use instead of Postfix's, by name, as lint::LintOptions::defaults
+    // (config::Config::addDefault): the tables they name are compiled as Postfix's would be.
+    std::map<std::string, std::string> defaults;
 };
 
 struct CompileSummary {
