@@ -14,6 +14,9 @@ for case_dir in "$root"/testdata/lint/*/; do
   name=$(basename "$case_dir")
   d=$work/$name
   cp -r "$case_dir" "$d"
+  # A case that replaces a built-in default (unit_lint can, the command cannot) is linted
+  # with the host's default here: its document is validated, its exit status not.
+  replaces_default=0
   if [ -f "$d/setup" ]; then
     while read -r verb arg extra; do
       case $verb in
@@ -21,6 +24,7 @@ for case_dir in "$root"/testdata/lint/*/; do
         age) touch -d "@$(($(date +%s) - extra))" "$d/$arg" ;;
         remove) rm -f "$d/$arg" ;;
         configdir) sed -i "s|@CONFIG_DIR@|$d|g" "$d/$arg" ;;
+        default) replaces_default=1 ;;
         '' | '#'*) ;;
       esac
     done <"$d/setup"
@@ -36,7 +40,7 @@ print("|".join(r["id"] for r in rules if r["defaultConfiguration"]["level"] == "
   if grep -qE "^($errors) " "$d/expected"; then
     want=1
   fi
-  if [ "$rc" != "$want" ]; then
+  if ((!replaces_default)) && [ "$rc" != "$want" ]; then
     echo "FAIL $name: exit $rc, expected $want"
     fail=1
   fi

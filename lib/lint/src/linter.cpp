@@ -113,6 +113,7 @@ std::vector<Diagnostic> LintContext::takeFindings() {
 base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& options) {
     auto config = config::Config::load(options.configDir);
     if (!config) return config.error();
+    for (const auto& [name, value] : options.defaults) config->addDefault(name, value);
     std::string masterPath = options.configDir + "/master.cf";
     // A bad master.cf line is a finding (rules_master.cpp), not a reason to stop.
     config::MasterCfScan master;

@@ -32,6 +32,8 @@ constexpr RuleInfo kRules[] = {
     // tables
     {"table-unknown-type", Severity::Error, "tables", "a table type that Postfix does not know"},
     {"table-missing", Severity::Error, "tables", "a table file that does not exist"},
+    {"table-default-missing", Severity::Warning, "tables",
+     "a table file that only a parameter's built-in default names (alias_maps = hash:/etc/aliases) does not exist"},
     {"table-unreadable", Severity::Error, "tables", "a table file that cannot be read"},
     {"table-not-built", Severity::Error, "tables", "a source file without its indexed file (run postmap)"},
     {"table-stale", Severity::Warning, "tables", "an indexed file older than its source (run postmap)"},

@@ -35,6 +35,25 @@ bool isOtherPostfixType(std::string_view type, bool* namesConfigFile) {
     return false;
 }
 
+// "table hash:/etc/postfix/virtual", and for a table that only a default names, which one:
+// the finding is on main.cf, line 0, where the parameter is not set.
+std::string tableLabel(const TableRef& ref) {
+    if (!ref.fromDefault) return base::cat("table ", ref.text);
+    return base::cat("table ", ref.text, " (default value of ", ref.parameter, ", not set in main.cf)");
+}
+
+// A file that only a default names and that does not exist: Postfix opens the table all
+// the same, and every lookup in it fails with a temporary error (local(8): "alias
+// database unavailable", dsn 4.3.0), so the mail that needs it is deferred, not lost.
+// The configuration is not wrong for that, so a compile goes on: a warning.
+void reportDefaultMissing(LintContext& context, const TableRef& ref, std::string what) {
+    std::string hint = base::cat(
+        "lookups in it fail with a temporary error and the mail that needs it is deferred; "
+        "create ",
+        ref.spec.name, ", or set ", ref.parameter, " in main.cf (empty for none)");
+    context.report("table-default-missing", ref.origin, base::cat(tableLabel(ref), ": ", what), std::move(hint));
+}
+
 // Opens a table as a daemon would, read-only, collecting what it warns about.
 struct OpenCheck {
     std::vector<CapturedWarning> warnings;
@@ -66,7 +85,7 @@ void reportLineWarnings(LintContext& context, const std::vector<CapturedWarning>
         } else if (w.line > 0) {
             context.report(lineRule, file, w.line, w.text);
         } else {
-            context.report(lineRule, ref.origin, base::cat("table ", ref.text, ": ", w.text));
+            context.report(lineRule, ref.origin, base::cat(tableLabel(ref), ": ", w.text));
         }
     }
 }
@@ -76,7 +95,7 @@ void reportLineWarnings(LintContext& context, const std::vector<CapturedWarning>
 void checkSource(LintContext& context, const TableRef& ref) {
     auto text = base::readFile(ref.spec.name);
     if (!text) {
-        context.report("table-unreadable", ref.origin, base::cat("table ", ref.text, ": ", text.error().message));
+        context.report("table-unreadable", ref.origin, base::cat(tableLabel(ref), ": ", text.error().message));
         return;
     }
     std::map<std::string, int> firstLine;
@@ -109,28 +128,31 @@ void checkIndexed(LintContext& context, const TableRef& ref, std::string_view su
     }, idx{};
     bool haveSource = statFile(ref.spec.name, src);
     bool haveIndex = statFile(index, idx);
+    if (!haveSource && !haveIndex && ref.fromDefault) {
+        reportDefaultMissing(context, ref, base::cat("neither ", ref.spec.name, " nor ", index, " exists"));
+        return;
+    }
     if (!haveSource && !haveIndex) {
         context.report("table-missing", ref.origin,
-                       base::cat("table ", ref.text, ": neither ", ref.spec.name, " nor ", index, " exists"));
+                       base::cat(tableLabel(ref), ": neither ", ref.spec.name, " nor ", index, " exists"));
         return;
     }
     if (!haveIndex) {
-        context.report("table-not-built", ref.origin, base::cat("table ", ref.text, ": ", index, " does not exist"),
+        context.report("table-not-built", ref.origin, base::cat(tableLabel(ref), ": ", index, " does not exist"),
                        base::cat("run \"", buildCommand(ref), "\""));
     } else if (!haveSource) {
         context.report("table-source-missing", ref.origin,
-                       base::cat("table ", ref.text, ": source file ", ref.spec.name, " does not exist"),
+                       base::cat(tableLabel(ref), ": source file ", ref.spec.name, " does not exist"),
                        "keep the source beside the indexed file so that the table can be rebuilt");
     } else if (idx.st_mtime < src.st_mtime) {
         context.report("table-stale", ref.origin,
-                       base::cat("table ", ref.text, ": ", index, " is older than its source ", ref.spec.name),
+                       base::cat(tableLabel(ref), ": ", index, " is older than its source ", ref.spec.name),
                        base::cat("run \"", buildCommand(ref), "\""));
     }
     if (haveIndex) {
         // Its warnings (none expected for a readable file) are not findings.
         std::string problem = openForCheck(ref).problem;
-        if (!problem.empty())
-            context.report("table-unreadable", ref.origin, base::cat("table ", ref.text, ": ", problem));
+        if (!problem.empty()) context.report("table-unreadable", ref.origin, base::cat(tableLabel(ref), ": ", problem));
     }
     if (haveSource && !context.knownSource(ref.spec.type, ref.spec.name, ref.aliasFormat)) checkSource(context, ref);
 }
@@ -139,13 +161,16 @@ void checkIndexed(LintContext& context, const TableRef& ref, std::string_view su
 void checkTextTable(LintContext& context, const TableRef& ref) {
     struct stat st {};
     if (!statFile(ref.spec.name, st)) {
-        context.report("table-missing", ref.origin,
-                       base::cat("table ", ref.text, ": ", ref.spec.name, " does not exist"));
+        if (ref.fromDefault)
+            reportDefaultMissing(context, ref, base::cat(ref.spec.name, " does not exist"));
+        else
+            context.report("table-missing", ref.origin,
+                           base::cat(tableLabel(ref), ": ", ref.spec.name, " does not exist"));
         return;
     }
     if (::access(ref.spec.name.c_str(), R_OK) != 0) {
         context.report("table-unreadable", ref.origin,
-                       base::cat("table ", ref.text, ": ", ref.spec.name, " is not readable"));
+                       base::cat(tableLabel(ref), ": ", ref.spec.name, " is not readable"));
         return;
     }
     if (context.knownSource(ref.spec.type, ref.spec.name, false)) return;
@@ -188,7 +213,7 @@ void checkTables(LintContext& context) {
                 struct stat st {};
                 if (!statFile(ref.spec.name, st))
                     context.report("table-missing", ref.origin,
-                                   base::cat("table ", ref.text, ": ", ref.spec.name, " does not exist"));
+                                   base::cat(tableLabel(ref), ": ", ref.spec.name, " does not exist"));
             }
             continue;
         }

@@ -2,26 +2,25 @@
 // them (maps_create() over map-list parameters, check_*_access in smtpd_check.c).
 #include "table_refs.h"
 
+#include <set>
+
 #include "postline/base/strings.h"
 #include "postline/config/registry.h"
 #include "postline/maps/brace_list.h"
+#include "postline/maps/default_tables.h"
 #include "postline/maps/table_refs.h"
 
 namespace postline::lint {
 
 namespace {
 
+// `aliasTables`: maps::aliasTables(), the tables in aliases(5) format wherever named.
 void addRef(std::vector<TableRef>& out, const std::string& text, const std::string& parameter, const Origin& origin,
-            bool aliasFormat, int depth = 0) {
-    maps::DictSpec spec = maps::parseDictSpec(text, "");
-    while (spec.type == "proxy" && spec.name.find(':') != std::string::npos) spec = maps::parseDictSpec(spec.name, "");
-    if ((spec.type == "unionmap" || spec.type == "pipemap") && depth < 8) {
-        if (auto parts = maps::detail::parseBraceList(spec.name)) {
-            for (const std::string& part : *parts) addRef(out, part, parameter, origin, aliasFormat, depth + 1);
-            return;
-        }
+            const std::set<std::string>& aliasTables, bool fromDefault = false) {
+    for (maps::TableBehind& t : maps::tablesBehind(text)) {
+        bool aliasFormat = aliasTables.count(base::cat(t.spec.type, ":", t.spec.name)) > 0;
+        out.push_back(TableRef{std::move(t.spec), std::move(t.text), parameter, origin, aliasFormat, fromDefault});
     }
-    out.push_back(TableRef{spec, text, parameter, origin, aliasFormat});
 }
 
 }  // namespace
@@ -42,21 +41,19 @@ std::vector<std::string> restrictionParameters(const LintContext& context) {
 
 std::vector<TableRef> collectTableRefs(const LintContext& context) {
     std::vector<TableRef> refs;
-    auto isAliasParam = [](std::string_view name) { return name == "alias_maps" || name == "alias_database"; };
-    // Only what the configuration sets: a default such as alias_maps = hash:/etc/aliases
-    // concerns the host, not the configuration under review.
+    std::set<std::string> aliasTables = maps::aliasTables(context.config(), context.master());
     for (const auto& p : config::builtinParameters()) {
         std::string name(p.name);
         if (!context.isSet(name)) continue;
         if (p.type == config::ParamType::MapList || maps::isMatchListParameter(name)) {
             for (const std::string& t : tablesInMapList(context.value(name)))
-                addRef(refs, t, name, context.origin(name), isAliasParam(name));
+                addRef(refs, t, name, context.origin(name), aliasTables);
         }
     }
     for (const std::string& name : restrictionParameters(context)) {
         if (!context.isSet(name)) continue;
         for (const std::string& t : tablesInRestrictions(context.value(name)))
-            addRef(refs, t, name, context.origin(name), false);
+            addRef(refs, t, name, context.origin(name), aliasTables);
     }
     // master.cf overrides of map lists and restriction lists.
     for (const config::MasterEntry& entry : context.master()) {
@@ -69,9 +66,19 @@ std::vector<TableRef> collectTableRefs(const LintContext& context) {
             if (info && (info->type == config::ParamType::MapList || maps::isMatchListParameter(name)))
                 tables = tablesInMapList(value);
             if (info && info->type == config::ParamType::RestrictionList) tables = tablesInRestrictions(value);
-            for (const std::string& t : tables) addRef(refs, t, name, where, isAliasParam(name));
+            for (const std::string& t : tables) addRef(refs, t, name, where, aliasTables);
         }
     }
+    // What main.cf leaves at the default, as Postfix uses it (alias_maps = hash:/etc/aliases).
+    // A table that a setting names already is checked there: a default such as
+    // address_verify_transport_maps = $transport_maps would only repeat its findings.
+    std::set<std::string> named;
+    for (const TableRef& ref : refs) named.insert(base::cat(ref.spec.type, ":", ref.spec.name));
+    std::vector<TableRef> defaults;
+    for (const maps::DefaultTableUse& d : maps::tablesOfDefaults(context.config(), context.master()))
+        addRef(defaults, d.table, d.parameter, Origin{context.mainCfPath(), 0}, aliasTables, true);
+    for (TableRef& ref : defaults)
+        if (named.insert(base::cat(ref.spec.type, ":", ref.spec.name)).second) refs.push_back(std::move(ref));
     return refs;
 }
 

@@ -1,6 +1,7 @@
 // Every lookup table a configuration names, with where it is named: the map-list
 // parameters of the registry (virtual_alias_maps, transport_maps, alias_maps, ...), the
-// check_*_access tables of restriction lists, and master.cf `-o` overrides of either.
+// check_*_access tables of restriction lists, master.cf `-o` overrides of either, and
+// the tables that the defaults of parameters main.cf leaves alone make Postfix open.
 #pragma once
 
 #include <string>
@@ -16,7 +17,8 @@ struct TableRef {
     std::string text;       // as written (expanded), e.g. "hash:/etc/postfix/virtual"
     std::string parameter;  // the parameter that names it
     Origin origin;
-    bool aliasFormat = false;  // aliases(5) source (alias_maps, alias_database)
+    bool aliasFormat = false;  // aliases(5) source (alias_maps, alias_database, or what they name)
+    bool fromDefault = false;  // named by the built-in default of `parameter` (origin: main.cf, line 0)
 };
 
 // The tables of one parameter value (a map list, or a restriction list whose
@@ -24,8 +26,11 @@ struct TableRef {
 std::vector<std::string> tablesInMapList(const std::string& value);
 std::vector<std::string> tablesInRestrictions(const std::string& value);
 
-// All table references of the configuration, in parameter order, components of
-// unionmap:{...} and pipemap:{...} included.
+// All table references of the configuration: what main.cf sets in parameter order, then
+// master.cf overrides, then the tables that only defaults name (maps::tablesOfDefaults;
+// each once, with the first parameter whose default names it), components of
+// unionmap:{...} and pipemap:{...} included. A table that alias_maps or alias_database
+// names is in aliases(5) format wherever it is named.
 std::vector<TableRef> collectTableRefs(const LintContext& context);
 
 // The restriction-list parameters: smtpd_*_restrictions and the restriction classes.

@@ -9,6 +9,7 @@
 //               configdir FILE                             write the case's directory for
 //                                                          @CONFIG_DIR@ in FILE (for absolute
 //                                                          paths such as :include: files)
+//               default NAME VALUE                         replace a built-in default (LintOptions::defaults)
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <utime.h>
@@ -17,6 +18,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "postline/address/alias_table.h"
@@ -69,7 +71,7 @@ void buildTable(const fs::path& dir, const std::string& command, const std::stri
     ASSERT_TRUE((*writer)->commit().ok());
 }
 
-void runSetup(const fs::path& dir) {
+void runSetup(const fs::path& dir, std::map<std::string, std::string>& defaults) {
     // The builds' own warnings (duplicates, bad lines) are what the cases are about.
     base::setMsgSink([](base::Severity, std::string_view) {});
     struct Restore {
@@ -94,6 +96,8 @@ void runSetup(const fs::path& dir) {
             for (size_t at = out.find("@CONFIG_DIR@"); at != std::string::npos; at = out.find("@CONFIG_DIR@", at))
                 out.replace(at, 12, dir.string());
             std::ofstream(dir / arg, std::ios::trunc) << out;
+        } else if (verb == "default") {
+            defaults[arg] = extra;
         } else {
             FAIL() << "unknown setup line: " << line;
         }
@@ -106,11 +110,11 @@ TEST_P(LintCase, FindsWhatIsExpected) {
     fs::path work = fs::temp_directory_path() / ("lint-case-" + std::to_string(::getpid()) + "-" + GetParam());
     fs::remove_all(work);
     fs::copy(casesRoot() / GetParam(), work, fs::copy_options::recursive);
-    runSetup(work);
+    lint::LintOptions options;
+    runSetup(work, options.defaults);
     fs::remove(work / "expected");
     fs::remove(work / "setup");
 
-    lint::LintOptions options;
     options.configDir = work.string();
     auto findings = lint::lintConfiguration(options);
     ASSERT_TRUE(findings) << findings.error().message;

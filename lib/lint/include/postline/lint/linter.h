@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ struct LintOptions {
     // The output directory of postline compile whose current generation is compared with
     // the configuration (rule restart-required); "" for CONFIG_DIR/compiled.
     std::string compiledDir;
+    // Built-in defaults to use instead of Postfix's, by name (config::Config::addDefault):
+    // a host whose Postfix has other defaults, or a test that must not read the host's
+    // /etc/aliases (the alias_maps default).
+    std::map<std::string, std::string> defaults;
 };
 
 // All findings, sorted (diagnosticLess). An error result means the linter could not run
