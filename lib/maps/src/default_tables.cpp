@@ -47,8 +47,7 @@ bool usesMainCfValue(const std::vector<config::MasterEntry>& master, std::string
 std::vector<std::string> tablesOfParameter(std::string_view name, const std::string& value,
                                            const config::Config& config) {
     const config::ParameterInfo* info = config::findBuiltinParameter(name);
-    if (info && (info->type == config::ParamType::MapList || isMatchListParameter(name)))
-        return tablesInMapList(value);
+    if (info && (info->type == config::ParamType::MapList || isMatchListParameter(name))) return tablesInMapList(value);
     bool restriction = info ? info->type == config::ParamType::RestrictionList : false;
     if (!restriction)
         for (const std::string& cls : detail::splitBraceItems(config.get("smtpd_restriction_classes")))
@@ -82,8 +81,7 @@ std::set<std::string> aliasTables(const config::Config& config, const std::vecto
     std::set<std::string> out;
     auto add = [&](const std::string& value) {
         for (const std::string& table : tablesInMapList(value))
-            for (const TableBehind& behind : tablesBehind(table))
-                out.insert(behind.spec.type + ":" + behind.spec.name);
+            for (const TableBehind& behind : tablesBehind(table)) out.insert(behind.spec.type + ":" + behind.spec.name);
     };
     for (std::string_view name : {"alias_maps", "alias_database"}) {
         add(config.get(name));

@@ -33,10 +33,15 @@ protected:
     }
     void TearDown() override { fs::remove_all(dir); }
 
+    // The findings of the tables family (a trimmed master.cf has others).
     std::vector<Diagnostic> lint() {
         auto findings = lintConfiguration(options);
         EXPECT_TRUE(findings.ok());
-        return findings.ok() ? *findings : std::vector<Diagnostic>{};
+        std::vector<Diagnostic> out;
+        if (findings.ok())
+            for (const Diagnostic& d : *findings)
+                if (d.rule.starts_with("table-")) out.push_back(d);
+        return out;
     }
 
     std::string dir;
@@ -53,6 +58,9 @@ TEST_F(DefaultTables, AliasesOfTheDefaultAreChecked) {
 }
 
 TEST_F(DefaultTables, AMissingDefaultTableIsAWarningOnMainCf) {
+    auto all = lintConfiguration(options);
+    ASSERT_TRUE(all.ok());
+    EXPECT_FALSE(hasErrors(*all, false));
     auto findings = lint();
     ASSERT_EQ(findings.size(), 1u);
     const Diagnostic& d = findings[0];
@@ -62,7 +70,6 @@ TEST_F(DefaultTables, AMissingDefaultTableIsAWarningOnMainCf) {
     EXPECT_EQ(d.line, 0);
     EXPECT_NE(d.message.find("default value of alias_maps, not set in main.cf"), std::string::npos) << d.message;
     EXPECT_NE(d.hint.find("temporary error"), std::string::npos) << d.hint;
-    EXPECT_FALSE(hasErrors(findings, false));
 }
 
 TEST_F(DefaultTables, ASetTableThatIsMissingIsStillAnError) {
@@ -77,11 +84,10 @@ TEST_F(DefaultTables, ASetTableThatIsMissingIsStillAnError) {
 TEST_F(DefaultTables, NotCheckedWhereNoDaemonOpensThem) {
     // local(8) has its own alias_maps and smtpd(8) its own local_recipient_maps: main.cf's
     // defaults are opened by nobody.
-    std::ofstream(dir + "/master.cf")
-        << "smtp      inet  n       -       y       -       -       smtpd\n"
-        << "  -o local_recipient_maps=\n"
-        << "local     unix  -       n       n       -       -       local\n"
-        << "  -o alias_maps=\n";
+    std::ofstream(dir + "/master.cf") << "smtp      inet  n       -       y       -       -       smtpd\n"
+                                      << "  -o local_recipient_maps=\n"
+                                      << "local     unix  -       n       n       -       -       local\n"
+                                      << "  -o alias_maps=\n";
     EXPECT_TRUE(lint().empty());
     // A service without the override opens them again.
     std::ofstream(dir + "/master.cf", std::ios::app)

@@ -20,11 +20,11 @@ TEST(DefaultTables, DebianDefaultsWithTheStockMasterCf) {
     config.addDefault("alias_maps", "hash:/etc/aliases, nis:mail.aliases");  // whatever the registry says
     // No caches (address_verify_map, postscreen_cache_map), no proxymap lists, no
     // alias_database, no in-line tables (static:anyone).
-    EXPECT_EQ(named(tablesOfDefaults(config, {})),
-              (std::vector<std::string>{"alias_maps hash:/etc/aliases", "alias_maps nis:mail.aliases",
-                                        "local_recipient_maps proxy:unix:passwd.byname",
-                                        "local_recipient_maps hash:/etc/aliases",
-                                        "local_recipient_maps nis:mail.aliases"}));
+    EXPECT_EQ(
+        named(tablesOfDefaults(config, {})),
+        (std::vector<std::string>{"alias_maps hash:/etc/aliases", "alias_maps nis:mail.aliases",
+                                  "local_recipient_maps proxy:unix:passwd.byname",
+                                  "local_recipient_maps hash:/etc/aliases", "local_recipient_maps nis:mail.aliases"}));
 }
 
 TEST(DefaultTables, WhatMainCfSetsIsNotADefault) {
