@@ -33,8 +33,9 @@ run_side() {
   shift 2
   local path=$PF_SBIN
   [ "$side" = ours ] && path=$OURS_BIN
-  (cd "$WORK" && exec env PATH="$path:/usr/bin:/bin" "$@") </dev/null >"$pfx.out" 2>"$pfx.err"
+  (cd "$WORK" && PATH="$path:/usr/bin:/bin" && exec "$@") </dev/null >"$pfx.out" 2>"$pfx.err"
   echo $? >"$pfx.rc"
+  [ -s "$pfx.err" ] || return 0
   if [ -n "${UNIQ_STDERR:-}" ]; then sort -u "$pfx.err" -o "$pfx.err"; else sort "$pfx.err" -o "$pfx.err"; fi
 }
 
