@@ -7,16 +7,6 @@ if(POSTLINE_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-# The standard headers nearly every file includes, parsed once per target instead of once
-# per file (a precompiled header): much of a build's time on two cores is spent parsing
-# the same C++ library headers again and again. For targets of several files only: for
-# one file a precompiled header costs what it saves.
-set(POSTLINE_COMMON_HEADERS <algorithm> <functional> <map> <memory> <optional> <set> <string>
-                            <string_view> <utility> <vector>)
-function(postline_precompile target)
-  target_precompile_headers(${target} PRIVATE ${POSTLINE_COMMON_HEADERS} ${ARGN})
-endfunction()
-
 # postline_layer(NAME DEPS...): lib/NAME/src/*.cpp with public headers in lib/NAME/include.
 function(postline_layer name)
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp)
@@ -24,7 +14,6 @@ function(postline_layer name)
   target_include_directories(postline_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
                                                 PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
   target_link_libraries(postline_${name} PUBLIC ${ARGN} PRIVATE postline_warnings)
-  postline_precompile(postline_${name})
   add_library(postline::${name} ALIAS postline_${name})
 endfunction()
 

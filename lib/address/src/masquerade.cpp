@@ -21,8 +21,8 @@ MasqueradeOutcome masquerade(RoutingContext& context, std::string& address, Step
             step.stage = "masquerade_exceptions";
             step.status = StepStatus::Error;
             step.result = m.errorText;
-            step.warnings.emplace_back(
-                std::string_view("masquerade_exceptions map lookup problem -- message not accepted, try again later"));
+            step.warnings.push_back(
+                "masquerade_exceptions map lookup problem -- message not accepted, try again later");
             steps.push_back(std::move(step));
             out.defer = true;
             return out;
