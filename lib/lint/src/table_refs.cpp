@@ -44,7 +44,7 @@ std::vector<TableRef> collectTableRefs(const LintContext& context) {
     std::set<std::string> aliasTables = maps::aliasTables(context.config(), context.master());
     for (const auto& p : config::builtinParameters()) {
         std::string name(p.name);
-        if (!context.isSet(name)) continue;
+        if (!context.isSet(name) || maps::isCacheParameter(name)) continue;
         if (p.type == config::ParamType::MapList || maps::isMatchListParameter(name)) {
             for (const std::string& t : tablesInMapList(context.value(name)))
                 addRef(refs, t, name, context.origin(name), aliasTables);
@@ -60,6 +60,7 @@ std::vector<TableRef> collectTableRefs(const LintContext& context) {
         if (entry.argv.size() <= size_t(config::kMasterCommandField)) continue;
         for (const auto& [name, raw] : entry.params()) {
             const config::ParameterInfo* info = config::findBuiltinParameter(name);
+            if (maps::isCacheParameter(name)) continue;
             std::string value = context.config().expand(raw);
             Origin where = context.optionOrigin(entry, name);
             std::vector<std::string> tables;

@@ -12,11 +12,7 @@ namespace postline::maps {
 namespace {
 
 bool isNeverOpenedAsTables(std::string_view name) {
-    static constexpr std::string_view kNames[] = {"alias_database", "proxy_read_maps", "proxy_write_maps",
-                                                  "address_verify_map", "postscreen_cache_map"};
-    for (std::string_view n : kNames)
-        if (n == name) return true;
-    return false;
+    return name == "alias_database" || name == "proxy_read_maps" || isCacheParameter(name);
 }
 
 // The daemon that opens a parameter whose default names files of the host; "" when the
@@ -44,8 +40,13 @@ bool usesMainCfValue(const std::vector<config::MasterEntry>& master, std::string
 
 }  // namespace
 
+bool isCacheParameter(std::string_view name) {
+    return name == "address_verify_map" || name == "postscreen_cache_map" || name == "proxy_write_maps";
+}
+
 std::vector<std::string> tablesOfParameter(std::string_view name, const std::string& value,
                                            const config::Config& config) {
+    if (isCacheParameter(name)) return {};
     const config::ParameterInfo* info = config::findBuiltinParameter(name);
     if (info && (info->type == config::ParamType::MapList || isMatchListParameter(name))) return tablesInMapList(value);
     bool restriction = info ? info->type == config::ParamType::RestrictionList : false;

@@ -60,6 +60,17 @@ TEST(DefaultTables, AliasTablesAreWhatAliasParametersName) {
     EXPECT_EQ(aliasTables(config, master), expected);
 }
 
+TEST(DefaultTables, CachesNameNoTablesToBuildOrCheck) {
+    config::Config config = config::Config::defaults("/etc/postfix");
+    for (std::string_view name : {"address_verify_map", "postscreen_cache_map", "proxy_write_maps"}) {
+        EXPECT_TRUE(isCacheParameter(name)) << name;
+        EXPECT_TRUE(tablesOfParameter(name, "btree:/var/lib/postfix/cache", config).empty()) << name;
+    }
+    EXPECT_FALSE(isCacheParameter("virtual_alias_maps"));
+    EXPECT_EQ(tablesOfParameter("virtual_alias_maps", "btree:/etc/postfix/virtual", config),
+              (std::vector<std::string>{"btree:/etc/postfix/virtual"}));
+}
+
 TEST(DefaultTables, InLineTables) {
     EXPECT_TRUE(isInLineTable("static:anyone"));
     EXPECT_TRUE(isInLineTable("regexp:{{/^[^A-Z]/ Bogus}}"));

@@ -24,9 +24,16 @@ struct DefaultTableUse {
     std::string table;
 };
 
+// True for the parameters whose tables a daemon creates and writes itself, with no
+// source file: verify(8)'s address_verify_map, postscreen(8)'s postscreen_cache_map, and
+// proxy_write_maps (the list of such caches proxymap may update). There is nothing to
+// build or check for them; a missing file is normal until the daemon first runs.
+bool isCacheParameter(std::string_view name);
+
 // The tables of a parameter's value when the parameter names tables: a map list
 // (registry type), a match list (isMatchListParameter), a restriction list or one of
-// smtpd_restriction_classes (the check_*_access arguments). Empty for other parameters.
+// smtpd_restriction_classes (the check_*_access arguments). Empty for other parameters
+// and for caches (isCacheParameter).
 std::vector<std::string> tablesOfParameter(std::string_view name, const std::string& value,
                                            const config::Config& config);
 
@@ -34,8 +41,7 @@ std::vector<std::string> tablesOfParameter(std::string_view name, const std::str
 // order. Left out:
 //  - parameters that no daemon opens as lookup tables: alias_database (newaliases only),
 //    proxy_read_maps and proxy_write_maps (the lists of what proxymap may open, made of
-//    other parameters' values), address_verify_map and postscreen_cache_map (caches
-//    that verify(8) and postscreen(8) create and write);
+//    other parameters' values), and the caches (isCacheParameter);
 //  - alias_maps when master.cf runs no local(8) without its own `-o alias_maps`, and
 //    local_recipient_maps when it runs no smtpd(8) without its own override (no
 //    master.cf: Postfix's stock one runs both);
