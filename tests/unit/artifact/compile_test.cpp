@@ -50,13 +50,7 @@ protected:
         writeFile(conf + "/senders", "bad@example.com REJECT\n");
     }
 
-    CompileOptions options() const {
-        CompileOptions o;
-        o.configDir = conf;
-        o.outDir = out;
-        o.toolVersion = "test";
-        return o;
-    }
+    CompileOptions options() const { return scratchOptions(); }
     std::string currentTarget() const { return fs::read_symlink(out + "/current").string(); }
 };
 

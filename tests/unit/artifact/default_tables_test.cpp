@@ -52,10 +52,7 @@ protected:
     }
 
     CompileOptions options() const {
-        CompileOptions o;
-        o.configDir = conf;
-        o.outDir = out;
-        o.toolVersion = "test";
+        CompileOptions o = scratchOptions();
         o.addAliasSource = addAliases;
         o.defaults["alias_maps"] = "hash:$config_directory/aliases, nis:mail.aliases";
         return o;

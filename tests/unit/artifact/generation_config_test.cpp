@@ -29,11 +29,7 @@ protected:
                   "alias_maps =\n");  // not the default, the host's /etc/aliases
         writeFile(conf + "/master.cf", "smtp      inet  n       -       y       -       -       smtpd\n");
         writeFile(conf + "/virtual", "info@example.net  alice@example.com\n");
-        CompileOptions o;
-        o.configDir = conf;
-        o.outDir = out;
-        o.toolVersion = "test";
-        auto summary = compile(o);
+        auto summary = compile(scratchOptions());
         ASSERT_TRUE(summary.ok()) << summary.error().message;
     }
 };

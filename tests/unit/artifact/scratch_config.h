@@ -1,5 +1,6 @@
 // A scratch configuration directory for the artifact tests: ROOT/conf (the configuration
-// a test writes) and ROOT/out (where generations go), removed after each test.
+// a test writes) and ROOT/out (where generations go), removed after each test, and the
+// compile options that join them.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "postline/artifact/compiler.h"
 
 namespace postline::artifact {
 
@@ -24,6 +27,15 @@ protected:
         std::filesystem::create_directory(conf);
     }
     void TearDown() override { std::filesystem::remove_all(root); }
+
+    // A compile of ROOT/conf into ROOT/out, with a fixed tool version.
+    CompileOptions scratchOptions() const {
+        CompileOptions o;
+        o.configDir = conf;
+        o.outDir = out;
+        o.toolVersion = "test";
+        return o;
+    }
 
     std::string root, conf, out;
 };
