@@ -93,6 +93,7 @@ int runCompile(const CompileCommandOptions& options) {
         knownSources.insert(source);
         return true;
     };
+    lintOptions.knownFile = [&](const std::string& path) { return digests.unchangedInput(path); };
     auto findings = lint::lintConfiguration(lintOptions);
     if (!findings) {
         base::msgError(findings.error().message);

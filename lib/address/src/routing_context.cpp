@@ -15,12 +15,20 @@ long RoutingContext::getLong(std::string_view name) const { return config_.getLo
 maps::MapList& RoutingContext::maps(std::string_view parameter, uint32_t extraFlags) {
     auto it = maps_.find(parameter);
     if (it != maps_.end()) return it->second;
-    uint32_t flags = maps::flag::kFoldFix | extraFlags;
-    if (config_.getBool("smtputf8_enable")) flags |= maps::flag::kUtf8Request;
     maps::OpenContext open;
     open.config = &config_;
-    auto tables = openAddressTables(std::string(parameter), config_.get(parameter), flags, open);
+    auto tables = openAddressTables(std::string(parameter), config_.get(parameter), tableFlags(extraFlags), open);
     return maps_.emplace(std::string(parameter), std::move(tables)).first->second;
+}
+
+uint32_t RoutingContext::tableFlags(uint32_t extraFlags) const {
+    uint32_t flags = maps::flag::kFoldFix | extraFlags;
+    if (config_.getBool("smtputf8_enable")) flags |= maps::flag::kUtf8Request;
+    return flags;
+}
+
+void RoutingContext::setMaps(std::string_view parameter, maps::MapList tables) {
+    maps_.insert_or_assign(std::string(parameter), std::move(tables));
 }
 
 MatchList& RoutingContext::list(std::string_view parameter, MatchKind kind) {

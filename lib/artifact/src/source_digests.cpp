@@ -90,10 +90,13 @@ FileStamp SourceDigests::stamp(const std::string& path) const {
 }
 
 bool SourceDigests::unchanged(const std::string& type, const std::string& source, bool aliasFormat) {
-    if (!tables_.count(tableKey(type, source, aliasFormat))) return false;
-    auto it = recorded_.find(source);
+    return tables_.count(tableKey(type, source, aliasFormat)) && unchangedInput(source);
+}
+
+bool SourceDigests::unchangedInput(const std::string& path) {
+    auto it = recorded_.find(path);
     if (it == recorded_.end()) return false;
-    auto now = digest(source);
+    auto now = digest(path);
     return now && *now == it->second.sha256;
 }
 

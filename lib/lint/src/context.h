@@ -84,6 +84,10 @@ public:
         return knownSource_ && knownSource_(type, source, aliasFormat);
     }
 
+    // LintOptions::knownFile: true when a file is what the earlier run read.
+    void setKnownFile(KnownFileFn known) { knownFile_ = std::move(known); }
+    bool knownFile(const std::string& path) const { return knownFile_ && knownFile_(path); }
+
 private:
     config::Config config_;
     std::vector<config::MasterEntry> master_;
@@ -93,9 +97,10 @@ private:
     std::string masterCf_;
     std::set<std::string, std::less<>> disabled_;
     std::vector<Diagnostic> findings_;
-    std::set<std::string> seen_;
+    std::set<std::string> seen_;  // rule|file|line|message, so a table used twice reports once
     KnownSourceFn knownSource_;
-    std::string compiledDir_;  // rule|file|line|message, so a table used twice reports once
+    KnownFileFn knownFile_;
+    std::string compiledDir_;
 };
 
 // The rule families (one file each).

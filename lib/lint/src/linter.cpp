@@ -124,6 +124,7 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
     }
     LintContext context(std::move(*config), std::move(master), masterPath, options.disabledRules);
     context.setKnownSource(options.knownSource);
+    context.setKnownFile(options.knownFile);
     context.setCompiledDir(options.compiledDir);
     checkParameters(context);
     checkTables(context);

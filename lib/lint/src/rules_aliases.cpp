@@ -5,6 +5,7 @@
 // ones lib/address runs for the MTA and `postline trace` (deliverLocal, expandVirtual).
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "captured_warnings.h"
@@ -12,55 +13,23 @@
 #include "find_cycle.h"
 #include "pattern_records.h"
 #include "postline/address/addr_map.h"
-#include "postline/address/alias_source.h"
 #include "postline/address/local_delivery.h"
 #include "postline/address/local_tokens.h"
 #include "postline/address/routing_context.h"
 #include "postline/address/virtual_expand.h"
-#include "postline/base/files.h"
 #include "postline/base/strings.h"
-#include "postline/maps/table_source.h"
+#include "source_tables.h"
 #include "table_refs.h"
 
 namespace postline::lint {
 
 namespace {
 
-struct Record {
-    std::string key;
-    std::string value;
-    Origin where;
-};
-
-// The records of the source files of a parameter's tables (indexed and texthash tables;
-// pattern tables have no keys to start from), in file order.
-std::vector<Record> sourceRecords(const LintContext& context, std::string_view parameter) {
-    std::vector<Record> out;
-    std::set<std::string> done;
-    for (const TableRef& ref : collectTableRefs(context)) {
-        if (ref.parameter != parameter || ref.spec.name.starts_with("{") || !done.insert(ref.spec.name).second)
-            continue;
-        const maps::DictType* type = maps::findDictType(ref.spec.type);
-        if (!type || (type->suffix.empty() && ref.spec.type != "texthash")) continue;
-        auto text = base::readFile(ref.spec.name);
-        if (!text) continue;  // the tables family reports it
-        (void)captureWarnings([&] {
-            if (ref.aliasFormat) {
-                (void)address::readAliasSource(*text, ref.spec.name, {},
-                                               [&](const std::string& key, const std::string& value, int line) {
-                                                   out.push_back({key, value, {ref.spec.name, line}});
-                                                   return base::Status{};
-                                               });
-            } else {
-                (void)maps::forEachSourceRecord(
-                    *text, ref.spec.name, false, [&](const maps::SourceRecord& r, int line) -> base::Status {
-                        out.push_back({std::string(r.key), std::string(r.value), {ref.spec.name, line}});
-                        return {};
-                    });
-            }
-        });
-    }
-    return out;
+// Where `key` (folded) is defined first: the line a loop is reported at.
+std::optional<Origin> definitionOf(const SourceTables& tables, const std::string& key) {
+    for (const SourceEntry& e : tables.entries())
+        if (base::lowercase(e.key) == key) return tables.origin(e);
+    return std::nullopt;
 }
 
 // A cycle written from its smallest member, so that each is reported once.
@@ -149,9 +118,9 @@ private:
     std::set<std::string> includesSeen_;
 };
 
-void checkAliasDestinations(LintContext& context, const std::vector<Record>& records) {
+void checkAliasDestinations(LintContext& context, const SourceTables& aliases) {
     AliasTargetCheck check(context);
-    for (const Record& r : records) check.value(base::cat("alias ", r.key), r.value, r.where);
+    for (const SourceEntry& e : aliases.entries()) check.value(base::cat("alias ", e.key), e.value, aliases.origin(e));
     // regexp and pcre alias tables: their rules' results, at the line of each rule.
     std::set<std::string> done;
     for (const TableRef& ref : collectTableRefs(context)) {
@@ -160,15 +129,14 @@ void checkAliasDestinations(LintContext& context, const std::vector<Record>& rec
     }
 }
 
-void checkAliasLoops(LintContext& context, const std::vector<Record>& records) {
-    std::map<std::string, Origin> lineOf;
-    for (const Record& r : records) lineOf.emplace(base::lowercase(r.key), r.where);
+void checkAliasLoops(LintContext& context, const SourceTables& aliases) {
     address::RoutingContext routing(context.config());
+    routing.setMaps("alias_maps", aliases.mapList(routing.tableFlags()));
     std::set<std::vector<std::string>> reported;
     (void)captureWarnings([&] {
-        for (const Record& r : records) {
-            if (r.key.starts_with("owner-")) continue;
-            auto result = address::deliverLocal(routing, base::lowercase(r.key));
+        for (const SourceEntry& e : aliases.entries()) {
+            if (e.key.starts_with("owner-")) continue;
+            auto result = address::deliverLocal(routing, base::lowercase(e.key));
             for (const address::LocalDelivery& d : result.deliveries) {
                 if (d.kind != address::LocalDelivery::Kind::Bounce ||
                     d.target.find("alias database loop") == std::string::npos)
@@ -177,9 +145,8 @@ void checkAliasLoops(LintContext& context, const std::vector<Record>& records) {
                 if (cycle.empty()) continue;
                 cycle = canonicalCycle(cycle);
                 if (!reported.insert(cycle).second) continue;
-                auto at = lineOf.find(cycle.front());
                 context.report(
-                    "alias-loop", at != lineOf.end() ? at->second : r.where,
+                    "alias-loop", definitionOf(aliases, cycle.front()).value_or(aliases.origin(e)),
                     base::cat("alias loop: ", showCycle(cycle), "; local(8) bounces the mail (alias database loop)"),
                     "make one of the aliases deliver to a mailbox or to an address outside the loop");
             }
@@ -207,18 +174,23 @@ std::vector<std::string> findVirtualCycle(address::RoutingContext& routing, cons
 }
 
 void checkVirtualAliases(LintContext& context) {
-    std::vector<Record> records = sourceRecords(context, "virtual_alias_maps");
-    if (records.empty()) return;
-    std::map<std::string, Origin> lineOf;
-    for (const Record& r : records) lineOf.emplace(base::lowercase(r.key), r.where);
+    SourceTables tables(context, "virtual_alias_maps");
+    // These rules read main.cf and these tables only. When the generation in use was
+    // compiled from the same ones, they found nothing then (their findings are errors,
+    // which refuse a compile) and would find nothing now.
+    if (context.knownFile(context.mainCfPath()) && tables.allKnown(context)) return;
+    tables.read();
+    if (tables.entries().empty()) return;
     address::RoutingContext routing(context.config());
+    routing.setMaps("virtual_alias_maps", tables.mapList(routing.tableFlags()));
     bool propagate = address::propagatesExtension(routing, "virtual");
     std::set<std::vector<std::string>> reported;
     (void)captureWarnings([&] {
-        for (const Record& r : records) {
+        for (const SourceEntry& e : tables.entries()) {
             // Keys that are addresses; "@domain" and bare-user keys are reached from them.
-            if (r.key.starts_with("@") || r.key.find('@') == std::string::npos) continue;
-            std::string key = base::lowercase(r.key);
+            if (e.key.starts_with("@") || e.key.find('@') == std::string::npos) continue;
+            Origin where = tables.origin(e);
+            std::string key = base::lowercase(e.key);
             address::Steps steps;
             address::VirtualExpansion expansion = address::expandVirtual(routing, key, steps);
             if (!expansion.defer) continue;
@@ -230,27 +202,26 @@ void checkVirtualAliases(LintContext& context) {
                 if (!cycle.empty()) {
                     cycle = canonicalCycle(cycle);
                     if (!reported.insert(cycle).second) continue;
-                    auto at = lineOf.find(cycle.front());
-                    context.report("virtual-alias-loop", at != lineOf.end() ? at->second : r.where,
+                    context.report("virtual-alias-loop", definitionOf(tables, cycle.front()).value_or(where),
                                    base::cat("virtual alias loop: ", showCycle(cycle),
                                              "; cleanup(8) defers the mail (unreasonable virtual_alias_maps map "
                                              "nesting)"),
                                    "make one of the addresses a mailbox or an address outside the loop");
                     continue;
                 }
-                context.report("virtual-alias-limit", r.where,
+                context.report("virtual-alias-limit", where,
                                base::cat("virtual alias expansion of ", key,
                                          " is nested deeper than virtual_alias_recursion_limit (",
                                          context.value("virtual_alias_recursion_limit"), ")"),
                                "shorten the chain of aliases, or raise virtual_alias_recursion_limit");
             } else if (warning.find("expansion size") != std::string::npos) {
-                context.report("virtual-alias-limit", r.where,
+                context.report("virtual-alias-limit", where,
                                base::cat("virtual alias expansion of ", key,
                                          " has more addresses than virtual_alias_expansion_limit (",
                                          context.value("virtual_alias_expansion_limit"), ")"),
                                "split the list, or raise virtual_alias_expansion_limit");
             } else if (warning.find("virtual_alias_maps result") != std::string::npos) {
-                context.report("virtual-alias-limit", r.where,
+                context.report("virtual-alias-limit", where,
                                base::cat("virtual alias expansion of ", key,
                                          " gives an address longer than virtual_alias_address_length_limit (",
                                          context.value("virtual_alias_address_length_limit"), ")"));
@@ -262,9 +233,10 @@ void checkVirtualAliases(LintContext& context) {
 }  // namespace
 
 void checkAliases(LintContext& context) {
-    std::vector<Record> aliases = sourceRecords(context, "alias_maps");
+    SourceTables aliases(context, "alias_maps");
+    aliases.read();
     checkAliasDestinations(context, aliases);
-    if (!aliases.empty()) checkAliasLoops(context, aliases);
+    if (!aliases.entries().empty()) checkAliasLoops(context, aliases);
     checkVirtualAliases(context);
 }
 

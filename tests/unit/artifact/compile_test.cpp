@@ -211,12 +211,15 @@ TEST_F(CompileTest, DigestsOfUnchangedSourcesComeFromTheManifest) {
     EXPECT_FALSE(digests.unchanged("lmdb", conf + "/virtual", false));  // not built as lmdb
     EXPECT_FALSE(digests.unchanged("hash", conf + "/virtual", true));   // nor as aliases
     EXPECT_TRUE(digests.unchanged("regexp", conf + "/header_checks", false));
+    EXPECT_TRUE(digests.unchangedInput(conf + "/main.cf"));
+    EXPECT_FALSE(digests.unchangedInput(conf + "/notes.txt"));  // not an input
 
     // A source rewritten since: its stamp differs, so it is read again.
     std::string virt = conf + "/virtual";
     writeFile(virt, "info@example.net  zzzzz@example.com\nsales@example.net bob\n");
     SourceDigests fresh = SourceDigests::forOutput(out);
     EXPECT_FALSE(fresh.unchanged("hash", virt, false));
+    EXPECT_FALSE(fresh.unchangedInput(virt));
     EXPECT_EQ(fresh.digest(virt).value(), sha256File(virt).value());
 
     // A source modified in the second the manifest was written is always read again.

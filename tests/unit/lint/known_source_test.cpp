@@ -54,5 +54,42 @@ TEST(KnownSource, SkipsTheLinesOfKnownTablesOnly) {
     fs::remove_all(dir);
 }
 
+// The virtual alias expansion rules read main.cf and the virtual_alias_maps tables only:
+// they are skipped when every one of these is known, and run when any one is not.
+TEST(KnownSource, VirtualAliasRulesNeedMainCfAndEveryTableKnown) {
+    char tmpl[] = "/tmp/lint_known.XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    std::string dir = tmpl;
+    std::ofstream(dir + "/main.cf") << "virtual_alias_domains = example.com\n"
+                                    << "virtual_alias_maps = hash:" << dir << "/virtual, regexp:" << dir << "/more\n"
+                                    << "alias_maps =\n";
+    // Not built: the loop is found in the source.
+    std::ofstream(dir + "/virtual") << "a@example.com b@example.com\n";
+    std::ofstream(dir + "/more") << "/^b@example\\.com$/ a@example.com\n";
+    LintOptions options;
+    options.configDir = dir;
+    options.disabledRules = {"table-not-built"};
+    auto loops = [&] {
+        auto findings = lintConfiguration(options);
+        EXPECT_TRUE(findings.ok());
+        return findings.ok() ? std::count_if(findings->begin(), findings->end(),
+                                             [](const Diagnostic& d) { return d.rule == "virtual-alias-loop"; })
+                             : -1;
+    };
+    EXPECT_EQ(loops(), 1);
+    bool regexpKnown = true;
+    options.knownSource = [&](const std::string& type, const std::string&, bool) {
+        return type == "hash" || regexpKnown;
+    };
+    options.knownFile = [&](const std::string& path) { return path == dir + "/main.cf"; };
+    EXPECT_EQ(loops(), 0);
+    regexpKnown = false;
+    EXPECT_EQ(loops(), 1);
+    regexpKnown = true;
+    options.knownFile = [](const std::string&) { return false; };
+    EXPECT_EQ(loops(), 1);
+    fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace postline::lint

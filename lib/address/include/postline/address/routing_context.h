@@ -32,6 +32,12 @@ public:
     // The table list of a parameter, opened read-only with FOLD_FIX (and UTF8_REQUEST
     // when smtputf8_enable is on) plus `extraFlags` on first use.
     maps::MapList& maps(std::string_view parameter, uint32_t extraFlags = 0);
+    // The flags maps() opens tables with.
+    uint32_t tableFlags(uint32_t extraFlags = 0) const;
+    // Makes `tables` the table list of `parameter` from now on, instead of what the
+    // configuration names (lint: tables read from their sources, not from the indexed
+    // files beside them, which may be missing or older).
+    void setMaps(std::string_view parameter, maps::MapList tables);
     // A domain or string list parameter (host lists follow parent_domain_matches_subdomains).
     MatchList& list(std::string_view parameter, MatchKind kind);
     LocalDomains& localDomains();

@@ -34,6 +34,9 @@ public:
     // True when the generation in use built a table of `type` from `source` (in aliases(5)
     // format or not) and the source's digest is the one it recorded.
     bool unchanged(const std::string& type, const std::string& source, bool aliasFormat);
+    // True when the generation in use recorded `path` as an input (main.cf, master.cf, a
+    // table source) and its digest is still the one recorded.
+    bool unchangedInput(const std::string& path);
 
 private:
     struct Recorded {

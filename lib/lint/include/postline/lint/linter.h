@@ -17,6 +17,8 @@ namespace postline::lint {
 // Whether a table's source is known to hold exactly what an earlier run checked without
 // errors (postline compile: a source of the generation in use whose SHA-256 is the same).
 using KnownSourceFn = std::function<bool(const std::string& type, const std::string& source, bool aliasFormat)>;
+// Whether a file (main.cf) holds exactly what that earlier run read.
+using KnownFileFn = std::function<bool(const std::string& path)>;
 
 struct LintOptions {
     std::string configDir = "/etc/postfix";
@@ -25,6 +27,11 @@ struct LintOptions {
     // table-duplicate, pattern-error, pattern-shadowed) are skipped: they depend on the
     // content only, and the caller has their findings from the earlier run.
     KnownSourceFn knownSource;
+    // When set and true for main.cf, and knownSource is true for every table of
+    // virtual_alias_maps, the virtual alias expansion rules (virtual-alias-loop,
+    // virtual-alias-limit) are skipped: they read nothing else, and their findings are
+    // errors, so the earlier run that compiled found none.
+    KnownFileFn knownFile;
     // The output directory of postline compile whose current generation is compared with
     // the configuration (rule restart-required); "" for CONFIG_DIR/compiled.
     std::string compiledDir;
