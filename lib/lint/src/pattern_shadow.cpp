@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "captured_warnings.h"
 #include "postline/base/logical_lines.h"
@@ -28,15 +29,6 @@ void forEachLogicalLine(std::string_view text, Fn fn) {
         while (reader.next(line, lineno)) fn(std::string_view(line), lineno);
     });
 }
-
-struct PatternRule {
-    int line = 0;
-    std::string block;     // the lines of the enclosing IFs, e.g. "3,7"
-    std::string pattern;   // between the delimiters
-    std::string flags;     // after the closing delimiter
-    bool negated = false;  // !/pattern/
-    bool twoPatterns = false;
-};
 
 // "/pattern/flags" at the start of `text` (any delimiter): pattern, flags, and the rest.
 bool splitPattern(std::string_view& text, std::string& pattern, std::string& flags) {
@@ -76,6 +68,20 @@ struct LeadingLiteral {
     bool anchored = false;
     std::string literal;
     bool whole = false;  // the pattern is exactly ^?literal
+};
+
+struct PatternRule {
+    int line = 0;
+    std::string block;     // the lines of the enclosing IFs, e.g. "3,7"
+    std::string pattern;   // between the delimiters
+    std::string flags;     // after the closing delimiter
+    bool negated = false;  // !/pattern/
+    bool twoPatterns = false;
+    // Worked out once per rule (each is compared with every later one):
+    bool comparable = false;  // neither negated, nor two patterns, nor multi-line ('m')
+    bool caseless = true;
+    std::optional<LeadingLiteral> lead;
+    std::string foldedLiteral;  // lead's literal in lower case
 };
 
 std::optional<LeadingLiteral> leadingLiteral(const std::string& pattern) {
@@ -119,27 +125,35 @@ bool catchAll(const PatternRule& r) {
     return false;
 }
 
-// Does every key matched by `later` also match `earlier`?
+void prepare(PatternRule& r) {
+    r.comparable = !r.negated && !r.twoPatterns && r.flags.find('m') == std::string::npos;
+    r.caseless = caseless(r.flags);
+    r.lead = leadingLiteral(r.pattern);
+    if (r.lead) r.foldedLiteral = base::lowercase(r.lead->literal);
+}
+
+// Whether `r` can shadow a rule that does not have its very pattern: a catch-all, or a
+// pattern that is nothing but a literal.
+bool broad(const PatternRule& r) {
+    return r.comparable && (catchAll(r) || (r.lead && r.lead->whole && !r.lead->literal.empty()));
+}
+
+// Does every key matched by `later` also match `earlier` (a broad() rule of the same block)?
 bool subsumes(const PatternRule& earlier, const PatternRule& later) {
-    if (earlier.negated || earlier.twoPatterns || later.negated || later.twoPatterns) return false;
-    if (earlier.block != later.block) return false;
-    if (earlier.flags.find('m') != std::string::npos || later.flags.find('m') != std::string::npos) return false;
+    if (!later.comparable || earlier.block != later.block) return false;
     if (catchAll(earlier)) return true;
-    bool earlierCaseless = caseless(earlier.flags);
-    bool laterCaseless = caseless(later.flags);
-    if (earlier.pattern == later.pattern && earlierCaseless == laterCaseless) return true;
-    if (!earlierCaseless && laterCaseless) return false;
-    auto e = leadingLiteral(earlier.pattern);
-    auto l = leadingLiteral(later.pattern);
-    if (!e || !l || !e->whole || e->literal.empty()) return false;
-    std::string el = earlierCaseless ? base::lowercase(e->literal) : e->literal;
-    std::string ll = earlierCaseless ? base::lowercase(l->literal) : l->literal;
-    if (e->anchored) return l->anchored && ll.starts_with(el);
+    if (earlier.pattern == later.pattern && earlier.caseless == later.caseless) return true;
+    if (!earlier.caseless && later.caseless) return false;
+    if (!later.lead) return false;
+    const std::string& el = earlier.caseless ? earlier.foldedLiteral : earlier.lead->literal;
+    const std::string& ll = earlier.caseless ? later.foldedLiteral : later.lead->literal;
+    if (earlier.lead->anchored) return later.lead->anchored && ll.starts_with(el);
     return ll.find(el) != std::string::npos;
 }
 
 std::vector<ShadowedRule> shadowedPatterns(std::string_view text) {
-    std::vector<PatternRule> rules;
+    std::vector<PatternRule> broadRules;               // in file order
+    std::unordered_map<std::string, int> samePattern;  // block, pattern, case -> first line
     std::vector<int> ifs;
     std::vector<ShadowedRule> out;
     forEachLogicalLine(text, [&](std::string_view line, int lineno) {
@@ -168,13 +182,24 @@ std::vector<ShadowedRule> shadowedPatterns(std::string_view text) {
         }
         if (!splitPattern(rest, r.pattern, r.flags)) return;
         if (!rest.empty() && (rest[0] == '!' || rest[0] == '/')) r.twoPatterns = true;
-        for (const PatternRule& earlier : rules) {
-            if (subsumes(earlier, r)) {
-                out.push_back({r.line, earlier.line});
-                break;
+        prepare(r);
+        if (r.comparable) {
+            // The first earlier rule that matches all it matches: one with the same
+            // pattern, or a broad one (a table of 10,000 rules has few of those).
+            std::string same = r.block + '\n' + (r.caseless ? 'i' : '-') + r.pattern;
+            int by = 0;
+            if (auto it = samePattern.find(same); it != samePattern.end()) by = it->second;
+            for (const PatternRule& earlier : broadRules) {
+                if (by && earlier.line > by) break;
+                if (subsumes(earlier, r)) {
+                    by = earlier.line;
+                    break;
+                }
             }
+            if (by) out.push_back({r.line, by});
+            samePattern.emplace(std::move(same), r.line);
+            if (broad(r)) broadRules.push_back(std::move(r));
         }
-        rules.push_back(std::move(r));
     });
     return out;
 }
