@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The documents of a compiled generation must validate against their schemas:
 # manifest.json (compile-manifest), config.json (compile-graph) and lint.json (lint-report),
-# for testdata/example (its TLS certificate and key, which the example only names, are
-# made here), for clean lint cases, and for a recompile that reuses every table.
+# for testdata/example (its TLS certificate and key and its staff list, which the
+# example only names, are made here), for clean lint cases, and for a recompile that reuses every table.
 # Usage: compile.sh BUILD_DIR/bin
 set -euo pipefail
 bin=$(cd "$1" && pwd)
@@ -26,13 +26,16 @@ compile_case() { # compile_case NAME CONFIG_DIR [OUTDIR]
   docs+=("$name")
 }
 
-# testdata/example, with a certificate and key where its main.cf names them.
+# testdata/example, with a certificate, key and staff list where it names them.
 ex=$work/example
 cp -r "$root/testdata/example" "$ex"
 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=mx1.example.com \
   -keyout "$ex/key.pem" -out "$ex/cert.pem" 2>/dev/null
 sed -i "s|^smtpd_tls_cert_file = .*|smtpd_tls_cert_file = $ex/cert.pem|; s|^smtpd_tls_key_file = .*|smtpd_tls_key_file = $ex/key.pem|" \
   "$ex/main.cf"
+mkdir -p "$ex/lists"
+printf 'alice\nbob\n' >"$ex/lists/staff"
+sed -i "s|:include:/etc/postfix/lists/staff|:include:$ex/lists/staff|" "$ex/aliases"
 compile_case example "$ex"
 compile_case example-again "$ex" "$work/out-example"
 if ! grep -q '"action": "reused"' "$work/example-again.manifest.json" ||

@@ -85,7 +85,7 @@ struct Expander {
                 if (!includesSeen.insert(path).second) return;
                 auto lines = readIncludeFile(path);
                 if (!lines) {
-                    add(LocalDelivery::Kind::Defer, "4.3.0 cannot open include file " + path, via);
+                    add(LocalDelivery::Kind::Bounce, std::string(kIncludeFileStatus), via);
                     out.steps.push_back(makeStep("include", path, lines.error().message, StepStatus::Error));
                     return;
                 }

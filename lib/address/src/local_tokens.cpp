@@ -2,6 +2,8 @@
 // deliver_token_stream, local.c's allow_mail_to_* masks).
 #include "postline/address/local_tokens.h"
 
+#include <sys/stat.h>
+
 #include "postline/address/tokens.h"
 #include "postline/base/files.h"
 #include "postline/base/strings.h"
@@ -57,8 +59,13 @@ std::vector<IncludeLine> tokenStreamLines(std::string_view content) {
 }
 
 base::Result<std::vector<IncludeLine>> readIncludeFile(const std::string& path) {
+    if (!path.starts_with("/")) return base::Error{base::cat(":include:", path, " uses a relative path")};
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return base::errnoError(base::cat("unable to lookup :include: file ", path));
+    if (!S_ISREG(st.st_mode)) return base::Error{base::cat(":include: file ", path, " is not a regular file")};
+    if (st.st_mode & S_IWOTH) return base::Error{base::cat(":include: file ", path, " is world writable")};
     auto content = base::readFile(path);
-    if (!content) return content.error();
+    if (!content) return base::errnoError(base::cat("cannot open include file ", path), content.error().errnum);
     return tokenStreamLines(*content);
 }
 

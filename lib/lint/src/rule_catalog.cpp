@@ -27,6 +27,8 @@ constexpr RuleInfo kRules[] = {
     {"alias-command-forbidden", Severity::Error, "aliases",
      "an alias to a |command that allow_mail_to_commands forbids"},
     {"alias-file-forbidden", Severity::Error, "aliases", "an alias to a /file that allow_mail_to_files forbids"},
+    {"alias-include-unusable", Severity::Error, "aliases",
+     "a :include: file that local(8) refuses (relative, missing, not a regular file, world-writable)"},
     {"virtual-alias-loop", Severity::Error, "aliases", "virtual aliases that expand into each other"},
     {"virtual-alias-limit", Severity::Error, "aliases", "a virtual alias expansion beyond Postfix's limits"},
     // tables

@@ -94,20 +94,27 @@ private:
                     base::cat("add ", className, " to allow_mail_to_files, or deliver to a mailbox"));
                 return;
             case address::LocalToken::Kind::Include:
-                include(token.text);
+                include(what, token.text, where);
                 return;
             case address::LocalToken::Kind::Address:
                 return;
         }
     }
 
-    // local(8) reads only absolute :include: paths; one with a $n substitution (from a
-    // pattern table) names a different file per key.
-    void include(const std::string& path) {
-        if (!path.starts_with("/") || path.find('$') != std::string::npos) return;
+    // A path with a $n substitution (from a pattern table) names a different file per
+    // key: not checked. Each file is checked and read once.
+    void include(const std::string& what, const std::string& path, const Origin& where) {
+        if (path.find('$') != std::string::npos) return;
         if (!includesSeen_.insert(path).second) return;
         auto lines = address::readIncludeFile(path);
-        if (!lines) return;  // local(8) defers the mail; nothing to check here
+        if (!lines) {
+            context_.report("alias-include-unusable", where,
+                            base::cat(what, " includes ", path, ", which local(8) refuses (", lines.error().message,
+                                      "); it bounces the mail with ", address::kIncludeFileStatus),
+                            "name the file by its absolute path; it must exist, be a regular file and not be "
+                            "world-writable");
+            return;
+        }
         for (const address::IncludeLine& line : *lines)
             for (const std::string& entry : address::listItems(line.text))
                 item(std::string(":include: list entry"), entry, Origin{path, line.line},

@@ -121,6 +121,21 @@ TEST(LocalDelivery, IncludeFilesAreReadOnce) {
     EXPECT_EQ(d[0], std::make_pair(Kind::Forward, std::string("friend@example.net")));
 }
 
+// include.c: a :include: file that is missing (or relative, not a regular file, world
+// writable) bounces the recipient as a configuration error; the other items still count.
+TEST(LocalDelivery, UnusableIncludeFileBounces) {
+    TempDir dir;
+    auto c = testing::testConfig();
+    auto aliases = dir.write("aliases", "list :include:" + (dir.path / "gone").string() +
+                                            ", friend@example.net\nrel :include:lists/staff\n");
+    c.set("alias_maps", "texthash:" + aliases);
+    auto d = deliver(c, "list@example.org");
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0], std::make_pair(Kind::Bounce, std::string("5.3.5 mail system configuration error")));
+    EXPECT_EQ(d[1], std::make_pair(Kind::Forward, std::string("friend@example.net")));
+    EXPECT_EQ(deliver(c, "rel@example.org")[0].first, Kind::Bounce);
+}
+
 // unknown.c: a postmaster or MAILER-DAEMON without an alias is discarded, not bounced.
 TEST(LocalDelivery, RequiredAliasesMissingAreDiscarded) {
     auto c = testing::testConfig();

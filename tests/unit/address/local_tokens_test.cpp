@@ -2,6 +2,7 @@
 #include "postline/address/local_tokens.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "address_test_util.h"
 
@@ -45,7 +46,25 @@ TEST(LocalTokens, IncludeFileLinesKeepTheirNumbers) {
     EXPECT_EQ((*lines)[1].line, 4);  // no continuation lines in :include: files
     EXPECT_EQ((*lines)[2].line, 5);
     EXPECT_EQ((*lines)[2].text, "\"|/bin/true\"");
-    EXPECT_FALSE(readIncludeFile(dir.path.string() + "/nonexistent"));
+}
+
+// include.c's checks before it reads, each with the warning local(8) logs.
+TEST(LocalTokens, IncludeFilesLocalRefuses) {
+    testing::TempDir dir;
+    std::string base = dir.path.string();
+    auto error = [](const std::string& path) {
+        auto lines = readIncludeFile(path);
+        return lines ? std::string("read") : lines.error().message;
+    };
+    EXPECT_EQ(error("lists/staff"), ":include:lists/staff uses a relative path");
+    EXPECT_EQ(error(base + "/nonexistent"),
+              "unable to lookup :include: file " + base + "/nonexistent: No such file or directory");
+    EXPECT_EQ(error(base), ":include: file " + base + " is not a regular file");
+    auto open = dir.write("open", "alice\n");
+    ASSERT_EQ(::chmod(open.c_str(), 0666), 0);
+    EXPECT_EQ(error(open), ":include: file " + open + " is world writable");
+    ASSERT_EQ(::chmod(open.c_str(), 0644), 0);
+    EXPECT_EQ(error(open), "read");
 }
 
 }  // namespace

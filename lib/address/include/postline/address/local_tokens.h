@@ -44,7 +44,14 @@ struct IncludeLine {
     std::string text;
 };
 std::vector<IncludeLine> tokenStreamLines(std::string_view content);
-// tokenStreamLines() of a file. Errors: "open PATH: strerror" from reading the file.
+// tokenStreamLines() of a :include: file, after include.c's checks in its order: the
+// path is absolute, the file exists, is a regular file, is not world-writable and opens.
+// When one fails, local(8) bounces the recipient (5.3.5 "mail system configuration
+// error", kIncludeFileStatus) and logs the error's text: ":include:PATH uses a relative
+// path", "unable to lookup :include: file PATH: ERR", ":include: file PATH is not a
+// regular file", ":include: file PATH is world writable" or "cannot open include file
+// PATH: ERR".
 base::Result<std::vector<IncludeLine>> readIncludeFile(const std::string& path);
+inline constexpr std::string_view kIncludeFileStatus = "5.3.5 mail system configuration error";
 
 }  // namespace postline::address
