@@ -81,6 +81,12 @@ bool setByOption(const config::MasterEntry& service, std::string_view name) {
     return false;
 }
 
+bool setByAnyService(const LintContext& context, std::string_view name) {
+    for (const config::MasterEntry& service : context.master())
+        if (setByOption(service, name)) return true;
+    return false;
+}
+
 }  // namespace
 
 void checkSettingValue(LintContext& context, const config::NameSpace& names, const SettingValue& setting) {
@@ -106,6 +112,9 @@ void checkSettingValue(LintContext& context, const config::NameSpace& names, con
     for (const std::string& ref : references) {
         if (context.config().definition(ref) || names.known(ref)) continue;
         if (setting.service && setByOption(*setting.service, ref)) continue;
+        // A main.cf value may name a parameter that services set with -o: each such
+        // service expands it to its own value (postconf reports nothing either).
+        if (!setting.service && setByAnyService(context, ref)) continue;
         context.report("param-undefined-reference", setting.where,
                        base::cat(label, setting.name, " refers to $", ref, ", which is not defined",
                                  setting.service ? base::cat(" (undefined parameter: ", ref, ")") : ""),
