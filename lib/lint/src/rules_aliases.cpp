@@ -16,6 +16,7 @@
 #include "postline/address/local_delivery.h"
 #include "postline/address/local_tokens.h"
 #include "postline/address/routing_context.h"
+#include "postline/address/table_probes.h"
 #include "postline/address/virtual_expand.h"
 #include "postline/base/strings.h"
 #include "source_tables.h"
@@ -180,6 +181,115 @@ std::vector<std::string> findVirtualCycle(address::RoutingContext& routing, cons
     return findCycle(start, next, 100000);
 }
 
+// An address that a regexp or pcre rule of virtual_alias_maps gives: where the
+// expansion walk starts for those tables, which have no keys to start from.
+struct PatternSeed {
+    std::string address;
+    Origin where;  // the rule
+};
+
+// The rule's result with every ${n} filled in with the probe local part and "$$" made
+// '$': the address mail gets once the rule matched, for some key. A cycle met from it is
+// one that mail to that address (which a client may send) enters.
+std::string fillInResult(std::string_view result) {
+    std::string out;
+    for (size_t i = 0; i < result.size(); ++i) {
+        if (result[i] != '$' || i + 1 == result.size()) {
+            out += result[i];
+        } else if (result[i + 1] == '$') {
+            out += '$';
+            ++i;
+        } else if (result[i + 1] == '{') {
+            size_t close = result.find('}', i);
+            if (close == std::string_view::npos) close = result.size() - 1;
+            out += address::kProbeLocalPart;
+            i = close;
+        } else {
+            out += result[i];
+        }
+    }
+    return out;
+}
+
+// Every address that the pattern tables of main.cf's virtual_alias_maps give.
+std::vector<PatternSeed> patternSeeds(LintContext& context) {
+    std::vector<PatternSeed> seeds;
+    std::set<std::string> done;
+    for (const TableRef& ref : collectTableRefs(context)) {
+        if (ref.parameter != "virtual_alias_maps" || ref.origin.file != context.mainCfPath() || !isPatternTable(ref) ||
+            !done.insert(ref.text).second)
+            continue;
+        for (const PatternRecord& rule : patternRecords(ref))
+            for (const std::string& item : address::listItems(fillInResult(rule.result)))
+                if (item.find('@') != std::string::npos) seeds.push_back({base::lowercase(item), rule.where});
+    }
+    return seeds;
+}
+
+class VirtualAliasCheck {
+public:
+    VirtualAliasCheck(LintContext& context, const SourceTables& tables)
+        : context_(context), tables_(tables), routing_(context.config()) {
+        routing_.setMaps("virtual_alias_maps", tables.mapList(routing_.tableFlags()));
+        propagate_ = address::propagatesExtension(routing_, "virtual");
+    }
+
+    // Expands `address` as cleanup(8) does and reports why cleanup would defer it:
+    // `where` is the entry or rule the address comes from.
+    void expand(const std::string& address, const Origin& where) {
+        address::Steps steps;
+        address::VirtualExpansion expansion = address::expandVirtual(routing_, address, steps);
+        if (!expansion.defer) return;
+        std::string warning;
+        for (const address::Step& s : steps)
+            if (s.status == address::StepStatus::Error && !s.warnings.empty()) warning = s.warnings.front();
+        if (warning.find("map nesting") != std::string::npos) {
+            std::vector<std::string> cycle = findVirtualCycle(routing_, address, propagate_);
+            if (!cycle.empty()) {
+                cycle = canonicalCycle(cycle);
+                if (!reported_.insert(cycle).second) return;
+                context_.report("virtual-alias-loop", definitionOf(tables_, cycle.front()).value_or(where),
+                                base::cat("virtual alias loop: ", showCycle(cycle),
+                                          "; cleanup(8) defers the mail (unreasonable virtual_alias_maps map "
+                                          "nesting)"),
+                                "make one of the addresses a mailbox or an address outside the loop");
+                return;
+            }
+            report(where,
+                   base::cat("virtual alias expansion of ", address,
+                             " is nested deeper than virtual_alias_recursion_limit (",
+                             context_.value("virtual_alias_recursion_limit"), ")"),
+                   "shorten the chain of aliases, or raise virtual_alias_recursion_limit");
+        } else if (warning.find("expansion size") != std::string::npos) {
+            report(where,
+                   base::cat("virtual alias expansion of ", address,
+                             " has more addresses than virtual_alias_expansion_limit (",
+                             context_.value("virtual_alias_expansion_limit"), ")"),
+                   "split the list, or raise virtual_alias_expansion_limit");
+        } else if (warning.find("virtual_alias_maps result") != std::string::npos) {
+            report(where,
+                   base::cat("virtual alias expansion of ", address,
+                             " gives an address longer than virtual_alias_address_length_limit (",
+                             context_.value("virtual_alias_address_length_limit"), ")"),
+                   "");
+        }
+    }
+
+private:
+    // virtual-alias-limit, once per place (pattern rules give several addresses).
+    void report(const Origin& where, std::string message, std::string hint) {
+        if (!limitReported_.insert({where.file, where.line}).second) return;
+        context_.report("virtual-alias-limit", where, std::move(message), std::move(hint));
+    }
+
+    LintContext& context_;
+    const SourceTables& tables_;
+    address::RoutingContext routing_;
+    bool propagate_ = false;
+    std::set<std::vector<std::string>> reported_;
+    std::set<std::pair<std::string, int>> limitReported_;
+};
+
 void checkVirtualAliases(LintContext& context) {
     SourceTables tables(context, "virtual_alias_maps");
     // These rules read main.cf and these tables only. When the generation in use was
@@ -187,53 +297,16 @@ void checkVirtualAliases(LintContext& context) {
     // which refuse a compile) and would find nothing now.
     if (context.knownFile(context.mainCfPath()) && tables.allKnown(context)) return;
     tables.read();
-    if (tables.entries().empty()) return;
-    address::RoutingContext routing(context.config());
-    routing.setMaps("virtual_alias_maps", tables.mapList(routing.tableFlags()));
-    bool propagate = address::propagatesExtension(routing, "virtual");
-    std::set<std::vector<std::string>> reported;
+    std::vector<PatternSeed> seeds = patternSeeds(context);
+    if (tables.entries().empty() && seeds.empty()) return;
+    VirtualAliasCheck check(context, tables);
     (void)captureWarnings([&] {
         for (const SourceEntry& e : tables.entries()) {
             // Keys that are addresses; "@domain" and bare-user keys are reached from them.
             if (e.key.starts_with("@") || e.key.find('@') == std::string::npos) continue;
-            Origin where = tables.origin(e);
-            std::string key = base::lowercase(e.key);
-            address::Steps steps;
-            address::VirtualExpansion expansion = address::expandVirtual(routing, key, steps);
-            if (!expansion.defer) continue;
-            std::string warning;
-            for (const address::Step& s : steps)
-                if (s.status == address::StepStatus::Error && !s.warnings.empty()) warning = s.warnings.front();
-            if (warning.find("map nesting") != std::string::npos) {
-                std::vector<std::string> cycle = findVirtualCycle(routing, key, propagate);
-                if (!cycle.empty()) {
-                    cycle = canonicalCycle(cycle);
-                    if (!reported.insert(cycle).second) continue;
-                    context.report("virtual-alias-loop", definitionOf(tables, cycle.front()).value_or(where),
-                                   base::cat("virtual alias loop: ", showCycle(cycle),
-                                             "; cleanup(8) defers the mail (unreasonable virtual_alias_maps map "
-                                             "nesting)"),
-                                   "make one of the addresses a mailbox or an address outside the loop");
-                    continue;
-                }
-                context.report("virtual-alias-limit", where,
-                               base::cat("virtual alias expansion of ", key,
-                                         " is nested deeper than virtual_alias_recursion_limit (",
-                                         context.value("virtual_alias_recursion_limit"), ")"),
-                               "shorten the chain of aliases, or raise virtual_alias_recursion_limit");
-            } else if (warning.find("expansion size") != std::string::npos) {
-                context.report("virtual-alias-limit", where,
-                               base::cat("virtual alias expansion of ", key,
-                                         " has more addresses than virtual_alias_expansion_limit (",
-                                         context.value("virtual_alias_expansion_limit"), ")"),
-                               "split the list, or raise virtual_alias_expansion_limit");
-            } else if (warning.find("virtual_alias_maps result") != std::string::npos) {
-                context.report("virtual-alias-limit", where,
-                               base::cat("virtual alias expansion of ", key,
-                                         " gives an address longer than virtual_alias_address_length_limit (",
-                                         context.value("virtual_alias_address_length_limit"), ")"));
-            }
+            check.expand(base::lowercase(e.key), tables.origin(e));
         }
+        for (const PatternSeed& seed : seeds) check.expand(seed.address, seed.where);
     });
 }
 
