@@ -8,6 +8,7 @@
 #include "postline/base/strings.h"
 #include "postline/config/expand.h"
 #include "postline/config/registry.h"
+#include "postline/config/service_expand.h"
 #include "postline/maps/table_source.h"
 
 namespace postline::artifact {
@@ -112,7 +113,7 @@ private:
             for (const auto& [name, raw] : entry.params()) {
                 Json o;
                 o["value"] = raw;
-                o["expanded"] = in_.config.expand(raw);
+                o["expanded"] = config::expandForService(in_.config, entry, raw);
                 o["origin"] = base::cat(in_.masterPath, ":", config::masterOptionLine(in_.masterLines, entry, name));
                 overrides[name] = std::move(o);  // a later -o for the same name wins
             }

@@ -16,6 +16,7 @@
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/registry.h"
+#include "postline/config/service_expand.h"
 #include "postline/maps/brace_list.h"
 #include "postline/maps/default_tables.h"
 #include "postline/maps/table_refs.h"
@@ -223,7 +224,9 @@ std::vector<PlannedTable> planTables(const config::Config& config, const std::ve
         for (const auto& [name, raw] : entry.params()) {
             TableUse use{name, base::cat(entry.name(), "/", entry.type()),
                          base::cat(masterPath, ":", config::masterOptionLine(masterLines, entry, name))};
-            for (const std::string& t : maps::tablesOfParameter(name, config.expand(raw), config)) planner.add(t, use);
+            for (const std::string& t :
+                 maps::tablesOfParameter(name, config::expandForService(config, entry, raw), config))
+                planner.add(t, use);
         }
     }
     // What main.cf leaves at the default is used as Postfix would use it (alias_maps =

@@ -9,6 +9,7 @@
 #include "context.h"
 #include "postline/base/files.h"
 #include "postline/base/strings.h"
+#include "postline/config/service_expand.h"
 #include "postline/lint/rules.h"
 
 namespace postline::lint {
@@ -55,14 +56,7 @@ ServiceSetting LintContext::serviceSetting(const config::MasterEntry& service, s
 }
 
 std::string LintContext::expandForService(const config::MasterEntry& service, std::string_view text) const {
-    std::vector<std::pair<std::string, std::string>> options = service.params();
-    auto lookup = [&](std::string_view name) -> std::optional<std::string> {
-        for (auto it = options.rbegin(); it != options.rend(); ++it)
-            if (it->first == name) return it->second;
-        if (name == "service_name") return service.name();
-        return config_.raw(name);
-    };
-    return config::macroExpand(text, config::kMacroRecurse, lookup).text;
+    return config::expandForService(config_, service, text);
 }
 
 std::string LintContext::serviceLabel(const config::MasterEntry& service) {

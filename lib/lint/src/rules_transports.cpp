@@ -159,7 +159,7 @@ void checkTransports(LintContext& context) {
         for (const config::MasterEntry& entry : context.master())
             for (const auto& [option, value] : entry.params())
                 if (option == name)
-                    check.check(context.config().expand(value), context.optionOrigin(entry, option),
+                    check.check(context.expandForService(entry, value), context.optionOrigin(entry, option),
                                 base::cat("service ", entry.name(), ": ", parameter));
     }
     for (const TableRef& ref : collectTableRefs(context)) {

@@ -61,7 +61,7 @@ std::vector<TableRef> collectTableRefs(const LintContext& context) {
         for (const auto& [name, raw] : entry.params()) {
             const config::ParameterInfo* info = config::findBuiltinParameter(name);
             if (maps::isCacheParameter(name)) continue;
-            std::string value = context.config().expand(raw);
+            std::string value = context.expandForService(entry, raw);
             Origin where = context.optionOrigin(entry, name);
             std::vector<std::string> tables;
             if (info && (info->type == config::ParamType::MapList || maps::isMatchListParameter(name)))

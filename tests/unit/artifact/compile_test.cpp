@@ -89,6 +89,29 @@ TEST_F(CompileTest, WritesAGenerationAndMakesItCurrent) {
     EXPECT_FALSE(gen->tableSpec("hash:/elsewhere").has_value());
 }
 
+// A service's -o values are expanded as its daemon expands them: with its other -o
+// options and its $service_name, so the table each service names is the one compiled.
+TEST_F(CompileTest, ServiceOptionsExpandWithTheServicesOwnOptions) {
+    writeFile(conf + "/master.cf",
+              "submission inet n       -       y       -       -       smtpd\n"
+              "  -o senders_dir=$config_directory/per-service\n"
+              "  -o smtpd_sender_login_maps=hash:$senders_dir/$service_name\n"
+              "relay     unix  -       -       y       -       -       smtp\n");
+    fs::create_directory(conf + "/per-service");
+    writeFile(conf + "/per-service/submission", "alice@example.com alice\n");
+    auto summary = compile(options());
+    ASSERT_TRUE(summary.ok()) << summary.error().message;
+    auto gen = Generation::openCurrent(out);
+    ASSERT_TRUE(gen.ok()) << gen.error().message;
+    std::string table = "hash:" + conf + "/per-service/submission";
+    EXPECT_EQ(gen->serviceParameter("submission", "inet", "smtpd_sender_login_maps"), table);
+    auto spec = gen->tableSpec(table);
+    ASSERT_TRUE(spec.has_value());
+    auto dict = maps::openDict(*spec, maps::OpenMode::Read, maps::flag::kFoldFix);
+    ASSERT_TRUE(dict.ok()) << dict.error().message;
+    EXPECT_EQ((*dict)->lookup("alice@example.com").value, "alice");
+}
+
 TEST_F(CompileTest, UnchangedTablesAreLinkedNotRebuilt) {
     ASSERT_TRUE(compile(options()).ok());
     auto second = compile(options());
