@@ -128,8 +128,18 @@ struct Expander {
     // Alias lookup of one name; true when it was expanded (or failed).
     // An alias that lists itself is not expanded again: that name gets its mailbox.
     bool alias(const std::string& name, const std::string& via, int depth, const std::string& from) {
-        auto& aliases = context.maps("alias_maps");
+        // local(8) opens alias_maps with DICT_FLAG_PARANOID: a regexp or pcre rule whose
+        // result has a $n substitution is skipped (with a warning) when the table opens.
+        auto& aliases = context.maps("alias_maps", maps::flag::kNoRegsub);
         if (aliases.empty() || name == from) return false;
+        // alias.c checks the nesting level before the lookup: at the level where a loop
+        // is caught, every name of the list bounces, aliases or not.
+        if (depth > kMaxDepth) {
+            add(LocalDelivery::Kind::Bounce, "5.4.6 alias database loop for " + name, via);
+            out.steps.push_back(
+                makeStep("alias_maps", name, "5.4.6 alias database loop for " + name, StepStatus::Reject));
+            return true;
+        }
         auto hit = aliases.find(name);
         Step s = makeStep("alias_maps", name, hit.value, StepStatus::NotFound);
         s.table = hit.table;
@@ -148,12 +158,6 @@ struct Expander {
         }
         s.status = StepStatus::Found;
         out.steps.push_back(std::move(s));
-        if (depth > kMaxDepth) {
-            add(LocalDelivery::Kind::Bounce, "5.4.6 alias database loop for " + name, via);
-            out.steps.push_back(
-                makeStep("alias_maps", name, "5.4.6 alias database loop for " + name, StepStatus::Reject));
-            return true;
-        }
         auto owner = aliases.find("owner-" + name);
         if (owner.isFound()) {
             Step o = makeStep("alias_maps", "owner-" + name, owner.value + " (errors go to owner-" + name + ")",

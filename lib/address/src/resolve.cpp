@@ -248,7 +248,7 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
                     r.addressClass = AddressClass::Default;
                     r.transport = config.get("default_transport");
                     blame = "default_transport";
-                    auto& sdt = context.maps("sender_dependent_default_transport_maps");
+                    auto& sdt = context.maps("sender_dependent_default_transport_maps", maps::flag::kNoRegsub);
                     if (!sdt.empty()) {
                         senderKey = sender.empty() ? config.get("empty_address_default_transport_maps_lookup_key")
                                                    : std::string(sender);
@@ -266,7 +266,7 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
                         r.steps.push_back(f.step);
                     }
                 }
-                auto& sdr = context.maps("sender_dependent_relayhost_maps");
+                auto& sdr = context.maps("sender_dependent_relayhost_maps", maps::flag::kNoRegsub);
                 std::string relayhost = config.get("relayhost");
                 r.nexthop = relayhost.empty() ? rcptDomain : relayhost;
                 std::string nexthopWhy = relayhost.empty() ? "recipient domain" : "relayhost";

@@ -4,8 +4,10 @@
 #include "postline/address/local_delivery.h"
 
 #include <gtest/gtest.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include "address_test_util.h"
 #include "postline/address/routing_context.h"
@@ -56,6 +58,37 @@ TEST(LocalDelivery, AliasesCommandsFilesAndRecursion) {
     ASSERT_EQ(d.size(), 5u);
     EXPECT_EQ(d[0].second, "/var/mail/root");
     EXPECT_EQ(d[4], std::make_pair(Kind::Forward, std::string("friend@example.net")));
+}
+
+// alias.c: the nesting level is checked before the lookup, so at the level where a loop
+// is caught every name of the list bounces, an alias or not (Postfix bounces both
+// "vertrieb" and "root" below; root's mailbox gets the mail from the levels above).
+TEST(LocalDelivery, EveryNameBouncesAtTheLoopLevel) {
+    TempDir dir;
+    auto c = testing::testConfig();
+    c.set("alias_maps", "texthash:" + dir.write("aliases", "team vertrieb, root\nvertrieb team\n"));
+    auto d = deliver(c, "team@example.org");
+    auto has = [&](Kind kind, const std::string& target) {
+        return std::find(d.begin(), d.end(), std::make_pair(kind, target)) != d.end();
+    };
+    EXPECT_TRUE(has(Kind::Bounce, "5.4.6 alias database loop for vertrieb"));
+    EXPECT_TRUE(has(Kind::Bounce, "5.4.6 alias database loop for root"));
+    EXPECT_TRUE(has(Kind::Mailbox, "/var/mail/root"));
+    EXPECT_FALSE(has(Kind::Bounce, "5.4.6 alias database loop for team"));
+}
+
+// local(8) opens alias_maps with DICT_FLAG_PARANOID: a pattern rule with $n is skipped.
+TEST(LocalDelivery, PatternAliasRulesWithSubstitutionAreSkipped) {
+    TempDir dir;
+    auto c = testing::testConfig();
+    c.set("alias_maps", "regexp:" + dir.write("aliases.regexp", "/^(.+)-request$/ ${1}\n/^robot$/ root\n"));
+    auto d = deliver(c, "robot@example.org");
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0], std::make_pair(Kind::Mailbox, std::string("/var/mail/root")));
+    d = deliver(c, "root-request@example.org");
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].first, Kind::Bounce);
+    EXPECT_NE(d[0].second.find("unknown user"), std::string::npos) << d[0].second;
 }
 
 TEST(LocalDelivery, MailboxChoices) {
