@@ -126,6 +126,12 @@ private:
     std::set<std::string> includesSeen_;
 };
 
+// A rule with a $n substitution in a table whose daemon forbids them (local(8)'s
+// alias_maps): it skips the rule when the table opens, and pattern-error reports it.
+bool skippedByDaemon(const PatternRecord& rule, std::string_view parameter) {
+    return rule.substitutes && (daemonOpenFlags(parameter) & maps::flag::kNoRegsub);
+}
+
 void checkAliasDestinations(LintContext& context, const SourceTables& aliases) {
     AliasTargetCheck check(context);
     for (const SourceEntry& e : aliases.entries()) check.value(base::cat("alias ", e.key), e.value, aliases.origin(e));
@@ -133,56 +139,13 @@ void checkAliasDestinations(LintContext& context, const SourceTables& aliases) {
     std::set<std::string> done;
     for (const TableRef& ref : collectTableRefs(context)) {
         if (ref.parameter != "alias_maps" || !isPatternTable(ref) || !done.insert(ref.text).second) continue;
-        for (const PatternRecord& rule : patternRecords(ref)) check.value("alias_maps rule", rule.result, rule.where);
+        for (const PatternRecord& rule : patternRecords(ref))
+            if (!skippedByDaemon(rule, "alias_maps")) check.value("alias_maps rule", rule.result, rule.where);
     }
 }
 
-void checkAliasLoops(LintContext& context, const SourceTables& aliases) {
-    address::RoutingContext routing(context.config());
-    routing.setMaps("alias_maps", aliases.mapList(routing.tableFlags()));
-    std::set<std::vector<std::string>> reported;
-    (void)captureWarnings([&] {
-        for (const SourceEntry& e : aliases.entries()) {
-            if (e.key.starts_with("owner-")) continue;
-            auto result = address::deliverLocal(routing, base::lowercase(e.key));
-            for (const address::LocalDelivery& d : result.deliveries) {
-                if (d.kind != address::LocalDelivery::Kind::Bounce ||
-                    d.target.find("alias database loop") == std::string::npos)
-                    continue;
-                std::vector<std::string> cycle = cycleInChain(d.via);
-                if (cycle.empty()) continue;
-                cycle = canonicalCycle(cycle);
-                if (!reported.insert(cycle).second) continue;
-                context.report(
-                    "alias-loop", definitionOf(aliases, cycle.front()).value_or(aliases.origin(e)),
-                    base::cat("alias loop: ", showCycle(cycle), "; local(8) bounces the mail (alias database loop)"),
-                    "make one of the aliases deliver to a mailbox or to an address outside the loop");
-            }
-        }
-    });
-}
-
-// A cycle of virtual alias expansions reachable from `start` (self-expansion, which
-// cleanup allows once, does not count), or empty.
-std::vector<std::string> findVirtualCycle(address::RoutingContext& routing, const std::string& start, bool propagate) {
-    auto& tables = routing.maps("virtual_alias_maps");
-    std::map<std::string, std::vector<std::string>> edges;
-    auto next = [&](const std::string& address) -> const std::vector<std::string>& {
-        auto it = edges.find(address);
-        if (it != edges.end()) return it->second;
-        std::vector<std::string> out;
-        auto mapped = address::mapAddress(routing, tables, address, propagate);
-        if (mapped.isFound())
-            for (const std::string& a : mapped.addresses)
-                if (base::lowercase(a) != address) out.push_back(base::lowercase(a));
-        return edges.emplace(address, std::move(out)).first->second;
-    };
-    // Bounded so that a huge expansion stays cheap.
-    return findCycle(start, next, 100000);
-}
-
-// An address that a regexp or pcre rule of virtual_alias_maps gives: where the
-// expansion walk starts for those tables, which have no keys to start from.
+// An address that a regexp or pcre rule of alias_maps or virtual_alias_maps gives:
+// where the expansion walk starts for those tables, which have no keys to start from.
 struct PatternSeed {
     std::string address;
     Origin where;  // the rule
@@ -211,19 +174,83 @@ std::string fillInResult(std::string_view result) {
     return out;
 }
 
-// Every address that the pattern tables of main.cf's virtual_alias_maps give.
-std::vector<PatternSeed> patternSeeds(LintContext& context) {
+// Every list item that the pattern tables of main.cf's `parameter` give and `wanted`
+// keeps, folded to lower case.
+std::vector<PatternSeed> patternSeeds(LintContext& context, std::string_view parameter,
+                                      bool (*wanted)(const std::string& item)) {
     std::vector<PatternSeed> seeds;
     std::set<std::string> done;
     for (const TableRef& ref : collectTableRefs(context)) {
-        if (ref.parameter != "virtual_alias_maps" || ref.origin.file != context.mainCfPath() || !isPatternTable(ref) ||
+        if (ref.parameter != parameter || ref.origin.file != context.mainCfPath() || !isPatternTable(ref) ||
             !done.insert(ref.text).second)
             continue;
-        for (const PatternRecord& rule : patternRecords(ref))
+        for (const PatternRecord& rule : patternRecords(ref)) {
+            if (skippedByDaemon(rule, parameter)) continue;
             for (const std::string& item : address::listItems(fillInResult(rule.result)))
-                if (item.find('@') != std::string::npos) seeds.push_back({base::lowercase(item), rule.where});
+                if (wanted(item)) seeds.push_back({base::lowercase(item), rule.where});
+        }
     }
     return seeds;
+}
+
+// Where virtual alias expansion starts: full addresses.
+bool isAddress(const std::string& item) { return item.find('@') != std::string::npos; }
+
+// Where alias expansion starts: local names that local(8) looks up again (not commands,
+// files, :include: lists or addresses with a domain).
+bool isLocalName(const std::string& item) {
+    return item.find('@') == std::string::npos &&
+           address::classifyToken(item).kind == address::LocalToken::Kind::Address;
+}
+
+// `seeds`: the names the rules of pattern alias tables give.
+void checkAliasLoops(LintContext& context, const SourceTables& aliases, const std::vector<PatternSeed>& seeds) {
+    address::RoutingContext routing(context.config());
+    // The tables' own warnings (rules local(8) skips) are pattern-error's findings.
+    (void)captureWarnings(
+        [&] { routing.setMaps("alias_maps", aliases.mapList(routing.tableFlags(daemonOpenFlags("alias_maps")))); });
+    std::set<std::vector<std::string>> reported;
+    // Expands one name as local(8) does; `where` is the entry or rule it comes from.
+    auto expand = [&](const std::string& name, const Origin& where) {
+        if (name.starts_with("owner-")) return;
+        auto result = address::deliverLocal(routing, name);
+        for (const address::LocalDelivery& d : result.deliveries) {
+            if (d.kind != address::LocalDelivery::Kind::Bounce ||
+                d.target.find("alias database loop") == std::string::npos)
+                continue;
+            std::vector<std::string> cycle = cycleInChain(d.via);
+            if (cycle.empty()) continue;
+            cycle = canonicalCycle(cycle);
+            if (!reported.insert(cycle).second) continue;
+            context.report(
+                "alias-loop", definitionOf(aliases, cycle.front()).value_or(where),
+                base::cat("alias loop: ", showCycle(cycle), "; local(8) bounces the mail (alias database loop)"),
+                "make one of the aliases deliver to a mailbox or to an address outside the loop");
+        }
+    };
+    (void)captureWarnings([&] {
+        for (const SourceEntry& e : aliases.entries()) expand(base::lowercase(e.key), aliases.origin(e));
+        for (const PatternSeed& seed : seeds) expand(seed.address, seed.where);
+    });
+}
+
+// A cycle of virtual alias expansions reachable from `start` (self-expansion, which
+// cleanup allows once, does not count), or empty.
+std::vector<std::string> findVirtualCycle(address::RoutingContext& routing, const std::string& start, bool propagate) {
+    auto& tables = routing.maps("virtual_alias_maps");
+    std::map<std::string, std::vector<std::string>> edges;
+    auto next = [&](const std::string& address) -> const std::vector<std::string>& {
+        auto it = edges.find(address);
+        if (it != edges.end()) return it->second;
+        std::vector<std::string> out;
+        auto mapped = address::mapAddress(routing, tables, address, propagate);
+        if (mapped.isFound())
+            for (const std::string& a : mapped.addresses)
+                if (base::lowercase(a) != address) out.push_back(base::lowercase(a));
+        return edges.emplace(address, std::move(out)).first->second;
+    };
+    // Bounded so that a huge expansion stays cheap.
+    return findCycle(start, next, 100000);
 }
 
 class VirtualAliasCheck {
@@ -297,7 +324,7 @@ void checkVirtualAliases(LintContext& context) {
     // which refuse a compile) and would find nothing now.
     if (context.knownFile(context.mainCfPath()) && tables.allKnown(context)) return;
     tables.read();
-    std::vector<PatternSeed> seeds = patternSeeds(context);
+    std::vector<PatternSeed> seeds = patternSeeds(context, "virtual_alias_maps", isAddress);
     if (tables.entries().empty() && seeds.empty()) return;
     VirtualAliasCheck check(context, tables);
     (void)captureWarnings([&] {
@@ -316,7 +343,8 @@ void checkAliases(LintContext& context) {
     SourceTables aliases(context, "alias_maps");
     aliases.read();
     checkAliasDestinations(context, aliases);
-    if (!aliases.entries().empty()) checkAliasLoops(context, aliases);
+    std::vector<PatternSeed> seeds = patternSeeds(context, "alias_maps", isLocalName);
+    if (!aliases.entries().empty() || !seeds.empty()) checkAliasLoops(context, aliases, seeds);
     checkVirtualAliases(context);
 }
 

@@ -60,10 +60,12 @@ struct OpenCheck {
     std::string problem;  // the open error, if any
 };
 
-OpenCheck openForCheck(const TableRef& ref) {
+// `extraFlags`: daemonOpenFlags() of every parameter that names the table.
+OpenCheck openForCheck(const TableRef& ref, uint32_t extraFlags = 0) {
     OpenCheck check;
     check.warnings = captureWarnings([&] {
-        auto dict = maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix | maps::flag::kDupWarn);
+        auto dict =
+            maps::openDict(ref.spec, maps::OpenMode::Read, maps::flag::kFoldFix | maps::flag::kDupWarn | extraFlags);
         if (!dict) check.problem = dict.error().message;
     });
     return check;
@@ -75,17 +77,26 @@ std::string buildCommand(const TableRef& ref) {
     return base::cat(ref.aliasFormat ? "postalias " : "postmap ", ref.spec.type, ":", ref.spec.name);
 }
 
-// Findings for the warnings Postfix prints about a table's lines.
+// Findings for the warnings Postfix prints about a table's lines. A warning about a rule
+// of an in-line table (main.cf's "pcre:{ {rule}, ... }") is at the line that names it.
 void reportLineWarnings(LintContext& context, const std::vector<CapturedWarning>& warnings, const TableRef& ref,
                         std::string_view lineRule) {
     for (const CapturedWarning& w : warnings) {
         std::string file = w.file.empty() ? ref.spec.name : w.file;
+        std::string hint;
+        if (w.text.find("substitution is not allowed") != std::string::npos)
+            hint =
+                "local(8) (alias_maps, mailbox_transport_maps, fallback_transport_maps), virtual(8) "
+                "(virtual_mailbox_maps, virtual_uid_maps, virtual_gid_maps) and trivial-rewrite (transport_maps, "
+                "the sender_dependent_* maps) do not fill in $n: write the result out in full";
         if (w.text.starts_with("duplicate entry")) {
             context.report("table-duplicate", file, w.line, w.text, "only the first definition takes effect");
+        } else if (w.line > 0 && !file.starts_with("{")) {
+            context.report(lineRule, file, w.line, w.text, hint);
         } else if (w.line > 0) {
-            context.report(lineRule, file, w.line, w.text);
+            context.report(lineRule, ref.origin, base::cat(tableLabel(ref), ", rule ", w.line, ": ", w.text), hint);
         } else {
-            context.report(lineRule, ref.origin, base::cat(tableLabel(ref), ": ", w.text));
+            context.report(lineRule, ref.origin, base::cat(tableLabel(ref), ": ", w.text), hint);
         }
     }
 }
@@ -158,7 +169,7 @@ void checkIndexed(LintContext& context, const TableRef& ref, std::string_view su
 }
 
 // regexp, pcre, cidr, texthash: the file is the table, read when the table opens.
-void checkTextTable(LintContext& context, const TableRef& ref) {
+void checkTextTable(LintContext& context, const TableRef& ref, uint32_t extraFlags) {
     struct stat st {};
     if (!statFile(ref.spec.name, st)) {
         if (ref.fromDefault)
@@ -174,7 +185,7 @@ void checkTextTable(LintContext& context, const TableRef& ref) {
         return;
     }
     if (context.knownSource(ref.spec.type, ref.spec.name, false)) return;
-    auto [warnings, problem] = openForCheck(ref);
+    auto [warnings, problem] = openForCheck(ref, extraFlags);
     bool pattern = ref.spec.type != "texthash";
     reportLineWarnings(context, warnings, ref, pattern ? "pattern-error" : "table-format");
     if (!problem.empty()) context.report(pattern ? "pattern-error" : "table-unreadable", ref.origin, problem);
@@ -190,18 +201,27 @@ void checkTextTable(LintContext& context, const TableRef& ref) {
 }
 
 // inline:{...}, static:..., and the other tables without a file: they must open.
-void checkInlineTable(LintContext& context, const TableRef& ref) {
-    auto [warnings, problem] = openForCheck(ref);
-    reportLineWarnings(context, warnings, ref, "table-format");
-    if (!problem.empty()) context.report("table-format", ref.origin, problem);
+void checkInlineTable(LintContext& context, const TableRef& ref, uint32_t extraFlags) {
+    auto [warnings, problem] = openForCheck(ref, extraFlags);
+    bool pattern = ref.spec.type == "regexp" || ref.spec.type == "pcre" || ref.spec.type == "cidr";
+    reportLineWarnings(context, warnings, ref, pattern ? "pattern-error" : "table-format");
+    if (!problem.empty()) context.report(pattern ? "pattern-error" : "table-format", ref.origin, problem);
 }
 
 }  // namespace
 
 void checkTables(LintContext& context) {
+    std::vector<TableRef> refs = collectTableRefs(context);
+    auto key = [](const TableRef& ref) {
+        return base::cat(ref.spec.type, ":", ref.spec.name, ref.aliasFormat ? "|a" : "");
+    };
+    // A table is checked once, opened as strictly as the strictest daemon that reads it.
+    std::map<std::string, uint32_t> flags;
+    for (const TableRef& ref : refs) flags[key(ref)] |= daemonOpenFlags(ref.parameter);
     std::set<std::string> done;
-    for (const TableRef& ref : collectTableRefs(context)) {
-        if (!done.insert(base::cat(ref.spec.type, ":", ref.spec.name, ref.aliasFormat ? "|a" : "")).second) continue;
+    for (const TableRef& ref : refs) {
+        if (!done.insert(key(ref)).second) continue;
+        uint32_t extraFlags = flags[key(ref)];
         const maps::DictType* type = maps::findDictType(ref.spec.type);
         if (!type) {
             bool namesConfigFile = false;
@@ -222,11 +242,11 @@ void checkTables(LintContext& context) {
         } else if (ref.spec.type == "regexp" || ref.spec.type == "pcre" || ref.spec.type == "cidr" ||
                    ref.spec.type == "texthash") {
             if (ref.spec.name.starts_with("{"))
-                checkInlineTable(context, ref);
+                checkInlineTable(context, ref, extraFlags);
             else
-                checkTextTable(context, ref);
+                checkTextTable(context, ref, extraFlags);
         } else {
-            checkInlineTable(context, ref);
+            checkInlineTable(context, ref, extraFlags);
         }
     }
 }

@@ -39,6 +39,28 @@ std::vector<std::string> restrictionParameters(const LintContext& context) {
     return names;
 }
 
+uint32_t daemonOpenFlags(std::string_view parameter) {
+    // local(8): alias_maps, mailbox and fallback transport maps; virtual(8): mailbox, uid
+    // and gid maps; trivial-rewrite(8): transport and sender-dependent maps.
+    static constexpr std::string_view kNoRegsub[] = {
+        "alias_maps",
+        "mailbox_transport_maps",
+        "fallback_transport_maps",
+        "virtual_mailbox_maps",
+        "virtual_uid_maps",
+        "virtual_gid_maps",
+        "transport_maps",
+        "address_verify_transport_maps",
+        "sender_dependent_relayhost_maps",
+        "address_verify_sender_dependent_relayhost_maps",
+        "sender_dependent_default_transport_maps",
+        "address_verify_sender_dependent_default_transport_maps",
+    };
+    for (std::string_view p : kNoRegsub)
+        if (parameter == p) return maps::flag::kNoRegsub;
+    return 0;
+}
+
 std::vector<TableRef> collectTableRefs(const LintContext& context) {
     std::vector<TableRef> refs;
     std::set<std::string> aliasTables = maps::aliasTables(context.config(), context.master());

@@ -4,7 +4,9 @@
 // the tables that the defaults of parameters main.cf leaves alone make Postfix open.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "context.h"
@@ -35,6 +37,13 @@ std::vector<TableRef> collectTableRefs(const LintContext& context);
 
 // The restriction-list parameters: smtpd_*_restrictions and the restriction classes.
 std::vector<std::string> restrictionParameters(const LintContext& context);
+
+// The flags beyond FOLD_FIX that the daemon reading `parameter`'s tables opens them with:
+// NO_REGSUB for local(8)'s alias_maps (DICT_FLAG_PARANOID) and mailbox and fallback
+// transport maps, virtual(8)'s mailbox, uid and gid maps (DICT_FLAG_PARANOID) and
+// trivial-rewrite's transport and sender-dependent maps, so that their regexp and pcre
+// rules with a $n substitution are skipped, with a warning, when the table opens.
+uint32_t daemonOpenFlags(std::string_view parameter);
 
 // Splits a list value on commas and whitespace outside braces.
 std::vector<std::string> listItems(const std::string& value);
