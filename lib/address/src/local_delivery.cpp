@@ -71,7 +71,15 @@ struct Expander {
     // each is read once, so that a file that includes itself is no loop.
     std::set<std::string> includesSeen;
 
+    // local(8)'s duplicate filter (been_here "mailbox %s", "indirect %s", ...): a
+    // destination reached again through another alias path gets the mail once, by the
+    // first path. Bounces and deferrals are each reported.
     void add(LocalDelivery::Kind kind, std::string target, const std::string& via) {
+        using K = LocalDelivery::Kind;
+        bool delivery = kind != K::Bounce && kind != K::Defer && kind != K::Discard;
+        if (delivery)
+            for (const LocalDelivery& d : out.deliveries)
+                if (d.kind == kind && d.target == target) return;
         out.deliveries.push_back({kind, std::move(target), via});
     }
 

@@ -75,6 +75,9 @@ TEST(LocalDelivery, EveryNameBouncesAtTheLoopLevel) {
     EXPECT_TRUE(has(Kind::Bounce, "5.4.6 alias database loop for root"));
     EXPECT_TRUE(has(Kind::Mailbox, "/var/mail/root"));
     EXPECT_FALSE(has(Kind::Bounce, "5.4.6 alias database loop for team"));
+    // The duplicate filter: root's mailbox once, though each level lists root.
+    EXPECT_EQ(std::count(d.begin(), d.end(), std::make_pair(Kind::Mailbox, std::string("/var/mail/root"))), 1);
+    EXPECT_EQ(d.size(), 3u);
 }
 
 // local(8) opens alias_maps with DICT_FLAG_PARANOID: a pattern rule with $n is skipped.
