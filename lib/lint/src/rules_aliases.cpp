@@ -282,39 +282,36 @@ public:
                                 "make one of the addresses a mailbox or an address outside the loop");
                 return;
             }
-            report(where,
-                   base::cat("virtual alias expansion of ", address,
-                             " is nested deeper than virtual_alias_recursion_limit (",
-                             context_.value("virtual_alias_recursion_limit"), ")"),
-                   "shorten the chain of aliases, or raise virtual_alias_recursion_limit");
-        } else if (warning.find("expansion size") != std::string::npos) {
-            report(where,
-                   base::cat("virtual alias expansion of ", address,
-                             " has more addresses than virtual_alias_expansion_limit (",
-                             context_.value("virtual_alias_expansion_limit"), ")"),
-                   "split the list, or raise virtual_alias_expansion_limit");
-        } else if (warning.find("virtual_alias_maps result") != std::string::npos) {
-            report(where,
-                   base::cat("virtual alias expansion of ", address,
-                             " gives an address longer than virtual_alias_address_length_limit (",
-                             context_.value("virtual_alias_address_length_limit"), ")"),
-                   "");
+        }
+        // cleanup's warning names the limit that stopped the expansion.
+        struct Limit {
+            std::string_view warning, parameter, exceeds, hint;
+        };
+        static constexpr Limit kLimits[] = {
+            {"map nesting", "virtual_alias_recursion_limit", "is nested deeper than",
+             "shorten the chain of aliases, or raise virtual_alias_recursion_limit"},
+            {"expansion size", "virtual_alias_expansion_limit", "has more addresses than",
+             "split the list, or raise virtual_alias_expansion_limit"},
+            {"virtual_alias_maps result", "virtual_alias_address_length_limit", "gives an address longer than", ""},
+        };
+        for (const Limit& limit : kLimits) {
+            if (warning.find(limit.warning) == std::string::npos) continue;
+            if (!limitReported_.insert({where.file, where.line}).second) return;
+            context_.report("virtual-alias-limit", where,
+                            base::cat("virtual alias expansion of ", address, " ", limit.exceeds, " ", limit.parameter,
+                                      " (", context_.value(limit.parameter), ")"),
+                            std::string(limit.hint));
+            return;
         }
     }
 
 private:
-    // virtual-alias-limit, once per place (pattern rules give several addresses).
-    void report(const Origin& where, std::string message, std::string hint) {
-        if (!limitReported_.insert({where.file, where.line}).second) return;
-        context_.report("virtual-alias-limit", where, std::move(message), std::move(hint));
-    }
-
     LintContext& context_;
     const SourceTables& tables_;
     address::RoutingContext routing_;
     bool propagate_ = false;
     std::set<std::vector<std::string>> reported_;
-    std::set<std::pair<std::string, int>> limitReported_;
+    std::set<std::pair<std::string, int>> limitReported_;  // virtual-alias-limit: once per place
 };
 
 void checkVirtualAliases(LintContext& context) {
