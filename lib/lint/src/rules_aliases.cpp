@@ -128,8 +128,8 @@ private:
 
 // A rule with a $n substitution in a table whose daemon forbids them (local(8)'s
 // alias_maps): it skips the rule when the table opens, and pattern-error reports it.
-bool skippedByDaemon(const PatternRecord& rule, std::string_view parameter) {
-    return rule.substitutes && (daemonOpenFlags(parameter) & maps::flag::kNoRegsub);
+bool skippedByDaemon(const LintContext& context, const PatternRecord& rule, std::string_view parameter) {
+    return rule.substitutes && (daemonOpenFlags(context, parameter) & maps::flag::kNoRegsub);
 }
 
 void checkAliasDestinations(LintContext& context, const SourceTables& aliases) {
@@ -140,7 +140,7 @@ void checkAliasDestinations(LintContext& context, const SourceTables& aliases) {
     for (const TableRef& ref : collectTableRefs(context)) {
         if (ref.parameter != "alias_maps" || !isPatternTable(ref) || !done.insert(ref.text).second) continue;
         for (const PatternRecord& rule : patternRecords(ref))
-            if (!skippedByDaemon(rule, "alias_maps")) check.value("alias_maps rule", rule.result, rule.where);
+            if (!skippedByDaemon(context, rule, "alias_maps")) check.value("alias_maps rule", rule.result, rule.where);
     }
 }
 
@@ -185,7 +185,7 @@ std::vector<PatternSeed> patternSeeds(LintContext& context, std::string_view par
             !done.insert(ref.text).second)
             continue;
         for (const PatternRecord& rule : patternRecords(ref)) {
-            if (skippedByDaemon(rule, parameter)) continue;
+            if (skippedByDaemon(context, rule, parameter)) continue;
             for (const std::string& item : address::listItems(fillInResult(rule.result)))
                 if (wanted(item)) seeds.push_back({base::lowercase(item), rule.where});
         }
@@ -207,8 +207,9 @@ bool isLocalName(const std::string& item) {
 void checkAliasLoops(LintContext& context, const SourceTables& aliases, const std::vector<PatternSeed>& seeds) {
     address::RoutingContext routing(context.config());
     // The tables' own warnings (rules local(8) skips) are pattern-error's findings.
-    (void)captureWarnings(
-        [&] { routing.setMaps("alias_maps", aliases.mapList(routing.tableFlags(daemonOpenFlags("alias_maps")))); });
+    (void)captureWarnings([&] {
+        routing.setMaps("alias_maps", aliases.mapList(routing.tableFlags(daemonOpenFlags(context, "alias_maps"))));
+    });
     std::set<std::vector<std::string>> reported;
     // Expands one name as local(8) does; `where` is the entry or rule it comes from.
     auto expand = [&](const std::string& name, const Origin& where) {

@@ -86,9 +86,9 @@ void reportLineWarnings(LintContext& context, const std::vector<CapturedWarning>
         std::string hint;
         if (w.text.find("substitution is not allowed") != std::string::npos)
             hint =
-                "local(8) (alias_maps, mailbox_transport_maps, fallback_transport_maps), virtual(8) "
-                "(virtual_mailbox_maps, virtual_uid_maps, virtual_gid_maps) and trivial-rewrite (transport_maps, "
-                "the sender_dependent_* maps) do not fill in $n: write the result out in full";
+                "local(8) (alias_maps, mailbox_command_maps, mailbox_transport_maps, fallback_transport_maps), "
+                "virtual(8) (virtual_mailbox_maps, virtual_uid_maps, virtual_gid_maps) and trivial-rewrite "
+                "(transport_maps, the sender_dependent_* maps) do not fill in $n: write the result out in full";
         if (w.text.starts_with("duplicate entry")) {
             context.report("table-duplicate", file, w.line, w.text, "only the first definition takes effect");
         } else if (w.line > 0 && !file.starts_with("{")) {
@@ -217,7 +217,7 @@ void checkTables(LintContext& context) {
     };
     // A table is checked once, opened as strictly as the strictest daemon that reads it.
     std::map<std::string, uint32_t> flags;
-    for (const TableRef& ref : refs) flags[key(ref)] |= daemonOpenFlags(ref.parameter);
+    for (const TableRef& ref : refs) flags[key(ref)] |= daemonOpenFlags(context, ref.parameter);
     std::set<std::string> done;
     for (const TableRef& ref : refs) {
         if (!done.insert(key(ref)).second) continue;

@@ -39,16 +39,28 @@ std::vector<std::string> restrictionParameters(const LintContext& context) {
     return names;
 }
 
-uint32_t daemonOpenFlags(std::string_view parameter) {
-    // local(8): alias_maps, mailbox and fallback transport maps; virtual(8): mailbox, uid
-    // and gid maps; trivial-rewrite(8): transport and sender-dependent maps.
+namespace {
+
+// Whether virtual_transport names a master.cf service that runs virtual(8) (Postfix's
+// stock master.cf, when there is none: virtual_transport = virtual).
+bool virtualAgentDelivers(const LintContext& context) {
+    std::string transport = context.value("virtual_transport");
+    transport = transport.substr(0, transport.find(':'));
+    if (!context.hasMasterCf()) return transport == "virtual";
+    for (const config::MasterEntry* service : context.services("virtual"))
+        if (service->name() == transport) return true;
+    return false;
+}
+
+}  // namespace
+
+uint32_t daemonOpenFlags(const LintContext& context, std::string_view parameter) {
+    // local(8) and trivial-rewrite(8) read these whenever mail is delivered or routed.
     static constexpr std::string_view kNoRegsub[] = {
         "alias_maps",
+        "mailbox_command_maps",
         "mailbox_transport_maps",
         "fallback_transport_maps",
-        "virtual_mailbox_maps",
-        "virtual_uid_maps",
-        "virtual_gid_maps",
         "transport_maps",
         "address_verify_transport_maps",
         "sender_dependent_relayhost_maps",
@@ -58,6 +70,8 @@ uint32_t daemonOpenFlags(std::string_view parameter) {
     };
     for (std::string_view p : kNoRegsub)
         if (parameter == p) return maps::flag::kNoRegsub;
+    if (parameter == "virtual_mailbox_maps" || parameter == "virtual_uid_maps" || parameter == "virtual_gid_maps")
+        return virtualAgentDelivers(context) ? maps::flag::kNoRegsub : 0;
     return 0;
 }
 

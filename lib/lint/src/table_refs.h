@@ -39,11 +39,13 @@ std::vector<TableRef> collectTableRefs(const LintContext& context);
 std::vector<std::string> restrictionParameters(const LintContext& context);
 
 // The flags beyond FOLD_FIX that the daemon reading `parameter`'s tables opens them with:
-// NO_REGSUB for local(8)'s alias_maps (DICT_FLAG_PARANOID) and mailbox and fallback
-// transport maps, virtual(8)'s mailbox, uid and gid maps (DICT_FLAG_PARANOID) and
-// trivial-rewrite's transport and sender-dependent maps, so that their regexp and pcre
-// rules with a $n substitution are skipped, with a warning, when the table opens.
-uint32_t daemonOpenFlags(std::string_view parameter);
+// NO_REGSUB for local(8)'s alias_maps and mailbox_command_maps (DICT_FLAG_PARANOID) and
+// mailbox and fallback transport maps, virtual(8)'s mailbox, uid and gid maps
+// (DICT_FLAG_PARANOID; only when virtual_transport is a virtual(8) service, as smtpd
+// reads virtual_mailbox_maps with substitution) and trivial-rewrite's transport and
+// sender-dependent maps, so that their regexp and pcre rules with a $n substitution are
+// skipped, with a warning, when the table opens.
+uint32_t daemonOpenFlags(const LintContext& context, std::string_view parameter);
 
 // Splits a list value on commas and whitespace outside braces.
 std::vector<std::string> listItems(const std::string& value);
