@@ -114,6 +114,7 @@ void checkTransports(LintContext& context);
 void checkAliases(LintContext& context);
 void checkRecursiveReferences(LintContext& context);
 void checkDeprecated(LintContext& context);
+void checkRestrictionNames(LintContext& context);
 void checkGenerationInUse(LintContext& context);
 
 }  // namespace postline::lint

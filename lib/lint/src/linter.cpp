@@ -130,6 +130,7 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
     checkAliases(context);
     checkRecursiveReferences(context);
     checkDeprecated(context);
+    checkRestrictionNames(context);
     checkGenerationInUse(context);
     return context.takeFindings();
 }

@@ -16,6 +16,9 @@ constexpr RuleInfo kRules[] = {
     {"param-recursive-reference", Severity::Error, "parameters", "parameters whose $name references form a cycle"},
     {"param-deprecated", Severity::Warning, "parameters", "a parameter name that Postfix replaced and will remove"},
     {"restriction-deprecated", Severity::Warning, "parameters", "a restriction name that Postfix replaced"},
+    {"restriction-unknown", Severity::Error, "parameters", "a name in a restriction list that smtpd does not know"},
+    {"restriction-argument-missing", Severity::Error, "parameters",
+     "a restriction without the table, domain, service or number it takes"},
     // master.cf
     {"master-entry-malformed", Severity::Error, "master", "a master.cf line that postconf or master rejects"},
     {"master-unknown-command", Severity::Error, "master", "a service command that is not a Postfix daemon"},

@@ -87,23 +87,14 @@ void checkDeprecated(LintContext& context) {
             if (const Replacement* r = find(kParameters, name))
                 reportParameter(context, *r, context.optionOrigin(entry, name),
                                 LintContext::serviceLabel(entry) + ": ");
-    for (const std::string& parameter : restrictionParameters(context)) {
-        auto report = [&](const std::string& value, const Origin& where, std::string_view prefix) {
-            for (const std::string& item : listItems(value))
-                if (const Replacement* r = find(kRestrictions, base::lowercase(item)))
-                    context.report(
-                        "restriction-deprecated", where,
-                        base::cat(prefix, parameter, ": restriction ", r->name, " is obsolete (", r->note, ")"),
-                        base::cat("use ", r->instead, " instead"));
-        };
-        if (context.isSet(parameter)) report(context.value(parameter), context.origin(parameter), "");
-        // Each -o at its own line, expanded as its daemon expands it.
-        for (const config::MasterEntry& entry : context.master())
-            for (const config::MasterOption& option : entry.options())
-                if (option.name == parameter)
-                    report(context.expandForService(entry, option.value), context.optionOrigin(entry, option),
-                           LintContext::serviceLabel(entry) + ": ");
-    }
+    forEachRestrictionList(context, [&](const std::string& parameter, const std::string& value, const Origin& where,
+                                        const std::string& label) {
+        for (const std::string& item : listItems(value))
+            if (const Replacement* r = find(kRestrictions, base::lowercase(item)))
+                context.report("restriction-deprecated", where,
+                               base::cat(label, parameter, ": restriction ", r->name, " is obsolete (", r->note, ")"),
+                               base::cat("use ", r->instead, " instead"));
+    });
 }
 
 }  // namespace postline::lint

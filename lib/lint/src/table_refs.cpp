@@ -39,6 +39,17 @@ std::vector<std::string> restrictionParameters(const LintContext& context) {
     return names;
 }
 
+void forEachRestrictionList(const LintContext& context, const RestrictionListFn& fn) {
+    for (const std::string& parameter : restrictionParameters(context)) {
+        if (context.isSet(parameter)) fn(parameter, context.value(parameter), context.origin(parameter), "");
+        for (const config::MasterEntry& entry : context.master())
+            for (const config::MasterOption& option : entry.options())
+                if (option.name == parameter)
+                    fn(parameter, context.expandForService(entry, option.value), context.optionOrigin(entry, option),
+                       LintContext::serviceLabel(entry) + ": ");
+    }
+}
+
 namespace {
 
 // Whether virtual_transport names a master.cf service that runs virtual(8) (Postfix's

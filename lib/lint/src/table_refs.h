@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,13 @@ std::vector<std::string> restrictionParameters(const LintContext& context);
 // sender-dependent maps, so that their regexp and pcre rules with a $n substitution are
 // skipped, with a warning, when the table opens.
 uint32_t daemonOpenFlags(const LintContext& context, std::string_view parameter);
+
+// Calls `fn` for every restriction list the configuration sets: main.cf's value of each
+// restriction parameter (restrictionParameters), then each master.cf `-o` of one at its
+// own line, expanded as its daemon expands it. `label` is "" or "service NAME/TYPE: ".
+using RestrictionListFn = std::function<void(const std::string& parameter, const std::string& value,
+                                             const Origin& where, const std::string& label)>;
+void forEachRestrictionList(const LintContext& context, const RestrictionListFn& fn);
 
 // Splits a list value on commas and whitespace outside braces.
 std::vector<std::string> listItems(const std::string& value);
