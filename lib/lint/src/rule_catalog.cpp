@@ -17,6 +17,8 @@ constexpr RuleInfo kRules[] = {
     {"param-deprecated", Severity::Warning, "parameters", "a parameter name that Postfix replaced and will remove"},
     {"restriction-deprecated", Severity::Warning, "parameters", "a restriction name that Postfix replaced"},
     {"restriction-unknown", Severity::Error, "parameters", "a name in a restriction list that smtpd does not know"},
+    {"restriction-class-undefined", Severity::Error, "parameters",
+     "a restriction class in smtpd_restriction_classes without a definition"},
     {"restriction-argument-missing", Severity::Error, "parameters",
      "a restriction without the table, domain, service or number it takes"},
     // master.cf

@@ -1,5 +1,6 @@
-// restriction-unknown and restriction-argument-missing: the names in smtpd restriction
-// lists that smtpd(8) does not know, and restrictions without the argument they take.
+// restriction-unknown, restriction-argument-missing and restriction-class-undefined: the
+// names in smtpd restriction lists that smtpd(8) does not know, restrictions without the
+// argument they take, and restriction classes without a definition.
 // smtpd_check.c answers an unknown name with "451 4.3.5 Server configuration error" for
 // every client that reaches it; the names are lib/address's (restriction_names.h), the
 // ones the offline evaluation knows.
@@ -64,7 +65,19 @@ std::string argumentProblem(const address::RestrictionName& restriction, const s
 
 void checkRestrictionNames(LintContext& context) {
     std::set<std::string> classes;
-    for (const std::string& cls : listItems(context.value("smtpd_restriction_classes"))) classes.insert(cls);
+    for (const std::string& cls : listItems(context.value("smtpd_restriction_classes"))) {
+        classes.insert(cls);
+        // smtpd_check.c: "restriction class `NAME' needs a definition" when smtpd starts,
+        // and a server error wherever a list names the class.
+        if (context.value(cls).empty())
+            context.report("restriction-class-undefined", context.origin("smtpd_restriction_classes"),
+                           base::cat("restriction class ", cls,
+                                     " has no definition: smtpd answers 451 4.3.5 Server configuration error "
+                                     "wherever a restriction list names it"),
+                           base::cat("define it in main.cf (", cls,
+                                     " = restrictions...), or take it out of "
+                                     "smtpd_restriction_classes"));
+    }
     forEachRestrictionList(context, [&](const std::string& parameter, const std::string& value, const Origin& where,
                                         const std::string& label) {
         std::vector<std::string> items = listItems(value);
