@@ -5,7 +5,8 @@
 # directory; smtpd on 127.0.0.1 only; smtp, relay, lmtp and virtual are discard(8))
 # receives one message per address of the configuration's `addresses` file, and what it
 # replied and logged is compared with what `postline trace --format json` predicts.
-# Usage: tests/interop/trace_postfix.sh BUILD_DIR/bin (as root).
+# Usage: tests/interop/trace_postfix.sh BUILD_DIR/bin (as root). ROUTING_ONLY="NAME …"
+# runs only those configurations (while working on one); PF_PORT picks another port.
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/lib.bash"
 # shellcheck source=tests/interop/postfix_instance.bash
@@ -93,6 +94,7 @@ start_instance() {
 
 for dir in "$ROUTING"/*/; do
   name=$(basename "$dir")
+  if [ -n "${ROUTING_ONLY:-}" ] && [[ " $ROUTING_ONLY " != *" $name "* ]]; then continue; fi
   root=$WORK/$name
   t0=$(date +%s%3N)
   if ! setup_config "$name" || ! start_instance "$root/conf"; then
