@@ -2,7 +2,9 @@
 // pcf_print_parameter() and postconf_master.c pcf_print_master_*_as_json()): each
 // parameter, master.cf entry, field or service parameter that the text mode prints on one
 // line becomes one {"key": "value"} object on one line (JSON Lines), both strings quoted
-// like quote_for_json(). Selection, order, -x expansion and warnings are the text mode's.
+// like quote_for_json(), except that bytes that are not UTF-8 are written as Latin-1
+// (json_quote.h; Postfix copies them and prints invalid JSON). Selection, order, -x
+// expansion and warnings are the text mode's.
 #include <cstdio>
 #include <string>
 #include <string_view>

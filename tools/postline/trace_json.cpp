@@ -1,7 +1,9 @@
-// The JSON form of `postline trace` (schemas/trace.schema.json).
+// The JSON form of `postline trace` (schemas/trace.schema.json). Addresses and table
+// values are bytes: base::dumpJson writes those that are not UTF-8 as Latin-1.
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "postline/base/json_dump.h"
 #include "trace_command.h"
 
 namespace postline::tools {
@@ -90,7 +92,7 @@ void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& 
                           {"dns", dns},
                           {"policy", policy}};
     }
-    out << doc.dump(2) << "\n";
+    out << base::dumpJson(doc, 2) << "\n";
 }
 
 }  // namespace postline::tools

@@ -1,7 +1,8 @@
 // compile(): lock OUTDIR, build gen-N in a hidden temporary directory (tables, then
 // config.json, then manifest.json), rename it to gen-N, switch current, prune old
-// generations. Every failure before the switch removes the temporary directory, so the
-// current generation is never touched and no half generation is ever named gen-N.
+// generations. Every failure before the switch, an exception included, removes the
+// temporary directory, so the current generation is never touched and no half generation
+// is ever named gen-N.
 #include "postline/artifact/compiler.h"
 
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,7 @@
 #include "layout.h"
 #include "postline/artifact/sha256.h"
 #include "postline/base/files.h"
+#include "postline/base/json_dump.h"
 #include "postline/base/strings.h"
 #include "tables.h"
 
@@ -91,7 +94,7 @@ base::Result<Json> inputEntry(SourceDigests& digests, const std::string& path, s
 }
 
 base::Status writeDocument(const std::string& path, const Json& doc) {
-    return base::writeFileAtomically(path, doc.dump(2) + "\n", 0644);
+    return base::writeFileAtomically(path, base::dumpJson(doc, 2) + "\n", 0644);
 }
 
 // Complete generations beyond the newest `keep` are removed; current never is.
@@ -117,7 +120,11 @@ void removeLeftovers(const std::string& outDir) {
 
 std::string defaultOutputDirectory(const std::string& configDir) { return configDir + "/compiled"; }
 
-base::Result<CompileSummary> compile(const CompileOptions& options) {
+namespace {
+
+// The compile itself; compile() below turns an exception into an error, after the
+// unwinding has removed the temporary generation.
+base::Result<CompileSummary> compileGeneration(const CompileOptions& options) {
     auto config = config::Config::load(options.configDir);
     if (!config) return config.error();
     for (const auto& [name, value] : options.defaults) config->addDefault(name, value);
@@ -221,6 +228,16 @@ base::Result<CompileSummary> compile(const CompileOptions& options) {
     }
     pruneGenerations(options.outDir, options.keepGenerations, number);
     return summary;
+}
+
+}  // namespace
+
+base::Result<CompileSummary> compile(const CompileOptions& options) {
+    try {
+        return compileGeneration(options);
+    } catch (const std::exception& e) {
+        return base::Error{base::cat("compile ", options.outDir, ": ", e.what())};
+    }
 }
 
 }  // namespace postline::artifact

@@ -1,9 +1,11 @@
-// The lint report formats (report.h). JSON and SARIF are built with nlohmann/json.
+// The lint report formats (report.h). JSON and SARIF are built with nlohmann/json and
+// written with base::dumpJson (bytes that are not UTF-8 as Latin-1, never an abort).
 #include "postline/lint/report.h"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "postline/base/json_dump.h"
 #include "postline/base/strings.h"
 #include "postline/lint/rules.h"
 
@@ -62,7 +64,7 @@ std::string formatJson(const std::vector<Diagnostic>& findings) {
     }
     Counts c = count(findings);
     doc["summary"] = {{"errors", c.errors}, {"warnings", c.warnings}, {"infos", c.infos}};
-    return doc.dump(2) + "\n";
+    return base::dumpJson(doc, 2) + "\n";
 }
 
 std::string formatSarif(const std::vector<Diagnostic>& findings, const std::string& toolVersion,
@@ -107,7 +109,7 @@ std::string formatSarif(const std::vector<Diagnostic>& findings, const std::stri
     run["results"] = results;
     json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}};
     log["runs"] = json::array({run});
-    return log.dump(2) + "\n";
+    return base::dumpJson(log, 2) + "\n";
 }
 
 }  // namespace postline::lint
