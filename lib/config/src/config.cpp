@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "postline/base/files.h"
 #include "postline/base/msg.h"
@@ -16,6 +18,33 @@
 namespace postline::config {
 
 using base::Result;
+
+namespace {
+
+// The computed defaults being worked out, so that a default whose computation expands
+// a value that names it again ends instead of recursing without end.
+class ComputingGuard {
+public:
+    ComputingGuard(const void* config, std::string_view name) : key_(config, std::string(name)) {
+        first_ = active().insert(key_).second;
+    }
+    ~ComputingGuard() {
+        if (first_) active().erase(key_);
+    }
+    ComputingGuard(const ComputingGuard&) = delete;
+    ComputingGuard& operator=(const ComputingGuard&) = delete;
+    bool first() const { return first_; }
+
+private:
+    static std::set<std::pair<const void*, std::string>>& active() {
+        thread_local std::set<std::pair<const void*, std::string>> names;
+        return names;
+    }
+    std::pair<const void*, std::string> key_;
+    bool first_ = false;
+};
+
+}  // namespace
 
 std::string defaultConfigDirectory() {
     if (const char* env = std::getenv("MAIL_CONFIG"); env && *env) return env;
@@ -77,6 +106,11 @@ std::optional<std::string> Config::defaultValue(std::string_view name) const {
     if (!info) return std::nullopt;
     if (!(info->flags & kComputed)) return std::string(info->defaultValue);
     if (auto it = computedCache_.find(name); it != computedCache_.end()) return it->second;
+    // myhostname's default may expand mydomain's value and mydomain's myhostname's: a
+    // reference back to the name being computed is undefined, as in Postfix, which has not
+    // set it yet (`mydomain = sub.$myhostname` on a host "vm" gives myhostname "vm.sub.").
+    ComputingGuard guard(this, name);
+    if (!guard.first()) return std::nullopt;
     std::string value;
     if (name == "config_directory") {
         value = configDir_;

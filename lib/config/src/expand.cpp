@@ -143,6 +143,11 @@ private:
     }
 
     std::string subExpand(const std::string& text) {
+        // After an error nothing more is expanded, as in Postfix, whose every callback
+        // returns at once once MAC_PARSE_ERROR is set: the right side of `{a} OP {b}` is
+        // not expanded after the left one failed, which would otherwise make a value that
+        // names itself on both sides take 2^100 steps to reach the nesting limit.
+        if (failed()) return {};
         MacroResult sub;
         Expander inner(flags_ & ~kMacroScan, lookup_, sub);
         inner.level_ = level_;
