@@ -8,6 +8,7 @@
 
 #include "list_items.h"
 #include "postline/address/address_parts.h"
+#include "postline/address/table_open.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
 #include "postline/maps/registry.h"
@@ -105,7 +106,8 @@ void HostAddressList::parse(std::string_view text, uint32_t dictFlags) {
             Entry& e = addListEntry(entries_, positive, p);
             e.pattern = isTablePattern(p) ? std::string(p) : lowercase(p);
             if (isTablePattern(p)) {
-                auto opened = maps::openDict(p, maps::OpenMode::Read, dictFlags);
+                // As every table lib/address opens: proxy: and unix:passwd.byname too.
+                auto opened = openAddressTable(p, dictFlags, {});
                 if (opened)
                     e.dict = std::shared_ptr<maps::Dict>(std::move(*opened));
                 else

@@ -70,6 +70,11 @@ struct Expander {
     // The :include: files already expanded (include.c's been_here "include UID PATH"):
     // each is read once, so that a file that includes itself is no loop.
     std::set<std::string> includesSeen;
+    // The address extension that addresses of the expansion under way get spliced in
+    // (msg_attr.unmatched: "+ext" with its delimiter, or empty), as the recipient being
+    // expanded set it; each recipient sets its own (recipient.c copies the state).
+    std::string unmatched;
+    bool extensionUsed = false;  // a forward_path entry being expanded used $extension
 
     // local(8)'s duplicate filter (been_here "mailbox %s", "indirect %s", ...): a
     // destination reached again through another alias path gets the mail once, by the
@@ -118,6 +123,11 @@ struct Expander {
                 break;
         }
         std::string address = rewriteAddress(item, RewriteSettings::local(context.config()));
+        if (!unmatched.empty()) {
+            // resolve.c splices the unmatched extension in before the domain.
+            auto at = address.rfind('@');
+            address.insert(at == std::string::npos ? address.size() : at, unmatched);
+        }
         auto parts = splitAddress(address);
         auto loc = context.localDomains().check(parts.domain);
         if (loc.locality == Locality::Local)
@@ -187,8 +197,20 @@ struct Expander {
             add(LocalDelivery::Kind::Bounce, "5.1.3 null username in " + address, via);
             return;
         }
+        struct Restore {
+            std::string& slot;
+            std::string saved;
+            ~Restore() { slot = std::move(saved); }
+        } restore{unmatched, unmatched};
+        // recipient.c: the full local part matches its extension; the bare user leaves
+        // it unmatched, and propagate_unmatched_extensions decides whether the alias's
+        // addresses get it.
+        unmatched.clear();
         if (alias(local, via, depth, from)) return;
+        std::string extension = split ? std::string(1, split->delimiter) + split->extension : std::string();
+        if (split && propagates("alias")) unmatched = extension;
         if (split && alias(user, via, depth, from)) return;
+        unmatched = extension;
         // Another user listed in a .forward file gets the mail in a new message
         // (deliver_indirect); the owner listing themselves gets the mailbox.
         if (!owner.empty() && owner != user) {
@@ -197,6 +219,12 @@ struct Expander {
         }
         if (forward(address, user, local, split ? std::optional<LocalSplit>(*split) : std::nullopt, via, depth)) return;
         mailbox(user, local, via);
+    }
+
+    bool propagates(std::string_view feature) {
+        for (auto& item : maps::splitMapSpecs(context.get("propagate_unmatched_extensions")))
+            if (lowercase(item) == feature) return true;
+        return false;
     }
 
     // local_expand.c: forward_path's own names, then main.cf parameters. Values pass
@@ -219,6 +247,7 @@ struct Expander {
         else if (name == "recipient")
             value = address;
         else if (name == "extension") {
+            extensionUsed = true;  // LOCAL_EXP_EXTENSION_MATCHED
             if (split) value = split->extension;
         } else if (name == "recipient_delimiter") {
             if (split) value = std::string(1, split->delimiter);
@@ -246,12 +275,16 @@ struct Expander {
         bool exists = false;
         for (auto entry : base::splitAny(forwardPath, ", \t\r\n")) {
             if (entry.empty()) continue;
+            extensionUsed = false;
             auto expanded = config::macroExpand(
                 entry, 0, [&](std::string_view name) { return forwardName(name, address, user, local, split, *pw); });
             if (expanded.error || expanded.undef) continue;
             if (lstat(expanded.text.c_str(), &st) == 0) {
                 path = expanded.text;
                 exists = true;
+                // dotforward.c: a file named with the extension matched it; otherwise
+                // it propagates only with "forward" in propagate_unmatched_extensions.
+                if (extensionUsed || !propagates("forward")) unmatched.clear();
                 break;
             }
         }
@@ -369,7 +402,7 @@ struct Expander {
 
 LocalDeliveryResult deliverLocal(RoutingContext& context, std::string_view recipient, const LocalUserLookup& users) {
     LocalDeliveryResult out;
-    Expander e{context, out, users, {}, {}, {}};
+    Expander e{context, out, users, {}, {}, {}, {}, false};
     e.recipient(std::string(recipient), "", 0, "");
     return out;
 }

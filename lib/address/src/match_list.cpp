@@ -3,6 +3,7 @@
 
 #include "list_items.h"
 #include "postline/address/address_parts.h"
+#include "postline/address/table_open.h"
 #include "postline/config/config.h"
 #include "postline/maps/map_list.h"
 #include "postline/maps/registry.h"
@@ -39,7 +40,8 @@ void MatchList::parse(std::string_view text, uint32_t dictFlags) {
             Entry& e = addListEntry(entries_, positive, p);
             if (isTablePattern(p)) {
                 e.pattern = std::string(p);
-                auto opened = maps::openDict(p, maps::OpenMode::Read, dictFlags);
+                // As every table lib/address opens: proxy: and unix:passwd.byname too.
+                auto opened = openAddressTable(p, dictFlags, {});
                 if (opened)
                     e.dict = std::shared_ptr<maps::Dict>(std::move(*opened));
                 else

@@ -280,8 +280,9 @@ Resolution resolveAddress(RoutingContext& context, std::string_view sender, std:
                         r.fail = true;
                         return r;
                     }
-                    if (f.isFound()) {
-                        r.nexthop = strcasecmp(f.value.c_str(), "DUNNO") == 0 ? rcptDomain : f.value;
+                    // DUNNO is no answer: relayhost, else the recipient domain.
+                    if (f.isFound() && strcasecmp(f.value.c_str(), "DUNNO") != 0) {
+                        r.nexthop = f.value;
                         nexthopWhy = "sender_dependent_relayhost_maps";
                     }
                     r.steps.push_back(f.step);

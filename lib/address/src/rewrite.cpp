@@ -1,6 +1,7 @@
 // rewrite_tree() of trivial-rewrite/rewrite.c over our flat token lists.
 #include "postline/address/rewrite.h"
 
+#include "postline/address/routing_context.h"
 #include "postline/config/config.h"
 
 namespace postline::address {
@@ -11,7 +12,10 @@ RewriteSettings RewriteSettings::local(const config::Config& config) {
     s.percentHack = config.getBool("allow_percent_hack");
     s.appendAtMyorigin = config.getBool("append_at_myorigin");
     s.appendDotMydomain = config.getBool("append_dot_mydomain");
-    s.origin = config.get("myorigin");
+    // myorigin = /etc/mailname names a file (Debian); one that cannot be read leaves
+    // the value as it is, and routeRecipient reports the error.
+    auto origin = myoriginValue(config);
+    s.origin = origin ? *origin : config.get("myorigin");
     s.domain = config.get("mydomain");
     return s;
 }

@@ -1,8 +1,10 @@
-// proxy: pass-through and the unix:passwd.byname table (dict_unix.c): the value is
-// the passwd entry "name:passwd:uid:gid:gecos:dir:shell".
+// proxy: pass-through, the unix:passwd.byname table (dict_unix.c): the value is
+// the passwd entry "name:passwd:uid:gid:gecos:dir:shell", and the external tables.
 #include "postline/address/table_open.h"
 
 #include <pwd.h>
+
+#include "postline/address/external_tables.h"
 
 #include "postline/maps/registry.h"
 #include "postline/maps/table_redirect.h"
@@ -34,8 +36,14 @@ protected:
 
 base::Result<std::unique_ptr<maps::Dict>> openAddressTable(std::string_view spec, uint32_t flags,
                                                            const maps::OpenContext& context) {
-    if (spec.substr(0, 6) == "proxy:") spec.remove_prefix(6);
+    // A redirect (trace --compiled) sees the table as written, proxy: included.
+    std::string redirected = maps::redirectedSpec(spec);
+    if (redirected != spec) return maps::openDict(redirected, maps::OpenMode::Read, flags, context);
+    while (spec.starts_with("proxy:") && spec.find(':', 6) != std::string_view::npos) spec.remove_prefix(6);
     if (spec == "unix:passwd.byname") return std::unique_ptr<maps::Dict>(std::make_unique<PasswdDict>(flags));
+    auto colon = spec.find(':');
+    if (colon != std::string_view::npos && colon + 1 < spec.size() && isExternalTableType(spec.substr(0, colon)))
+        return openExternalTable(spec.substr(0, colon), spec.substr(colon + 1), flags);
     return maps::openDict(spec, maps::OpenMode::Read, flags, context);
 }
 

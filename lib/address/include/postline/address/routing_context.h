@@ -5,11 +5,15 @@
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "postline/address/local_domains.h"
 #include "postline/address/match_list.h"
+#include "postline/base/result.h"
 #include "postline/maps/map_list.h"
 
 namespace postline::config {
@@ -25,6 +29,9 @@ public:
     RoutingContext& operator=(const RoutingContext&) = delete;
 
     const config::Config& config() const { return config_; }
+    // A parameter as Postfix's daemons hold it (var_NAME): the expanded value, except
+    // that myorigin starting with '/' is the first line of that file (Debian builds
+    // Postfix with MYORIGIN_FROM_FILE; see myoriginValue()).
     std::string get(std::string_view name) const;
     bool getBool(std::string_view name) const;
     long getLong(std::string_view name) const;
@@ -42,11 +49,29 @@ public:
     MatchList& list(std::string_view parameter, MatchKind kind);
     LocalDomains& localDomains();
 
+    // The services qmgr can hand mail to: master.cf's private unix services (qmgr
+    // connects to private/NAME). Read from the configuration directory's master.cf on
+    // first use; nullopt when there is none to read (then no transport is refused).
+    const std::optional<std::set<std::string>>& deliveryServices();
+    // Makes `services` the delivery services (a compiled generation's master.cf).
+    void setDeliveryServices(std::set<std::string> services);
+
 private:
     const config::Config& config_;
     std::map<std::string, maps::MapList, std::less<>> maps_;
     std::map<std::string, MatchList, std::less<>> lists_;
     std::unique_ptr<LocalDomains> local_;
+    bool servicesRead_ = false;
+    std::optional<std::set<std::string>> services_;
 };
+
+// myorigin as Postfix's daemons use it: a value starting with '/' names a file whose
+// first line, trimmed, is the domain (mail_params.c read_param_from_file, compiled in by
+// Debian). Errors are Postfix's fatal texts: "PATH: No such file or directory",
+// "myorigin file PATH is empty". Other values are returned as they are.
+base::Result<std::string> myoriginValue(const config::Config& config);
+
+// The master.cf services that qmgr can deliver to (see RoutingContext::deliveryServices).
+std::set<std::string> deliveryServicesOf(const std::vector<std::vector<std::string>>& entries);
 
 }  // namespace postline::address

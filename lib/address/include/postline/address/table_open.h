@@ -1,7 +1,8 @@
 // How lib/address opens the tables a parameter names: proxy:TYPE:NAME reads TYPE:NAME
-// directly (as Postfix's proxymap does on the caller's behalf), and unix:passwd.byname
+// directly (as Postfix's proxymap does on the caller's behalf), unix:passwd.byname
 // is the system password file (Postfix's util/dict_unix.c), which the lib/maps
-// registry does not have.
+// registry does not have, and database or network tables are external tables
+// (external_tables.h) whose lookups are answered by the caller or undecidable.
 #pragma once
 
 #include <memory>
@@ -11,7 +12,7 @@
 
 namespace postline::address {
 
-// Opens one table spec read-only (see above).
+// Opens one table spec read-only (see above), in lists and domain lists alike.
 base::Result<std::unique_ptr<maps::Dict>> openAddressTable(std::string_view spec, uint32_t flags,
                                                            const maps::OpenContext& context);
 
