@@ -266,6 +266,97 @@ for line in 'smtp inot n - y - - smtpd' 'smtp inet x - y - - smtpd' 'smtp inet n
   printf '%s\n' "$line" >"$bad/master.cf"
   check "master.cf: $line" -c "$bad" -M
 done
+# The program name as invoked: postconf prints argv[0] unchanged (postmap and postalias
+# print the last path component, see bad_input.sh). Both run by absolute path; the
+# directory is then replaced.
+flush
+d=$(conf rich)
+check_path() { # check_path NAME ARGS...
+  local name=$1
+  shift
+  n=$((n + 1))
+  capture "$WORK/r$n.pf" "$WORK" /dev/null "$PF_SBIN/postconf" "$@"
+  capture "$WORK/r$n.ours" "$WORK" /dev/null "$OURS_BIN/postconf" "$@"
+  sed -i "s|$PF_SBIN/postconf|DIR/postconf|g" "$WORK/r$n.pf.err" "$WORK/r$n.pf.out"
+  sed -i "s|$OURS_BIN/postconf|DIR/postconf|g" "$WORK/r$n.ours.err" "$WORK/r$n.ours.out"
+  same "$name" "$WORK/r$n.pf" "$WORK/r$n.ours"
+}
+check_path "absolute path: warning" -c "$d" -M nosuch/unix
+check_path "absolute path: fatal" -c "$WORK/nowhere" -n
+check_path "absolute path: usage" -c "$d" -z
+
+# Malformed service patterns: too many fields, a '*' inside a name, a leading '/'.
+# Empty fields are skipped ("smtp//inet/" is smtp/inet).
+for f in smtp/inet/command smtp/inet/a/b smtp/inet/ smtp//inet 'sm*/inet' /smtp ''; do
+  check "bad pattern: postconf -M '$f'" -c "$d" -M "$f"
+  check "bad pattern: postconf -F '$f'" -c "$d" -F "$f"
+  check "bad pattern: postconf -P '$f'" -c "$d" -P "$f"
+done
+for f in smtp/inet/command smtp/inet/a/b smtp/inet/ smtp 'sm*/inet'; do
+  check_edit "bad pattern: -MX '$f'" rich -MX "$f"
+  check_edit "bad pattern: -M# '$f'" rich -M# "$f"
+  check_edit "bad pattern: -Me '$f'" rich -Me "$f=x unix - - n - - smtp"
+done
+check_edit "bad pattern: -PX relay/unix/a/b" rich -PX relay/unix/a/b
+check_edit "bad pattern: -Fe relay/unix" rich -Fe 'relay/unix=x'
+
+# master.cf read as readllines() and argv_splitq() read it: the -o lines of a deleted
+# first service, brace errors, a vertical tab inside a field, NUL bytes, an entry whose
+# field count is wrong over several lines (reported at its first line).
+for master in $'  -o smtpd_tls_security_level=may\n  -o syslog_name=gone\nsmtp inet n - y - - smtpd -o a=b' \
+  $'smtp inet n - y - - smtpd\n -o x=1\n# c\n  -o aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1\n -o y=2\nrelay unix - - n - - smtp' \
+  'smtp inet n - y - - smtpd -o {smtpd_tls_security_level=may' \
+  'smtp inet n - y - - smtpd -o {a=b}x -o { c } -o{d = e  f} -o a=b}' \
+  'p unix - n n - - pipe flags=R argv=/bin/cat { a  b } {x} {y' \
+  $'smtp inet\vn - y - - smtpd x' $'smtp\vinet n - y - - smtpd' $'smtp inet n - y - - smtpd\v-o a=b' \
+  $'smtp inet n - y - - smtpd\nbroken unix\n  -\n  -' $'smtp inet n - y - - smtpd\n\n  -o a=b\n  -o c=d\nx'; do
+  flush
+  printf '%s\n' "$master" >"$bad/master.cf"
+  for opts in -M -F -P -n; do
+    check "master.cf ${master//$'\n'/\\n}: postconf $opts" -c "$bad" $opts
+  done
+done
+flush
+printf 'smtp inet n - y - - smtpd -o a=b\0 -o c=d\n  -o e=f\nrelay unix - - n - - smtp -o\0x=1\n' >"$bad/master.cf"
+check "master.cf with NUL bytes" -c "$bad" -M
+check_edit "-Me with a missing brace" rich -Me 'new/unix = new unix - - n - - smtp -o {a=b'
+check_edit "-Me replacing by the new name" rich -Me 'nosuch/unix = relay unix - - n - - smtp -o {a=b'
+check_edit "-Me replacing twice" rich -Me 'relay/unix = relay unix - - n - - smtp -o {a=b' '*/unix=retry unix - - n - - error'
+
+# main.cf lines end at a NUL byte; dict_load_fp()'s messages quote the whole line.
+for main in 'mail_name = ab\0cd\nmyhostname = x\n' 'mail_name = ab\0\n  continued\nmyhostname = x\n' \
+  '\0mail_name = ab\n' 'mail_\0name = ab\n' '= value\n' 'no equals   \n' 'abc\n  def  \n'; do
+  flush
+  # shellcheck disable=SC2059 # the escapes are the point
+  printf "$main" >"$bad/main.cf"
+  touch -d '1 hour ago' "$bad/main.cf"
+  check "main.cf '$main': postconf -n" -c "$bad" -n
+done
+
+# A malformed compatibility_level: postconf fails where it compares levels (the
+# default of mynetworks_style, -x of a default that compares), postconf -m as
+# mail_params_init() does.
+for level in junk 3..6 '' 99999999999999999999 3.6. .3 3.1024 -1 ' 3.6' 3.6.1 3.1023.1023; do
+  for extra in '' 'mynetworks_style = host' 'mynetworks = 127.0.0.0/8'; do
+    flush
+    printf 'compatibility_level = %s\n%s\n' "$level" "$extra" >"$bad/main.cf"
+    touch -d '1 hour ago' "$bad/main.cf"
+    for opts in -n -M "-x smtputf8_enable" "-x mail_name" "-d smtputf8_enable" "-h compatibility_level"; do
+      # shellcheck disable=SC2086 # word splitting of the option list is intended
+      check "compatibility_level '$level' ($extra): postconf $opts" -c "$bad" $opts
+    done
+  done
+done
+# postconf -m lists what each build supports; with a malformed level nothing is listed.
+for level in junk 3..6 '' 3.1024; do
+  flush
+  printf 'compatibility_level = %s\n' "$level" >"$bad/main.cf"
+  touch -d '1 hour ago' "$bad/main.cf"
+  check "compatibility_level '$level': postconf -m" -c "$bad" -m
+done
+flush
+printf 'mail_name = x\n' >"$bad/main.cf"
+touch -d '1 hour ago' "$bad/main.cf"
 flush
 rm -f "$bad/master.cf"
 check "no master.cf (main.cf mode)" -c "$bad" -n

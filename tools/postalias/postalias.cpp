@@ -15,6 +15,7 @@
 #include "postline/base/files.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
+#include "postline/config/compat_level.h"
 #include "postline/config/config.h"
 #include "postline/maps/registry.h"
 #include "postline/maps/table_build.h"
@@ -163,8 +164,11 @@ int runPostalias(int argc, char** argv) {
         }
     }
 
+    // mail_conf_read(): main.cf's warnings, then mail_params_init()'s checks.
     auto config = config::Config::load(config::defaultConfigDirectory());
     if (!config) base::msgFatal(config.error().message);
+    for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
+    base::checkOrFatal(config::checkCompatibilityLevel(*config));
     Postalias postalias(std::move(*config), opts);
 
     std::vector<maps::DictSpec> specs;
@@ -240,6 +244,8 @@ int runNewaliases(int argc, char** argv) {
     opterr = 1;
     auto config = config::Config::load(config::defaultConfigDirectory());
     if (!config) sendmailFatal(config.error().message);
+    for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
+    if (auto level = config::checkCompatibilityLevel(*config); !level) sendmailFatal(level.error().message);
     std::string queueDir = config->get("queue_directory");
     if (::chdir(queueDir.c_str()) != 0) sendmailFatal(base::errnoError(base::cat("chdir ", queueDir)).message);
 

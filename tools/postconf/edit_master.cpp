@@ -35,6 +35,24 @@ int fieldNumber(std::string_view name) {
     base::msgFatal(base::cat("invalid service attribute name: \"", name, "\""));
 }
 
+// pcf_parse_master_entry() on an entry being edited: its brace warnings go out at once.
+base::Result<MasterEntry> parseEntryWarning(std::string_view text) {
+    std::vector<std::string> warnings;
+    auto entry = config::parseMasterEntry(text, &warnings);
+    for (const auto& warning : warnings) base::msgWarn(warning);
+    return entry;
+}
+
+// The entry of a -Me request; fatal "bad field count: \"REQUEST\"" when it is none.
+MasterEntry parseNewEntry(const EditRequest& req) {
+    auto e = parseEntryWarning(req.value);
+    if (!e) {
+        if (e.error().message != "bad field count") base::msgFatal(e.error().message);
+        base::msgFatal(base::cat(e.error().message, ": \"", req.raw, "\""));
+    }
+    return std::move(e).value();
+}
+
 // pcf_edit_master_field()
 void editField(MasterEntry& e, int field, const std::string& value) {
     if (field == config::kMasterCommandField) {
@@ -168,17 +186,23 @@ void editMaster(unsigned mode, const std::string& configDir, const std::vector<s
                                      "\" is unsupported with ", kEditOpts));
         std::optional<MasterEntry> newEntry;
         for (auto& req : reqs) {
-            if (!matchServicePattern(req.pattern, name, type)) continue;
+            // -Me parses the new entry at every entry of master.cf (its warnings each
+            // time), and also replaces an entry with the new entry's name and type; the
+            // new entry takes the place of the first one it replaces.
+            std::optional<MasterEntry> tentative;
+            if ((mode & kMasterEntry) && (mode & kEditConf)) tentative = parseNewEntry(req);
+            if (!matchServicePattern(req.pattern, name, type)) {
+                if (tentative && matchServicePattern({tentative->name(), tentative->type()}, name, type)) {
+                    matched = true;
+                    if (++req.matches == 1) newEntry = std::move(*tentative);
+                }
+                continue;
+            }
             matched = true;
             req.matches += 1;
             if (!((mode & kEditConf) || ((mode & kMasterParam) && (mode & kEditExcl)))) continue;
             if (mode & kMasterEntry) {
-                auto e = config::parseMasterEntry(req.value);
-                if (!e) {
-                    if (e.error().message != "bad field count") base::msgFatal(e.error().message);
-                    base::msgFatal(base::cat(e.error().message, ": \"", req.raw, "\""));
-                }
-                newEntry = std::move(e).value();
+                if (req.matches == 1) newEntry = std::move(*tentative);
                 continue;
             }
             if (!newEntry) {
@@ -196,7 +220,7 @@ void editMaster(unsigned mode, const std::string& configDir, const std::vector<s
                     }
                     ++i;
                 }
-                auto e = config::parseMasterEntry(full);
+                auto e = parseEntryWarning(full);
                 if (!e) {
                     if (e.error().message != "bad field count") base::msgFatal(e.error().message);
                     base::msgFatal(base::cat("file ", path, ": line ", int(i) + 1, ": ", e.error().message));
@@ -221,12 +245,7 @@ void editMaster(unsigned mode, const std::string& configDir, const std::vector<s
     for (const auto& req : reqs) {
         if (req.matches) continue;
         if ((mode & kMasterEntry) && (mode & kEditConf)) {
-            auto e = config::parseMasterEntry(req.value);
-            if (!e) {
-                if (e.error().message != "bad field count") base::msgFatal(e.error().message);
-                base::msgFatal(base::cat(e.error().message, ": \"", req.raw, "\""));
-            }
-            out += formatMasterEntry(nullptr, kFoldLine, *e);
+            out += formatMasterEntry(nullptr, kFoldLine, parseNewEntry(req));
         } else if (!(mode & kMasterEntry)) {
             base::msgWarn(base::cat("unmatched service_name/type: \"", req.raw, "\""));
         }

@@ -21,6 +21,7 @@
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/build_features.h"
+#include "postline/config/compat_level.h"
 #include "postline/maps/registry.h"
 
 namespace postline::tools {
@@ -129,7 +130,9 @@ std::vector<config::MasterEntry> readMaster(const std::string& dir, bool failOnO
         base::msgWarn(text.error().message);
         return {};
     }
-    auto entries = config::parseMasterCf(*text, path);
+    std::vector<std::string> warnings;
+    auto entries = config::parseMasterCf(*text, path, &warnings);
+    for (const auto& warning : warnings) base::msgWarn(warning);
     if (!entries) base::msgFatal(entries.error().message);
     return std::move(entries).value();
 }
@@ -145,7 +148,8 @@ int runPostconf(int argc, char** argv) {
         if (::fstat(fd, &st) == -1 && (::close(fd), ::open("/dev/null", O_RDWR, 0)) != fd)
             base::msgFatal("open /dev/null: " + std::string(std::strerror(errno)));
     std::string myname = argc > 0 && argv[0] && *argv[0] ? argv[0] : "postconf";
-    base::setProgramName(myname);
+    // postconf.c hands argv[0] to msg_vstream_init() unchanged (postmap strips the path).
+    base::setProgramNameVerbatim(myname);
 
     unsigned mode = 0;
     unsigned paramClass = kBuiltin | kService | kUser;
@@ -267,7 +271,8 @@ int runPostconf(int argc, char** argv) {
     } else if (mode & (kExpDsnTempl | kDumpDsnTempl | kShowTls)) {
         base::msgFatal("the -b, -t and -T options are not implemented by this postconf");
     } else if (mode & kShowMaps) {
-        readParameters(dir, {});
+        // mail_conf_read() and mail_params_init(), as postconf -m runs them.
+        base::checkOrFatal(config::checkCompatibilityLevel(readParameters(dir, {})));
         for (auto name : maps::dictTypeNames()) std::printf("%.*s\n", int(name.size()), name.data());
     } else if ((mode & (kMasterEntry | kMasterFld | kMasterParam)) && !(mode & (kEditConf | kEditExcl | kCommentOut))) {
         auto master = readMaster(dir, true);

@@ -44,20 +44,15 @@ void printLine(unsigned mode, std::string_view text) {
 }
 
 std::optional<std::vector<std::string>> parseServicePattern(std::string_view text, int minFields, int maxFields) {
+    // Postfix splits with argv_split(), which skips empty fields ("smtp//inet/" is
+    // smtp/inet), but refuses a pattern that starts with '/'. Too few or too many fields
+    // and a '*' inside a field are errors, which every caller makes fatal.
+    if (!text.empty() && text[0] == '/') return std::nullopt;
     std::vector<std::string> fields;
-    size_t start = 0;
-    while (true) {
-        size_t slash = text.find('/', start);
-        if (slash == std::string_view::npos || int(fields.size()) == maxFields - 1) {
-            fields.emplace_back(text.substr(start));
-            break;
-        }
-        fields.emplace_back(text.substr(start, slash - start));
-        start = slash + 1;
-    }
-    if (int(fields.size()) < minFields) return std::nullopt;
+    for (auto field : base::splitAny(text, "/")) fields.emplace_back(field);
+    if (int(fields.size()) < minFields || int(fields.size()) > maxFields) return std::nullopt;
     for (auto& f : fields)
-        if (f.empty()) return std::nullopt;
+        if (f != "*" && f.find('*') != std::string::npos) return std::nullopt;
     while (int(fields.size()) < maxFields) fields.emplace_back("*");
     return fields;
 }

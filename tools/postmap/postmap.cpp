@@ -15,6 +15,7 @@
 
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
+#include "postline/config/compat_level.h"
 #include "postline/config/config.h"
 #include "postline/maps/dict.h"
 #include "postline/maps/message_keys.h"
@@ -224,8 +225,11 @@ int runPostmap(int argc, char** argv) {
         }
     }
 
+    // mail_conf_read(): main.cf's warnings, then mail_params_init()'s checks.
     auto config = config::Config::load(config::defaultConfigDirectory());
     if (!config) base::msgFatal(config.error().message);
+    for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
+    base::checkOrFatal(config::checkCompatibilityLevel(*config));
     if ((!opts.query || std::string_view(opts.query) != "-") && opts.anyMessageKey())
         base::msgFatal("specify -b -h or -m only with \"-q -\"");
     if (opts.messageKeys.mime && !opts.messageKeys.headers && !opts.messageKeys.body)

@@ -58,6 +58,8 @@ void setProgramName(std::string_view name) {
     programNameStorage() = std::string(slash == std::string_view::npos ? name : name.substr(slash + 1));
 }
 
+void setProgramNameVerbatim(std::string_view name) { programNameStorage() = std::string(name); }
+
 const std::string& programName() { return programNameStorage(); }
 
 void setMsgSink(MsgSink sink) { sinkStorage() = std::move(sink); }

@@ -7,6 +7,14 @@
 
 namespace postline::config::detail {
 
+namespace {
+
+// readllines() keeps a NUL byte in its buffer, but every caller reads the logical line
+// as a C string: the text after the first NUL is lost, continuation lines included.
+std::string_view upToNul(std::string_view line) { return line.substr(0, line.find('\0')); }
+
+}  // namespace
+
 base::Status forEachConfigLine(std::string_view text, const ConfigLineFn& fn) {
     size_t pos = 0;
     int lineno = 0;
@@ -27,12 +35,12 @@ base::Status forEachConfigLine(std::string_view text, const ConfigLineFn& fn) {
             continue;
         }
         if (have)
-            if (base::Status s = fn(logical, firstLine, lastLine); !s) return s;
+            if (base::Status s = fn(upToNul(logical), firstLine, lastLine); !s) return s;
         logical.assign(phys);
         firstLine = lastLine = lineno;
         have = true;
     }
-    if (have) return fn(logical, firstLine, lastLine);
+    if (have) return fn(upToNul(logical), firstLine, lastLine);
     return {};
 }
 

@@ -1,7 +1,8 @@
 // The logical lines of main.cf and master.cf as postconf reads them (util/readlline.c):
 // comment and blank lines are skipped anywhere, a line that starts with whitespace
 // continues the current logical line. Unlike table sources, a logical line that starts
-// with whitespace is handed over as is: each caller reports it in its own words.
+// with whitespace is handed over as is: each caller reports it in its own words. A
+// logical line ends at its first NUL byte, as the C strings Postfix hands on do.
 #pragma once
 
 #include <functional>

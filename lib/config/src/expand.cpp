@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "postline/base/strings.h"
+#include "postline/config/compat_level.h"
+
 namespace postline::config {
 namespace {
 
@@ -15,22 +18,6 @@ bool allDigits(std::string_view s) {
     if (s.empty()) return false;
     for (char c : s)
         if (c < '0' || c > '9') return false;
-    return true;
-}
-
-// Parses a level "major[.minor[.patch]]"; false when malformed.
-bool parseLevel(std::string_view s, long out[3]) {
-    out[0] = out[1] = out[2] = 0;
-    int field = 0;
-    size_t start = 0;
-    for (size_t i = 0; i <= s.size(); ++i) {
-        if (i == s.size() || s[i] == '.') {
-            auto part = s.substr(start, i - start);
-            if (!allDigits(part) || field > 2) return false;
-            out[field++] = std::strtol(std::string(part).c_str(), nullptr, 10);
-            start = i + 1;
-        }
-    }
     return true;
 }
 
@@ -188,10 +175,18 @@ private:
         int cmp;
         bool levels = op.size() > 2 && op.substr(op.size() - 5) == "level";
         std::string rel = levels ? op.substr(0, op.size() - 5) : op;
-        if (rel == "==" || rel == "!=") {
-            cmp = levels ? compareCompatLevels(a, b) : a.compare(b);
-        } else if (levels) {
-            cmp = compareCompatLevels(a, b);
+        if (levels) {
+            // compat_relop_eval(): a malformed level is warned about and is a parse
+            // error (postconf: "macro processing error"); a scan evaluates nothing.
+            auto x = compatLevelFromString(a);
+            auto y = x ? compatLevelFromString(b) : std::nullopt;
+            if (!(flags_ & kMacroScan) && (!x || !y)) {
+                error(base::cat("malformed compatibility level syntax: \"", x ? b : a, "\""));
+                return false;
+            }
+            cmp = x && y ? (*x < *y ? -1 : *x > *y ? 1 : 0) : 0;
+        } else if (rel == "==" || rel == "!=") {
+            cmp = a.compare(b);
         } else if (allDigits(a) && allDigits(b)) {
             long x = std::strtol(a.c_str(), nullptr, 10), y = std::strtol(b.c_str(), nullptr, 10);
             cmp = x < y ? -1 : x > y ? 1 : 0;
@@ -313,11 +308,9 @@ MacroResult macroExpand(std::string_view pattern, unsigned flags, const MacroLoo
 }
 
 int compareCompatLevels(std::string_view a, std::string_view b) {
-    long x[3], y[3];
-    if (!parseLevel(a, x) || !parseLevel(b, y)) return a.compare(b);
-    for (int i = 0; i < 3; ++i)
-        if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
-    return 0;
+    auto x = compatLevelFromString(a), y = compatLevelFromString(b);
+    if (!x || !y) return a.compare(b);
+    return *x < *y ? -1 : *x > *y ? 1 : 0;
 }
 
 }  // namespace postline::config

@@ -28,8 +28,10 @@ Result<MainCfParse> parseMainCfEntries(std::string_view text, const std::string&
             size_t eq = n;
             while (eq < line.size() && base::isSpace(line[eq])) ++eq;
             if (n == 0 || eq >= line.size() || line[eq] != '=') {
-                return Error{base::cat(file, ", line ", firstLine, ": missing '=' after attribute name: \"",
-                                       base::trimRight(line), "\"")};
+                // dict_load_fp() quotes the whole logical line, trailing blanks included.
+                return Error{base::cat(file, ", line ", firstLine, ": ",
+                                       n == 0 ? "missing attribute name" : "missing '=' after attribute name", ": \"",
+                                       line, "\"")};
             }
             std::string_view value = base::trim(line.substr(eq + 1));
             out.entries.push_back({std::string(line.substr(0, n)), Definition{std::string(value), file, firstLine}});

@@ -16,18 +16,22 @@ using base::Result;
 
 namespace {
 
-// argv_splitq(text, blanks, "{}"): whitespace-separated tokens, {} groups kept whole,
-// each with its offset in `s`.
+// argv_splitq(text, " \t\r\n", "{}"): tokens separated by PCF_MASTER_BLANKS (a vertical
+// tab or form feed is part of a token), {} groups kept whole, each with its offset in `s`.
 struct Token {
     std::string text;
     size_t offset;
 };
 
+constexpr std::string_view kMasterBlanks = " \t\r\n";
+
+bool isBlank(char c) { return kMasterBlanks.find(c) != std::string_view::npos; }
+
 std::vector<Token> splitQuoted(std::string_view s) {
     std::vector<Token> out;
     size_t i = 0;
     while (i < s.size()) {
-        while (i < s.size() && base::isSpace(s[i])) ++i;
+        while (i < s.size() && isBlank(s[i])) ++i;
         if (i >= s.size()) break;
         size_t start = i;
         int level = 0;
@@ -36,7 +40,7 @@ std::vector<Token> splitQuoted(std::string_view s) {
                 ++level;
             else if (s[i] == '}' && level > 0)
                 --level;
-            else if (level == 0 && base::isSpace(s[i]))
+            else if (level == 0 && isBlank(s[i]))
                 break;
         }
         out.push_back({std::string(s.substr(start, i - start)), start});
@@ -72,13 +76,47 @@ std::string checkMasterEntry(const std::vector<std::string>& argv, std::string_v
 
 namespace {
 
-// `lines` holds the physical line of each argv element and follows every split.
-void normalizeOptions(std::vector<std::string>& argv, std::vector<int>& lines) {
+// How an argument is kept: as Postfix stores it after extraction, in braces again when it
+// holds a blank, which is how every postconf printer shows it (need_parens).
+std::string braced(std::string_view inner) {
+    if (inner.find_first_of(kMasterBlanks) == std::string_view::npos) return std::string(inner);
+    return base::cat("{", inner, "}");
+}
+
+// extpar(&arg, "{}", EXTPAR_FLAG_STRIP) for an argument that starts with '{': the text
+// inside the braces, trimmed. A missing '}' or text after it is warned about, as
+// pcf_extract_field() does ("master.cf: ..."), and the text is used as far as it goes.
+std::string extractBraces(std::string_view arg, std::vector<std::string>& warnings) {
+    int level = 0;
+    size_t len = 0;  // balpar(): the length of the balanced text, 0 when unbalanced
+    for (size_t k = 0; k < arg.size(); ++k) {
+        if (arg[k] == '{') {
+            ++level;
+        } else if (arg[k] == '}' && --level == 0) {
+            len = k + 1;
+            break;
+        }
+    }
+    std::string_view inner;
+    if (len == 0) {
+        warnings.push_back(base::cat("master.cf: missing '}' in \"", arg, "\""));
+        inner = arg.substr(1);
+    } else {
+        if (len < arg.size()) warnings.push_back(base::cat("master.cf: syntax error after '}' in \"", arg, "\""));
+        inner = arg.substr(1, len - 2);
+    }
+    return std::string(base::trim(inner));
+}
+
+// pcf_normalize_daemon_args(). `lines` holds the physical line of each argv element and
+// follows every split.
+void normalizeOptions(std::vector<std::string>& argv, std::vector<int>& lines, std::vector<std::string>& warnings) {
     auto insert = [&](size_t at, std::string text) {
         argv.insert(argv.begin() + long(at), std::move(text));
         lines.insert(lines.begin() + long(at), lines[at - 1]);
     };
-    for (size_t field = kMasterMinFields; field < argv.size(); ++field) {
+    size_t field = kMasterMinFields;
+    for (; field < argv.size(); ++field) {
         std::string& arg = argv[field];
         if (arg[0] != '-' || arg == "--") break;
         // Split "-stuffozz" into "-stuff" and "-ozz".
@@ -93,20 +131,33 @@ void normalizeOptions(std::vector<std::string>& argv, std::vector<int>& lines) {
         std::string& a = argv[field];
         if (a.size() < 2 || a[1] != 'o') continue;
         if (a.size() > 2) {
+            // Split "-oname=value" into "-o" "name=value".
             std::string rest = a.substr(2);
             a.resize(2);
             insert(field + 1, std::move(rest));
+        } else if (field + 1 >= argv.size()) {
+            continue;
         }
-        if (field + 1 < argv.size()) {
-            argv[field + 1] = normalizeOptionValue(argv[field + 1]);
-            field += 1;
+        field += 1;
+        if (argv[field][0] != '{') continue;
+        // "-o { name = value }": the text inside, as name=value when it is one.
+        std::string inner = extractBraces(argv[field], warnings);
+        if (auto nv = splitNameValue(inner)) {
+            argv[field] = braced(base::cat(nv->first, "=", nv->second));
+        } else {
+            warnings.push_back(base::cat("master.cf: ", nv.error().message, ": \"", inner, "\""));
+            argv[field] = braced(inner);
         }
     }
+    // Non-option arguments: the text inside {} (pipe's "argv=/bin/cmd { a b }").
+    for (; field < argv.size(); ++field)
+        if (argv[field][0] == '{') argv[field] = braced(extractBraces(argv[field], warnings));
 }
 
 // parseMasterEntry() with the physical line of each token: `lineAt` maps an offset in
 // `text` to its line.
-Result<MasterEntry> parseEntry(std::string_view text, const std::function<int(size_t)>& lineAt) {
+Result<MasterEntry> parseEntry(std::string_view text, const std::function<int(size_t)>& lineAt,
+                               std::vector<std::string>& warnings) {
     std::vector<std::string> argv;
     std::vector<int> lines;
     for (Token& t : splitQuoted(text)) {
@@ -115,7 +166,7 @@ Result<MasterEntry> parseEntry(std::string_view text, const std::function<int(si
     }
     if (argv.size() < size_t(kMasterMinFields)) return Error{"bad field count"};
     if (auto err = checkMasterEntry(argv, text); !err.empty()) return Error{err};
-    normalizeOptions(argv, lines);
+    normalizeOptions(argv, lines, warnings);
     MasterEntry entry{std::move(argv), 0};
     entry.argLines = std::move(lines);
     return entry;
@@ -177,13 +228,16 @@ int MasterEntry::optionLine(std::string_view name) const {
     return line;
 }
 
-Result<MasterEntry> parseMasterEntry(std::string_view text) {
-    auto entry = parseEntry(text, [](size_t) { return 0; });
+Result<MasterEntry> parseMasterEntry(std::string_view text, std::vector<std::string>* warnings) {
+    std::vector<std::string> said;
+    auto entry = parseEntry(
+        text, [](size_t) { return 0; }, said);
+    if (warnings) warnings->insert(warnings->end(), said.begin(), said.end());
     if (entry) entry->argLines.clear();
     return entry;
 }
 
-MasterCfScan scanMasterCf(std::string_view text) {
+MasterCfScan scanMasterCf(std::string_view text, std::string_view path) {
     // Where each physical line starts, so that a token of a logical line can be traced
     // back to the physical line it is on.
     std::vector<size_t> starts{0};
@@ -196,6 +250,15 @@ MasterCfScan scanMasterCf(std::string_view text) {
     };
     MasterCfScan scan;
     (void)detail::forEachConfigLine(text, [&](std::string_view logical, int firstLine, int lastLine) -> base::Status {
+        if (!logical.empty() && base::isSpace(logical[0])) {
+            // readllines(): "continuing text without preceding text" (the -o lines of a
+            // deleted service) is warned about and skipped; "%.30s%s" cuts it at 30 bytes.
+            std::string text = base::cat("logical line must not start with whitespace: \"", logical.substr(0, 30),
+                                         logical.size() > 30 ? "..." : "", "\"");
+            scan.warnings.push_back({firstLine, lastLine, base::cat(path, ": ", text)});
+            scan.problems.push_back({firstLine, lastLine, std::move(text), true});
+            return {};
+        }
         // The pieces of the logical line: the physical lines that are not comments or blank.
         std::vector<std::pair<size_t, int>> pieces;  // offset in `logical`, line
         size_t offset = 0;
@@ -212,7 +275,9 @@ MasterCfScan scanMasterCf(std::string_view text) {
                 if (start <= at) line = n;
             return line;
         };
-        auto entry = parseEntry(logical, lineAt);
+        std::vector<std::string> said;
+        auto entry = parseEntry(logical, lineAt, said);
+        for (auto& warning : said) scan.warnings.push_back({firstLine, lastLine, std::move(warning)});
         if (!entry) {
             scan.problems.push_back({firstLine, lastLine, entry.error().message});
             return {};
@@ -225,13 +290,23 @@ MasterCfScan scanMasterCf(std::string_view text) {
     return scan;
 }
 
-Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std::string& path) {
-    MasterCfScan scan = scanMasterCf(text);
-    if (scan.problems.empty()) return std::move(scan.entries);
-    const MasterCfProblem& first = scan.problems.front();
-    if (first.message == "bad field count")
-        return Error{base::cat("file ", path, ": line ", first.lastLine, ": bad field count")};
-    return Error{first.message};
+Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std::string& path,
+                                               std::vector<std::string>* warnings) {
+    MasterCfScan scan = scanMasterCf(text, path);
+    const MasterCfProblem* fatal = nullptr;
+    for (const MasterCfProblem& problem : scan.problems)
+        if (!problem.skipped) {
+            fatal = &problem;
+            break;
+        }
+    // pcf_read_master() warns as it reads, and stops at the first bad entry.
+    if (warnings)
+        for (const MasterCfProblem& warning : scan.warnings)
+            if (!fatal || warning.lastLine < fatal->firstLine) warnings->push_back(warning.message);
+    if (!fatal) return std::move(scan.entries);
+    if (fatal->message == "bad field count")
+        return Error{base::cat("file ", path, ": line ", fatal->firstLine, ": bad field count")};
+    return Error{fatal->message};
 }
 
 int masterOptionLine(const std::vector<std::string>& lines, const MasterEntry& entry, std::string_view name) {

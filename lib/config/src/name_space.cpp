@@ -162,10 +162,20 @@ base::Status NameSpace::registerUser() {
     }
     // Default values of parameters that main.cf leaves alone. Postfix computes each of
     // them, mynetworks too: a bad inet_protocols or mynetworks_style is fatal here.
-    if (!config_.definition("mynetworks"))
+    if (!config_.definition("mynetworks")) {
+        // pcf_mynetworks() expands the defaults of the inputs that main.cf leaves alone
+        // first: mynetworks_style's compares compatibility_level, and a malformed level
+        // is a macro processing error.
+        for (std::string_view input : {"inet_interfaces", "mynetworks_style", "inet_protocols"}) {
+            if (config_.definition(input)) continue;
+            MacroResult expanded = expand(ValueView::Effective, config_.defaultValue(input).value_or(""), nullptr);
+            for (const auto& w : expanded.warnings) base::msgWarn(w);
+            if (expanded.error && stop(base::Error{"macro processing error"})) return firstError_;
+        }
         if (auto status = checkMynetworksInputs(config_.get("mynetworks_style"), config_.get("inet_protocols"));
             !status && stop(status))
             return firstError_;
+    }
     std::vector<std::string> names;
     for (const auto& [name, cls] : table_) names.push_back(name);
     for (const auto& name : names) {

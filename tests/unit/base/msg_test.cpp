@@ -15,6 +15,12 @@ TEST(Msg, FormatsLikePostfix) {
     setProgramName("postline");
 }
 
+TEST(Msg, VerbatimProgramNameKeepsThePath) {
+    setProgramNameVerbatim("/usr/sbin/postconf");
+    EXPECT_EQ(formatMsg(Severity::Warning, "x"), "/usr/sbin/postconf: warning: x");
+    setProgramName("postline");
+}
+
 TEST(Msg, ReplacesUnprintableBytes) {
     EXPECT_EQ(printable("a\tb\x01"
                         "c",

@@ -15,7 +15,11 @@ namespace postline::base {
 enum class Severity { Info, Warning, Error, Fatal, Panic };
 
 // The program name printed before each diagnostic ("postmap"). Defaults to "postline".
+// setProgramName() keeps the last path component, as postmap and postalias do with
+// argv[0]; setProgramNameVerbatim() keeps the name as given, as postconf does
+// ("/usr/sbin/postconf: warning: ..." when run by that path).
 void setProgramName(std::string_view name);
+void setProgramNameVerbatim(std::string_view name);
 const std::string& programName();
 
 // A sink receives every diagnostic. The default writes "PROGRAM: SEVERITY: TEXT\n" to

@@ -1,7 +1,8 @@
 // `$name` expansion as Postfix's mac_parse.c and mac_expand.c do it: $name, ${name},
 // $(name), ${name?text}, ${name:text}, ${name?{text}:{text}}, and the logical forms
 // ${{text} OP {text} ? {text} : {text}} with ==, !=, <, <=, >, >= and <level, <=level,
-// >level, >=level (compatibility levels, compat_level.c). Recursion depth is limited to
+// >level, >=level (compatibility levels, compat_level.c; a malformed level is an error
+// with Postfix's warning). Recursion depth is limited to
 // 100 like Postfix ("unreasonable macro call nesting").
 #pragma once
 
@@ -31,7 +32,8 @@ struct MacroResult {
 
 MacroResult macroExpand(std::string_view pattern, unsigned flags, const MacroLookup& lookup);
 
-// Compares two compatibility levels ("3.6", "2", "3.10"): <0, 0, >0.
+// Compares two compatibility levels ("3.6", "2", "3.10"): <0, 0, >0; two strings that
+// are not both levels compare as text.
 int compareCompatLevels(std::string_view a, std::string_view b);
 
 }  // namespace postline::config

@@ -46,28 +46,37 @@ struct MasterEntry {
 };
 
 // A logical line that is not a valid entry: where it is and what Postfix says about it
-// ("bad field count", or pcf_check_master_entry()'s text).
+// ("bad field count", or pcf_check_master_entry()'s text). A logical line that starts
+// with whitespace is `skipped`: Postfix warns and reads on.
 struct MasterCfProblem {
     int firstLine = 0;
     int lastLine = 0;
     std::string message;
+    bool skipped = false;
 };
 
 // Every entry of master.cf text, and every logical line that is not one: what a checker
 // needs that must go on after the first bad line, where postconf and master stop.
+// `warnings` are the complete texts Postfix warns with while it reads, in file order
+// ("PATH: logical line must not start with whitespace: ...", "master.cf: missing '}'
+// in ..."), each with the lines of its logical line.
 struct MasterCfScan {
     std::vector<MasterEntry> entries;
     std::vector<MasterCfProblem> problems;
+    std::vector<MasterCfProblem> warnings;
 };
-MasterCfScan scanMasterCf(std::string_view text);
+MasterCfScan scanMasterCf(std::string_view text, std::string_view path = "master.cf");
 
 // Parses master.cf text. Errors carry Postfix's fatal text, e.g.
-// "file /etc/postfix/master.cf: line 3: bad field count".
-base::Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std::string& path);
+// "file /etc/postfix/master.cf: line 3: bad field count" (the entry's first line). The
+// warnings Postfix gives before it stops are appended to `warnings` when given.
+base::Result<std::vector<MasterEntry>> parseMasterCf(std::string_view text, const std::string& path,
+                                                     std::vector<std::string>* warnings = nullptr);
 
 // Parses one logical master.cf line. The error is "bad field count" (the caller adds
 // where), or a complete Postfix message such as "invalid type field \"x\" in \"...\"".
-base::Result<MasterEntry> parseMasterEntry(std::string_view text);
+// Brace warnings ("master.cf: missing '}' in ...") are appended to `warnings` when given.
+base::Result<MasterEntry> parseMasterEntry(std::string_view text, std::vector<std::string>* warnings = nullptr);
 // pcf_check_master_entry(): "" when the fields are valid, else Postfix's message, with
 // `raw` as the text it quotes.
 std::string checkMasterEntry(const std::vector<std::string>& argv, std::string_view raw);
