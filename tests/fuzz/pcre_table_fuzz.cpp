@@ -1,0 +1,3 @@
+// libFuzzer target: pcre tables (see pattern_table_fuzz.inc).
+#define FUZZ_TABLE_TYPE "pcre"
+#include "pattern_table_fuzz.inc"
