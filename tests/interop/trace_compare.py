@@ -14,7 +14,10 @@ per address, as a sorted set of facts:
                         spelling of whichever recipient created that queue
   discard TO DSN TEXT   qmgr drops mail for the local double-bounce address
   bounce TO DSN TEXT    a recipient bounced by the error(8) transport
+  defer TO DSN TEXT     a recipient deferred after acceptance (status=deferred, or
+                        SOFTBOUNCE under soft_bounce = yes), whichever program logged it
   local KIND TARGET     local(8): mailbox USER, file PATH, command CMD, bounce DSN TEXT,
+                        defer DSN TEXT,
                         discard DSN TEXT (postmaster or MAILER-DAEMON without an alias);
                         mail that local(8) forwards ("forwarded as QID") is followed into
                         the new message, and trace's forward targets are traced again.
@@ -36,6 +39,8 @@ LOG_LINE = re.compile(
     r"(?:orig_to=<(?P<orig>.*?)>, )?relay=(?P<relay>[^,]*), .*?dsn=(?P<dsn>[0-9.]+), "
     r"status=(?P<status>\w+) \((?P<text>.*)\)$"
 )
+# A deferral, and a bounce that soft_bounce = yes turned into one (bounce.c logs it so).
+DEFERRED = ("deferred", "SOFTBOUNCE")
 FORWARDED = re.compile(r"^forwarded as ([0-9A-F]+)$")
 REMOVED = re.compile(r"postfix/qmgr\[\d+\]: ([0-9A-F]+): removed$")
 
@@ -198,6 +203,8 @@ def postfix_facts(by_qid, qid, delimiters, seen=None):
                 facts.add("local discard %s %s" % (m.group("dsn"), text))
             elif status == "bounced":
                 facts.add("local bounce %s %s" % (m.group("dsn"), text))
+            elif status in DEFERRED:
+                facts.add("local defer %s %s" % (m.group("dsn"), text))
             else:
                 facts.add("local %s %s %s" % (status, m.group("dsn"), text))
         elif prog.endswith("/discard") or prog == "discard":
@@ -206,6 +213,10 @@ def postfix_facts(by_qid, qid, delimiters, seen=None):
             facts.add("discard %s %s %s" % (to, m.group("dsn"), text))
         elif status == "bounced":
             facts.add("bounce %s %s %s" % (to, m.group("dsn"), text))
+        elif status in DEFERRED:
+            # Which program logs a deferral (qmgr for a dead transport, error(8) as
+            # retry(8) for defer_transports or a resolver failure) is no routing fact.
+            facts.add("defer %s %s %s" % (to, m.group("dsn"), text))
         else:
             facts.add("%s %s %s %s %s" % (status, to, service, m.group("dsn"), text))
     return facts

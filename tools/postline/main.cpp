@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
         ->allow_extra_args(false);
     traceCommand->add_option("--policy", trace.policy, "offline policy server answer SERVICE=ACTION (repeatable)")
         ->allow_extra_args(false);
+    traceCommand
+        ->add_option("--lookup", trace.lookups,
+                     "answer of an external table (mysql:, pgsql:, ldap:, ...) TABLE=KEY=VALUE (repeatable)")
+        ->allow_extra_args(false);
     traceCommand->add_option("addresses", trace.addresses, "recipient addresses");
 
     postline::tools::TestCommandOptions test;

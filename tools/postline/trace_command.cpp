@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 
+#include "postline/address/external_tables.h"
 #include "postline/address/route_case.h"
 #include "postline/address/routing_context.h"
 #include "postline/address/smtpd_restrictions.h"
@@ -39,6 +40,12 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
     // redirect lives as long as the tables are opened (on first use, while routing).
     std::optional<artifact::Generation> generation;
     std::optional<maps::TableRedirect> redirect;
+    address::ExternalLookups lookups;
+    for (auto& l : options.lookups)
+        if (auto st = lookups.addAnswer(l); !st) {
+            err << "postline: fatal: " << st.error().message << "\n";
+            return 1;
+        }
     base::Result<config::Config> loaded = config::Config::defaults();
     if (!options.compiledDir.empty()) {
         auto opened = artifact::Generation::openCurrent(options.compiledDir);
@@ -77,6 +84,12 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
         return 1;
     }
     address::RoutingContext context(*loaded);
+    // The generation's master.cf, not the one beside main.cf now.
+    if (generation) {
+        std::vector<std::vector<std::string>> services;
+        for (auto& service : generation->services()) services.push_back(service.fields);
+        context.setDeliveryServices(address::deliveryServicesOf(services));
+    }
     std::unique_ptr<address::SmtpdRestrictions> smtpd;
     if (!options.client.empty()) {
         auto session = sessionFromOptions(options);

@@ -24,6 +24,8 @@ struct TraceCommandOptions {
     std::string sasl;                 // --sasl USER
     std::vector<std::string> dns;     // --dns NAME=found|notfound|tempfail|nullmx|malformed
     std::vector<std::string> policy;  // --policy SERVICE=ACTION
+    // Answers of tables trace cannot query (address/external_tables.h).
+    std::vector<std::string> lookups;  // --lookup TABLE=KEY=VALUE
 };
 
 // Exit status: 0 every address deliverable, 2 any rejected or bounced, 1 any
