@@ -84,8 +84,8 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
         return 1;
     }
     address::RoutingContext context(*loaded);
-    // The generation's master.cf, not the one beside main.cf now.
-    if (generation) {
+    // The generation's master.cf, not the one beside main.cf now (none: no master.cf was compiled).
+    if (generation && !generation->services().empty()) {
         std::vector<std::vector<std::string>> services;
         for (auto& service : generation->services()) services.push_back(service.fields);
         context.setDeliveryServices(address::deliveryServicesOf(services));
