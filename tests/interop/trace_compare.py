@@ -21,8 +21,18 @@ per address, as a sorted set of facts:
                         discard DSN TEXT (postmaster or MAILER-DAEMON without an alias);
                         mail that local(8) forwards ("forwarded as QID") is followed into
                         the new message, and trace's forward targets are traced again.
+  mail REPLY            smtpd's reply to MAIL FROM when it is not 2xx (no RCPT TO follows)
 Each comparison prints "PASS NAME" or "FAIL NAME" with a diff in a details file; the
 shell script counts them.
+
+A configuration may have a `session` file beside its `addresses` that changes how the
+client talks, one setting a line (# comments):
+  helo none        no HELO/EHLO before MAIL FROM (trace runs without --helo)
+  helo NAME        EHLO NAME instead of client.example
+  arguments raw    each line of `addresses` (and `sender`) is sent as written after
+                   RCPT TO: (MAIL FROM:), without <> around it (trace --raw-arguments)
+A session that got an error reply is closed and the next address starts a new one, so
+that smtpd's error limits never come into play.
 """
 import argparse
 import difflib
@@ -69,25 +79,58 @@ def read_addresses(path):
     return out
 
 
+def read_session(path):
+    """The session settings: {"helo": NAME or None, "raw": bool}."""
+    settings = {"helo": "client.example", "raw": False}
+    if not os.path.exists(path):
+        return settings
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            if not words:
+                continue
+            if words[0] == "helo" and len(words) == 2:
+                settings["helo"] = None if words[1] == "none" else words[1]
+            elif words == ["arguments", "raw"]:
+                settings["raw"] = True
+            elif words == ["arguments", "wrapped"]:
+                settings["raw"] = False
+            else:
+                raise RuntimeError("%s: unknown setting: %s" % (path, line.strip()))
+    return settings
+
+
+def argument(address, session):
+    """What the client writes after RCPT TO: or MAIL FROM:."""
+    return address if session["raw"] else "<%s>" % address
+
+
 def postconf(conf, name):
     r = subprocess.run(["/usr/sbin/postconf", "-c", conf, "-xh", name], capture_output=True, text=True, check=True)
     return r.stdout.strip()
 
 
-def send_all(port, sender, addresses):
-    """One SMTP session, one message per address:
-    {address: (RCPT reply, DATA reply when it failed or None, queue id or None)}."""
+def send_all(port, sender, addresses, session):
+    """One message per address, in one SMTP session until a command fails:
+    {address: (MAIL or RCPT reply, DATA reply when it failed or None, queue id or None)}."""
     results = {}
-    s = smtplib.SMTP("127.0.0.1", port, local_hostname="client.example", timeout=60)
+    s = None
     try:
-        s.ehlo()
         for a in addresses:
-            code, msg = s.docmd("MAIL FROM:<%s>" % sender)
-            if code != 250:
-                raise RuntimeError("MAIL FROM:<%s> got %d %s" % (sender, code, msg.decode()))
-            code, msg = s.docmd("RCPT TO:<%s>" % a)
-            reply = "%d %s" % (code, msg.decode("utf-8", "replace"))
+            if s is None:
+                s = smtplib.SMTP("127.0.0.1", port, local_hostname=session["helo"] or "client.example", timeout=60)
+                if session["helo"]:
+                    s.ehlo()
+            code, msg = s.docmd("MAIL FROM:%s" % (argument(sender, session) if sender else "<>"))
             qid = data = None
+            if code != 250:
+                results[a] = ("mail %d %s" % (code, msg.decode("utf-8", "replace")), None, None)
+                s.docmd("RSET")
+                s.close()
+                s = None
+                continue
+            code, msg = s.docmd("RCPT TO:%s" % argument(a, session))
+            reply = "%d %s" % (code, msg.decode("utf-8", "replace"))
             if code // 100 == 2:
                 code, msg = s.docmd("DATA")
                 if code != 354:
@@ -102,10 +145,14 @@ def send_all(port, sender, addresses):
                     data = "%d %s" % (code, msg.decode("utf-8", "replace"))
             else:
                 s.docmd("RSET")
+                s.close()
+                s = None
             results[a] = (reply, data, qid)
-        s.docmd("QUIT")
+        if s is not None:
+            s.docmd("QUIT")
     finally:
-        s.close()
+        if s is not None:
+            s.close()
     return results
 
 
@@ -222,13 +269,17 @@ def postfix_facts(by_qid, qid, delimiters, seen=None):
     return facts
 
 
-def run_trace(trace, conf, sender, addresses):
+def run_trace(trace, conf, sender, addresses, session):
     if not addresses:
         return {}
     # The SMTP client as smtpd sees it: 127.0.0.1 without a name (smtpd_peername_lookup
-    # is off in the instance), HELO client.example.
-    cmd = [trace, "trace", "-c", conf, "--format", "json", "--client", "127.0.0.1", "--helo", "client.example"]
-    if sender:
+    # is off in the instance), HELO client.example unless the session says otherwise.
+    cmd = [trace, "trace", "-c", conf, "--format", "json", "--client", "127.0.0.1"]
+    if session["helo"]:
+        cmd += ["--helo", session["helo"]]
+    if session["raw"]:
+        cmd += ["--raw-arguments", "-f", sender or "<>"]
+    elif sender:
         cmd += ["-f", sender]
     r = subprocess.run(cmd + ["--"] + list(addresses), capture_output=True, text=True)
     try:
@@ -243,7 +294,7 @@ def trace_facts(traces, address, resolve_more, depth=0):
     smtpd = res["smtpd"]
     facts = set()
     if smtpd["verdict"] != "accept":
-        facts.add("rcpt %s" % smtpd["reply"])
+        facts.add("%s %s" % ("mail" if smtpd["stage"] == "MAIL FROM" else "rcpt", smtpd["reply"]))
         return facts
     if depth == 0:
         facts.add("rcpt 250")
@@ -281,14 +332,15 @@ def trace_facts(traces, address, resolve_more, depth=0):
 def main():
     args = parse_args()
     addresses = read_addresses(args.addresses)
+    session = read_session(os.path.join(os.path.dirname(args.addresses), "session"))
     delimiters = postconf(args.conf, "recipient_delimiter")
     t0 = time.monotonic()
-    sent = send_all(args.port, args.sender, addresses)
+    sent = send_all(args.port, args.sender, addresses, session)
     t1 = time.monotonic()
     drained = wait_for_empty_queue(args.conf, args.timeout)
     t2 = time.monotonic()
     by_qid, incomplete = read_complete_log(args.log, [q for _, _, q in sent.values() if q], 10.0)
-    traces = run_trace(args.trace, args.conf, args.sender, addresses)
+    traces = run_trace(args.trace, args.conf, args.sender, addresses, session)
     extra = {}
 
     def resolve_more(target):
@@ -296,7 +348,10 @@ def main():
         if target not in extra:
             if len(extra) > 1000:
                 return None
-            extra[target] = run_trace(args.trace, args.conf, args.sender, [target])
+            # The forwarded message is a new one from local(8), not an SMTP client.
+            extra[target] = run_trace(
+                args.trace, args.conf, args.sender, [target], {"helo": "client.example", "raw": False}
+            )
         return extra[target]
 
     os.makedirs(args.details, exist_ok=True)
@@ -305,13 +360,16 @@ def main():
         reply, data, qid = sent[a]
         code = reply.split(" ", 1)[0]
         pf = set()
-        pf.add("rcpt %s" % (code if code.startswith("2") else reply))
+        if reply.startswith("mail "):
+            pf.add(reply)
+        else:
+            pf.add("rcpt %s" % (code if code.startswith("2") else reply))
         if data:
             pf.add("data %s" % data)
         if qid:
             pf |= postfix_facts(by_qid, qid, delimiters)
         tr = trace_facts(traces, a, resolve_more)
-        name = "%s: <%s>" % (args.name, a)
+        name = "%s: <%s>" % (args.name, a if len(a) <= 100 else "%s... (%d bytes)" % (a[:60], len(a)))
         if not drained or qid in incomplete:
             pf.add("(queue not empty or log incomplete)")
         if pf == tr:

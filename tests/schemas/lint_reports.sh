@@ -17,21 +17,30 @@ for case_dir in "$root"/testdata/lint/*/; do
   # A case that replaces a built-in default (unit_lint can, the command cannot) is linted
   # with the host's default here: its document is validated, its exit status not.
   replaces_default=0
+  lint_args=(-c "$d")
   if [ -f "$d/setup" ]; then
+    # A case linted as a checkout (setup "root CONFIG_DIR") names its configuration
+    # directory as the host sees it, under the case directory standing for /.
+    root_config=$(awk '$1 == "root" { print $2 }' "$d/setup")
+    if [ -n "$root_config" ]; then
+      lint_args=(--root "$d" -c "$root_config")
+    fi
+    config=$d${root_config}
     while read -r verb arg extra; do
       case $verb in
-        postmap | postalias) (cd "$d" && "$bin/$verb" -c "$d" "$arg" 2>/dev/null) ;;
+        postmap | postalias) (cd "$d" && "$bin/$verb" -c "$config" "$arg" 2>/dev/null) ;;
         age) touch -d "@$(($(date +%s) - extra))" "$d/$arg" ;;
         remove) rm -f "$d/$arg" ;;
         configdir) sed -i "s|@CONFIG_DIR@|$d|g" "$d/$arg" ;;
         default) replaces_default=1 ;;
+        root) ;;
         '' | '#'*) ;;
       esac
     done <"$d/setup"
   fi
   rc=0
-  "$bin/postline" lint -c "$d" --format json >"$work/$name.json" || rc=$?
-  "$bin/postline" lint -c "$d" --format sarif >"$work/$name.sarif" || true
+  "$bin/postline" lint "${lint_args[@]}" --format json >"$work/$name.json" || rc=$?
+  "$bin/postline" lint "${lint_args[@]}" --format sarif >"$work/$name.sarif" || true
   # The error-severity rules, from the catalogue that every SARIF log carries (the same
   # in each, so read once: a Python start per case would dominate the run time).
   if [ -z "${errors:-}" ]; then

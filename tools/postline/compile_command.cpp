@@ -18,6 +18,7 @@
 #include "postline/config/config.h"
 #include "postline/lint/linter.h"
 #include "postline/lint/report.h"
+#include "postline/lint/rules.h"
 
 namespace postline::tools {
 
@@ -79,7 +80,9 @@ int runCompile(const CompileCommandOptions& options) {
 
     // The tables are built from their sources here, so whether NAME.db next to a source
     // is missing or older than it does not matter to a compile.
-    std::string outDir = options.outDir.empty() ? artifact::defaultOutputDirectory(configDir) : options.outDir;
+    std::string outDir = options.outDir.empty()
+                             ? artifact::defaultOutputDirectory(config::underRoot(options.root, configDir))
+                             : options.outDir;
     // A table source that the generation in use compiled, unchanged since: its lines
     // are not checked again, and its findings are the ones that generation recorded.
     artifact::SourceDigests digests = artifact::SourceDigests::forOutput(outDir);
@@ -87,6 +90,15 @@ int runCompile(const CompileCommandOptions& options) {
     lint::LintOptions lintOptions;
     lintOptions.configDir = configDir;
     lintOptions.disabledRules = {"table-not-built", "table-stale"};
+    lintOptions.root = options.root;
+    // An administrator may overrule a rule, as with postline lint --disable.
+    for (const std::string& rule : options.disable) {
+        if (!lint::findRule(rule)) {
+            base::msgError(base::cat("--disable: unknown rule: ", rule));
+            return kCannotCompile;
+        }
+        lintOptions.disabledRules.insert(rule);
+    }
     lintOptions.compiledDir = outDir;
     lintOptions.knownSource = [&](const std::string& type, const std::string& source, bool aliasFormat) {
         if (!digests.unchanged(type, source, aliasFormat)) return false;
@@ -110,6 +122,7 @@ int runCompile(const CompileCommandOptions& options) {
 
     artifact::CompileOptions compileOptions;
     compileOptions.configDir = configDir;
+    compileOptions.root = options.root;
     compileOptions.outDir = outDir;
     compileOptions.digests = &digests;
     compileOptions.documents = {{"lint.json", lint::formatJson(*findings)}};

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace postline::tools {
 
 struct CompileCommandOptions {
-    std::string configDir;  // -c DIR; empty: $MAIL_CONFIG, then /etc/postfix
-    std::string outDir;     // -o OUTDIR; empty: CONFIG_DIR/compiled
+    std::string configDir;             // -c DIR; empty: $MAIL_CONFIG, then /etc/postfix
+    std::string outDir;                // -o OUTDIR; empty: CONFIG_DIR/compiled
+    std::string root;                  // --root DIR: stands for "/" (lint::LintOptions::root)
+    std::vector<std::string> disable;  // --disable RULE: lint rules left out, as postline lint's
 };
 
 // Exit status: 0 a new generation is current; 1 refused: the linter found errors (they

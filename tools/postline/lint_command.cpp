@@ -30,6 +30,7 @@ int runLint(const LintCommandOptions& options) {
     lint::LintOptions lintOptions;
     lintOptions.configDir = options.configDir.empty() ? config::defaultConfigDirectory() : options.configDir;
     lintOptions.compiledDir = options.compiledDir;
+    lintOptions.root = options.root;
     for (const std::string& rule : options.disable) {
         if (!lint::findRule(rule)) return cannotRun(base::cat("--disable: unknown rule: ", rule));
         lintOptions.disabledRules.insert(rule);
@@ -38,10 +39,12 @@ int runLint(const LintCommandOptions& options) {
     // left, such as main.cf's own read warnings, goes to stderr as Postfix prints it.
     auto findings = lint::lintConfiguration(lintOptions);
     if (!findings) return cannotRun(findings.error().message);
-    std::string report = options.format == "json" ? lint::formatJson(*findings)
-                         : options.format == "sarif"
-                             ? lint::formatSarif(*findings, POSTLINE_VERSION, lintOptions.configDir)
-                             : lint::formatText(*findings);
+    // With --root, the findings name files under the root (a repository checkout), and
+    // SARIF locations are relative to it: the repository's own paths.
+    std::string sarifBase = options.root.empty() ? lintOptions.configDir : options.root;
+    std::string report = options.format == "json"    ? lint::formatJson(*findings)
+                         : options.format == "sarif" ? lint::formatSarif(*findings, POSTLINE_VERSION, sarifBase)
+                                                     : lint::formatText(*findings);
     std::fwrite(report.data(), 1, report.size(), stdout);
     std::fflush(stdout);
     return lint::hasErrors(*findings, options.warningsAreErrors) ? 1 : 0;

@@ -12,6 +12,7 @@ struct LintCommandOptions {
     bool warningsAreErrors = false;    // --werror
     std::vector<std::string> disable;  // --disable RULE (repeatable)
     std::string compiledDir;           // --compiled OUTDIR; empty: CONFIG_DIR/compiled
+    std::string root;                  // --root DIR: stands for "/" (lint::LintOptions::root)
 };
 
 // Exit status: 0 no errors (warnings allowed unless --werror), 1 errors found, 2 the

@@ -9,6 +9,12 @@
 #include "test_command.h"
 #include "trace_command.h"
 
+namespace {
+constexpr const char* kRootHelp =
+    "read the configuration under DIR as if DIR were / (a checkout of a configuration repository): "
+    "-c, the tables and the other files it names by absolute paths";
+}  // namespace
+
 int main(int argc, char** argv) {
     CLI::App app{"postline: lint, compile and simulate Postfix configurations"};
     app.require_subcommand(1);
@@ -21,10 +27,13 @@ int main(int argc, char** argv) {
         ->add_option("--compiled", trace.compiledDir,
                      "trace the generation in use in this postline compile output directory instead")
         ->excludes(traceConfig);
+    traceCommand->add_option("--root", trace.root, kRootHelp)->excludes("--compiled");
     traceCommand->add_option("-f,--sender", trace.sender, "envelope sender (default: the null sender)");
     traceCommand->add_option("--format", trace.format, "output format")->check(CLI::IsMember({"text", "json"}));
     traceCommand->add_option("--addresses", trace.addressesFile,
                              "file of recipient addresses, one a line (- for stdin)");
+    traceCommand->add_flag("--raw-arguments", trace.rawArguments,
+                           "addresses and sender are RCPT TO: and MAIL FROM: arguments as the client writes them");
     traceCommand->add_option("--client", trace.client,
                              "SMTP client IP[,NAME]: evaluate smtpd's restrictions for a message from it");
     traceCommand->add_option("--helo", trace.helo, "HELO/EHLO name the client sends (needs --client)");
@@ -46,6 +55,7 @@ int main(int argc, char** argv) {
     testCommand->add_option("-c,--config-dir", test.configDir,
                             "configuration directory (default: $MAIL_CONFIG or /etc/postfix)");
     testCommand->add_flag("-v,--verbose", test.verbose, "also list the cases that pass");
+    testCommand->add_option("--root", test.root, kRootHelp);
     testCommand->add_option("files", test.files, "routing test files")->required();
 
     postline::tools::DiffCommandOptions diff;
@@ -64,6 +74,7 @@ int main(int argc, char** argv) {
     lintCommand->add_option("--disable", lint.disable, "turn off a rule (repeatable)");
     lintCommand->add_option("--compiled", lint.compiledDir,
                             "output directory of postline compile to compare with (default: CONFIG_DIR/compiled)");
+    lintCommand->add_option("--root", lint.root, kRootHelp);
 
     postline::tools::CompileCommandOptions compile;
     CLI::App* compileCommand =
@@ -71,6 +82,9 @@ int main(int argc, char** argv) {
     compileCommand->add_option("-c,--config-dir", compile.configDir,
                                "configuration directory (default: $MAIL_CONFIG or /etc/postfix)");
     compileCommand->add_option("-o,--output-dir", compile.outDir, "output directory (default: CONFIG_DIR/compiled)");
+    compileCommand->add_option("--root", compile.root, kRootHelp);
+    compileCommand->add_option("--disable", compile.disable,
+                               "turn off a lint rule (repeatable), as postline lint does");
 
     try {
         app.parse(argc, argv);

@@ -2,6 +2,7 @@
 // each case's address and prints the cases whose route differs from the expectation.
 #include "test_command.h"
 
+#include <optional>
 #include <ostream>
 
 #include "postline/address/address_parts.h"
@@ -12,6 +13,8 @@
 #include "postline/address/smtpd_restrictions.h"
 #include "postline/base/files.h"
 #include "postline/config/config.h"
+#include "postline/maps/root_redirect.h"
+#include "root_option.h"
 
 namespace postline::tools {
 
@@ -40,11 +43,16 @@ int runTest(const TestCommandOptions& options, std::ostream& out, std::ostream& 
         for (auto& c : *parsed) cases.push_back(std::move(c));
     }
     std::string dir = options.configDir.empty() ? config::defaultConfigDirectory() : options.configDir;
-    auto loaded = config::Config::load(dir);
+    auto loaded = config::Config::load(dir, options.root);
     if (!loaded) return cannotRun(err, loaded.error().message);
+    // --root: the tables named by absolute paths are read under the root.
+    std::optional<maps::TableRedirect> redirect;
+    if (!options.root.empty()) redirect.emplace(maps::rootRedirect(options.root));
     for (auto& w : loaded->loadWarnings()) err << "postline test: warning: " << w << "\n";
+    rootFileParameters(*loaded, options.root);
 
     address::RoutingContext context(*loaded);
+    rootDeliveryServices(context, *loaded, options.root);
     int passed = 0, failed = 0;
     for (auto& c : cases) {
         // A case with a client is an SMTP session: smtpd's restrictions decide at RCPT TO.

@@ -12,6 +12,7 @@ struct TestCommandOptions {
     std::string configDir;           // -c DIR; empty: $MAIL_CONFIG, then /etc/postfix
     std::vector<std::string> files;  // routing test files
     bool verbose = false;            // -v: a line for every passing case too
+    std::string root;                // --root DIR: main.cf, master.cf and tables read under DIR
 };
 
 // Exit status: 0 every case passed, 1 some case failed, 2 the

@@ -7,12 +7,16 @@
 #include <ostream>
 
 #include "postline/address/external_tables.h"
-#include "postline/address/route_case.h"
 #include "postline/address/routing_context.h"
+#include "postline/address/smtpd_command.h"
 #include "postline/address/smtpd_restrictions.h"
+#include "postline/address/smtpd_route.h"
 #include "postline/artifact/generation_config.h"
 #include "postline/base/files.h"
+#include "postline/base/strings.h"
 #include "postline/config/config.h"
+#include "postline/maps/root_redirect.h"
+#include "root_option.h"
 
 namespace postline::tools {
 
@@ -58,32 +62,45 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
         redirect.emplace(artifact::tableRedirectOf(*generation));
     } else {
         std::string dir = options.configDir.empty() ? config::defaultConfigDirectory() : options.configDir;
-        loaded = config::Config::load(dir);
+        loaded = config::Config::load(dir, options.root);
         if (!loaded) {
             err << "postline: fatal: " << loaded.error().message << "\n";
             return 1;
         }
         for (auto& w : loaded->loadWarnings()) err << "postline: warning: " << w << "\n";
+        // --root: tables, myorigin's file and master.cf are read under the root.
+        rootFileParameters(*loaded, options.root);
+        if (!options.root.empty()) redirect.emplace(maps::rootRedirect(options.root));
     }
     if (options.format != "text" && options.format != "json") {
         err << "postline: fatal: unknown format: " << options.format << "\n";
         return 1;
     }
+    // Each address is what the client sends after RCPT TO: (smtpd extracts the address).
+    auto argument = [&](std::string_view a) {
+        return options.rawArguments ? std::string(a) : address::smtpArgumentFor(a);
+    };
     std::vector<std::string> addresses;
-    for (auto& a : options.addresses) addresses.push_back(address::caseAddress(a));
+    for (auto& a : options.addresses) addresses.push_back(argument(a));
     if (!options.addressesFile.empty()) {
         auto text = options.addressesFile == "-" ? base::readAll(0) : base::readFile(options.addressesFile);
         if (!text) {
             err << "postline: fatal: " << text.error().message << "\n";
             return 1;
         }
-        for (auto& a : address::addressLines(*text)) addresses.push_back(std::move(a));
+        for (std::string_view rest = *text; !rest.empty();) {
+            auto nl = rest.find('\n');
+            std::string_view line = base::trim(rest.substr(0, nl));
+            rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+            if (!line.empty() && line.front() != '#') addresses.push_back(argument(line));
+        }
     }
     if (addresses.empty()) {
         err << "postline: fatal: no addresses to trace\n";
         return 1;
     }
     address::RoutingContext context(*loaded);
+    rootDeliveryServices(context, *loaded, options.root);
     // The generation's master.cf, not the one beside main.cf now (none: no master.cf was compiled).
     if (generation && !generation->services().empty()) {
         std::vector<std::vector<std::string>> services;
@@ -104,13 +121,13 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
     }
     const address::SmtpdSession* session = smtpd ? &smtpd->session() : nullptr;
     if (session && options.format != "json") printTraceSession(out, *session);
-    std::string sender = address::caseAddress(options.sender);
+    std::string sender = argument(options.sender);
     // Text is printed address by address, so a long --addresses list needs no memory
     // for the reports; JSON ends with the exit status and so collects them.
     std::vector<address::RouteReport> reports;
     bool reject = false, defer = false;
     for (size_t i = 0; i < addresses.size(); ++i) {
-        auto report = address::routeRecipient(context, sender, addresses[i], smtpd.get());
+        auto report = address::routeSmtpArguments(context, sender, addresses[i], smtpd.get());
         reject |= report.verdict == address::Verdict::Reject;
         defer |= report.verdict == address::Verdict::Defer;
         if (options.format == "json") {

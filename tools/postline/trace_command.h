@@ -18,6 +18,8 @@ struct TraceCommandOptions {
     std::string format = "text";         // text | json
     std::vector<std::string> addresses;  // recipients, in external (RFC 5322) form
     std::string addressesFile;           // --addresses FILE: more recipients, one a line ("-": stdin)
+    std::string root;                    // --root DIR: the configuration's files read under DIR
+    bool rawArguments = false;           // --raw-arguments: addresses and sender as RCPT TO:/MAIL FROM: arguments
     // An SMTP session: with a client, smtpd's restrictions decide at RCPT TO.
     std::string client;               // --client IP[,NAME]; empty: no SMTP session
     std::string helo;                 // --helo NAME

@@ -33,8 +33,10 @@ int SmtpdEvaluation::permitAuthDestination(const std::string& restriction, const
 
 int SmtpdEvaluation::rejectUnauthDestination(const std::string& restriction, const std::string& rcpt, int code,
                                              const char* dsn) {
-    if (permitAuthDestination(restriction, rcpt, false) == kOk)
-        return finish(restriction, kDunno, "authorized destination", "", rcpt);
+    // A resolver (table) failure is reject_dict_retry()'s 451, never a relay denial.
+    int auth = permitAuthDestination(restriction, rcpt, false);
+    if (auth == kAbort) return kAbort;
+    if (auth == kOk) return finish(restriction, kDunno, "authorized destination", "", rcpt);
     int st = rejectReply(ErrorClass::Policy, code, dsn, "<" + rcpt + ">: Relay access denied");
     return finish(restriction, st, "not a local, virtual or relay destination", "", rcpt);
 }
@@ -180,6 +182,104 @@ int SmtpdEvaluation::loginMismatch(const std::string& restriction, bool authenti
                          "<" + from + ">: Sender address rejected: not owned by user " + session.saslUsername);
     return finish(restriction, st, f.isFound() ? from + " is owned by " + f.value : from + " has no owner",
                   f.step.table, from);
+}
+
+namespace {
+
+// find_dnsxl_domain()'s names that are never looked up: why, or nullptr.
+const char* dnsListSkip(const std::string& what) {
+    auto at = what.rfind('@');
+    std::string domain = at == std::string::npos ? what : what.substr(at + 1);
+    if (at != std::string::npos && !domain.empty() && domain[0] == '[') return "an address literal";
+    if (domain.empty()) return "no domain";
+    auto dot = domain.rfind('.');
+    std::string_view suffix =
+        dot == std::string::npos ? std::string_view(domain) : std::string_view(domain).substr(dot + 1);
+    if (!suffix.empty() && suffix.find_first_not_of("0123456789") == std::string_view::npos)
+        return "a numerical last label";
+    for (char c : domain)
+        if (static_cast<unsigned char>(c) >= 0x80) return nullptr;  // IDNA first: looked up
+    if (!validHostname(domain)) return "not a valid host name";
+    return nullptr;
+}
+
+}  // namespace
+
+// check_server_access(): the name servers, mail exchangers or addresses of a name need
+// DNS, but an address literal is its own mail exchanger and address.
+int SmtpdEvaluation::serverAccess(const std::string& restriction, const std::string& name, const std::string& table,
+                                  const std::string& defAcl) {
+    const auto& s = session;
+    std::string n = lowercase(name);
+    std::string target, replyName;
+    const char* cls;
+    if (base::startsWith(n, "check_client_")) {
+        target = s.clientName, replyName = s.namaddr(), cls = kClientClass;
+    } else if (base::startsWith(n, "check_reverse_client_")) {
+        target = replyName = s.reverseName, cls = kReverseClientClass;
+    } else if (base::startsWith(n, "check_helo_")) {
+        target = replyName = *s.helo, cls = kHeloClass;
+    } else if (base::startsWith(n, "check_sender_")) {
+        target = replyName = *sender, cls = kSenderClass;
+    } else {
+        target = replyName = *recipient, cls = kRecipientClass;
+    }
+    auto at = target.rfind('@');
+    std::string domain = at == std::string::npos ? target : target.substr(at + 1);
+    if (domain.empty() || domain[0] != '[')
+        return cannotDecide(restriction, "needs DNS lookups of name servers, mail exchangers or addresses of " +
+                                             (domain.empty() ? target : domain));
+    if (n.find("_ns_") != std::string::npos)
+        return finish(restriction, kDunno, domain + " is an address literal: no name servers", "", target);
+    std::string inner = domain.size() > 1 && domain.back() == ']' ? domain.substr(1, domain.size() - 2) : "";
+    if (inner.empty() || !validMailhostAddress(inner))
+        return finish(restriction, kDunno, domain + " is not a valid address literal", "", target);
+    std::string bare = ieq(inner.substr(0, 5), "IPv6:") ? inner.substr(5) : inner;
+    bool found = false;
+    int st = checkAddrAccess(restriction, table, bare, found, replyName, cls, defAcl);
+    // forbid_allowlist(): these lookups may not whitelist.
+    if (st == kOk && !discard) {
+        warn("restriction " + name + " returns OK for " + target);
+        warn("this is not allowed for security reasons");
+        warn("use DUNNO instead of OK if you want to make an exception");
+        return finish(restriction, serverError(), "");
+    }
+    return st;
+}
+
+// reject_rbl_*, reject_rhsbl_*, permit_dnswl_client, permit_rhswl_client: what is
+// looked up needs DNS; what smtpd skips is decided here.
+int SmtpdEvaluation::dnsList(const std::string& name, const std::string& listDomain) {
+    const auto& s = session;
+    std::string n = lowercase(name), label = name + " " + listDomain;
+    std::string what;
+    if (n == "reject_rbl_client" || n == "reject_rbl" || n == "permit_dnswl_client") {
+        what = s.clientAddress;
+    } else if (n == "reject_rhsbl_client" || n == "permit_rhswl_client") {
+        if (s.clientName == "unknown") return finish(label, kDunno, "the client has no name");
+        what = s.clientName;
+    } else if (n == "reject_rhsbl_reverse_client") {
+        if (s.reverseName == "unknown") return finish(label, kDunno, "the client has no reverse name");
+        what = s.reverseName;
+    } else if (n == "reject_rhsbl_helo") {
+        if (!s.helo) return finish(label, kDunno, "no HELO");
+        what = *s.helo;
+    } else if (n == "reject_rhsbl_sender") {
+        if (!sender || sender->empty()) return finish(label, kDunno, "null or no sender");
+        what = *sender;
+    } else {
+        if (!recipient) return finish(label, kDunno, "no recipient");
+        what = *recipient;
+    }
+    // Allowlists never let an unauthorized recipient through: no lookup then.
+    if ((n == "permit_dnswl_client" || n == "permit_rhswl_client") && where == "RCPT" && recipient) {
+        int auth = permitAuthDestination(label, *recipient, false);
+        if (auth == kAbort) return kAbort;
+        if (auth != kOk) return finish(label, kDunno, "the recipient is not an authorized destination", "", *recipient);
+    }
+    if (n != "reject_rbl_client" && n != "reject_rbl" && n != "permit_dnswl_client")
+        if (const char* why = dnsListSkip(what)) return finish(label, kDunno, what + ": " + why + ", not looked up");
+    return cannotDecide(label, "needs a DNS list lookup of " + what);
 }
 
 int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::string name,
@@ -351,7 +451,7 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
                        : base::startsWith(n, "check_sender_")         ? hasSender
                                                                       : hasRecipient;
         if (!applies) return finish(label(), kDunno, "nothing to look up");
-        return cannotDecide(label(), "needs DNS lookups of name servers, mail exchangers or addresses");
+        return serverAccess(label(), name, table, defAcl);
     }
     for (const char* rbl :
          {"reject_rbl_client", "reject_rbl", "permit_dnswl_client", "reject_rhsbl_client", "permit_rhswl_client",
@@ -362,9 +462,15 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
             return finish(name, kDunno, "no domain");
         }
         ++i;
-        return cannotDecide(name + " " + r[static_cast<size_t>(i)], "needs a DNS list lookup");
+        return dnsList(name, r[static_cast<size_t>(i)]);
     }
-    if (ieq(name, "reject_maps_rbl")) return cannotDecide(name, "needs a DNS list lookup");
+    if (ieq(name, "reject_maps_rbl")) {
+        warn("support for restriction \"reject_maps_rbl\" will be removed from " + context.get("mail_name") +
+             "; use \"reject_rbl_client domain-name\" instead");
+        auto domains = splitRestrictions(context.get("maps_rbl_domains"));
+        if (domains.empty()) return finish(name, kDunno, "maps_rbl_domains is empty");
+        return cannotDecide(name, "needs a DNS list lookup in " + domains.front());
+    }
 
     // HELO/EHLO.
     if (mapCommand("check_helo_access")) {
@@ -457,8 +563,9 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
     }
     if (ieq(name, "permit_mx_backup")) {
         if (!recipient) return finish(name, kDunno, "no recipient");
-        if (permitAuthDestination(name, *recipient, false) == kOk)
-            return finish(name, kOk, "final or relay destination", "", *recipient);
+        int auth = permitAuthDestination(name, *recipient, false);
+        if (auth == kAbort) return kAbort;
+        if (auth == kOk) return finish(name, kOk, "final or relay destination", "", *recipient);
         Resolution res = resolve(sender.value_or(""), *recipient);
         auto at = res.recipient.rfind('@');
         std::string domain = at == std::string::npos ? "" : res.recipient.substr(at + 1);
@@ -485,8 +592,9 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
         auto& relay = context.list("relay_domains", MatchKind::Host);
         if (relay.match(s.clientName).matched)
             return finish(name, kOk, "client " + s.clientName + " is in relay_domains", "relay_domains", s.clientName);
-        if (permitAuthDestination(name, *recipient, false) == kOk)
-            return finish(name, kOk, "authorized destination", "", *recipient);
+        int auth = permitAuthDestination(name, *recipient, false);
+        if (auth == kAbort) return kAbort;
+        if (auth == kOk) return finish(name, kOk, "authorized destination", "", *recipient);
         int st = rejectReply(ErrorClass::Policy, static_cast<int>(context.getLong("relay_domains_reject_code")),
                              "5.7.1", "<" + *recipient + ">: " + kRecipientClass + " rejected: Relay access denied");
         return finish(name, st, "not a local, virtual or relay destination", "", *recipient);

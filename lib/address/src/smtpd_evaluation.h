@@ -237,6 +237,9 @@ struct SmtpdEvaluation {
     int rejectInvalidHost(const std::string& restriction, bool fqdn);
     int rcptMaps(const std::string& restriction, const std::string& address, bool senderClass);
     int loginMismatch(const std::string& restriction, bool authenticated, bool allowUnknown);
+    int serverAccess(const std::string& restriction, const std::string& name, const std::string& table,
+                     const std::string& defAcl);
+    int dnsList(const std::string& name, const std::string& listDomain);
     int dispatch(const std::vector<std::string>& r, long& i, std::string name, const std::string& replyName,
                  const std::string& replyClass, const std::string& defAcl);
 

@@ -54,7 +54,8 @@ bool hasRequired(RoutingContext& context, const std::vector<std::string>& restri
 
 }  // namespace
 
-RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_view recipient) {
+RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_view recipient,
+                                        const SmtpdCommandResult* mail, const SmtpdCommandResult* rcpt) {
     RecipientCheck out;
     SmtpdEvaluation ev{*this, context_, session_, std::string(sender), std::string(recipient)};
     auto conclude = [&](int st, std::string stage) {
@@ -74,6 +75,11 @@ RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_vie
         }
         return out;
     };
+    // A command's own reply (smtpd_chat_reply): no restriction rules apply to it.
+    auto commandReply = [&](const char* command, std::string reply) {
+        ev.reply = softBounced(context_, std::move(reply));
+        return conclude(kReject, command);
+    };
     if (!hasRequired(context_, splitRestrictions(context_.get("smtpd_recipient_restrictions")), 0) &&
         !hasRequired(context_, splitRestrictions(context_.get("smtpd_relay_restrictions")), 0)) {
         ev.undecidable =
@@ -84,21 +90,13 @@ RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_vie
         ev.addStep("", "fatal: " + ev.undecidable.substr(ev.undecidable.find(": ") + 2), StepStatus::Error);
         return conclude(kUndecided, "smtpd");
     }
-    // RFC 5321 section 3.6: "postmaster" without a domain is always accepted.
-    if (ieq(recipient, "postmaster")) {
-        ev.list = "smtpd_recipient_restrictions";
-        ev.addStep("", "<postmaster> is always accepted");
-        return conclude(kDunno, "RCPT");
-    }
     bool delay = context_.getBool("smtpd_delay_reject");
     struct Stage {
         const char* where;
         int (SmtpdEvaluation::*run)();
     };
-    const Stage early[] = {{"CONNECT", &SmtpdEvaluation::checkClient},
-                           {"HELO", &SmtpdEvaluation::checkHelo},
-                           {"MAIL", &SmtpdEvaluation::checkMail}};
-    for (auto& s : early) {
+    // One early stage, at its own command (smtpd_delay_reject = no) or at RCPT TO.
+    auto early = [&](const Stage& s) {
         ev.where = delay ? "RCPT" : s.where;
         if (!delay && std::string_view(s.where) != "MAIL") ev.sender.reset();
         if (!delay && std::string_view(s.where) == "MAIL") ev.sender = std::string(sender);
@@ -107,8 +105,37 @@ RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_vie
         int st = (ev.*s.run)();
         ev.recipient = savedRcpt;
         ev.sender = std::string(sender);
-        if (st == kUndecided || st == kReject) return conclude(st, ev.topList);
+        return st;
+    };
+    const Stage connect{"CONNECT", &SmtpdEvaluation::checkClient}, helo{"HELO", &SmtpdEvaluation::checkHelo},
+        from{"MAIL", &SmtpdEvaluation::checkMail};
+    if (!delay)
+        for (auto* s : {&connect, &helo})
+            if (int st = early(*s); st == kUndecided || st == kReject) return conclude(st, ev.topList);
+    // mail_cmd(): HELO first, then the sender argument.
+    if (context_.getBool("smtpd_helo_required") && !session_.helo) {
+        ev.list = "MAIL FROM";
+        ev.addStep("", "no HELO/EHLO before MAIL FROM (smtpd_helo_required = yes)", StepStatus::Reject);
+        return commandReply("MAIL FROM", "503 5.5.1 Error: send HELO/EHLO first");
     }
+    for (const SmtpdCommandResult* command : {mail, rcpt}) {
+        if (!command) continue;
+        ev.steps.push_back(command->step);
+        if (!command->ok) return commandReply(command->step.stage.c_str(), command->reply);
+        if (command == mail && !delay)
+            if (int st = early(from); st == kUndecided || st == kReject) return conclude(st, ev.topList);
+    }
+    if (!mail && !delay)
+        if (int st = early(from); st == kUndecided || st == kReject) return conclude(st, ev.topList);
+    // RFC 5321 section 3.6: "postmaster" without a domain is always accepted.
+    if (ieq(recipient, "postmaster")) {
+        ev.list = "smtpd_recipient_restrictions";
+        ev.addStep("", "<postmaster> is always accepted");
+        return conclude(kDunno, "RCPT");
+    }
+    if (delay)
+        for (auto* s : {&connect, &helo, &from})
+            if (int st = early(*s); st == kUndecided || st == kReject) return conclude(st, ev.topList);
     ev.where = "RCPT";
     int st = ev.checkRcpt();
     if (st == kUndecided || st == kReject) return conclude(st, ev.topList);

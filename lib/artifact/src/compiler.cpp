@@ -20,6 +20,7 @@
 #include "postline/base/files.h"
 #include "postline/base/json_dump.h"
 #include "postline/base/strings.h"
+#include "postline/maps/root_redirect.h"
 #include "tables.h"
 
 namespace postline::artifact {
@@ -125,11 +126,12 @@ namespace {
 // The compile itself; compile() below turns an exception into an error, after the
 // unwinding has removed the temporary generation.
 base::Result<CompileSummary> compileGeneration(const CompileOptions& options) {
-    auto config = config::Config::load(options.configDir);
+    auto config = config::Config::load(options.configDir, options.root);
     if (!config) return config.error();
     for (const auto& [name, value] : options.defaults) config->addDefault(name, value);
-    std::string mainPath = options.configDir + "/main.cf";
-    std::string masterPath = options.configDir + "/master.cf";
+    std::string readDir = config::underRoot(options.root, options.configDir);
+    std::string mainPath = readDir + "/main.cf";
+    std::string masterPath = readDir + "/master.cf";
     std::vector<config::MasterEntry> master;
     std::vector<std::string> masterLines;
     bool haveMaster = false;
@@ -161,6 +163,10 @@ base::Result<CompileSummary> compileGeneration(const CompileOptions& options) {
     SourceDigests& digests = options.digests ? *options.digests : ownDigests;
     CompileSummary summary;
     std::vector<PlannedTable> tables = planTables(*config, master, masterPath, masterLines);
+    if (!options.root.empty())
+        for (PlannedTable& table : tables)
+            if (maps::tableNamesFile(table.spec.type))
+                table.spec.name = config::underRoot(options.root, table.spec.name);
     if (auto built = buildTables(tables, temporary.path(), *config, previousTables(options.outDir), digests,
                                  options.addAliasSource, summary.warnings);
         !built)

@@ -46,13 +46,18 @@ private:
 
 }  // namespace
 
+std::string underRoot(const std::string& root, const std::string& path) {
+    if (root.empty() || !path.starts_with('/')) return path;
+    return (root.ends_with('/') ? root.substr(0, root.size() - 1) : root) + path;
+}
+
 std::string defaultConfigDirectory() {
     if (const char* env = std::getenv("MAIL_CONFIG"); env && *env) return env;
     return "/etc/postfix";
 }
 
-Result<Config> Config::load(const std::string& configDir) {
-    std::string path = configDir + "/main.cf";
+Result<Config> Config::load(const std::string& configDir, const std::string& root) {
+    std::string path = underRoot(root, configDir) + "/main.cf";
     auto text = base::readFile(path);
     if (!text) return text.error();
     auto parsed = parseMainCfEntries(*text, path);
@@ -62,9 +67,11 @@ Result<Config> Config::load(const std::string& configDir) {
     config.loadWarnings_ = std::move(parsed->warnings);
     for (auto& e : parsed->entries) {
         if (auto it = config.defs_.find(e.name); it != config.defs_.end()) {
-            // dict_load_fp(): "FILE, line N: overriding earlier entry: NAME=OLD".
-            config.loadWarnings_.push_back(
-                base::cat(path, ", line ", e.def.line, ": overriding earlier entry: ", e.name, "=", it->second.value));
+            // dict_load_fp(): "FILE, line N: overriding earlier entry: NAME=OLD", only when
+            // the value differs (the same value again is silent).
+            if (it->second.value != e.def.value)
+                config.loadWarnings_.push_back(base::cat(
+                    path, ", line ", e.def.line, ": overriding earlier entry: ", e.name, "=", it->second.value));
         } else {
             config.order_.push_back(e.name);
         }

@@ -219,8 +219,9 @@ base::Result<std::vector<std::string>> checkDbmsClientFile(std::string_view type
     std::vector<std::string> order;
     for (const auto& e : parsed->entries) {
         if (auto it = settings.find(e.name); it != settings.end()) {
-            warnings.push_back(
-                base::cat(path, ", line ", e.def.line, ": overriding earlier entry: ", e.name, "=", it->second));
+            if (it->second != e.def.value)  // dict_load_fp() is silent about the same value
+                warnings.push_back(
+                    base::cat(path, ", line ", e.def.line, ": overriding earlier entry: ", e.name, "=", it->second));
         } else {
             order.push_back(e.name);
         }

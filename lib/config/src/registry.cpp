@@ -105,6 +105,8 @@ std::string_view paramTypeName(ParamType type) {
             return "list";
         case ParamType::MapList:
             return "map list";
+        case ParamType::MatchList:
+            return "match list";
         case ParamType::RestrictionList:
             return "restriction list";
         case ParamType::Enum:

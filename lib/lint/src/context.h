@@ -12,6 +12,7 @@
 #include "postline/config/master_cf.h"
 #include "postline/lint/diagnostic.h"
 #include "postline/lint/linter.h"
+#include "postline/maps/registry.h"
 
 namespace postline::lint {
 
@@ -32,8 +33,9 @@ struct ServiceSetting {
 
 class LintContext {
 public:
+    // `root`: LintOptions::root ("" for none).
     LintContext(config::Config config, config::MasterCfScan master, std::string masterPath,
-                std::set<std::string, std::less<>> disabled);
+                std::set<std::string, std::less<>> disabled, std::string root = {});
 
     const config::Config& config() const { return config_; }
     const std::vector<config::MasterEntry>& master() const { return master_; }
@@ -44,6 +46,18 @@ public:
     const std::string& configDir() const { return config_.configDirectory(); }
     const std::string& mainCfPath() const { return mainCf_; }
     const std::string& masterCfPath() const { return masterCf_; }
+
+    // A file the configuration names, where it is read: under LintOptions::root when one
+    // is set and the path is absolute (config::underRoot), else as named.
+    std::string hostPath(const std::string& path) const { return config::underRoot(root_, path); }
+    // A table as the configuration names it ("hash:/etc/postfix/access", or a bare name of
+    // default_database_type), its file name read under the root (tableUnderRoot).
+    maps::DictSpec tableSpec(std::string_view table) const;
+    // `spec` with the file it names read under the root: the name of a table type that
+    // has a file (indexed, regexp, pcre, cidr, texthash, and the database client files of
+    // ldap, mysql, ...) when it is absolute.
+    maps::DictSpec tableUnderRoot(maps::DictSpec spec) const;
+    const std::string& root() const { return root_; }
 
     // The expanded value and origin of a main.cf parameter.
     std::string value(std::string_view name) const { return config_.get(name); }
@@ -101,7 +115,12 @@ private:
     KnownSourceFn knownSource_;
     KnownFileFn knownFile_;
     std::string compiledDir_;
+    std::string root_;
 };
+
+// Whether a table of `type` names a file (indexed, regexp, pcre, cidr, texthash, or a
+// database client configuration file).
+bool isTableWithFile(std::string_view type);
 
 // The rule families (one file each).
 void checkParameters(LintContext& context);

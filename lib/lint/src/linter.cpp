@@ -5,24 +5,37 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "context.h"
 #include "postline/base/files.h"
 #include "postline/base/strings.h"
 #include "postline/config/service_expand.h"
 #include "postline/lint/rules.h"
+#include "postline/maps/root_redirect.h"
 
 namespace postline::lint {
 
 LintContext::LintContext(config::Config config, config::MasterCfScan master, std::string masterPath,
-                         std::set<std::string, std::less<>> disabled)
+                         std::set<std::string, std::less<>> disabled, std::string root)
     : config_(std::move(config)),
       master_(std::move(master.entries)),
       masterProblems_(std::move(master.problems)),
       hasMasterCf_(!master_.empty() || !masterProblems_.empty() || ::access(masterPath.c_str(), F_OK) == 0),
-      mainCf_(config_.configDirectory() + "/main.cf"),
+      mainCf_(config::underRoot(root, config_.configDirectory()) + "/main.cf"),
       masterCf_(std::move(masterPath)),
-      disabled_(std::move(disabled)) {}
+      disabled_(std::move(disabled)),
+      root_(std::move(root)) {}
+
+maps::DictSpec LintContext::tableSpec(std::string_view table) const {
+    return tableUnderRoot(maps::parseDictSpec(table, value("default_database_type")));
+}
+
+maps::DictSpec LintContext::tableUnderRoot(maps::DictSpec spec) const {
+    if (root_.empty() || !spec.name.starts_with('/')) return spec;
+    if (isTableWithFile(spec.type)) spec.name = hostPath(spec.name);
+    return spec;
+}
 
 Origin LintContext::optionOrigin(const config::MasterEntry& service, std::string_view name) const {
     int line = service.optionLine(name);
@@ -104,11 +117,17 @@ std::vector<Diagnostic> LintContext::takeFindings() {
     return out;
 }
 
+bool isTableWithFile(std::string_view type) { return maps::tableNamesFile(type); }
+
 base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& options) {
-    auto config = config::Config::load(options.configDir);
+    auto config = config::Config::load(options.configDir, options.root);
     if (!config) return config.error();
     for (const auto& [name, value] : options.defaults) config->addDefault(name, value);
-    std::string masterPath = options.configDir + "/master.cf";
+    std::string masterPath = config::underRoot(options.root, options.configDir) + "/master.cf";
+    // Opens by name (lib/address's table lists, the members of unionmap and pipemap) read
+    // the files under the root too.
+    std::optional<maps::TableRedirect> redirect;
+    if (!options.root.empty()) redirect.emplace(maps::rootRedirect(options.root));
     // A bad master.cf line is a finding (rules_master.cpp), not a reason to stop.
     config::MasterCfScan master;
     if (auto text = base::readFile(masterPath)) {
@@ -116,7 +135,7 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
     } else if (text.error().errnum != ENOENT) {
         return text.error();
     }
-    LintContext context(std::move(*config), std::move(master), masterPath, options.disabledRules);
+    LintContext context(std::move(*config), std::move(master), masterPath, options.disabledRules, options.root);
     context.setKnownSource(options.knownSource);
     context.setKnownFile(options.knownFile);
     context.setCompiledDir(options.compiledDir);

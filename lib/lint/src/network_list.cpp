@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <cstdlib>
+#include <span>
 #include <string>
 
 namespace postline::lint {
@@ -16,8 +17,7 @@ std::optional<Network> parseNetwork(std::string_view item) {
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     Network net;
     net.ipv6 = host.find(':') != std::string::npos;
-    unsigned char addr[16];
-    if (::inet_pton(net.ipv6 ? AF_INET6 : AF_INET, host.c_str(), addr) != 1) return std::nullopt;
+    if (::inet_pton(net.ipv6 ? AF_INET6 : AF_INET, host.c_str(), net.address) != 1) return std::nullopt;
     int max = net.ipv6 ? 128 : 32;
     net.bits = max;
     if (slash != std::string::npos) {
@@ -27,6 +27,36 @@ std::optional<Network> parseNetwork(std::string_view item) {
         if (net.bits > max) return std::nullopt;
     }
     return net;
+}
+
+namespace {
+
+// Whether the first `bits` bits of `a` and `b` agree.
+bool samePrefix(const unsigned char* a, const unsigned char* b, int bits) {
+    for (int i = 0; i < bits; ++i) {
+        int mask = 0x80 >> (i % 8);
+        if ((a[i / 8] & mask) != (b[i / 8] & mask)) return false;
+    }
+    return true;
+}
+
+struct Range {
+    const char* address;
+    int bits;
+};
+
+}  // namespace
+
+bool isNonRoutable(const Network& net) {
+    static constexpr Range kIpv4[] = {{"10.0.0.0", 8},  {"172.16.0.0", 12},  {"192.168.0.0", 16},
+                                      {"127.0.0.0", 8}, {"169.254.0.0", 16}, {"100.64.0.0", 10}};
+    static constexpr Range kIpv6[] = {{"::1", 128}, {"fc00::", 7}, {"fe80::", 10}};
+    for (const Range& r : net.ipv6 ? std::span<const Range>(kIpv6) : std::span<const Range>(kIpv4)) {
+        unsigned char range[16];
+        if (::inet_pton(net.ipv6 ? AF_INET6 : AF_INET, r.address, range) != 1) continue;
+        if (net.bits >= r.bits && samePrefix(net.address, range, r.bits)) return true;
+    }
+    return false;
 }
 
 }  // namespace postline::lint

@@ -107,7 +107,7 @@ private:
     void include(const std::string& what, const std::string& path, const Origin& where) {
         if (path.find('$') != std::string::npos) return;
         if (!includesSeen_.insert(path).second) return;
-        auto lines = address::readIncludeFile(path);
+        auto lines = address::readIncludeFile(context_.hostPath(path));
         if (!lines) {
             context_.report("alias-include-unusable", where,
                             base::cat(what, " includes ", path, ", which local(8) refuses (", lines.error().message,
@@ -118,7 +118,7 @@ private:
         }
         for (const address::IncludeLine& line : *lines)
             for (const std::string& entry : address::listItems(line.text))
-                item(std::string(":include: list entry"), entry, Origin{path, line.line},
+                item(std::string(":include: list entry"), entry, Origin{context_.hostPath(path), line.line},
                      address::ExpansionClass::Include);
     }
 

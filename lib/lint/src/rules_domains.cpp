@@ -4,29 +4,32 @@
 // and virtual mailbox domains need mailbox maps.
 #include <cctype>
 #include <map>
+#include <set>
 
 #include "captured_warnings.h"
 #include "context.h"
+#include "match_lists.h"
 #include "postline/base/strings.h"
 #include "postline/maps/dict.h"
 #include "postline/maps/registry.h"
+#include "postline/maps/table_refs.h"
 #include "table_refs.h"
 
 namespace postline::lint {
 
 namespace {
 
-// The domains a domain list names: plain names, and the domain keys (no '@') of its
-// tables that can be listed.
+// The domains a domain list names: plain names, the items of its /file/name entries, and
+// the domain keys (no '@') of its tables that can be listed.
 std::vector<std::string> domainsOf(const LintContext& context, const std::string& value) {
     std::vector<std::string> out;
-    for (const std::string& item : listItems(value)) {
-        if (item.empty() || item[0] == '!' || item[0] == '/') continue;
-        if (item.find(':') == std::string::npos) {
+    for (const std::string& item : matchListItems(context, value).items) {
+        if (item.empty() || item[0] == '!') continue;
+        if (!maps::isTableSpec(item)) {
             out.push_back(base::lowercase(item));
             continue;
         }
-        maps::DictSpec spec = maps::parseDictSpec(item, context.value("default_database_type"));
+        maps::DictSpec spec = context.tableSpec(item);
         (void)captureWarnings([&] {
             auto dict = maps::openDict(spec, maps::OpenMode::Read, maps::flag::kFoldFix);
             if (!dict) return;
@@ -39,26 +42,42 @@ std::vector<std::string> domainsOf(const LintContext& context, const std::string
     return out;
 }
 
+// The pairs that trivial-rewrite's resolve.c warns about ("do not list domain D in BOTH
+// A and B"), the class it picks first. mydestination and relay_domains are no such pair:
+// relay_domains = $mydestination is Postfix's own default below compatibility level 2.
+struct ClassPair {
+    std::string_view first;
+    std::string_view second;
+};
+constexpr ClassPair kWarnedPairs[] = {
+    {"mydestination", "virtual_alias_domains"},           {"mydestination", "virtual_mailbox_domains"},
+    {"virtual_alias_domains", "virtual_mailbox_domains"}, {"virtual_alias_domains", "relay_domains"},
+    {"virtual_mailbox_domains", "relay_domains"},
+};
+
 }  // namespace
 
 void checkAddressClasses(LintContext& context) {
-    // In trivial-rewrite's order. relay_domains defaults to $mydestination below
-    // compatibility level 2, which is not a mistake of the configuration.
     static constexpr std::string_view kClasses[] = {"mydestination", "virtual_alias_domains", "virtual_mailbox_domains",
                                                     "relay_domains"};
-    std::map<std::string, std::string> owner;  // domain -> first class
+    std::map<std::string_view, std::set<std::string>> domains;
     for (std::string_view cls : kClasses) {
-        if (cls == "relay_domains" && !context.isSet(cls)) continue;
-        std::string name(cls);
-        for (const std::string& domain : domainsOf(context, context.value(name))) {
-            auto [it, fresh] = owner.emplace(domain, name);
-            if (!fresh && it->second != name)
-                context.report("domain-in-several-classes", context.origin(name),
-                               base::cat("do not list domain ", domain, " in BOTH ", it->second, " and ", name),
-                               base::cat("a domain is delivered by one class only; ", it->second, " wins"));
-        }
+        std::vector<std::string> names = domainsOf(context, context.value(std::string(cls)));
+        domains[cls] = std::set<std::string>(names.begin(), names.end());
     }
-    if (!domainsOf(context, context.value("virtual_mailbox_domains")).empty() &&
+    for (const ClassPair& pair : kWarnedPairs) {
+        // relay_domains is compared only when main.cf sets it: its default repeats
+        // mydestination, whose own pairs are reported already.
+        if (pair.second == "relay_domains" && !context.isSet("relay_domains")) continue;
+        for (const std::string& domain : domains[pair.second])
+            if (domains[pair.first].count(domain))
+                context.report("domain-in-several-classes", context.origin(std::string(pair.second)),
+                               base::cat("do not list domain ", domain, " in BOTH ", pair.first, " and ", pair.second),
+                               base::cat("a domain is delivered by one class only; ", pair.first, " wins"));
+    }
+    std::string mailboxDomains = context.value("virtual_mailbox_domains");
+    MatchListItems listed = matchListItems(context, mailboxDomains);
+    if ((!listed.items.empty() || !listed.unreadable.empty()) &&
         listItems(context.value("virtual_mailbox_maps")).empty())
         context.report("virtual-mailbox-without-maps", context.origin("virtual_mailbox_domains"),
                        "virtual_mailbox_domains is set but virtual_mailbox_maps is empty: every recipient is unknown",

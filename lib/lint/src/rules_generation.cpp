@@ -22,7 +22,8 @@ std::string inQuotes(const std::string& text) { return base::cat("\"", text, "\"
 }  // namespace
 
 void checkGenerationInUse(LintContext& context) {
-    std::string outDir = context.compiledDir().empty() ? context.configDir() + "/compiled" : context.compiledDir();
+    std::string outDir =
+        context.compiledDir().empty() ? context.hostPath(context.configDir()) + "/compiled" : context.compiledDir();
     auto text = base::readFile(outDir + "/current/config.json");
     if (!text) return;  // nothing compiled yet: nothing to compare with
     Json graph = Json::parse(*text, nullptr, false);

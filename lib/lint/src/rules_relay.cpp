@@ -46,7 +46,7 @@ ListVerdict judge(const LintContext& context, const std::string& list, const std
         bool access = word.starts_with("check_") && word.ends_with("_access");
         if (access && i + 1 < items.size()) {
             const std::string& table = items[++i];
-            maps::DictSpec spec = maps::parseDictSpec(table, context.value("default_database_type"));
+            maps::DictSpec spec = context.tableSpec(table);
             AccessGrants grants = accessGrants(spec);
             if (word == "check_client_access" && grants.acceptsEveryClient)
                 return {ListVerdict::PermitsEveryone,
@@ -92,7 +92,7 @@ void checkOpenRelay(LintContext& context, const config::MasterEntry& service) {
 void checkNetworks(LintContext& context, const std::string& mynetworks, const Origin& where, std::string_view label) {
     for (const std::string& item : listItems(mynetworks)) {
         auto net = parseNetwork(item);
-        if (!net || item[0] == '!') continue;
+        if (!net || item[0] == '!' || isNonRoutable(*net)) continue;
         int limit = net->ipv6 ? 16 : 8;
         if (net->bits < limit)
             context.report("mynetworks-too-broad", where,
@@ -125,7 +125,7 @@ void checkAccessList(LintContext& context, const std::string& name, const std::s
     std::vector<std::string> items = listItems(value);
     for (size_t i = 0; i + 1 < items.size(); ++i) {
         if (base::lowercase(items[i]) != "check_client_access") continue;
-        maps::DictSpec spec = maps::parseDictSpec(items[i + 1], context.value("default_database_type"));
+        maps::DictSpec spec = context.tableSpec(items[i + 1]);
         if (accessGrants(spec).acceptsEveryClient)
             context.report(
                 "access-permits-everyone", where,
@@ -148,8 +148,9 @@ void checkAccessTables(LintContext& context) {
 }  // namespace
 
 void checkRelaySafety(LintContext& context) {
-    for (const config::MasterEntry* service : context.services("smtpd"))
-        if (service->type() == "inet") checkOpenRelay(context, *service);
+    // Every smtpd, whatever its type: an inet listener, the pass service behind
+    // postscreen (which gets port 25's clients), a unix or fifo one fed by another program.
+    for (const config::MasterEntry* service : context.services("smtpd")) checkOpenRelay(context, *service);
     checkMynetworks(context);
     checkAccessTables(context);
 }

@@ -9,10 +9,12 @@
 
 #include "captured_warnings.h"
 #include "context.h"
+#include "match_lists.h"
 #include "pattern_shadow.h"
 #include "postline/address/alias_source.h"
 #include "postline/base/files.h"
 #include "postline/base/strings.h"
+#include "postline/config/registry.h"
 #include "postline/maps/registry.h"
 #include "postline/maps/table_source.h"
 #include "table_refs.h"
@@ -205,12 +207,45 @@ void checkInlineTable(LintContext& context, const TableRef& ref, uint32_t extraF
     auto [warnings, problem] = openForCheck(ref, extraFlags);
     bool pattern = ref.spec.type == "regexp" || ref.spec.type == "pcre" || ref.spec.type == "cidr";
     reportLineWarnings(context, warnings, ref, pattern ? "pattern-error" : "table-format");
-    if (!problem.empty()) context.report(pattern ? "pattern-error" : "table-format", ref.origin, problem);
+    // Postfix's daemons cannot open it and put a table in its place whose every lookup
+    // fails (dict_surrogate): an error, not a line to skip.
+    if (!problem.empty())
+        context.report(pattern ? "pattern-error" : "table-unreadable", ref.origin,
+                       base::cat(tableLabel(ref), ": ", problem, "; every lookup in it fails"));
+}
+
+// The /file/name items of one match list value (and the files they name).
+void checkListFiles(LintContext& context, const std::string& parameter, const std::string& value, const Origin& where,
+                    const std::string& label) {
+    for (const UnreadableListFile& file : matchListItems(context, value).unreadable) {
+        std::string what = file.missing ? "does not exist" : "cannot be read (" + file.error + ")";
+        context.report(file.missing ? "table-missing" : "table-unreadable", where,
+                       base::cat(label, parameter, ": list file ", context.hostPath(file.path), " ", what,
+                                 "; Postfix's daemons log \"open file ", file.path, ": ", file.error,
+                                 "\" and every lookup in the list fails with a temporary error"),
+                       base::cat("create ", file.path, ", or remove it from ", parameter));
+    }
+}
+
+// /file/name entries of the match lists (mydestination = /etc/postfix/local_domains),
+// in main.cf and in master.cf -o values.
+void checkMatchListFiles(LintContext& context) {
+    for (const config::ParameterInfo& p : config::builtinParameters()) {
+        if (p.type != config::ParamType::MatchList) continue;
+        std::string name(p.name);
+        if (context.isSet(name)) checkListFiles(context, name, context.value(name), context.origin(name), "");
+        for (const config::MasterEntry& entry : context.master())
+            for (const config::MasterOption& option : entry.options())
+                if (option.name == name)
+                    checkListFiles(context, name, context.expandForService(entry, option.value),
+                                   context.optionOrigin(entry, option), LintContext::serviceLabel(entry) + ": ");
+    }
 }
 
 }  // namespace
 
 void checkTables(LintContext& context) {
+    checkMatchListFiles(context);
     std::vector<TableRef> refs = collectTableRefs(context);
     auto key = [](const TableRef& ref) {
         return base::cat(ref.spec.type, ":", ref.spec.name, ref.aliasFormat ? "|a" : "");

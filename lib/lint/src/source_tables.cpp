@@ -71,7 +71,7 @@ SourceTables::SourceTables(const LintContext& context, std::string_view paramete
         table.text = item;
         std::string_view spec = item;
         while (spec.starts_with("proxy:")) spec.remove_prefix(6);
-        table.spec = maps::parseDictSpec(spec, "");
+        table.spec = context.tableUnderRoot(maps::parseDictSpec(spec, ""));
         table.aliasFormat = aliasTables.count(base::cat(table.spec.type, ":", table.spec.name)) > 0;
         tables_.push_back(std::move(table));
     }

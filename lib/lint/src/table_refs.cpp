@@ -15,11 +15,14 @@ namespace postline::lint {
 namespace {
 
 // `aliasTables`: maps::aliasTables(), the tables in aliases(5) format wherever named.
-void addRef(std::vector<TableRef>& out, const std::string& text, const std::string& parameter, const Origin& origin,
-            const std::set<std::string>& aliasTables, bool fromDefault = false) {
+// The spec's file is the one under LintOptions::root.
+void addRef(const LintContext& context, std::vector<TableRef>& out, const std::string& text,
+            const std::string& parameter, const Origin& origin, const std::set<std::string>& aliasTables,
+            bool fromDefault = false) {
     for (maps::TableBehind& t : maps::tablesBehind(text)) {
         bool aliasFormat = aliasTables.count(base::cat(t.spec.type, ":", t.spec.name)) > 0;
-        out.push_back(TableRef{std::move(t.spec), std::move(t.text), parameter, origin, aliasFormat, fromDefault});
+        out.push_back(TableRef{context.tableUnderRoot(std::move(t.spec)), std::move(t.text), parameter, origin,
+                               aliasFormat, fromDefault});
     }
 }
 
@@ -94,13 +97,13 @@ std::vector<TableRef> collectTableRefs(const LintContext& context) {
         if (!context.isSet(name) || maps::isCacheParameter(name)) continue;
         if (p.type == config::ParamType::MapList || maps::isMatchListParameter(name)) {
             for (const std::string& t : tablesInMapList(context.value(name)))
-                addRef(refs, t, name, context.origin(name), aliasTables);
+                addRef(context, refs, t, name, context.origin(name), aliasTables);
         }
     }
     for (const std::string& name : restrictionParameters(context)) {
         if (!context.isSet(name)) continue;
         for (const std::string& t : tablesInRestrictions(context.value(name)))
-            addRef(refs, t, name, context.origin(name), aliasTables);
+            addRef(context, refs, t, name, context.origin(name), aliasTables);
     }
     // master.cf overrides of map lists and restriction lists.
     for (const config::MasterEntry& entry : context.master()) {
@@ -114,7 +117,7 @@ std::vector<TableRef> collectTableRefs(const LintContext& context) {
             if (info && (info->type == config::ParamType::MapList || maps::isMatchListParameter(name)))
                 tables = tablesInMapList(value);
             if (info && info->type == config::ParamType::RestrictionList) tables = tablesInRestrictions(value);
-            for (const std::string& t : tables) addRef(refs, t, name, where, aliasTables);
+            for (const std::string& t : tables) addRef(context, refs, t, name, where, aliasTables);
         }
     }
     // What main.cf leaves at the default, as Postfix uses it (alias_maps = hash:/etc/aliases).
@@ -124,7 +127,7 @@ std::vector<TableRef> collectTableRefs(const LintContext& context) {
     for (const TableRef& ref : refs) named.insert(base::cat(ref.spec.type, ":", ref.spec.name));
     std::vector<TableRef> defaults;
     for (const maps::DefaultTableUse& d : maps::tablesOfDefaults(context.config(), context.master()))
-        addRef(defaults, d.table, d.parameter, Origin{context.mainCfPath(), 0}, aliasTables, true);
+        addRef(context, defaults, d.table, d.parameter, Origin{context.mainCfPath(), 0}, aliasTables, true);
     for (TableRef& ref : defaults)
         if (named.insert(base::cat(ref.spec.type, ":", ref.spec.name)).second) refs.push_back(std::move(ref));
     return refs;

@@ -77,6 +77,8 @@ void checkPair(LintContext& context, const std::string& certParam, const std::st
     std::string keyPath = context.value(keyParam);
     if (certPath.empty() || base::lowercase(certPath) == "none") return;
     if (keyPath.empty()) keyPath = certPath;
+    certPath = context.hostPath(certPath);
+    keyPath = context.hostPath(keyPath);
     Origin certOrigin = context.origin(certParam);
     Origin keyOrigin = context.isSet(keyParam) ? context.origin(keyParam) : certOrigin;
     if (!usableFile(context, certPath, certParam, certOrigin)) return;
@@ -108,7 +110,8 @@ void checkChainFiles(LintContext& context) {
     KeyPtr key;
     CertPtr cert;
     std::string keyPath, certPath;
-    for (const std::string& path : listItems(context.value("smtpd_tls_chain_files"))) {
+    for (const std::string& named : listItems(context.value("smtpd_tls_chain_files"))) {
+        std::string path = context.hostPath(named);
         if (!usableFile(context, path, "smtpd_tls_chain_files", origin)) continue;
         KeyPtr k = readKey(path);
         CertPtr c = readCertificate(path);
@@ -133,36 +136,72 @@ void checkChainFiles(LintContext& context) {
     }
 }
 
-bool isPort25(const config::MasterEntry& service) {
+bool namesPort25(const config::MasterEntry& service) {
     std::string name = service.name();
     size_t colon = name.rfind(':');
     std::string port = colon == std::string::npos ? name : name.substr(colon + 1);
     return port == "smtp" || port == "25";
 }
 
+// Whether a service gets the clients of port 25: an inet smtpd on that port, or the pass
+// service that a postscreen on port 25 hands its clients to (its smtpd_service_name,
+// "smtpd" by default).
+bool receivesPort25(const LintContext& context, const config::MasterEntry& service) {
+    if (service.type() == "inet") return namesPort25(service);
+    if (service.type() != "pass") return false;
+    for (const config::MasterEntry* screen : context.services("postscreen"))
+        if (screen->type() == "inet" && namesPort25(*screen) &&
+            context.serviceSetting(*screen, "smtpd_service_name").value == service.name())
+            return true;
+    return false;
+}
+
+bool isYes(const ServiceSetting& setting) { return base::lowercase(setting.value) == "yes"; }
+
+// sasl-without-tls-auth-only for one service: reported at the line that made the
+// decision, with a hint that changes something. A service's own -o wins over main.cf:
+// the -o that enabled SASL, else the -o that turned smtpd_tls_auth_only off, else the -o
+// that lowered the TLS level, else main.cf's smtpd_sasl_auth_enable.
+void checkSaslBeforeTls(LintContext& context, const config::MasterEntry& service, bool alwaysTls) {
+    ServiceSetting sasl = context.serviceSetting(service, "smtpd_sasl_auth_enable");
+    ServiceSetting authOnly = context.serviceSetting(service, "smtpd_tls_auth_only");
+    if (!isYes(sasl) || isYes(authOnly) || alwaysTls) return;
+    ServiceSetting level = context.serviceSetting(service, "smtpd_tls_security_level");
+    Origin where = sasl.origin;
+    std::string hint = "set smtpd_tls_auth_only = yes";
+    if (sasl.byOption) {
+        hint = "add -o smtpd_tls_auth_only=yes to this service";
+    } else if (authOnly.byOption) {
+        where = authOnly.origin;
+        hint = base::cat("remove this service's -o smtpd_tls_auth_only=", authOnly.value,
+                         ", or set it to yes (main.cf's value does not apply to it)");
+    } else if (level.byOption) {
+        where = level.origin;
+        hint = "add -o smtpd_tls_auth_only=yes to this service, or require TLS on it";
+    }
+    context.report("sasl-without-tls-auth-only", where,
+                   base::cat(LintContext::serviceLabel(service),
+                             " offers SASL authentication before TLS: passwords may cross the network in clear "
+                             "text"),
+                   hint);
+}
+
 void checkServices(LintContext& context) {
+    // Every smtpd, whatever its type (the pass service behind postscreen is port 25's).
     for (const config::MasterEntry* service : context.services("smtpd")) {
-        if (service->type() != "inet") continue;
         ServiceSetting level = context.serviceSetting(*service, "smtpd_tls_security_level");
         ServiceSetting enforce = context.serviceSetting(*service, "smtpd_enforce_tls");
         ServiceSetting wrapper = context.serviceSetting(*service, "smtpd_tls_wrappermode");
-        bool mandatory = base::lowercase(level.value) == "encrypt" || base::lowercase(enforce.value) == "yes";
-        bool alwaysTls = mandatory || base::lowercase(wrapper.value) == "yes";
-        if (isPort25(*service) && mandatory)
+        bool mandatory = base::lowercase(level.value) == "encrypt" || isYes(enforce);
+        bool alwaysTls = mandatory || isYes(wrapper);
+        if (mandatory && receivesPort25(context, *service))
             context.report("tls-mandatory-on-port-25",
                            base::lowercase(level.value) == "encrypt" ? level.origin : enforce.origin,
-                           base::cat("service ", service->name(),
-                                     "/inet requires TLS from every client on port 25; "
+                           base::cat(LintContext::serviceLabel(*service),
+                                     " requires TLS from every client on port 25; "
                                      "servers that do not speak TLS cannot deliver"),
                            "use smtpd_tls_security_level = may on port 25 and encrypt on submission");
-        ServiceSetting sasl = context.serviceSetting(*service, "smtpd_sasl_auth_enable");
-        ServiceSetting authOnly = context.serviceSetting(*service, "smtpd_tls_auth_only");
-        if (base::lowercase(sasl.value) == "yes" && base::lowercase(authOnly.value) != "yes" && !alwaysTls)
-            context.report("sasl-without-tls-auth-only", sasl.origin,
-                           base::cat("service ", service->name(),
-                                     "/inet offers SASL authentication before TLS: passwords may cross the "
-                                     "network in clear text"),
-                           "set smtpd_tls_auth_only = yes");
+        checkSaslBeforeTls(context, *service, alwaysTls);
     }
 }
 

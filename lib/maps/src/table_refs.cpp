@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "postline/config/registry.h"
 #include "postline/maps/brace_list.h"
 
 namespace postline::maps {
@@ -41,16 +42,8 @@ std::vector<std::string> tablesInRestrictions(std::string_view value) {
 }
 
 bool isMatchListParameter(std::string_view name) {
-    static constexpr std::string_view kNames[] = {"mydestination",
-                                                  "relay_domains",
-                                                  "mynetworks",
-                                                  "permit_mx_backup_networks",
-                                                  "debug_peer_list",
-                                                  "fast_flush_domains",
-                                                  "smtpd_client_event_limit_exceptions"};
-    for (std::string_view n : kNames)
-        if (n == name) return true;
-    return false;
+    const config::ParameterInfo* info = config::findBuiltinParameter(name);
+    return info && info->type == config::ParamType::MatchList;
 }
 
 }  // namespace postline::maps

@@ -2,6 +2,10 @@
 #include "postline/config/config.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace postline::config {
 namespace {
@@ -12,6 +16,20 @@ TEST(MainCf, ParsesDefinitionsWithContinuationAndOverride) {
     EXPECT_EQ(defs->at("a").value, "2");
     EXPECT_EQ(defs->at("a").line, 5);
     EXPECT_EQ(defs->at("b").value, "x  y");
+}
+
+TEST(MainCf, WarnsAboutAnOverrideOnlyWhenTheValueChanges) {
+    // dict_load_fp() compares the values: postconf says nothing about the same one again.
+    char dir[] = "/tmp/config_testXXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    std::string path = std::string(dir) + "/main.cf";
+    std::ofstream(path) << "myhostname = a.example\nmyhostname = a.example\nmydomain = x.example\n"
+                           "mydomain = y.example\n";
+    auto config = Config::load(dir);
+    ASSERT_TRUE(config.ok());
+    EXPECT_EQ(config->loadWarnings(),
+              std::vector<std::string>{path + ", line 4: overriding earlier entry: mydomain=x.example"});
+    std::filesystem::remove_all(dir);
 }
 
 TEST(MainCf, RejectsALineWithoutEquals) {

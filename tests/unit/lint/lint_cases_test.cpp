@@ -10,6 +10,10 @@
 //                                                          @CONFIG_DIR@ in FILE (for absolute
 //                                                          paths such as :include: files)
 //               default NAME VALUE                         replace a built-in default (LintOptions::defaults)
+//               root CONFIG_DIR                            lint with the case's directory as
+//                                                          LintOptions::root and CONFIG_DIR (an
+//                                                          absolute path, e.g. /etc/postfix) as
+//                                                          the configuration directory under it
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <utime.h>
@@ -71,7 +75,7 @@ void buildTable(const fs::path& dir, const std::string& command, const std::stri
     ASSERT_TRUE((*writer)->commit().ok());
 }
 
-void runSetup(const fs::path& dir, std::map<std::string, std::string>& defaults) {
+void runSetup(const fs::path& dir, std::map<std::string, std::string>& defaults, std::string& rootedConfigDir) {
     // The builds' own warnings (duplicates, bad lines) are what the cases are about.
     base::setMsgSink([](base::Severity, std::string_view) {});
     struct Restore {
@@ -98,6 +102,8 @@ void runSetup(const fs::path& dir, std::map<std::string, std::string>& defaults)
             std::ofstream(dir / arg, std::ios::trunc) << out;
         } else if (verb == "default") {
             defaults[arg] = extra;
+        } else if (verb == "root") {
+            rootedConfigDir = arg;
         } else {
             FAIL() << "unknown setup line: " << line;
         }
@@ -111,11 +117,16 @@ TEST_P(LintCase, FindsWhatIsExpected) {
     fs::remove_all(work);
     fs::copy(casesRoot() / GetParam(), work, fs::copy_options::recursive);
     lint::LintOptions options;
-    runSetup(work, options.defaults);
+    std::string rootedConfigDir;
+    runSetup(work, options.defaults, rootedConfigDir);
     fs::remove(work / "expected");
     fs::remove(work / "setup");
 
     options.configDir = work.string();
+    if (!rootedConfigDir.empty()) {
+        options.root = work.string();
+        options.configDir = rootedConfigDir;
+    }
     auto findings = lint::lintConfiguration(options);
     ASSERT_TRUE(findings) << findings.error().message;
     std::vector<std::string> actual;

@@ -15,6 +15,7 @@
 
 #include "postline/address/host_address_list.h"
 #include "postline/address/recipient_check.h"
+#include "postline/address/smtpd_command.h"
 #include "postline/address/smtpd_session.h"
 #include "postline/maps/map_list.h"
 
@@ -34,7 +35,12 @@ public:
     // One message from `sender` ("" is the null sender) to `recipient` (both internal
     // form, as smtpd has them from MAIL FROM and RCPT TO): the reply to RCPT TO, or to
     // DATA or end-of-data when those lists reject. `stage` says which part decided.
-    RecipientCheck check(std::string_view sender, std::string_view recipient);
+    // `mail` and `rcpt`, when given, are how smtpd read the two commands
+    // (smtpd_command.h): their steps are shown where the session reaches them, and a
+    // failed command is the reply (stage "MAIL FROM" or "RCPT TO"). A session without
+    // HELO meets smtpd_helo_required at MAIL FROM.
+    RecipientCheck check(std::string_view sender, std::string_view recipient, const SmtpdCommandResult* mail = nullptr,
+                         const SmtpdCommandResult* rcpt = nullptr);
 
 private:
     friend struct SmtpdEvaluation;

@@ -40,6 +40,11 @@ struct CompileOptions {
     // Built-in defaults to use instead of Postfix's, by name, as lint::LintOptions::defaults
     // (config::Config::addDefault): the tables they name are compiled as Postfix's would be.
     std::map<std::string, std::string> defaults;
+    // postline --root DIR: DIR stands for "/". main.cf, master.cf and the table sources
+    // named by absolute paths are read under it (config::underRoot); the generation's
+    // table references and in-line or external specs stay as the configuration names
+    // them, so that it opens on the host the configuration is for.
+    std::string root;
 };
 
 struct CompileSummary {

@@ -35,6 +35,9 @@ struct MainCfParse {
 
 // The config directory a program uses: `-c DIR` wins, then $MAIL_CONFIG, then /etc/postfix.
 std::string defaultConfigDirectory();
+// `path` as read under `root` (postline --root DIR: DIR stands for "/"): ROOT + PATH for an
+// absolute path when root is set, else `path` unchanged.
+std::string underRoot(const std::string& root, const std::string& path);
 
 // Parses main.cf text (postconf(5)). A line that is not `name = value` is Postfix's fatal
 // error: "FILE, line N: missing '=' after attribute name: \"...\"".
@@ -47,7 +50,10 @@ class Config {
 public:
     // Reads DIR/main.cf. A missing main.cf is an error, as in Postfix:
     // "open /etc/postfix/main.cf: No such file or directory".
-    static base::Result<Config> load(const std::string& configDir);
+    // `root` (postline --root DIR) stands for "/": main.cf is read from ROOT/DIR/main.cf
+    // (the definitions' file names say so), while $config_directory stays DIR, as the
+    // host that the configuration is for sees it.
+    static base::Result<Config> load(const std::string& configDir, const std::string& root = {});
     // An empty configuration (defaults only), for `postconf -d`, tests and tools that need no file.
     static Config defaults(const std::string& configDir = "/etc/postfix");
 

@@ -10,7 +10,9 @@
 
 namespace postline::config {
 
-enum class ParamType { Boolean, Integer, Time, Size, List, MapList, RestrictionList, Enum, String };
+// MapList: maps_create() or dict_open() tables; MatchList: match_list.c lists (domain,
+// network and string lists) whose items may be patterns, type:table or /file/name.
+enum class ParamType { Boolean, Integer, Time, Size, List, MapList, MatchList, RestrictionList, Enum, String };
 
 // Flags of a built-in parameter.
 enum ParamFlag : unsigned {
@@ -61,7 +63,8 @@ std::optional<long long> numericValue(const ParameterInfo& info, std::string_vie
 // Postfix's fatal text for a value outside the bounds ("invalid NAME parameter value
 // 0 < 1", "invalid NAME: 0 (min 1)"), or "" when it is within them or not a number.
 std::string boundsProblem(const ParameterInfo& info, std::string_view value);
-// "boolean", "integer", "time", "size", "list", "map list", "restriction list", "enum", "string".
+// "boolean", "integer", "time", "size", "list", "map list", "match list", "restriction list", "enum",
+// "string".
 std::string_view paramTypeName(ParamType type);
 
 }  // namespace postline::config

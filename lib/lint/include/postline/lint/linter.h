@@ -39,6 +39,12 @@ struct LintOptions {
     // a host whose Postfix has other defaults, or a test that must not read the host's
     // /etc/aliases (the alias_maps default).
     std::map<std::string, std::string> defaults;
+    // --root DIR: a directory that stands for "/" (a checkout of a configuration
+    // repository): configDir, and every absolute path the configuration names (tables,
+    // /file/name list entries, TLS files, :include: files), are read under it. Findings
+    // name the files where they were read. Postfix's own programs (daemon_directory) are
+    // not looked for under it.
+    std::string root;
 };
 
 // All findings, sorted (diagnosticLess). An error result means the linter could not run

@@ -18,8 +18,8 @@ std::vector<std::string> tablesInMapList(std::string_view value);
 // The table arguments of check_*_access in a restriction list.
 std::vector<std::string> tablesInRestrictions(std::string_view value);
 
-// Parameters whose value is a match list (domain_list, addr_match_list, namadr_list)
-// whose items may be tables; map-list parameters are known from the registry.
+// Parameters whose value is a match list (domain_list, addr_match_list, namadr_list,
+// string_list): the registry's ParamType::MatchList.
 bool isMatchListParameter(std::string_view name);
 
 }  // namespace postline::maps
