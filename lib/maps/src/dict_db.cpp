@@ -313,7 +313,9 @@ Lookup DbDict::doLookup(std::string_view key) {
             break;
         }
         if (rc != DB_NOTFOUND) {
-            result = Lookup::retry(base::cat("error reading ", path_, ": ", dbError(rc == DB_KEYEMPTY ? EINVAL : rc)));
+            // dict_db_lookup(): msg_fatal("error reading %s: %m")
+            result =
+                Lookup::fatalError(base::cat("error reading ", path_, ": ", dbError(rc == DB_KEYEMPTY ? EINVAL : rc)));
             break;
         }
     }

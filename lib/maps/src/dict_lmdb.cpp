@@ -240,16 +240,18 @@ Lookup LmdbDict::doLookup(std::string_view key) {
             if (nul) keyBuf_.assign(key).push_back('\0');
             MDB_val k = mdbVal(nul ? std::string_view(keyBuf_) : key);
             MDB_val v{};
-            // LMDB rejects keys it could never hold; for a lookup that is just a miss.
-            if (k.mv_size == 0 || k.mv_size > maxKeySize()) continue;
-            rc = ::mdb_get(readTxn_, env_.dbi, &k, &v);
+            // A key longer than LMDB could hold is just a miss; an empty one (an empty
+            // line of postmap -n -q -) is LMDB's MDB_BAD_VALSIZE, which Postfix's
+            // dict_lmdb_lookup() makes fatal.
+            if (k.mv_size > maxKeySize()) continue;
+            rc = k.mv_size == 0 ? MDB_BAD_VALSIZE : ::mdb_get(readTxn_, env_.dbi, &k, &v);
             if (rc == 0) {
                 setFlags(flags() & ~(nul ? flag::kTryNoNull : flag::kTryNull));
                 result = Lookup::found(std::string(visibleBytes(view(v))));
                 break;
             }
-            if (rc != MDB_NOTFOUND) {
-                result = Lookup::retry(base::cat("error reading ", spec(), ": ", ::mdb_strerror(rc)));
+            if (rc != MDB_NOTFOUND) {  // dict_lmdb_lookup(): msg_fatal("error reading ...")
+                result = Lookup::fatalError(base::cat("error reading ", spec(), ": ", ::mdb_strerror(rc)));
                 break;
             }
         }
@@ -355,8 +357,8 @@ base::Result<bool> LmdbDict::doRemove(std::string_view key) {
         bool nul = pass == 0;
         if (!(nulls & (nul ? flag::kTryNull : flag::kTryNoNull))) continue;
         std::string_view k = nul ? std::string_view(withNull) : key;
-        if (k.empty() || k.size() > maxKeySize()) continue;
-        int rc = writeTxn([&](MDB_txn* txn) {
+        if (k.size() > maxKeySize()) continue;
+        int rc = k.empty() ? MDB_BAD_VALSIZE : writeTxn([&](MDB_txn* txn) {
             MDB_val mk = mdbVal(k);
             return ::mdb_del(txn, env_.dbi, &mk, nullptr);
         });

@@ -25,6 +25,7 @@ namespace {
 std::string querySpec(const DictSpec& spec) { return base::cat(spec.type, ":", spec.name); }
 
 base::Error queryError(const Dict& dict, const Lookup& result, bool configShort) {
+    if (result.fatal) return base::Error{result.error};
     if (configShort && result.status == DictStatus::ConfigError)
         return base::Error{base::cat("table ", dict.diagnosticSpec(), ": query error")};
     return base::Error{base::cat("table ", dict.diagnosticSpec(),
@@ -119,6 +120,8 @@ base::Result<bool> TableQuery::queryStream(std::string_view input, const OutputF
             size_t nl = input.find('\n');
             std::string_view key = input.substr(0, nl);
             input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
+            // postmap_queries() looks up and prints STR(keybuf): the key ends at a NUL.
+            key = key.substr(0, key.find('\0'));
             if (base::Status s = one(key); !s) return s.error();
         }
     } else {
@@ -197,7 +200,8 @@ base::Result<bool> TableQuery::removeStream(const std::function<std::string()>& 
         dicts.push_back(std::move(*dict));
     }
     bool found = false;
-    for (const std::string& key : splitInputLines(readInput())) {
+    for (const std::string& line : splitInputLines(readInput())) {
+        std::string_view key(line.c_str());  // postmap_deletes(): up to a NUL byte
         for (auto& dict : dicts) {
             auto removed = removeOne(*dict, key);
             if (!removed) return removed.error();

@@ -18,11 +18,15 @@ struct Lookup {
     DictStatus status = DictStatus::NotFound;
     std::string value;  // the result when Found
     std::string error;  // what went wrong when Retry or ConfigError
+    // The error is one that Postfix's table code makes fatal in whatever program reads the
+    // table (a database read error: dict_db, dict_lmdb): the message stands on its own.
+    bool fatal = false;
 
     static Lookup found(std::string value) { return {DictStatus::Found, std::move(value), {}}; }
     static Lookup notFound() { return {}; }
     static Lookup retry(std::string why) { return {DictStatus::Retry, {}, std::move(why)}; }
     static Lookup configError(std::string why) { return {DictStatus::ConfigError, {}, std::move(why)}; }
+    static Lookup fatalError(std::string why) { return {DictStatus::Retry, {}, std::move(why), true}; }
 
     bool isFound() const { return status == DictStatus::Found; }
     bool isError() const { return status == DictStatus::Retry || status == DictStatus::ConfigError; }
