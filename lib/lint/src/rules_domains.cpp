@@ -1,7 +1,7 @@
 // The "domains" rule family: each domain belongs to one address class (trivial-rewrite
 // resolves mydestination first, then virtual alias, virtual mailbox and relay domains;
 // Postfix warns "do not list domain D in BOTH mydestination and virtual_alias_domains"),
-// and virtual mailbox domains need mailbox maps.
+// and virtual mailbox domains delivered by virtual(8) need mailbox maps.
 #include <cctype>
 #include <map>
 #include <set>
@@ -55,6 +55,22 @@ constexpr ClassPair kWarnedPairs[] = {
     {"virtual_mailbox_domains", "relay_domains"},
 };
 
+// Whether the virtual mailbox class is delivered by virtual(8), the one agent that looks
+// its recipients up in virtual_mailbox_maps: virtual_transport names a master.cf service
+// that runs "virtual" (without master.cf, Postfix's stock one, whose "virtual" service
+// does). smtpd checks virtual_mailbox_maps only when it is set (smtpd_check.c), so with
+// another agent (Dovecot over lmtp:) an empty one accepts every recipient and lets that
+// agent decide: no recipient is unknown because of it.
+bool deliveredByVirtualAgent(const LintContext& context) {
+    std::string value = context.value("virtual_transport");
+    std::string_view transport = base::trim(value);
+    std::string_view service = transport.substr(0, transport.find(':'));
+    if (context.master().empty()) return service == "virtual";
+    for (const config::MasterEntry* entry : context.services("virtual"))
+        if (entry->name() == service && entry->type() == "unix") return true;
+    return false;
+}
+
 }  // namespace
 
 void checkAddressClasses(LintContext& context) {
@@ -78,10 +94,12 @@ void checkAddressClasses(LintContext& context) {
     std::string mailboxDomains = context.value("virtual_mailbox_domains");
     MatchListItems listed = matchListItems(context, mailboxDomains);
     if ((!listed.items.empty() || !listed.unreadable.empty()) &&
-        listItems(context.value("virtual_mailbox_maps")).empty())
-        context.report("virtual-mailbox-without-maps", context.origin("virtual_mailbox_domains"),
-                       "virtual_mailbox_domains is set but virtual_mailbox_maps is empty: every recipient is unknown",
-                       "set virtual_mailbox_maps to the table of mailboxes");
+        listItems(context.value("virtual_mailbox_maps")).empty() && deliveredByVirtualAgent(context))
+        context.report(
+            "virtual-mailbox-without-maps", context.origin("virtual_mailbox_domains"),
+            "virtual_mailbox_domains is set but virtual_mailbox_maps is empty: virtual(8) knows no recipient, "
+            "every one bounces",
+            "set virtual_mailbox_maps to the table of mailboxes");
 }
 
 }  // namespace postline::lint
