@@ -2,7 +2,8 @@
 # The documents of a compiled generation must validate against their schemas:
 # manifest.json (compile-manifest), config.json (compile-graph) and lint.json (lint-report),
 # for testdata/example (its TLS certificate and key and its staff list, which the
-# example only names, are made here), for clean lint cases, and for a recompile that reuses every table.
+# example only names, are made here), for clean lint cases, for the distributions'
+# configurations (compiled under --root), and for a recompile that reuses every table.
 # Usage: compile.sh BUILD_DIR/bin
 set -euo pipefail
 bin=$(cd "$1" && pwd)
@@ -12,9 +13,10 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 fail=0
 docs=()
 
-compile_case() { # compile_case NAME CONFIG_DIR [OUTDIR]
-  local name=$1 dir=$2 out=${3:-$work/out-$1}
-  if ! "$bin/postline" compile -c "$dir" -o "$out" >"$work/$name.log" 2>&1; then
+compile_case() { # compile_case NAME CONFIG_DIR [OUTDIR [ROOT]]
+  local name=$1 dir=$2 out=${3:-$work/out-$1} root_args=()
+  [ -n "${4:-}" ] && root_args=(--root "$4")
+  if ! "$bin/postline" compile "${root_args[@]}" -c "$dir" -o "$out" >"$work/$name.log" 2>&1; then
     echo "FAIL $name: postline compile failed:"
     cat "$work/$name.log"
     fail=1
@@ -49,6 +51,17 @@ for case_dir in "$root"/testdata/lint/clean-*/; do
   d=$work/$name
   cp -r "$case_dir" "$d"
   compile_case "$name" "$d"
+done
+
+# The distributions' configurations, linted as checkouts of configuration repositories
+# (the case's directory stands for /, its setup names the configuration directory): each
+# must compile, its tables included.
+for case_dir in "$root"/testdata/lint/dist-*/; do
+  name=$(basename "$case_dir")
+  d=$work/$name
+  cp -r "$case_dir" "$d"
+  conf=$(awk '$1 == "root" { print $2 }' "$d/setup")
+  compile_case "$name" "$conf" "$work/out-$name" "$d"
 done
 
 # A table that only a default names and whose source is missing (the alias_maps default,
