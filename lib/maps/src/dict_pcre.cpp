@@ -19,7 +19,6 @@ namespace {
 using base::cat;
 using detail::OptionResult;
 using detail::Pattern;
-using detail::PrefixInfo;
 
 // Rules that run this often are compiled to machine code, in tables of up to kJitMaxPatterns
 // patterns: rules that the literal index keeps away from most keys never pay for the JIT,
@@ -129,19 +128,11 @@ public:
         return key.substr(start, end - start);
     }
 
-    PrefixInfo prefixOf(const Pattern& pattern) const override {
-        PrefixInfo info;
-        if (pattern.options & PCRE2_EXTENDED) return info;
-        std::string_view body = pattern.text;
-        bool caret = !body.empty() && body.front() == '^';
-        if (caret) body.remove_prefix(1);
-        info.anchored = (pattern.options & PCRE2_ANCHORED) || (caret && !(pattern.options & PCRE2_MULTILINE));
-        if (info.anchored) info.literal = detail::literalPrefix(body, false);
-        if (info.literal.empty()) {
-            info.anchored = false;
-            info.literal = detail::requiredLiteral(pattern.text, false);
-        }
-        return info;
+    std::vector<LiteralAlternatives> literalsOf(const Pattern& pattern) const override {
+        // Extended mode changes the syntax; in UTF mode a caseless 'k' or 's' also matches
+        // U+212A or U+017F, which the index's ASCII lowercasing of keys would not find.
+        if (pattern.options & (PCRE2_EXTENDED | PCRE2_UTF | PCRE2_UCP)) return {};
+        return requiredLiterals(pattern.text, RegexSyntax::Pcre);
     }
 
 private:

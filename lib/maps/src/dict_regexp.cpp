@@ -19,7 +19,6 @@ namespace {
 using base::cat;
 using detail::OptionResult;
 using detail::Pattern;
-using detail::PrefixInfo;
 
 OptionResult applyRegexpOption(char letter, uint32_t& options) {
     switch (letter) {
@@ -83,20 +82,10 @@ public:
         return key.substr(static_cast<size_t>(m.rm_so), static_cast<size_t>(m.rm_eo - m.rm_so));
     }
 
-    PrefixInfo prefixOf(const Pattern& pattern) const override {
-        PrefixInfo info;
-        // Only extended syntax (GNU basic syntax has \| and \{). A prefix needs '^' without
-        // REG_NEWLINE (then '^' also matches after a newline).
-        if (!(pattern.options & REG_EXTENDED)) return info;
-        if (!(pattern.options & REG_NEWLINE) && !pattern.text.empty() && pattern.text.front() == '^') {
-            info.anchored = true;
-            info.literal = detail::literalPrefix(std::string_view(pattern.text).substr(1), true);
-        }
-        if (info.literal.empty()) {
-            info.anchored = false;
-            info.literal = detail::requiredLiteral(pattern.text, true);
-        }
-        return info;
+    std::vector<LiteralAlternatives> literalsOf(const Pattern& pattern) const override {
+        // Only extended syntax (GNU basic syntax has \| and \{).
+        if (!(pattern.options & REG_EXTENDED)) return {};
+        return requiredLiterals(pattern.text, RegexSyntax::PosixExtended);
     }
 
 private:

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <iterator>
+#include <unordered_map>
 
 #include "postline/base/files.h"
 #include "postline/base/logical_lines.h"
@@ -37,274 +39,6 @@ bool startsWithKeyword(std::string_view p, std::string_view word) {
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------
-// Literals.
-
-namespace {
-
-// Unescaped characters that stand for themselves in both syntaxes.
-bool plainLiteral(char c) {
-    if (isAlnum(c)) return true;
-    switch (c) {
-        case '@':
-        case '-':
-        case '_':
-        case '%':
-        case '=':
-        case '/':
-        case '!':
-        case ',':
-        case ':':
-        case ';':
-        case '<':
-        case '>':
-        case '\'':
-        case '"':
-        case '~':
-        case '&':
-        case ' ':
-            return true;
-        default:
-            return false;
-    }
-}
-
-// Escaped characters that are literal in both syntaxes (GNU ERE gives \< \> \` \' and
-// letters a meaning, so only these are taken).
-bool escapedLiteral(char c) {
-    switch (c) {
-        case '.':
-        case '-':
-        case '@':
-        case '+':
-        case '*':
-        case '?':
-        case '(':
-        case ')':
-        case '[':
-        case ']':
-        case '{':
-        case '}':
-        case '|':
-        case '^':
-        case '$':
-        case '\\':
-        case '/':
-            return true;
-        default:
-            return false;
-    }
-}
-
-// True when the pattern has a '|' outside every group and bracket expression, or when
-// its structure is not understood (then no prefix is trusted).
-bool topLevelAlternationOrUnknown(std::string_view s, bool ere) {
-    int depth = 0;
-    size_t i = 0;
-    while (i < s.size()) {
-        char c = s[i];
-        if (c == '\\') {
-            if (i + 1 < s.size() && (s[i + 1] == 'Q' || s[i + 1] == 'E') && !ere) return true;
-            i += 2;
-            continue;
-        }
-        if (c == '[') {
-            size_t j = i + 1;
-            if (j < s.size() && s[j] == '^') ++j;
-            if (j < s.size() && s[j] == ']') ++j;  // a leading ']' is literal
-            bool closed = false;
-            while (j < s.size()) {
-                char d = s[j];
-                if (d == '\\' && !ere) {
-                    j += 2;
-                    continue;
-                }
-                if (d == '[' && j + 1 < s.size() && (s[j + 1] == ':' || s[j + 1] == '.' || s[j + 1] == '=')) {
-                    char kind = s[j + 1];
-                    size_t end = s.find(std::string{kind, ']'}, j + 2);
-                    if (end == std::string_view::npos) return true;
-                    j = end + 2;
-                    continue;
-                }
-                if (d == ']') {
-                    closed = true;
-                    break;
-                }
-                ++j;
-            }
-            if (!closed) return true;
-            i = j + 1;
-            continue;
-        }
-        if (c == '(' && !ere && s.substr(i, 3) == "(?#") {  // a comment ends at the first ')'
-            size_t end = s.find(')', i);
-            if (end == std::string_view::npos) return true;
-            i = end + 1;
-            continue;
-        }
-        if (c == '(') ++depth;
-        if (c == ')' && --depth < 0) return true;
-        if (c == '|' && depth == 0) return true;
-        ++i;
-    }
-    return depth != 0;
-}
-
-// Index just past the bracket expression that starts at s[i] == '[', or npos.
-size_t skipClass(std::string_view s, size_t i, bool ere) {
-    size_t j = i + 1;
-    if (j < s.size() && s[j] == '^') ++j;
-    if (j < s.size() && s[j] == ']') ++j;
-    while (j < s.size()) {
-        char d = s[j];
-        if (d == '\\' && !ere) {
-            j += 2;
-            continue;
-        }
-        if (d == '[' && j + 1 < s.size() && (s[j + 1] == ':' || s[j + 1] == '.' || s[j + 1] == '=')) {
-            size_t end = s.find(std::string{s[j + 1], ']'}, j + 2);
-            if (end == std::string_view::npos) return std::string_view::npos;
-            j = end + 2;
-            continue;
-        }
-        if (d == ']') return j + 1;
-        ++j;
-    }
-    return std::string_view::npos;
-}
-
-// Index just past the group that starts at s[i] == '(', or npos.
-size_t skipGroup(std::string_view s, size_t i, bool ere) {
-    int depth = 0;
-    size_t j = i;
-    while (j < s.size()) {
-        char c = s[j];
-        if (c == '\\') {
-            j += 2;
-            continue;
-        }
-        if (c == '[') {
-            j = skipClass(s, j, ere);
-            if (j == std::string_view::npos) return j;
-            continue;
-        }
-        if (c == '(' && !ere && s.substr(j, 3) == "(?#") {
-            size_t end = s.find(')', j);
-            if (end == std::string_view::npos) return end;
-            if (depth == 0) return end + 1;
-            j = end + 1;
-            continue;
-        }
-        if (c == '(') ++depth;
-        if (c == ')' && --depth == 0) return j + 1;
-        ++j;
-    }
-    return std::string_view::npos;
-}
-
-// PCRE inline options that turn on extended syntax ("(?x)", "(?i-x:") change how the rest
-// of the pattern reads; such patterns are left alone.
-bool inlineExtended(std::string_view s) {
-    for (size_t at = s.find("(?"); at != std::string_view::npos; at = s.find("(?", at + 2)) {
-        for (size_t j = at + 2; j < s.size() && (base::isAlpha(s[j]) || s[j] == '-' || s[j] == '^'); ++j)
-            if (s[j] == 'x') return true;
-    }
-    return false;
-}
-
-}  // namespace
-
-std::string requiredLiteral(std::string_view pattern, bool ere) {
-    if (topLevelAlternationOrUnknown(pattern, ere) || (!ere && inlineExtended(pattern))) return {};
-    std::string best, run;
-    auto endRun = [&] {
-        if (run.size() > best.size()) best = run;
-        run.clear();
-    };
-    size_t i = 0;
-    while (i < pattern.size()) {
-        char c = pattern[i];
-        size_t before = run.size();
-        if (c == '\\' && i + 1 < pattern.size() && escapedLiteral(pattern[i + 1])) {
-            run.push_back(pattern[i + 1]);
-            i += 2;
-        } else if (c == '\\') {
-            // \d, \x41, \x{41}, \cA, \g{1}, \k<n>, \1 …: skip the escape with every letter,
-            // digit and bracketed argument after it.
-            endRun();
-            i += 2;
-            while (i < pattern.size() && isAlnum(pattern[i])) ++i;
-            if (i < pattern.size() && (pattern[i] == '{' || pattern[i] == '<' || pattern[i] == '\'')) {
-                char close = pattern[i] == '{' ? '}' : pattern[i] == '<' ? '>' : '\'';
-                size_t end = pattern.find(close, i + 1);
-                if (end == std::string_view::npos) return {};
-                i = end + 1;
-            }
-            continue;
-        } else if (c == '{') {
-            // A quantifier's bounds (or, in PCRE, a literal '{'): never part of a run.
-            endRun();
-            size_t end = pattern.find('}', i);
-            i = end == std::string_view::npos ? i + 1 : end + 1;
-            continue;
-        } else if (c == '[' || c == '(') {
-            endRun();
-            i = c == '[' ? skipClass(pattern, i, ere) : skipGroup(pattern, i, ere);
-            if (i == std::string_view::npos) return {};
-            continue;
-        } else if (plainLiteral(c)) {
-            run.push_back(base::asciiLower(c));
-            ++i;
-        } else {
-            endRun();
-            ++i;
-            continue;
-        }
-        if (i < pattern.size()) {
-            char q = pattern[i];
-            if (q == '?' || q == '*' || q == '{') {
-                run.resize(before);
-                endRun();
-            } else if (q == '+') {
-                endRun();
-            }
-        }
-    }
-    endRun();
-    return best;
-}
-
-std::string literalPrefix(std::string_view pattern, bool ere) {
-    std::string prefix;
-    size_t i = 0;
-    while (i < pattern.size()) {
-        size_t before = prefix.size();
-        char c = pattern[i];
-        if (c == '\\') {
-            if (i + 1 >= pattern.size() || !escapedLiteral(pattern[i + 1])) break;
-            prefix.push_back(pattern[i + 1]);
-            i += 2;
-        } else if (plainLiteral(c)) {
-            prefix.push_back(base::asciiLower(c));
-            ++i;
-        } else {
-            break;
-        }
-        // A quantifier after the character: '?', '*' and '{' make it optional, '+' keeps
-        // one copy; either way the literal run ends here.
-        if (i < pattern.size()) {
-            char q = pattern[i];
-            if (q == '?' || q == '*' || q == '{') {
-                prefix.resize(before);
-                break;
-            }
-            if (q == '+') break;
-        }
-    }
-    if (prefix.empty() || topLevelAlternationOrUnknown(pattern, ere)) return {};
-    return prefix;
-}
 
 // ---------------------------------------------------------------------------------------
 // Parsing.
@@ -476,7 +210,7 @@ void RuleSet::parseLine(int lineno, std::string_view p, std::vector<size_t>& sta
             rule.secondMatch = second.match;
         }
         rule.firstMatch = first.match;
-        if (first.match) rule.literal = engine_.prefixOf(first);
+        if (first.match) rule.literals = engine_.literalsOf(first);
         rules_.push_back(std::move(rule));
         return;
     }
@@ -532,85 +266,82 @@ void RuleSet::load(std::string_view text) {
 }
 
 // ---------------------------------------------------------------------------------------
-// The prefix index.
+// The literal index.
+
+namespace {
+
+// How many keys a literal of this length is likely to occur in, relatively: short
+// literals are found in most keys.
+size_t lengthWeight(size_t len) {
+    static constexpr size_t kWeights[] = {256, 256, 64, 16, 4, 2};
+    return len < std::size(kWeights) ? kWeights[len] : 1;
+}
+
+}  // namespace
 
 void RuleSet::buildIndex() {
     size_t n = rules_.size();
-    auto skippable = [](const Rule& rule) { return rule.op == Op::Match && !rule.literal.literal.empty(); };
-    nextVisited_.assign(n + 1, static_cast<uint32_t>(n));
-    for (size_t i = n; i-- > 0;)
-        nextVisited_[i] = skippable(rules_[i]) ? nextVisited_[i + 1] : static_cast<uint32_t>(i);
-
-    // How many rules each piece occurs in, so that each rule is filed under its rarest.
-    std::unordered_map<std::string_view, uint32_t> pieceCount;
-    auto forEachPiece = [](std::string_view literal, auto&& fn) {
-        size_t len = std::min(kGram, literal.size());
-        for (size_t at = 0; at + len <= literal.size(); ++at) fn(literal.substr(at, len));
-    };
-    for (const Rule& rule : rules_) {
-        if (!skippable(rule) || rule.literal.anchored) continue;
-        std::string_view last;
-        forEachPiece(rule.literal.literal, [&](std::string_view piece) {
-            if (piece != last) ++pieceCount[piece];
-            last = piece;
-        });
-    }
+    // How many rules name each literal, so that each rule is filed under its rarest set.
+    std::unordered_map<std::string, uint32_t> shared;
+    for (const Rule& rule : rules_)
+        for (const auto& set : rule.literals)
+            for (const auto& text : set) ++shared[text];
     for (size_t i = 0; i < n; ++i) {
         Rule& rule = rules_[i];
-        if (!skippable(rule)) continue;
-        ++indexed_;
-        if (rule.literal.anchored) {
-            byPrefix_[rule.literal.literal].push_back(static_cast<uint32_t>(i));
-            prefixLengths_.push_back(rule.literal.literal.size());
-            continue;
+        if (rule.op != Op::Match || rule.literals.empty()) continue;
+        const LiteralAlternatives* best = nullptr;
+        uint64_t bestCost = UINT64_MAX;
+        for (const auto& set : rule.literals) {
+            uint64_t cost = 0;
+            for (const auto& text : set) cost += uint64_t(shared[text]) * lengthWeight(text.size());
+            if (cost < bestCost) best = &set, bestCost = cost;
         }
-        std::string_view best;
-        uint32_t bestCount = UINT32_MAX;
-        forEachPiece(rule.literal.literal, [&](std::string_view piece) {
-            uint32_t count = pieceCount[piece];
-            if (count < bestCount) best = piece, bestCount = count;
-        });
-        rule.gram = std::string(best);
+        for (const auto& text : *best) {
+            uint32_t id = matcher_.add(text);
+            if (id >= rulesOf_.size()) rulesOf_.resize(id + 1);
+            rulesOf_[id].push_back(static_cast<uint32_t>(i));
+        }
+        rule.indexed = true;
+        ++indexed_;
     }
-    // Second pass: rule.gram strings are final now, so views into them stay valid.
-    for (size_t i = 0; i < n; ++i) {
-        const Rule& rule = rules_[i];
-        if (rule.gram.empty()) continue;
-        byGram_[rule.gram].push_back(static_cast<uint32_t>(i));
-        gramLengths_.push_back(rule.gram.size());
+    for (Rule& rule : rules_) {
+        rule.literals.clear();
+        rule.literals.shrink_to_fit();
     }
-    for (auto* lengths : {&prefixLengths_, &gramLengths_}) {
-        std::sort(lengths->begin(), lengths->end());
-        lengths->erase(std::unique(lengths->begin(), lengths->end()), lengths->end());
-    }
+    matcher_.build();
+    nextVisited_.assign(n + 1, static_cast<uint32_t>(n));
+    for (size_t i = n; i-- > 0;) nextVisited_[i] = rules_[i].indexed ? nextVisited_[i + 1] : static_cast<uint32_t>(i);
+    marked_.assign((n + 63) / 64, 0);
+    seen_.assign(rulesOf_.size(), 0);
 }
 
-void RuleSet::candidates(std::string_view key, std::vector<uint32_t>& out) const {
-    out.clear();
-    std::string_view lowered(lowered_);
-    int lists = 0;
-    auto add = [&](const std::unordered_map<std::string_view, std::vector<uint32_t>>& index, std::string_view piece) {
-        auto it = index.find(piece);
-        if (it == index.end()) return;
-        out.insert(out.end(), it->second.begin(), it->second.end());
-        ++lists;
-    };
-    if (!byPrefix_.empty()) {
-        for (size_t len : prefixLengths_) {
-            if (len > key.size()) break;
-            add(byPrefix_, lowered.substr(0, len));
+void RuleSet::markCandidates(std::string_view key) {
+    for (uint32_t word : touched_) marked_[word] = 0;
+    touched_.clear();
+    if (++stamp_ == 0) {  // the stamps wrapped around: forget them all
+        std::fill(seen_.begin(), seen_.end(), 0);
+        stamp_ = 1;
+    }
+    matcher_.scan(key, [&](uint32_t id) {
+        if (seen_[id] == stamp_) return;
+        seen_[id] = stamp_;
+        for (uint32_t rule : rulesOf_[id]) {
+            uint64_t& word = marked_[rule / 64];
+            if (word == 0) touched_.push_back(rule / 64);
+            word |= uint64_t(1) << (rule % 64);
         }
+    });
+}
+
+size_t RuleSet::nextCandidate(size_t from) const {
+    size_t word = from / 64;
+    if (word >= marked_.size()) return rules_.size();
+    uint64_t bits = marked_[word] & (~uint64_t(0) << (from % 64));
+    while (bits == 0) {
+        if (++word >= marked_.size()) return rules_.size();
+        bits = marked_[word];
     }
-    if (!byGram_.empty()) {
-        for (size_t len : gramLengths_) {
-            if (len > key.size()) break;
-            for (size_t at = 0; at + len <= key.size(); ++at) add(byGram_, lowered.substr(at, len));
-        }
-    }
-    if (lists > 1) {
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
-    }
+    return word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -627,29 +358,20 @@ std::string RuleSet::expand(const Rule& rule, std::string_view key) const {
     return result;
 }
 
-Lookup RuleSet::lookup(std::string_view key) {
+Lookup RuleSet::lookup(std::string_view key, bool useIndex) {
     if (base::verbose()) base::msgInfo(cat("dict_", dialect_.type, "_lookup: ", mapName_, ": ", key));
-    if (indexed_ > 0) {
-        lowered_.assign(key);
-        for (char& c : lowered_) c = base::asciiLower(c);
-    }
-    candidates(key, scratch_);
-    size_t next = 0;  // position in scratch_
+    useIndex = useIndex && indexed_ > 0;
+    if (useIndex) markCandidates(key);
     size_t n = rules_.size();
     size_t i = 0;
     auto fires = [](int rc, bool wantMatch) { return rc >= 0 && (rc == 1) == wantMatch; };
     while (i < n) {
         const Rule& rule = rules_[i];
-        if (nextVisited_[i] != i) {
-            // A rule that fires only for keys with its literal: visit it only when it is a
-            // candidate; otherwise jump to the next candidate or to the next other rule.
-            while (next < scratch_.size() && scratch_[next] < i) ++next;
-            if (next >= scratch_.size() || scratch_[next] != i) {
-                size_t target = nextVisited_[i];
-                if (next < scratch_.size()) target = std::min<size_t>(target, scratch_[next]);
-                i = target;
-                continue;
-            }
+        if (useIndex && rule.indexed && !(marked_[i / 64] >> (i % 64) & 1)) {
+            // The key has none of the literals the rule's matches contain: go on with the
+            // next candidate or the next rule that is not indexed, whichever comes first.
+            i = std::min<size_t>(nextVisited_[i], nextCandidate(i + 1));
+            continue;
         }
         switch (rule.op) {
             case Op::Match: {

@@ -12,8 +12,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "literal_matcher.h"
 #include "postline/base/result.h"
 #include "postline/maps/dict.h"
+#include "postline/maps/pattern_literals.h"
 #include "postline/maps/registry.h"
 
 namespace postline::maps::detail {
@@ -38,13 +40,6 @@ struct PatternDialect {
     OptionResult (*applyOption)(char letter, uint32_t& options);
 };
 
-// Literal text that every match of a pattern contains; computed from the pattern text by
-// the engine (it knows its syntax and option bits).
-struct PrefixInfo {
-    bool anchored = false;  // `literal` must start the key; otherwise it occurs somewhere
-    std::string literal;    // ASCII, lowercased; empty when nothing is known
-};
-
 // The regular-expression engine behind a table. Ids are dense, in compile order.
 class PatternEngine {
 public:
@@ -62,8 +57,9 @@ public:
     // not take part in the match.
     virtual std::string_view group(size_t n, std::string_view key) const = 0;
 
-    // The literal text every match of `pattern` must contain, when it can be told.
-    virtual PrefixInfo prefixOf(const Pattern& pattern) const = 0;
+    // Sets of literals that every match of `pattern` contains one of (requiredLiterals()
+    // for the engine's syntax and option bits); empty when nothing can be told.
+    virtual std::vector<LiteralAlternatives> literalsOf(const Pattern& pattern) const = 0;
 };
 
 // One replacement text, split into literal pieces and $n references.
@@ -83,8 +79,9 @@ public:
     // Parses and compiles a whole table source, warning as Postfix does.
     void load(std::string_view text);
 
-    // First-match evaluation with IF/ENDIF.
-    Lookup lookup(std::string_view key);
+    // First-match evaluation with IF/ENDIF. With `useIndex` false every rule is tried, as
+    // Postfix tries them (the reference the index is checked against).
+    Lookup lookup(std::string_view key, bool useIndex = true);
 
     size_t ruleCount() const { return rules_.size(); }
 
@@ -110,8 +107,10 @@ private:
         bool secondMatch = true;
         Replacement replacement;
         size_t endif = kNone;  // If: index of its ENDIF rule
-        PrefixInfo literal;    // Match: literal text the key must contain for the rule to fire
-        std::string gram;      // unanchored literal: its indexed piece (at most kGram bytes)
+        // Match with a positive first pattern: sets of literals one of each the key must
+        // contain for the rule to fire (until the index is built).
+        std::vector<LiteralAlternatives> literals;
+        bool indexed = false;  // visited only when the key contains one of its chosen literals
     };
     static constexpr size_t kNone = static_cast<size_t>(-1);
 
@@ -121,7 +120,8 @@ private:
     void parseLine(int lineno, std::string_view line, std::vector<size_t>& stack);
     void buildIndex();
     std::string expand(const Rule& rule, std::string_view key) const;
-    void candidates(std::string_view key, std::vector<uint32_t>& out) const;
+    void markCandidates(std::string_view key);
+    size_t nextCandidate(size_t from) const;
 
     const PatternDialect& dialect_;
     std::string mapName_;
@@ -129,19 +129,18 @@ private:
     PatternEngine& engine_;
     std::vector<Rule> rules_;
 
-    // The literal index: rules that fire only when the key starts with a literal prefix,
-    // or contains a literal, are found through these maps ("skippable" rules); every other
-    // rule is visited. Unanchored literals are indexed by their rarest piece of up to
-    // kGram bytes, probed at every position of the key.
-    static constexpr size_t kGram = 4;
-    std::unordered_map<std::string_view, std::vector<uint32_t>> byPrefix_;
-    std::vector<size_t> prefixLengths_;  // distinct prefix lengths, ascending
-    std::unordered_map<std::string_view, std::vector<uint32_t>> byGram_;
-    std::vector<size_t> gramLengths_;    // distinct piece lengths, ascending
-    std::vector<uint32_t> nextVisited_;  // for each index, the next rule that is not skippable
+    // The literal index: each indexed rule is filed under one set of its literals (the
+    // set whose texts fewest other rules share), all of them in one multi-string matcher.
+    // A lookup scans the key once, marks the rules of the literals found in a bitmap, and
+    // visits only marked indexed rules and the rules that are not indexed, in table order.
+    LiteralMatcher matcher_;
+    std::vector<std::vector<uint32_t>> rulesOf_;  // literal id -> indexed rules
+    std::vector<uint32_t> nextVisited_;           // for each rule, the next rule that is not indexed
+    std::vector<uint64_t> marked_;                // bitmap of candidate rules of the current key
+    std::vector<uint32_t> touched_;               // words of marked_ to clear before the next key
+    std::vector<uint32_t> seen_;                  // literal id -> stamp of the last key that had it
+    uint32_t stamp_ = 0;
     size_t indexed_ = 0;
-    std::vector<uint32_t> scratch_;
-    std::string lowered_;
 };
 
 // A Dict over a RuleSet; the engine is owned here and outlives the rules.
@@ -167,13 +166,5 @@ base::Result<std::string> readPatternSource(const DictSpec& spec);
 base::Result<std::unique_ptr<Dict>> openPatternTable(const DictSpec& spec, OpenMode mode, uint32_t flags,
                                                      const PatternDialect& dialect,
                                                      std::unique_ptr<PatternEngine> engine);
-
-// Literal extraction for both syntaxes. `ere` selects POSIX extended syntax (a backslash
-// is literal inside brackets); otherwise PCRE syntax. Results are ASCII-lowercased and
-// empty unless the pattern has no alternation at its top level and is understood.
-// literalPrefix: the literal text the pattern starts with.
-std::string literalPrefix(std::string_view pattern, bool ere);
-// requiredLiteral: the longest literal run outside groups that every match contains.
-std::string requiredLiteral(std::string_view pattern, bool ere);
 
 }  // namespace postline::maps::detail

@@ -1,5 +1,6 @@
 // patternTableRules(): the match rules of an opened regexp:/pcre: table, read from the
-// RuleSet that serves its lookups, so that there is one parser of the rule language.
+// RuleSet that serves its lookups, so that there is one parser of the rule language;
+// scanPatternTable(): its first-match evaluation without the literal index.
 #include "postline/maps/pattern_table.h"
 
 #include "pattern_rules.h"
@@ -30,6 +31,12 @@ base::Result<std::vector<PatternTableRule>> patternTableRules(const DictSpec& sp
         out.push_back(std::move(rule));
     });
     return out;
+}
+
+base::Result<Lookup> scanPatternTable(Dict& dict, std::string_view key) {
+    auto* pattern = dynamic_cast<detail::PatternDict*>(&dict);
+    if (!pattern) return base::Error{base::cat(dict.type(), ":", dict.name(), " is not a pattern table")};
+    return pattern->rules().lookup(key, false);
 }
 
 }  // namespace postline::maps

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "postline/base/result.h"
+#include "postline/maps/dict.h"
 #include "postline/maps/registry.h"
 
 namespace postline::maps {
@@ -29,5 +31,11 @@ struct PatternTableRule {
 // IF/ENDIF lines are not rules. Errors: those of openDict ("open FILE: ...", unsupported
 // type), and "TYPE:NAME is not a pattern table" for any other type.
 base::Result<std::vector<PatternTableRule>> patternTableRules(const DictSpec& spec, uint32_t flags = 0);
+
+// Looks `key` up in an opened regexp: or pcre: table by trying every rule in table order,
+// as Postfix does, without the literal index that Dict::lookup uses to leave out rules:
+// the same answer, more slowly; the reference the index is checked against. The key is
+// used as given (no folding or UTF-8 check). Error: "TYPE:NAME is not a pattern table".
+base::Result<Lookup> scanPatternTable(Dict& dict, std::string_view key);
 
 }  // namespace postline::maps
