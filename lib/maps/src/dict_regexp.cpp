@@ -36,6 +36,71 @@ OptionResult applyRegexpOption(char letter, uint32_t& options) {
     }
 }
 
+// glibc's regcomp parses groups recursively (and repetitions of repetitions build trees
+// it walks recursively) with some 600 bytes of stack a level: 20,000 nested '(' overflow
+// an 8 MB stack, in Postfix's postmap and smtpd too. Deeper patterns are refused before
+// regcomp sees them; PCRE2 has its own limit (250 nested parentheses).
+constexpr size_t kMaxNesting = 1000;
+
+// The depth of the syntax tree regcomp builds for `text`: groups nest, and each
+// repetition operator puts one more level above what it repeats. Counted without
+// recursion; an unbalanced pattern counts its open groups.
+size_t regexNestingDepth(std::string_view text, bool extended) {
+    std::vector<size_t> open{0};  // per open group: the deepest part inside it so far
+    size_t last = 0;              // depth of the part a repetition operator would apply to
+    size_t deepest = 0;
+    auto note = [&](size_t depth) {
+        last = depth;
+        open.back() = std::max(open.back(), depth);
+        deepest = std::max(deepest, depth + open.size() - 1);
+    };
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        bool escaped = c == '\\' && i + 1 < text.size();
+        char op = escaped ? text[i + 1] : c;
+        if (escaped) ++i;
+        // Which spelling is an operator: ERE's bare ( ) { * + ? or BRE's \( \) \{ \+ \? and bare *.
+        bool special = extended ? !escaped : (escaped || op == '*');
+        if (!escaped && c == '[') {  // a bracket expression is one part
+            size_t j = i + 1;
+            if (j < text.size() && text[j] == '^') ++j;
+            if (j < text.size() && text[j] == ']') ++j;
+            while (j < text.size() && text[j] != ']') {
+                if (text[j] == '[' && j + 1 < text.size() &&
+                    (text[j + 1] == ':' || text[j + 1] == '.' || text[j + 1] == '=')) {
+                    size_t end = text.find(std::string{text[j + 1], ']'}, j + 2);
+                    j = end == std::string_view::npos ? text.size() : end + 2;
+                    continue;
+                }
+                ++j;
+            }
+            i = j;
+            note(1);
+            continue;
+        }
+        if (special && op == '(') {
+            open.push_back(0);
+            last = 0;
+            deepest = std::max(deepest, open.size() - 1);
+        } else if (special && op == ')' && open.size() > 1) {
+            size_t inside = open.back() + 1;
+            open.pop_back();
+            note(inside);
+        } else if (special && (op == '*' || op == '+' || op == '?' || op == '{')) {
+            if (op == '{') {
+                size_t end = text.find(extended ? "}" : "\\}", i);
+                if (end != std::string_view::npos) i = end + (extended ? 0 : 1);
+            }
+            note(last + 1);
+        } else if (special && op == '|') {
+            last = 0;
+        } else {
+            note(1);
+        }
+    }
+    return deepest;
+}
+
 const detail::PatternDialect kRegexpDialect{
     "regexp", true, "skipping", "out-of-range", REG_EXTENDED | REG_ICASE, applyRegexpOption,
 };
@@ -52,6 +117,12 @@ public:
         auto compiled = std::make_unique<Compiled>();
         compiled->lineno = lineno;
         int options = static_cast<int>(pattern.options) | (wantGroups ? 0 : REG_NOSUB);
+        if (regexNestingDepth(pattern.text, (pattern.options & REG_EXTENDED) != 0) > kMaxNesting) {
+            base::msgWarn(cat("regexp map ", mapName_, ", line ", lineno,
+                              ": regular expression nested too deeply (more than ", kMaxNesting,
+                              " levels of groups and repetitions)"));
+            return false;
+        }
         int error = regcomp(&compiled->expr, pattern.text.c_str(), options);
         if (error != 0) {
             warn(lineno, error, &compiled->expr);

@@ -1,7 +1,7 @@
 // The literal index of regexp: and pcre: tables (Postfix's util/dict_regexp.c and
 // util/dict_pcre.c try every rule in order; we skip the rules whose required literals a
-// key lacks): requiredLiterals() on tricky patterns, and a differential run of
-// Dict::lookup against the plain first-match scan over generated tables.
+// key lacks): requiredLiterals() on tricky patterns, a differential run of Dict::lookup
+// against the plain first-match scan over generated tables, and regexp's nesting guard.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -386,6 +386,49 @@ TEST_F(PatternIndex, SharedPrefixRulesAnswerTheRightRule) {
         EXPECT_EQ(describe(dict->lookup("Subject: offer number 20000")), "DUNNO") << type;
         EXPECT_EQ(describe(dict->lookup("From: offer number 5")), "<none>") << type;
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// regexp's nesting guard: glibc's regcomp recurses once per level.
+
+TEST_F(PatternIndex, RegexpRefusesPatternsNestedTooDeeply) {
+    const size_t depth = 20000;
+    std::string deep = "/" + std::string(depth, '(') + "a" + std::string(depth, ')') + "/ deep\n";
+    std::string starred = "/";
+    for (size_t i = 0; i < depth; ++i) starred += "(";
+    starred += "b";
+    for (size_t i = 0; i < depth; ++i) starred += ")*";
+    starred += "/ starred\n";
+    auto dict = open("regexp", deep + starred + "/a/ shallow\n");
+    ASSERT_TRUE(dict);
+    ASSERT_EQ(warnings.size(), 2u);
+    EXPECT_NE(warnings[0].find("line 1: regular expression nested too deeply"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[1].find("line 2: regular expression nested too deeply"), std::string::npos) << warnings[1];
+    EXPECT_EQ(describe(dict->lookup("a")), "shallow");
+    EXPECT_EQ(describe(dict->lookup("b")), "<none>");
+}
+
+TEST_F(PatternIndex, RegexpKeepsPatternsOfModerateDepth) {
+    const size_t depth = 50;
+    std::string text = "/^" + std::string(depth, '(') + "a" + std::string(depth, ')') + "$/ fifty\n";
+    // Groups that each add a letter: "((b)c)d" and so on, 50 deep.
+    std::string chain = "/^";
+    std::string key = "b";
+    for (size_t i = 0; i < depth; ++i) chain += "(";
+    chain += "b";
+    for (size_t i = 0; i < depth; ++i) {
+        char letter = static_cast<char>('c' + i % 20);
+        chain += std::string(")") + letter;
+        key += letter;
+    }
+    text += chain + "$/ chain\n";
+    auto dict = open("regexp", text);
+    ASSERT_TRUE(dict);
+    EXPECT_TRUE(warnings.empty()) << warnings.front();
+    EXPECT_EQ(describe(dict->lookup("A")), "fifty");
+    EXPECT_EQ(describe(dict->lookup(key)), "chain");
+    EXPECT_EQ(describe(dict->lookup(key.substr(1))), "<none>");
+    EXPECT_EQ(describe(dict->lookup("ab")), "<none>");
 }
 
 }  // namespace
