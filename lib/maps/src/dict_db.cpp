@@ -5,6 +5,7 @@
 #include <db.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 #include "backends.h"
 #include "btree_file.h"
@@ -73,10 +75,65 @@ struct DbTuning {
     uint32_t pageSize = 0;           // 0 = Berkeley DB's choice
 };
 
+// Berkeley DB maps a read-only table that is smaller than its mmap limit (10 MB) and
+// then trusts the 16-bit item offsets and lengths inside each page: one corrupted byte
+// makes it read up to 128 KiB past a page. Past the last page of a bare mapping lies
+// whatever the process mapped next; Postfix survives because its shared libraries happen
+// to sit there, we got SIGBUS from the vDSO's data page. So every file mapping is made
+// with readable zero pages after it, enough for the farthest read a page can ask for
+// (offset + item length, each below 64 KiB, from a page of up to 64 KiB): a corrupt
+// table then gives a wrong or failed lookup, never a crash. The length of the whole
+// reservation is kept in a page before the mapping, as the unmap hook is given only the
+// address. (Hash tables and larger files are read into the cache instead, where the same
+// over-read of libdb stays inside the heap, in Postfix as here. The cache size is not the
+// difference: postmap -q reads with berkeley_db_read_buffer_size, as Postfix does.)
+constexpr size_t kMapPadding = size_t(256) << 10;
+
+int mapTableFile(DB_ENV*, char* path, size_t len, int readOnly, void** addr) {
+    const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+    const size_t fileSpan = (len + page - 1) / page * page;
+    const size_t total = page + fileSpan + kMapPadding;
+    int fd = ::open(path, (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    if (fd < 0) return errno;
+    void* base = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) {
+        int err = errno;
+        ::close(fd);
+        return err;
+    }
+    *static_cast<size_t*>(base) = total;
+    char* start = static_cast<char*>(base) + page;
+    // The padding must not be writable: Berkeley DB never writes through a read-only map.
+    if (::mprotect(start + fileSpan, kMapPadding, PROT_READ) != 0 ||
+        ::mmap(start, len, readOnly ? PROT_READ : PROT_READ | PROT_WRITE,
+               (readOnly ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, fd, 0) == MAP_FAILED) {
+        int err = errno;
+        ::close(fd);
+        ::munmap(base, total);
+        return err;
+    }
+    ::close(fd);
+    *addr = start;
+    return 0;
+}
+
+int unmapTableFile(DB_ENV*, void* addr) {
+    const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+    char* base = static_cast<char*>(addr) - page;
+    return ::munmap(base, *reinterpret_cast<size_t*>(base)) == 0 ? 0 : errno;
+}
+
+// The hooks are process-wide in Berkeley DB; install them once, before the first handle.
+void installMapHooks() {
+    static std::once_flag once;
+    std::call_once(once, [] { (void)::db_env_set_func_file_map(mapTableFile, unmapTableFile); });
+}
+
 // Opens `path` like dict_db_new_env() + db->open(): a private in-memory environment whose
 // home is the table's directory, and the file by its base name. Errors carry the DB code.
 int openDbFile(DbHandle& h, const std::string& path, DBTYPE type, u_int32_t dbFlags, const DbTuning& tuning,
                std::string* context) {
+    installMapHooks();
     int rc = ::db_env_create(&h.env, 0);
     if (rc != 0) {
         *context = "create DB environment";
