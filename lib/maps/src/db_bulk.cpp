@@ -2,16 +2,20 @@
 // util/dict_db.c / util/dict_lmdb.c, the stale-table warning and rebuild temp files.
 #include "db_bulk.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <mutex>
 #include <new>
 
 #include "postline/base/files.h"
@@ -274,10 +278,122 @@ int64_t configNumber(const OpenContext& context, std::string_view name, int64_t 
     return int64_t(n);
 }
 
-TempTableFile::TempTableFile(std::string target) : target_(std::move(target)), path_(base::temporaryPathFor(target_)) {}
+namespace {
+
+// A build killed by a signal must not leave its temporary file behind: the file of a
+// large table is as big as the table, and nothing else would ever remove it. The paths
+// to remove live in fixed slots, filled before the file is created, so that the handler
+// needs only unlink(), signal() and raise(), all async-signal-safe.
+constexpr int kTempSlots = 8;
+constexpr size_t kTempPathMax = 4096;
+struct TempSlot {
+    std::atomic<int> state{0};  // 0 free, 1 being filled, 2 armed
+    char path[kTempPathMax];
+};
+TempSlot gTempSlots[kTempSlots];
+const int kCleanupSignals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+
+extern "C" void removeTempsAndDie(int sig) {
+    int saved = errno;
+    for (TempSlot& slot : gTempSlots)
+        if (slot.state.load() == 2) ::unlink(slot.path);
+    // The signal stays blocked while its handler runs: raise() leaves it pending, and it
+    // kills the process with the default action as soon as the handler returns.
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    errno = saved;
+}
+
+// Installed once, and only for signals still at their default action: a signal that
+// the caller ignores (nohup) or handles itself is left to the caller.
+void installCleanupHandlers() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        struct sigaction action {};
+        action.sa_handler = removeTempsAndDie;
+        sigemptyset(&action.sa_mask);
+        for (int sig : kCleanupSignals) sigaddset(&action.sa_mask, sig);
+        for (int sig : kCleanupSignals) {
+            struct sigaction old {};
+            if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) ::sigaction(sig, &action, nullptr);
+        }
+    });
+}
+
+// Returns the slot now armed with `path`, or -1 when all are taken or the path is too
+// long (the file is then only removed by the destructor or by the next build).
+int armTempSlot(const std::string& path) {
+    if (path.size() >= kTempPathMax) return -1;
+    installCleanupHandlers();
+    for (int i = 0; i < kTempSlots; ++i) {
+        int expected = 0;
+        if (!gTempSlots[i].state.compare_exchange_strong(expected, 1)) continue;
+        std::memcpy(gTempSlots[i].path, path.c_str(), path.size() + 1);
+        gTempSlots[i].state.store(2);
+        return i;
+    }
+    return -1;
+}
+
+void disarmTempSlot(int slot) {
+    if (slot >= 0) gTempSlots[slot].state.store(0);
+}
+
+// Berkeley DB creates a new database under a name of its own, "__db." + the name it was
+// given, and renames it at the end; a hash build spends most of its time in that file.
+std::string libdbCreationPath(const std::string& path) { return base::dirName(path) + "/__db." + base::baseName(path); }
+
+// Removes the temporary files of earlier builds of `target` whose process is gone
+// (".NAME.PID.tmp", and Berkeley DB's "__db..NAME.PID.tmp", with kill(PID, 0) failing
+// with ESRCH). A file whose process still exists, or may exist (EPERM), is a build in
+// progress and is kept.
+void removeStaleTemporaries(const std::string& target) {
+    std::string dir = base::dirName(target);
+    std::string ours = "." + base::baseName(target) + ".";
+    std::string libdb = "__db." + ours;
+    const std::string_view suffix = ".tmp";
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return;
+    while (dirent* e = ::readdir(d)) {
+        std::string_view name = e->d_name;
+        size_t prefix = name.substr(0, ours.size()) == ours     ? ours.size()
+                        : name.substr(0, libdb.size()) == libdb ? libdb.size()
+                                                                : 0;
+        if (prefix == 0 || name.size() <= prefix + suffix.size() || name.substr(name.size() - suffix.size()) != suffix)
+            continue;
+        std::string_view digits = name.substr(prefix, name.size() - prefix - suffix.size());
+        if (digits.size() > 9 ||
+            !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            continue;
+        pid_t pid = pid_t(std::stol(std::string(digits)));
+        if (pid <= 0 || pid == ::getpid()) continue;
+        if (::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        ::unlink((dir + "/" + std::string(name)).c_str());
+    }
+    ::closedir(d);
+}
+
+}  // namespace
+
+TempTableFile::TempTableFile(std::string target) : target_(std::move(target)), path_(base::temporaryPathFor(target_)) {
+    removeStaleTemporaries(target_);
+    slots_[0] = armTempSlot(path_);
+    slots_[1] = armTempSlot(libdbCreationPath(path_));
+}
 
 TempTableFile::~TempTableFile() {
-    if (!done_) ::unlink(path_.c_str());
+    if (!done_) {
+        ::unlink(path_.c_str());
+        ::unlink(libdbCreationPath(path_).c_str());
+    }
+    disarm();
+}
+
+void TempTableFile::disarm() {
+    for (int& slot : slots_) {
+        disarmTempSlot(slot);
+        slot = -1;
+    }
 }
 
 void TempTableFile::clear() { ::unlink(path_.c_str()); }
@@ -291,6 +407,7 @@ base::Status TempTableFile::commit() {
     if (rc != 0) return base::errnoError("fsync " + path_, saved);
     if (::rename(path_.c_str(), target_.c_str()) != 0) return base::errnoError("rename " + path_ + " to " + target_);
     done_ = true;
+    disarm();
     return base::syncParentDirectory(target_);
 }
 

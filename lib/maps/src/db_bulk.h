@@ -162,8 +162,11 @@ void warnIfOlderThanSource(const std::string& source, const std::string& table, 
 // The main.cf value of an integer parameter, or `fallback` without a configuration.
 int64_t configNumber(const OpenContext& context, std::string_view name, int64_t fallback);
 
-// A temporary file beside a table that is being rebuilt. Removed by the destructor
-// unless commit() renamed it over the table.
+// A temporary file beside a table that is being rebuilt (.NAME.PID.tmp). Removed by the
+// destructor unless commit() renamed it over the table; by SIGHUP, SIGINT, SIGQUIT or
+// SIGTERM (when still at their default action), before the process dies of the signal;
+// and by a later build of the same table once the process of its PID is gone. The same
+// holds for "__db." + its name, the name under which Berkeley DB creates it.
 class TempTableFile {
 public:
     explicit TempTableFile(std::string target);
@@ -179,9 +182,14 @@ public:
     base::Status commit();
 
 private:
+    void disarm();
+
     std::string target_;
     std::string path_;
     bool done_ = false;
+    // The signal handler's entries for path_ and for Berkeley DB's name of it while it
+    // creates the file, as long as either may exist.
+    int slots_[2] = {-1, -1};
 };
 
 }  // namespace postline::maps::backend

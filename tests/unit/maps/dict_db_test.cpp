@@ -3,9 +3,11 @@
 // Debian's postmap (util/dict_db.c), checked by running /usr/sbin/postmap when present.
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -14,6 +16,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -325,6 +328,84 @@ TEST_P(DictDb, AbandonedRebuildKeepsOldTable) {
     EXPECT_FALSE(get("c", "old").isFound());
     EXPECT_TRUE(get("c", "new").isFound());
     EXPECT_EQ(listDir(dir), (std::vector<std::string>{"c.db", "main.cf"}));
+}
+
+// The names a build of "t" by process `pid` gives its temporary file: ours, and Berkeley
+// DB's while it creates the file.
+bool isTemporaryOf(const std::string& name, pid_t pid) {
+    std::string ours = ".t.db." + std::to_string(pid) + ".tmp";
+    return name == ours || name == "__db." + ours;
+}
+
+// A build killed by SIGTERM while its temporary file exists leaves neither that file nor
+// a damaged table behind, and dies of the signal.
+TEST_P(DictDb, SigtermDuringBuildRemovesTemporary) {
+    build("t", {{"old", "value"}});
+    bool killed = false;
+    // The write phase must last long enough to be caught: grow the table until it does.
+    for (size_t entries = 200000; !killed && entries <= 3200000; entries *= 2) {
+        pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            auto opened = openDict(spec("t"), OpenMode::Rebuild, flag::kDupWarn | flag::kBulkUpdate);
+            if (!opened.ok()) ::_exit(2);
+            auto dict = std::move(opened).value();
+            for (size_t i = 0; i < entries; ++i)
+                if (!dict->update("key" + std::to_string(i), "value-of-some-length-" + std::to_string(i)).ok())
+                    ::_exit(3);
+            ::_exit(dict->close().ok() ? 0 : 4);
+        }
+        int status = 0;
+        while (::waitpid(child, &status, WNOHANG) == 0) {
+            auto names = listDir(dir);
+            if (std::any_of(names.begin(), names.end(),
+                            [&](const std::string& n) { return isTemporaryOf(n, child); })) {
+                ASSERT_EQ(::kill(child, SIGTERM), 0);
+                ASSERT_EQ(::waitpid(child, &status, 0), child);
+                ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+                EXPECT_EQ(WTERMSIG(status), SIGTERM);
+                killed = true;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+        if (!killed) {
+            ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+            build("t", {{"old", "value"}});  // the finished build replaced it
+        }
+    }
+    ASSERT_TRUE(killed) << "no build lasted long enough to be interrupted";
+    EXPECT_EQ(listDir(dir), (std::vector<std::string>{"main.cf", "t.db"}));
+    Lookup old = get("t", "old");
+    ASSERT_TRUE(old.isFound());
+    EXPECT_EQ(old.value, "value");
+}
+
+// A build removes the temporary files that dead builds of the same table left, and keeps
+// those of a live build and of other tables.
+TEST_P(DictDb, BuildRemovesStaleTemporariesOfDeadBuilds) {
+    pid_t dead = ::fork();
+    ASSERT_GE(dead, 0);
+    if (dead == 0) ::_exit(0);
+    ASSERT_EQ(::waitpid(dead, nullptr, 0), dead);
+    pid_t live = ::fork();
+    ASSERT_GE(live, 0);
+    if (live == 0) {
+        ::pause();
+        ::_exit(0);
+    }
+    std::string deadName = ".t.db." + std::to_string(dead) + ".tmp";
+    std::string liveName = ".t.db." + std::to_string(live) + ".tmp";
+    std::string otherTable = ".u.db." + std::to_string(dead) + ".tmp";
+    for (const std::string& name : {deadName, "__db." + deadName, liveName, otherTable})
+        std::ofstream(dir + "/" + name) << "partial";
+    build("t", {{"k", "v"}});
+    ::kill(live, SIGKILL);
+    ::waitpid(live, nullptr, 0);
+    std::vector<std::string> expected{liveName, otherTable, "main.cf", "t.db"};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(listDir(dir), expected);
+    EXPECT_TRUE(get("t", "k").isFound());
 }
 
 TEST_P(DictDb, WarnsWhenOlderThanSource) {
