@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
     traceCommand->add_option("--addresses", trace.addressesFile,
                              "file of recipient addresses, one a line (- for stdin)");
     traceCommand->add_flag("--raw-arguments", trace.rawArguments,
-                           "addresses and sender are RCPT TO: and MAIL FROM: arguments as the client writes them");
+                           "addresses and sender are RCPT TO: and MAIL FROM: arguments as the client writes them (the "
+                           "sender defaults to <>)");
     traceCommand->add_option("--client", trace.client,
                              "SMTP client IP[,NAME]: evaluate smtpd's restrictions for a message from it");
     traceCommand->add_option("--helo", trace.helo, "HELO/EHLO name the client sends (needs --client)");

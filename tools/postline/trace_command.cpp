@@ -121,7 +121,8 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
     }
     const address::SmtpdSession* session = smtpd ? &smtpd->session() : nullptr;
     if (session && options.format != "json") printTraceSession(out, *session);
-    std::string sender = argument(options.sender);
+    // The null sender is <> as a client writes it, also with --raw-arguments.
+    std::string sender = options.rawArguments && options.sender.empty() ? "<>" : argument(options.sender);
     // Text is printed address by address, so a long --addresses list needs no memory
     // for the reports; JSON ends with the exit status and so collects them.
     std::vector<address::RouteReport> reports;
