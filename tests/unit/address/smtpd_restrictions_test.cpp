@@ -416,6 +416,14 @@ TEST(SmtpdRestrictions, PolicyServiceAndUndecidable) {
     EXPECT_TRUE(run(c, client(), "root@example.org").undecidable);
     c.set("smtpd_recipient_restrictions", "reject_rbl_client zen.example");
     EXPECT_TRUE(run(c, client(), "root@example.org").undecidable);
+    // The DNS lists that have nothing to look up are skipped, as smtpd skips them: the null
+    // sender for reject_rhsbl_sender, a client without a name for reject_rhsbl_client.
+    c.set("smtpd_recipient_restrictions", "reject_rhsbl_sender dbl.example");
+    EXPECT_TRUE(run(c, client(), "root@example.org").undecidable);
+    EXPECT_EQ(run(c, client(), "root@example.org", "").verdict, Verdict::Accept);
+    c.set("smtpd_recipient_restrictions", "reject_rhsbl_client dbl.example");
+    EXPECT_EQ(run(c, client(), "root@example.org").verdict, Verdict::Accept);
+    EXPECT_TRUE(run(c, client("192.0.2.1", "host.example.net"), "root@example.org").undecidable);
     // Offline there is no TLS and no pipelining.
     c.set("smtpd_recipient_restrictions", "permit_tls_clientcerts, reject_unauth_pipelining");
     EXPECT_EQ(run(c, client(), "root@example.org").verdict, Verdict::Accept);
