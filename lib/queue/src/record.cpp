@@ -64,6 +64,7 @@ std::string formatPointer(off_t offset) {
 base::Result<Record> RecordReader::next(int flags, size_t maxSize) {
     for (;;) {
         Record rec;
+        lastOffset_ = in_.tell();
         rec.type = in_.get();
         if (rec.type < 0) {
             rec.type = rec::kEof;

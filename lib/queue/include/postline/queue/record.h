@@ -57,9 +57,13 @@ public:
     base::Status follow(std::string_view value);
 
     InputStream& stream() { return in_; }
+    // Where the record next() returned last begins (after any pointers it followed);
+    // -1 when the input cannot tell (a pipe).
+    off_t lastOffset() const { return lastOffset_; }
 
 private:
     InputStream& in_;
+    off_t lastOffset_ = -1;
     off_t lastTarget_ = 0;
     int reverseJumps_ = 0;
 };
