@@ -6,8 +6,8 @@
 #include <cstdint>
 
 #include "fuzz_support.h"
-#include "postline/address/route_case.h"
 #include "postline/address/tokens.h"
+#include "postline/simulate/route_case.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace postline;
@@ -33,6 +33,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             (void)address::quoteLocalPart(text, {false, exposeAt, bare});
         }
     (void)address::unquoteLocalPart(text);
-    (void)address::caseAddress(text);
+    (void)simulate::caseAddress(text);
     return 0;
 }

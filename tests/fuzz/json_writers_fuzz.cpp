@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "fuzz_support.h"
-#include "postline/address/route.h"
 #include "postline/address/routing_context.h"
 #include "postline/base/json_dump.h"
 #include "postline/base/json_quote.h"
 #include "postline/config/config.h"
 #include "postline/lint/report.h"
+#include "postline/simulate/route.h"
 #include "trace_command.h"
 
 namespace {
@@ -58,12 +58,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     config::Config config = base;
     config.set("virtual_alias_maps", "static:{" + std::string(second) + "}");
     address::RoutingContext context(config);
-    std::vector<address::RouteReport> reports;
-    reports.push_back(address::routeRecipient(context, std::string(second), std::string(first)));
-    address::SmtpdSession session;
+    std::vector<simulate::RouteReport> reports;
+    reports.push_back(simulate::routeRecipient(context, std::string(second), std::string(first)));
+    policy::SmtpdSession session;
     session.clientAddress = std::string(first);
     session.helo = std::string(second);
-    session.policy[std::string(first)] = std::string(second);
+    session.offline.policy[std::string(first)] = std::string(second);
     std::ostringstream out;
     tools::printTraceJson(out, reports, 0, &session);
     mustParse(out.str());

@@ -5,20 +5,20 @@
 #include <cstdint>
 
 #include "fuzz_support.h"
-#include "postline/address/route_case.h"
+#include "postline/simulate/route_case.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace postline;
     fuzz::quietDiagnostics();
     std::string_view text = fuzz::asText(data, size);
-    auto cases = address::parseRouteCases(text, "routing.tests");
+    auto cases = simulate::parseRouteCases(text, "routing.tests");
     if (cases) {
-        for (const address::RouteCase& c : *cases) {
+        for (const simulate::RouteCase& c : *cases) {
             if (c.line < 1) std::abort();
-            (void)address::caseSession(c.input);
-            (void)address::caseVerdictName(c.expect.verdict);
+            (void)simulate::caseSession(c.input);
+            (void)simulate::caseVerdictName(c.expect.verdict);
         }
     }
-    (void)address::addressLines(text);
+    (void)simulate::addressLines(text);
     return 0;
 }

@@ -8,8 +8,8 @@
 
 #include "fuzz_support.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/smtpd_command.h"
 #include "postline/config/config.h"
+#include "postline/policy/smtpd_command.h"
 
 namespace {
 
@@ -28,17 +28,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::quietDiagnostics();
     static const config::Config configs[] = {fuzzConfig(false), fuzzConfig(true)};
     std::string_view text = fuzz::asText(data, size);
-    (void)address::smtpdTokens(text);
+    (void)policy::smtpdTokens(text);
     std::string_view mail = fuzz::firstLine(text);
     std::string_view rcpt = fuzz::firstLine(text);
     for (const config::Config& config : configs) {
         address::RoutingContext context(config);
-        (void)address::smtpdCommandLine(context, "MAIL FROM:", mail);
-        address::SmtpdCommandResult from = address::smtpdMailFrom(context, mail);
-        address::SmtpdCommandResult to =
-            address::smtpdRcptTo(context, rcpt, from.ok ? from.address : "", from.smtputf8);
-        if (!to.ok) (void)address::softBounced(context, to.reply);
+        (void)policy::smtpdCommandLine(context, "MAIL FROM:", mail);
+        policy::SmtpdCommandResult from = policy::smtpdMailFrom(context, mail);
+        policy::SmtpdCommandResult to = policy::smtpdRcptTo(context, rcpt, from.ok ? from.address : "", from.smtputf8);
+        if (!to.ok) (void)policy::softBounced(context, to.reply);
     }
-    (void)address::smtpArgumentFor(mail);
+    (void)policy::smtpArgumentFor(mail);
     return 0;
 }

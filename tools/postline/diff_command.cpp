@@ -6,13 +6,13 @@
 #include <ostream>
 #include <set>
 
-#include "postline/address/route.h"
-#include "postline/address/route_case.h"
-#include "postline/address/route_outcome.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/table_probes.h"
 #include "postline/base/files.h"
 #include "postline/config/config.h"
+#include "postline/simulate/route.h"
+#include "postline/simulate/route_case.h"
+#include "postline/simulate/route_outcome.h"
+#include "postline/simulate/table_probes.h"
 
 namespace postline::tools {
 
@@ -44,10 +44,10 @@ int runDiff(const DiffCommandOptions& options, std::ostream& out, std::ostream& 
     if (!options.addressesFile.empty()) {
         auto text = options.addressesFile == "-" ? base::readAll(0) : base::readFile(options.addressesFile);
         if (!text) return error(err, text.error().message);
-        for (auto& address : address::addressLines(*text)) add(address);
+        for (auto& address : simulate::addressLines(*text)) add(address);
     }
     for (auto* c : {&*a, &*b}) {
-        auto probes = address::tableProbeAddresses(*c);
+        auto probes = simulate::tableProbeAddresses(*c);
         for (auto& w : probes.warnings) err << "postline diff: warning: " << c->configDirectory() << ": " << w << "\n";
         for (auto& address : probes.addresses) add(address);
     }
@@ -55,13 +55,13 @@ int runDiff(const DiffCommandOptions& options, std::ostream& out, std::ostream& 
     address::RoutingContext contextA(*a), contextB(*b);
     size_t differ = 0;
     for (auto& address : addresses) {
-        auto outcomeA = address::routeOutcome(address::routeRecipient(contextA, "", address));
-        auto outcomeB = address::routeOutcome(address::routeRecipient(contextB, "", address));
+        auto outcomeA = simulate::routeOutcome(simulate::routeRecipient(contextA, "", address));
+        auto outcomeB = simulate::routeOutcome(simulate::routeRecipient(contextB, "", address));
         if (outcomeA == outcomeB) continue;
         if (differ++ == 0) out << "--- " << options.dirA << "\n+++ " << options.dirB << "\n";
         out << "<" << address << ">\n";
-        out << "  - " << address::formatOutcome(outcomeA) << "\n";
-        out << "  + " << address::formatOutcome(outcomeB) << "\n";
+        out << "  - " << simulate::formatOutcome(outcomeA) << "\n";
+        out << "  + " << simulate::formatOutcome(outcomeB) << "\n";
     }
     out << differ << " of " << addresses.size() << " addresses differ\n";
     return differ ? kDiffer : 0;

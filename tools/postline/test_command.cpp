@@ -6,14 +6,14 @@
 #include <ostream>
 
 #include "postline/address/address_parts.h"
-#include "postline/address/route.h"
-#include "postline/address/route_case.h"
-#include "postline/address/route_case_check.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/smtpd_restrictions.h"
 #include "postline/base/files.h"
 #include "postline/config/config.h"
 #include "postline/maps/root_redirect.h"
+#include "postline/policy/smtpd_restrictions.h"
+#include "postline/simulate/route.h"
+#include "postline/simulate/route_case.h"
+#include "postline/simulate/route_case_check.h"
 #include "root_option.h"
 
 namespace postline::tools {
@@ -26,7 +26,7 @@ int cannotRun(std::ostream& err, const std::string& why) {
 }
 
 // "FILE:LINE <ADDRESS>", the address quoted as in a header.
-std::string where(const address::RouteCase& c) {
+std::string where(const simulate::RouteCase& c) {
     return c.file + ":" + std::to_string(c.line) + " <" + address::toExternal(c.address) + ">";
 }
 
@@ -34,11 +34,11 @@ std::string where(const address::RouteCase& c) {
 
 int runTest(const TestCommandOptions& options, std::ostream& out, std::ostream& err) {
     if (options.files.empty()) return cannotRun(err, "no test files given");
-    std::vector<address::RouteCase> cases;
+    std::vector<simulate::RouteCase> cases;
     for (auto& file : options.files) {
         auto text = base::readFile(file);
         if (!text) return cannotRun(err, text.error().message);
-        auto parsed = address::parseRouteCases(*text, file);
+        auto parsed = simulate::parseRouteCases(*text, file);
         if (!parsed) return cannotRun(err, parsed.error().message);
         for (auto& c : *parsed) cases.push_back(std::move(c));
     }
@@ -56,16 +56,16 @@ int runTest(const TestCommandOptions& options, std::ostream& out, std::ostream& 
     int passed = 0, failed = 0;
     for (auto& c : cases) {
         // A case with a client is an SMTP session: smtpd's restrictions decide at RCPT TO.
-        address::RouteReport report;
+        simulate::RouteReport report;
         if (c.input.hasSessionFields()) {
-            auto session = address::caseSession(c.input);  // checked when the file was read
+            auto session = simulate::caseSession(c.input);  // checked when the file was read
             if (!session) return cannotRun(err, where(c) + ": " + session.error().message);
-            address::SmtpdRestrictions smtpd(context, std::move(*session));
-            report = address::routeRecipient(context, c.input.sender, c.address, &smtpd);
+            policy::SmtpdRestrictions smtpd(context, std::move(*session));
+            report = simulate::routeRecipient(context, c.input.sender, c.address, &smtpd);
         } else {
-            report = address::routeRecipient(context, c.input.sender, c.address);
+            report = simulate::routeRecipient(context, c.input.sender, c.address);
         }
-        auto mismatches = address::checkRouteCase(c.expect, report);
+        auto mismatches = simulate::checkRouteCase(c.expect, report);
         if (mismatches.empty()) {
             ++passed;
             if (options.verbose) out << "PASS " << where(c) << "\n";

@@ -8,14 +8,14 @@
 
 #include "postline/address/external_tables.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/smtpd_command.h"
-#include "postline/address/smtpd_restrictions.h"
-#include "postline/address/smtpd_route.h"
 #include "postline/artifact/generation_config.h"
 #include "postline/base/files.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
 #include "postline/maps/root_redirect.h"
+#include "postline/policy/smtpd_command.h"
+#include "postline/policy/smtpd_restrictions.h"
+#include "postline/simulate/smtpd_route.h"
 #include "root_option.h"
 
 namespace postline::tools {
@@ -23,15 +23,15 @@ namespace postline::tools {
 namespace {
 
 // The SMTP session of --client, --helo, --sasl, --dns and --policy.
-base::Result<address::SmtpdSession> sessionFromOptions(const TraceCommandOptions& options) {
-    auto session = address::sessionForClient(options.client);
+base::Result<policy::SmtpdSession> sessionFromOptions(const TraceCommandOptions& options) {
+    auto session = policy::sessionForClient(options.client);
     if (!session) return session;
     if (!options.helo.empty()) session->helo = options.helo;
     session->saslUsername = options.sasl;
     for (auto& d : options.dns)
-        if (auto st = address::addDnsAnswer(*session, d); !st) return st.error();
+        if (auto st = policy::addDnsAnswer(session->offline, d); !st) return st.error();
     for (auto& p : options.policy)
-        if (auto st = address::addPolicyAnswer(*session, p); !st) return st.error();
+        if (auto st = policy::addPolicyAnswer(session->offline, p); !st) return st.error();
     return session;
 }
 
@@ -78,7 +78,7 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
     }
     // Each address is what the client sends after RCPT TO: (smtpd extracts the address).
     auto argument = [&](std::string_view a) {
-        return options.rawArguments ? std::string(a) : address::smtpArgumentFor(a);
+        return options.rawArguments ? std::string(a) : policy::smtpArgumentFor(a);
     };
     std::vector<std::string> addresses;
     for (auto& a : options.addresses) addresses.push_back(argument(a));
@@ -107,30 +107,30 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
         for (auto& service : generation->services()) services.push_back(service.fields);
         context.setDeliveryServices(address::deliveryServicesOf(services));
     }
-    std::unique_ptr<address::SmtpdRestrictions> smtpd;
+    std::unique_ptr<policy::SmtpdRestrictions> smtpd;
     if (!options.client.empty()) {
         auto session = sessionFromOptions(options);
         if (!session) {
             err << "postline: fatal: " << session.error().message << "\n";
             return 1;
         }
-        smtpd = std::make_unique<address::SmtpdRestrictions>(context, std::move(*session));
+        smtpd = std::make_unique<policy::SmtpdRestrictions>(context, std::move(*session));
     } else if (!options.helo.empty() || !options.sasl.empty() || !options.dns.empty() || !options.policy.empty()) {
         err << "postline: fatal: --helo, --sasl, --dns and --policy need --client\n";
         return 1;
     }
-    const address::SmtpdSession* session = smtpd ? &smtpd->session() : nullptr;
+    const policy::SmtpdSession* session = smtpd ? &smtpd->session() : nullptr;
     if (session && options.format != "json") printTraceSession(out, *session);
     // The null sender is <> as a client writes it, also with --raw-arguments.
     std::string sender = options.rawArguments && options.sender.empty() ? "<>" : argument(options.sender);
     // Text is printed address by address, so a long --addresses list needs no memory
     // for the reports; JSON ends with the exit status and so collects them.
-    std::vector<address::RouteReport> reports;
+    std::vector<simulate::RouteReport> reports;
     bool reject = false, defer = false;
     for (size_t i = 0; i < addresses.size(); ++i) {
-        auto report = address::routeSmtpArguments(context, sender, addresses[i], smtpd.get());
-        reject |= report.verdict == address::Verdict::Reject;
-        defer |= report.verdict == address::Verdict::Defer;
+        auto report = simulate::routeSmtpArguments(context, sender, addresses[i], smtpd.get());
+        reject |= report.verdict == simulate::Verdict::Reject;
+        defer |= report.verdict == simulate::Verdict::Defer;
         if (options.format == "json") {
             reports.push_back(std::move(report));
             continue;

@@ -1,4 +1,5 @@
-// `postline trace`: routes addresses through lib/address exactly as the MTA would and
+// `postline trace`: routes addresses through lib/simulate (lib/address's rewriting and
+// resolution, lib/policy's smtpd restrictions) exactly as the MTA would and
 // prints every step (table, key, result), the final recipients and their delivery.
 #pragma once
 
@@ -6,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "postline/address/route.h"
-#include "postline/address/smtpd_session.h"
+#include "postline/policy/smtpd_session.h"
+#include "postline/simulate/route.h"
 
 namespace postline::tools {
 
@@ -41,12 +42,12 @@ int traceExitStatus(bool anyRejected, bool anyDeferred);
 // empty line; printTraceTextBlock prints one block (without separator). `session` is
 // the SMTP session when smtpd's restrictions were evaluated: the text form opens with
 // it (printTraceSession) and each block says how smtpd decided.
-void printTraceText(std::ostream& out, const std::vector<address::RouteReport>& reports,
-                    const address::SmtpdSession* session = nullptr);
-void printTraceSession(std::ostream& out, const address::SmtpdSession& session);
-void printTraceTextBlock(std::ostream& out, const address::RouteReport& report,
-                         const address::SmtpdSession* session = nullptr);
-void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& reports, int exitStatus,
-                    const address::SmtpdSession* session = nullptr);
+void printTraceText(std::ostream& out, const std::vector<simulate::RouteReport>& reports,
+                    const policy::SmtpdSession* session = nullptr);
+void printTraceSession(std::ostream& out, const policy::SmtpdSession& session);
+void printTraceTextBlock(std::ostream& out, const simulate::RouteReport& report,
+                         const policy::SmtpdSession* session = nullptr);
+void printTraceJson(std::ostream& out, const std::vector<simulate::RouteReport>& reports, int exitStatus,
+                    const policy::SmtpdSession* session = nullptr);
 
 }  // namespace postline::tools

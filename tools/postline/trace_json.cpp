@@ -29,13 +29,13 @@ json stepsJson(const address::Steps& steps) {
     return a;
 }
 
-const char* smtpdVerdict(address::RecipientCheck::Verdict v) {
+const char* smtpdVerdict(policy::RecipientCheck::Verdict v) {
     switch (v) {
-        case address::RecipientCheck::Verdict::Accept:
+        case policy::RecipientCheck::Verdict::Accept:
             return "accept";
-        case address::RecipientCheck::Verdict::Reject:
+        case policy::RecipientCheck::Verdict::Reject:
             return "reject";
-        case address::RecipientCheck::Verdict::Defer:
+        case policy::RecipientCheck::Verdict::Defer:
             return "defer";
     }
     return "defer";
@@ -43,8 +43,8 @@ const char* smtpdVerdict(address::RecipientCheck::Verdict v) {
 
 }  // namespace
 
-void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& reports, int exitStatus,
-                    const address::SmtpdSession* session) {
+void printTraceJson(std::ostream& out, const std::vector<simulate::RouteReport>& reports, int exitStatus,
+                    const policy::SmtpdSession* session) {
     json results = json::array();
     for (auto& r : reports) {
         json recipients = json::array();
@@ -61,7 +61,7 @@ void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& 
                                   {"transport", f.resolution.transport},
                                   {"nexthop", f.resolution.nexthop},
                                   {"routed", f.resolution.routed},
-                                  {"verdict", address::verdictName(f.verdict)},
+                                  {"verdict", simulate::verdictName(f.verdict)},
                                   {"reason", f.reason},
                                   {"steps", stepsJson(f.resolution.steps)}});
         }
@@ -73,7 +73,7 @@ void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& 
                       {"steps", stepsJson(r.smtpd.steps)}};
         results.push_back({{"input", r.input},
                            {"sender", r.sender},
-                           {"verdict", address::verdictName(r.verdict)},
+                           {"verdict", simulate::verdictName(r.verdict)},
                            {"reason", r.reason},
                            {"sender_steps", stepsJson(r.senderSteps)},
                            {"smtpd", smtpd},
@@ -83,8 +83,8 @@ void printTraceJson(std::ostream& out, const std::vector<address::RouteReport>& 
     json doc = {{"version", 1}, {"results", results}, {"exit_status", exitStatus}};
     if (session) {
         json dns = json::object(), policy = json::object();
-        for (auto& [name, answer] : session->dns) dns[name] = address::dnsAnswerName(answer);
-        for (auto& [service, action] : session->policy) policy[service] = action;
+        for (auto& [name, answer] : session->offline.dns) dns[name] = policy::dnsAnswerName(answer);
+        for (auto& [service, action] : session->offline.policy) policy[service] = action;
         doc["session"] = {{"client_address", session->clientAddress},
                           {"client_name", session->clientName},
                           {"helo", session->helo ? json(*session->helo) : json(nullptr)},

@@ -18,8 +18,8 @@ void printStep(std::ostream& out, const Step& s, const char* indent) {
 
 }  // namespace
 
-void printTraceText(std::ostream& out, const std::vector<address::RouteReport>& reports,
-                    const address::SmtpdSession* session) {
+void printTraceText(std::ostream& out, const std::vector<simulate::RouteReport>& reports,
+                    const policy::SmtpdSession* session) {
     if (session) printTraceSession(out, *session);
     bool first = true;
     for (auto& r : reports) {
@@ -29,26 +29,26 @@ void printTraceText(std::ostream& out, const std::vector<address::RouteReport>& 
     }
 }
 
-void printTraceSession(std::ostream& out, const address::SmtpdSession& session) {
+void printTraceSession(std::ostream& out, const policy::SmtpdSession& session) {
     out << "smtpd session: client " << session.namaddr() << ", "
         << (session.helo ? "helo <" + *session.helo + ">" : std::string("no HELO")) << ", "
         << (session.saslUsername.empty() ? std::string("not authenticated") : "sasl " + session.saslUsername);
-    for (auto& [name, answer] : session.dns) out << ", dns " << name << "=" << address::dnsAnswerName(answer);
-    for (auto& [service, action] : session.policy) out << ", policy " << service << "=" << action;
+    for (auto& [name, answer] : session.offline.dns) out << ", dns " << name << "=" << policy::dnsAnswerName(answer);
+    for (auto& [service, action] : session.offline.policy) out << ", policy " << service << "=" << action;
     out << "\n\n";
 }
 
-void printTraceTextBlock(std::ostream& out, const address::RouteReport& r, const address::SmtpdSession* session) {
+void printTraceTextBlock(std::ostream& out, const simulate::RouteReport& r, const policy::SmtpdSession* session) {
     out << "recipient " << shown(r.input) << " sender " << shown(r.sender) << "\n";
     for (auto& s : r.senderSteps) printStep(out, s, "  sender ");
     for (auto& s : r.smtpd.steps) printStep(out, s, "  smtpd ");
     for (auto& a : r.smtpd.actions) out << "  smtpd action: " << a << "\n";
     if (session) {
-        const char* v = r.smtpd.undecidable                                           ? "undecidable"
-                        : r.smtpd.verdict == address::RecipientCheck::Verdict::Reject ? "reject"
-                        : r.smtpd.verdict == address::RecipientCheck::Verdict::Defer  ? "defer"
-                        : r.smtpd.discard                                             ? "accept and discard"
-                                                                                      : "accept";
+        const char* v = r.smtpd.undecidable                                          ? "undecidable"
+                        : r.smtpd.verdict == policy::RecipientCheck::Verdict::Reject ? "reject"
+                        : r.smtpd.verdict == policy::RecipientCheck::Verdict::Defer  ? "defer"
+                        : r.smtpd.discard                                            ? "accept and discard"
+                                                                                     : "accept";
         out << "  smtpd => " << v << " (" << r.smtpd.stage << ")\n";
     }
     for (auto& s : r.cleanupSteps) printStep(out, s, "  cleanup ");
@@ -62,23 +62,23 @@ void printTraceTextBlock(std::ostream& out, const address::RouteReport& r, const
             out << "\n";
         }
         switch (f.verdict) {
-            case address::Verdict::Deliver:
+            case simulate::Verdict::Deliver:
                 out << "    => deliver to " << shown(f.resolution.recipient) << " via " << f.resolution.transport << ":"
                     << f.resolution.nexthop << " (" << address::addressClassName(f.resolution.addressClass)
                     << " class)\n";
                 break;
-            case address::Verdict::Reject:
+            case simulate::Verdict::Reject:
                 out << "    => bounce: " << f.reason << "\n";
                 break;
-            case address::Verdict::Defer:
+            case simulate::Verdict::Defer:
                 out << "    => defer: " << f.reason << "\n";
                 break;
-            case address::Verdict::Discard:
+            case simulate::Verdict::Discard:
                 out << "    => discard: " << f.reason << "\n";
                 break;
         }
     }
-    out << "  result: " << address::verdictName(r.verdict);
+    out << "  result: " << simulate::verdictName(r.verdict);
     if (!r.reason.empty()) out << ": " << r.reason;
     out << "\n";
 }

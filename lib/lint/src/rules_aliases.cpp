@@ -16,9 +16,9 @@
 #include "postline/address/local_delivery.h"
 #include "postline/address/local_tokens.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/table_probes.h"
 #include "postline/address/virtual_expand.h"
 #include "postline/base/strings.h"
+#include "postline/simulate/table_probes.h"
 #include "source_tables.h"
 #include "table_refs.h"
 
@@ -165,7 +165,7 @@ std::string fillInResult(std::string_view result) {
         } else if (result[i + 1] == '{') {
             size_t close = result.find('}', i);
             if (close == std::string_view::npos) close = result.size() - 1;
-            out += address::kProbeLocalPart;
+            out += simulate::kProbeLocalPart;
             i = close;
         } else {
             out += result[i];

@@ -2,22 +2,22 @@
 // names in smtpd restriction lists that smtpd(8) does not know, restrictions without the
 // argument they take, and restriction classes without a definition.
 // smtpd_check.c answers an unknown name with "451 4.3.5 Server configuration error" for
-// every client that reaches it; the names are lib/address's (restriction_names.h), the
+// every client that reaches it; the names are lib/policy's (restriction_names.h), the
 // ones the offline evaluation knows.
 #include <algorithm>
 #include <set>
 
 #include "context.h"
 #include "param_names.h"
-#include "postline/address/restriction_names.h"
 #include "postline/base/strings.h"
+#include "postline/policy/restriction_names.h"
 #include "table_refs.h"
 
 namespace postline::lint {
 
 namespace {
 
-using address::RestrictionArgument;
+using policy::RestrictionArgument;
 
 // The known name (or restriction class) closest to `name`, within two edits (one more
 // for each eight characters past sixteen: permit_sasl_authentication is three edits from
@@ -32,14 +32,14 @@ std::string closestRestriction(const std::string& name, const std::set<std::stri
             best = std::string(candidate);
         }
     };
-    for (const address::RestrictionName& known : address::smtpdRestrictionNames()) consider(known.name);
+    for (const policy::RestrictionName& known : policy::smtpdRestrictionNames()) consider(known.name);
     for (const std::string& cls : classes) consider(cls);
     return best;
 }
 
 // What the argument of `restriction` must be, when `next` (nullptr at the end of the
 // list) is not one; "" when it is.
-std::string argumentProblem(const address::RestrictionName& restriction, const std::string* next) {
+std::string argumentProblem(const policy::RestrictionName& restriction, const std::string* next) {
     switch (restriction.argument) {
         case RestrictionArgument::None:
             return "";
@@ -48,7 +48,7 @@ std::string argumentProblem(const address::RestrictionName& restriction, const s
             if (next && next->find(':') != std::string::npos) return "";
             return "requires maptype:mapname; smtpd answers 451 4.3.5 Server configuration error";
         case RestrictionArgument::Domain:
-            if (next && !address::findSmtpdRestriction(*next)) return "";
+            if (next && !policy::findSmtpdRestriction(*next)) return "";
             return next ? base::cat("takes ", *next, " as its DNS list domain")
                         : "requires domain name argument; smtpd ignores it";
         case RestrictionArgument::PolicyService:
@@ -86,7 +86,7 @@ void checkRestrictionNames(LintContext& context) {
             // An access table on its own is the list's default check_*_access (a
             // restriction class has none: smtpd refuses it there, at run time).
             if (item.starts_with("{") || item.find(':') != std::string::npos || classes.count(item)) continue;
-            if (const address::RestrictionName* known = address::findSmtpdRestriction(item)) {
+            if (const policy::RestrictionName* known = policy::findSmtpdRestriction(item)) {
                 if (known->argument == RestrictionArgument::None) continue;
                 const std::string* next = i + 1 < items.size() ? &items[i + 1] : nullptr;
                 std::string problem = argumentProblem(*known, next);
@@ -97,7 +97,7 @@ void checkRestrictionNames(LintContext& context) {
                     // What stands in the argument's place was meant as it (a DNS list
                     // restriction takes it whatever it is), unless it is a restriction.
                     if (next &&
-                        (known->argument == RestrictionArgument::Domain || !address::findSmtpdRestriction(*next)))
+                        (known->argument == RestrictionArgument::Domain || !policy::findSmtpdRestriction(*next)))
                         ++i;
                     continue;
                 }

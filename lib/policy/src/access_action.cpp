@@ -1,10 +1,10 @@
 // parseAccessAction: the command/text split and the action names of smtpd_check.c
 // check_table_result(), in the order it tests them.
-#include "postline/address/access_action.h"
+#include "postline/policy/access_action.h"
 
 #include "postline/base/strings.h"
 
-namespace postline::address {
+namespace postline::policy {
 
 AccessAction parseAccessAction(std::string_view value) {
     using Kind = AccessAction::Kind;
@@ -96,4 +96,4 @@ const char* accessActionName(AccessAction::Kind kind) {
     return "restrictions";
 }
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -1,14 +1,14 @@
 // check_rcpt_maps() of smtpd_check.c, offline.
-#include "postline/address/recipient_check.h"
+#include "postline/policy/recipient_check.h"
 
 #include <strings.h>
 
 #include "postline/address/addr_find.h"
 #include "postline/address/rewrite.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/smtpd_reply.h"
+#include "postline/policy/smtpd_reply.h"
 
-namespace postline::address {
+namespace postline::policy {
 
 namespace {
 
@@ -19,11 +19,11 @@ RecipientCheck reject(RecipientCheck r, int code, std::string dsn, std::string_v
     r.dsn = dsn;
     r.reply = std::to_string(code) + " " + dsn + " <" + std::string(rcpt) +
               ">: " + (senderClass ? "Sender" : "Recipient") + " address rejected: " + text;
-    Step s;
+    address::Step s;
     s.stage = "smtpd_recipient_check";
     s.key = std::string(rcpt);
     s.result = r.reply;
-    s.status = r.verdict == RecipientCheck::Verdict::Defer ? StepStatus::Error : StepStatus::Reject;
+    s.status = r.verdict == RecipientCheck::Verdict::Defer ? address::StepStatus::Error : address::StepStatus::Reject;
     r.steps.push_back(std::move(s));
     return r;
 }
@@ -36,7 +36,7 @@ bool localPartIs(const std::string& address, std::string_view name) {
 
 }  // namespace
 
-RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
+RecipientCheck checkRecipient(address::RoutingContext& context, std::string_view sender, std::string_view recipient,
                               bool senderClass) {
     RecipientCheck r;
     // smtpd's extract_addr() refuses, before any restriction, an address that starts
@@ -48,14 +48,14 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
         r.code = 501;
         r.dsn = "5.1.3";
         r.reply = "501 5.1.3 Bad recipient address syntax";
-        r.steps.push_back(
-            makeStep("smtpd_recipient_check", std::string(recipient), r.reply + " (" + why + ")", StepStatus::Reject));
+        r.steps.push_back(address::makeStep("smtpd_recipient_check", std::string(recipient), r.reply + " (" + why + ")",
+                                            address::StepStatus::Reject));
         return r;
     };
     if (!senderClass && !recipient.empty() && recipient[0] == '-' && !context.getBool("allow_min_user"))
         return badSyntax("allow_min_user = no");
-    std::string rcpt = rewriteAddress(recipient, RewriteSettings::local(context.config()));
-    Resolution res = resolveAddress(context, sender, rcpt);
+    std::string rcpt = address::rewriteAddress(recipient, address::RewriteSettings::local(context.config()));
+    address::Resolution res = address::resolveAddress(context, sender, rcpt);
     if (!senderClass && res.error) return badSyntax("malformed address");
     if (res.fail) {
         r.steps = res.steps;
@@ -69,7 +69,7 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
         if (!senderClass && std::string_view(name) == "sender_canonical_maps") continue;
         auto& tables = context.maps(name);
         if (tables.empty()) continue;
-        auto f = findAddress(context, tables, res.recipient, {}, name);
+        auto f = address::findAddress(context, tables, res.recipient, {}, name);
         if (f.isFound()) {
             f.step.result += " (recipient accepted by smtpd)";
             r.steps.push_back(std::move(f.step));
@@ -93,7 +93,7 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
             text = text.substr(text.find(' ') + 1);
         }
         int code = retry ? 450
-                   : res.addressClass == AddressClass::VirtualAlias
+                   : res.addressClass == address::AddressClass::VirtualAlias
                        ? static_cast<int>(context.getLong("unknown_virtual_alias_reject_code"))
                        : 550;
         if (dsn[0] == '4' && code / 100 == 5) code = 450;
@@ -103,7 +103,7 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
     auto check = [&](const char* maps, long code, const char* what) -> std::optional<RecipientCheck> {
         auto& tables = context.maps(maps);
         if (tables.empty()) return std::nullopt;
-        auto f = findAddress(context, tables, res.recipient, {}, maps);
+        auto f = address::findAddress(context, tables, res.recipient, {}, maps);
         r.steps.push_back(f.step);
         if (f.isError()) return reject(r, 451, "4.3.0", recipient, "Temporary lookup failure");
         if (f.isFound()) return std::nullopt;
@@ -111,16 +111,16 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
                       showTable ? std::string("User unknown in ") + what : std::string("User unknown"), senderClass);
     };
     std::optional<RecipientCheck> out;
-    if (res.addressClass == AddressClass::Local) {
+    if (res.addressClass == address::AddressClass::Local) {
         // Mail for these three is absorbed by qmgr or generated by bounce: always known.
         if (!localPartIs(res.recipient, context.get("double_bounce_sender")) &&
             !localPartIs(res.recipient, "postmaster") && !localPartIs(res.recipient, "mailer-daemon"))
             out = check("local_recipient_maps", context.getLong("unknown_local_recipient_reject_code"),
                         "local recipient table");
-    } else if (res.addressClass == AddressClass::VirtualMailbox) {
+    } else if (res.addressClass == address::AddressClass::VirtualMailbox) {
         out = check("virtual_mailbox_maps", context.getLong("unknown_virtual_mailbox_reject_code"),
                     "virtual mailbox table");
-    } else if (res.addressClass == AddressClass::Relay) {
+    } else if (res.addressClass == address::AddressClass::Relay) {
         out = check("relay_recipient_maps", context.getLong("unknown_relay_recipient_reject_code"),
                     "relay recipient table");
     }
@@ -128,4 +128,4 @@ RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, 
     return r;
 }
 
-}  // namespace postline::address
+}  // namespace postline::policy

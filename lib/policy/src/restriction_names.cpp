@@ -1,11 +1,11 @@
 // The restriction names of smtpd_check.c (Postfix 3.7), with their arguments.
-#include "postline/address/restriction_names.h"
+#include "postline/policy/restriction_names.h"
 
 #include <strings.h>
 
 #include <string>
 
-namespace postline::address {
+namespace postline::policy {
 
 const std::vector<RestrictionName>& smtpdRestrictionNames() {
     using A = RestrictionArgument;
@@ -106,4 +106,4 @@ const RestrictionName* findSmtpdRestriction(std::string_view name) {
     return nullptr;
 }
 
-}  // namespace postline::address
+}  // namespace postline::policy

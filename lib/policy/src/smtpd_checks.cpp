@@ -4,10 +4,10 @@
 // sender/recipient checks and the SASL sender login checks.
 #include "smtpd_evaluation.h"
 
-namespace postline::address {
+namespace postline::policy {
 
 int SmtpdEvaluation::permitAuthDestination(const std::string& restriction, const std::string& rcpt, bool record) {
-    Resolution res = resolve(sender.value_or(""), rcpt);
+    address::Resolution res = resolve(sender.value_or(""), rcpt);
     if (res.fail) return finish(restriction, dictRetry(rcpt), "address resolver failure");
     std::string why;
     int st = kDunno;
@@ -19,9 +19,9 @@ int SmtpdEvaluation::permitAuthDestination(const std::string& restriction, const
         why = res.recipient + " is source-routed (allow_untrusted_routing = no)";
     } else if (finalClass(res)) {
         st = kOk;
-        why =
-            res.recipient.substr(at + 1) + " is a final destination (" + addressClassName(res.addressClass) + " class)";
-    } else if (res.addressClass == AddressClass::Relay) {
+        why = res.recipient.substr(at + 1) + " is a final destination (" + address::addressClassName(res.addressClass) +
+              " class)";
+    } else if (res.addressClass == address::AddressClass::Relay) {
         st = kOk;
         why = res.recipient.substr(at + 1) + " is in relay_domains";
     } else {
@@ -42,7 +42,7 @@ int SmtpdEvaluation::rejectUnauthDestination(const std::string& restriction, con
 }
 
 int SmtpdEvaluation::rejectUnknownHostname(const std::string& restriction, const std::string& name) {
-    auto answer = session.dnsAnswer(name);
+    auto answer = session.facts().dnsAnswer(name);
     if (!answer)
         return cannotDecide(restriction, "needs a DNS answer for " + name + " (--dns " + name +
                                              "=found|notfound|tempfail|nullmx|malformed)");
@@ -62,17 +62,18 @@ int SmtpdEvaluation::rejectUnknownHostname(const std::string& restriction, const
 int SmtpdEvaluation::rejectUnknownAddress(const std::string& restriction, const std::string& addr,
                                           const std::string& cls) {
     bool isSender = cls == kSenderClass;
-    Resolution res = resolve(isSender ? recipient.value_or("") : sender.value_or(""), addr);
+    address::Resolution res = resolve(isSender ? recipient.value_or("") : sender.value_or(""), addr);
     if (res.fail) return finish(restriction, dictRetry(addr), "address resolver failure");
     auto at = res.recipient.rfind('@');
     if (at == std::string::npos) return finish(restriction, kDunno, res.recipient + " has no domain", "", addr);
     std::string domain = res.recipient.substr(at + 1);
     if (finalClass(res))
         return finish(restriction, kDunno,
-                      domain + " is a final destination (" + addressClassName(res.addressClass) + " class)", "", addr);
+                      domain + " is a final destination (" + address::addressClassName(res.addressClass) + " class)",
+                      "", addr);
     if (domain.size() > 1 && domain.front() == '[' && domain.back() == ']')
         return finish(restriction, kDunno, domain + " is an address literal", "", addr);
-    auto answer = session.dnsAnswer(domain);
+    auto answer = session.facts().dnsAnswer(domain);
     if (!answer)
         return cannotDecide(restriction, "needs a DNS answer for " + domain + " (--dns " + domain +
                                              "=found|notfound|tempfail|nullmx|malformed)");
@@ -108,7 +109,7 @@ int SmtpdEvaluation::rejectNonFqdnAddress(const std::string& restriction, const 
     if (domain.size() > 1 && domain.front() == '[' && domain.back() == ']')
         return finish(restriction, kDunno, domain + " is an address literal", "", addr);
     std::string test = dropTrailingDot(domain);
-    if (test.empty() || !validHostname(test) || test.find('.') == std::string::npos) {
+    if (test.empty() || !address::validHostname(test) || test.find('.') == std::string::npos) {
         int st = rejectReply(ErrorClass::Policy, static_cast<int>(context.getLong("non_fqdn_reject_code")), "4.5.2",
                              "<" + addr + ">: " + cls + " rejected: need fully-qualified address");
         return finish(restriction, st, "\"" + domain + "\" is not a fully-qualified domain", "", addr);
@@ -129,15 +130,15 @@ int SmtpdEvaluation::rejectInvalidHost(const std::string& restriction, bool fqdn
         return finish(restriction, st, "invalid address literal", "", helo);
     }
     std::string test = dropTrailingDot(helo);
-    bool bad = fqdn ? (!validHostname(test) || test.find('.') == std::string::npos)
-                    : (!validHostname(test) && !validHostAddress(test));
+    bool bad = fqdn ? (!address::validHostname(test) || test.find('.') == std::string::npos)
+                    : (!address::validHostname(test) && !validHostAddress(test));
     if (!bad) return finish(restriction, kDunno, fqdn ? "fully qualified" : "valid host name", "", helo);
     int st = rejectReply(ErrorClass::Policy, static_cast<int>(code), "5.5.2",
                          prefix + (fqdn ? "need fully-qualified hostname" : "Invalid name"));
     return finish(restriction, st, fqdn ? "not a fully-qualified host name" : "not a valid host name", "", helo);
 }
 
-// check_rcpt_maps() through lib/address's recipient check, replied through
+// check_rcpt_maps() through the recipient check (recipient_check.h), replied through
 // smtpd_check_reject() (so soft_bounce, warn_if_reject and defer_if_reject apply).
 int SmtpdEvaluation::rcptMaps(const std::string& restriction, const std::string& address, bool senderClass) {
     bool& checked = senderClass ? senderChecked : recipientChecked;
@@ -163,9 +164,9 @@ int SmtpdEvaluation::loginMismatch(const std::string& restriction, bool authenti
     const std::string& from = *sender;
     auto& owners = context.maps("smtpd_sender_login_maps");
     if (owners.empty()) return finish(restriction, kDunno, "smtpd_sender_login_maps is empty");
-    Resolution res = resolve(recipient.value_or(""), from);
+    address::Resolution res = resolve(recipient.value_or(""), from);
     if (res.fail) return finish(restriction, dictRetry(from), "address resolver failure");
-    auto f = findAddress(context, owners, res.recipient, {}, "smtpd_sender_login_maps");
+    auto f = address::findAddress(context, owners, res.recipient, {}, "smtpd_sender_login_maps");
     if (f.isError()) return finish(restriction, dictRetry(from), "smtpd_sender_login_maps lookup error");
     if (!authenticated) {
         if (!f.isFound()) return finish(restriction, kDunno, from + " has no owner", f.step.table, from);
@@ -199,7 +200,7 @@ const char* dnsListSkip(const std::string& what) {
         return "a numerical last label";
     for (char c : domain)
         if (static_cast<unsigned char>(c) >= 0x80) return nullptr;  // IDNA first: looked up
-    if (!validHostname(domain)) return "not a valid host name";
+    if (!address::validHostname(domain)) return "not a valid host name";
     return nullptr;
 }
 
@@ -210,7 +211,7 @@ const char* dnsListSkip(const std::string& what) {
 int SmtpdEvaluation::serverAccess(const std::string& restriction, const std::string& name, const std::string& table,
                                   const std::string& defAcl) {
     const auto& s = session;
-    std::string n = lowercase(name);
+    std::string n = address::lowercase(name);
     std::string target, replyName;
     const char* cls;
     if (base::startsWith(n, "check_client_")) {
@@ -251,7 +252,7 @@ int SmtpdEvaluation::serverAccess(const std::string& restriction, const std::str
 // looked up needs DNS; what smtpd skips is decided here.
 int SmtpdEvaluation::dnsList(const std::string& name, const std::string& listDomain) {
     const auto& s = session;
-    std::string n = lowercase(name), label = name + " " + listDomain;
+    std::string n = address::lowercase(name), label = name + " " + listDomain;
     std::string what;
     if (n == "reject_rbl_client" || n == "reject_rbl" || n == "permit_dnswl_client") {
         what = s.clientAddress;
@@ -337,12 +338,11 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
             return finish(name, serverError(), "");
         }
         ++i;
-        auto it = s.policy.find(*server);
-        if (it == s.policy.end()) it = s.policy.find("*");
-        if (it == s.policy.end())
+        auto action = s.facts().policyAction(*server);
+        if (!action)
             return cannotDecide(name + " " + *server,
                                 "needs the policy server's answer (--policy " + *server + "=ACTION)");
-        return tableResult(*server, it->second, "policy query", replyName, replyClass, defAcl, name + " " + *server,
+        return tableResult(*server, *action, "policy query", replyName, replyClass, defAcl, name + " " + *server,
                            "policy query", {});
     }
     if (ieq(name, "defer_if_permit")) {
@@ -376,7 +376,7 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
         bool reverse = ieq(name, "reject_unknown_reverse_client_hostname");
         const std::string& known = reverse ? s.reverseName : s.clientName;
         if (known != "unknown") return finish(name, kDunno, "client name " + known, "", s.namaddr());
-        bool temp = s.dnsAnswer(s.clientAddress) == DnsAnswer::TempFail;
+        bool temp = s.facts().dnsAnswer(s.clientAddress) == DnsAnswer::TempFail;
         int code = temp ? 450 : static_cast<int>(context.getLong("unknown_client_reject_code"));
         int st = rejectReply(ErrorClass::Policy, code, reverse ? "4.7.1" : "4.7.25",
                              std::string("Client host rejected: cannot find your ") +
@@ -385,7 +385,7 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
     }
     if (ieq(name, "permit_inet_interfaces")) {
         auto r = context.localDomains().check("[" + s.clientAddress + "]");
-        bool own = r.locality == Locality::Local && base::startsWith(r.reason, "inet_interfaces");
+        bool own = r.locality == address::Locality::Local && base::startsWith(r.reason, "inet_interfaces");
         return finish(name, own ? kOk : kDunno,
                       own ? s.clientAddress + " is an inet_interfaces address"
                           : s.clientAddress + " is not an inet_interfaces address",
@@ -566,7 +566,7 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
         int auth = permitAuthDestination(name, *recipient, false);
         if (auth == kAbort) return kAbort;
         if (auth == kOk) return finish(name, kOk, "final or relay destination", "", *recipient);
-        Resolution res = resolve(sender.value_or(""), *recipient);
+        address::Resolution res = resolve(sender.value_or(""), *recipient);
         auto at = res.recipient.rfind('@');
         std::string domain = at == std::string::npos ? "" : res.recipient.substr(at + 1);
         if ((!context.getBool("allow_untrusted_routing") && res.routed) || (!domain.empty() && domain[0] == '['))
@@ -589,7 +589,7 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
              "; use \"reject_unauth_destination\" instead");
         ignoredAfter("check_relay_domains");
         if (!recipient) return finish(name, kDunno, "no recipient");
-        auto& relay = context.list("relay_domains", MatchKind::Host);
+        auto& relay = context.list("relay_domains", address::MatchKind::Host);
         if (relay.match(s.clientName).matched)
             return finish(name, kOk, "client " + s.clientName + " is in relay_domains", "relay_domains", s.clientName);
         int auth = permitAuthDestination(name, *recipient, false);
@@ -651,4 +651,4 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
     return finish(name, serverError(), "");
 }
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -1,7 +1,7 @@
 // MAIL FROM and RCPT TO as smtpd/smtpd.c reads them: the line length limit, the
 // command tokenizer (smtpd_token.c), extract_addr() with strict_rfc821_envelopes and
 // smtpd_check_addr(), and the ESMTP parameters mail_cmd() and rcpt_cmd() accept.
-#include "postline/address/smtpd_command.h"
+#include "postline/policy/smtpd_command.h"
 
 #include <strings.h>
 
@@ -14,7 +14,7 @@
 #include "postline/base/strings.h"
 #include "postline/maps/utf8.h"
 
-namespace postline::address {
+namespace postline::policy {
 
 namespace {
 
@@ -107,16 +107,18 @@ SmtpdCommandResult fail(SmtpdCommandResult r, const char* stage, std::string_vie
                         const std::string& why) {
     r.ok = false;
     r.reply = std::move(reply);
-    r.step = makeStep(stage, std::string(argument), r.reply + " (" + why + ")", StepStatus::Reject);
+    r.step = address::makeStep(stage, std::string(argument), r.reply + " (" + why + ")", address::StepStatus::Reject);
     return r;
 }
 
 // smtpd_check_addr(): the resolver must not find the address malformed, and without
 // SMTPUTF8 its domain must be ASCII.
-const char* addressTrouble(RoutingContext& context, std::string_view other, const std::string& address, bool smtputf8) {
+const char* addressTrouble(address::RoutingContext& context, std::string_view other, const std::string& address,
+                           bool smtputf8) {
     if (address.empty()) return nullptr;
-    RewriteSettings local = RewriteSettings::local(context.config());
-    Resolution res = resolveAddress(context, rewriteAddress(other, local), rewriteAddress(address, local));
+    address::RewriteSettings local = address::RewriteSettings::local(context.config());
+    address::Resolution res = address::resolveAddress(context, address::rewriteAddress(other, local),
+                                                      address::rewriteAddress(address, local));
     if (res.error) return "the address resolver finds it malformed";
     auto at = res.recipient.rfind('@');
     if (!smtputf8 && at != std::string::npos && !allAscii(res.recipient.substr(at + 1)))
@@ -126,7 +128,7 @@ const char* addressTrouble(RoutingContext& context, std::string_view other, cons
 
 // extract_addr(): the address from "rubble" (comments, phrases, a source route).
 // Returns the reason for "Illegal address syntax", or nullptr.
-const char* extractAddress(RoutingContext& context, const std::string& argument, bool allowEmpty, bool strict,
+const char* extractAddress(address::RoutingContext& context, const std::string& argument, bool allowEmpty, bool strict,
                            std::string_view other, bool smtputf8, std::string& address) {
     std::string_view text = argument;
     if (!text.empty() && text.front() == '<' && text.back() == '>' && text.size() >= 2)
@@ -135,18 +137,18 @@ const char* extractAddress(RoutingContext& context, const std::string& argument,
         auto colon = text.find(':');
         if (colon != std::string_view::npos) text = text.substr(colon + 1);
     }
-    TokenList tree = parseAddressList(text);
-    const Token* addr = nullptr;
+    address::TokenList tree = address::parseAddressList(text);
+    const address::Token* addr = nullptr;
     int naddr = 0, nonAddr = 0;
     for (auto& t : tree) {
-        if (t.type == TokenType::Address) {
+        if (t.type == address::TokenType::Address) {
             addr = &t;
             ++naddr;
         } else if (!t.isOperator('<') && !t.isOperator('>')) {
             ++nonAddr;
         }
     }
-    address = addr ? internalize(addr->children) : std::string();
+    address = addr ? address::internalize(addr->children) : std::string();
     if (naddr > 1) return "more than one address";
     if (strict && nonAddr) return "text besides the address (strict_rfc821_envelopes = yes)";
     if (strict && argument[0] != '<') return "no <> around the address (strict_rfc821_envelopes = yes)";
@@ -210,7 +212,7 @@ std::vector<SmtpdToken> smtpdTokens(std::string_view line) {
     return out;
 }
 
-std::string smtpdCommandLine(RoutingContext& context, std::string_view command, std::string_view argument) {
+std::string smtpdCommandLine(address::RoutingContext& context, std::string_view command, std::string_view argument) {
     std::string line(command);
     line += argument.substr(0, argument.find('\n'));
     if (argument.find('\n') != std::string_view::npos)
@@ -220,7 +222,7 @@ std::string smtpdCommandLine(RoutingContext& context, std::string_view command, 
     return line;
 }
 
-SmtpdCommandResult smtpdMailFrom(RoutingContext& context, std::string_view argument) {
+SmtpdCommandResult smtpdMailFrom(address::RoutingContext& context, std::string_view argument) {
     SmtpdCommandResult r;
     const char* stage = "MAIL FROM";
     std::string line = smtpdCommandLine(context, "MAIL FROM:", argument);
@@ -275,11 +277,11 @@ SmtpdCommandResult smtpdMailFrom(RoutingContext& context, std::string_view argum
     long limit = context.getLong("message_size_limit");
     if (limit > 0 && size > limit)
         return fail(r, stage, shown, "552 5.3.4 Message size exceeds fixed limit", "message_size_limit");
-    r.step = makeStep(stage, std::string(shown), "sender <" + r.address + ">");
+    r.step = address::makeStep(stage, std::string(shown), "sender <" + r.address + ">");
     return r;
 }
 
-SmtpdCommandResult smtpdRcptTo(RoutingContext& context, std::string_view argument, std::string_view sender,
+SmtpdCommandResult smtpdRcptTo(address::RoutingContext& context, std::string_view argument, std::string_view sender,
                                bool smtputf8) {
     SmtpdCommandResult r;
     const char* stage = "RCPT TO";
@@ -316,11 +318,11 @@ SmtpdCommandResult smtpdRcptTo(RoutingContext& context, std::string_view argumen
             return fail(r, stage, shown, "555 5.5.4 Unsupported option: " + arg, "rcpt_cmd() knows no such parameter");
         }
     }
-    r.step = makeStep(stage, std::string(shown), "recipient <" + r.address + ">");
+    r.step = address::makeStep(stage, std::string(shown), "recipient <" + r.address + ">");
     return r;
 }
 
-std::string softBounced(RoutingContext& context, std::string reply) {
+std::string softBounced(address::RoutingContext& context, std::string reply) {
     if (context.getBool("soft_bounce") && reply.size() > 4 && reply[0] == '5') {
         reply[0] = '4';
         if (reply[4] == '5') reply[4] = '4';
@@ -334,4 +336,4 @@ std::string smtpArgumentFor(std::string_view written) {
     return "<" + std::string(text) + ">";
 }
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -6,7 +6,7 @@
 // (table failures, configuration errors), the status kAbort unwinds it.
 #include "smtpd_evaluation.h"
 
-namespace postline::address {
+namespace postline::policy {
 
 int SmtpdEvaluation::tableResult(const std::string& table, const std::string& value, const std::string& datum,
                                  const std::string& replyName, const std::string& replyClass, const std::string& defAcl,
@@ -52,8 +52,8 @@ int SmtpdEvaluation::tableResult(const std::string& table, const std::string& va
             return cannotDecide(restriction, "HANGUP drops the connection without a reply (a test feature)");
         case Kind::Info:
         case Kind::Warn:
-            actions.push_back(lowercase(a.command) + ": " + a.text);
-            return done(kDunno, "logged: " + lowercase(a.command) + ": " + a.text);
+            actions.push_back(address::lowercase(a.command) + ": " + a.text);
+            return done(kDunno, "logged: " + address::lowercase(a.command) + ": " + a.text);
         case Kind::Filter:
             if (!notInClientHelo("FILTER")) return done(kDunno, "skipped");
             if (a.text.empty() || a.text.find(':') == std::string::npos) {
@@ -141,7 +141,7 @@ int SmtpdEvaluation::tableResult(const std::string& table, const std::string& va
         warn("access table " + table + " entry " + value + " has empty value");
         return done(kOk);
     }
-    addStep(restriction, what + " (restrictions follow)", StepStatus::Decided, table, key, std::move(tried));
+    addStep(restriction, what + " (restrictions follow)", address::StepStatus::Decided, table, key, std::move(tried));
     std::string saved = list;
     list = table;
     int st = generic(nested, replyName, replyClass, defAcl);
@@ -168,7 +168,7 @@ int SmtpdEvaluation::checkDomainAccess(const std::string& restriction, const std
                                        const std::string& domain, bool& found, const std::string& replyName,
                                        const std::string& replyClass, const std::string& defAcl) {
     auto& maps = owner.accessTable(table);
-    bool parent = matchesParentStyle(context.config(), "smtpd_access_maps");
+    bool parent = address::matchesParentStyle(context.config(), "smtpd_access_maps");
     std::vector<std::string> tried;
     uint32_t flags = 0;
     bool numeric = validHostAddress(domain);
@@ -227,18 +227,18 @@ int SmtpdEvaluation::checkMailAccess(const std::string& restriction, const std::
                                      const std::string& replyName, const std::string& replyClass,
                                      const std::string& defAcl) {
     bool isSender = replyClass == kSenderClass;
-    Resolution res = resolve(isSender ? recipient.value_or("") : sender.value_or(""), addr);
+    address::Resolution res = resolve(isSender ? recipient.value_or("") : sender.value_or(""), addr);
     if (res.fail) return finish(restriction, dictRetry(addr), "address resolver failure");
     if (res.recipient.find('@') == std::string::npos) {
         warn("check_mail_access: no @domain in address: " + res.recipient);
         return finish(restriction, kDunno, res.recipient);
     }
-    bool parent = matchesParentStyle(context.config(), "smtpd_access_maps");
-    AddrFindOptions opt;
-    opt.strategy = strategy::kFull | strategy::kNoExt | strategy::kDomain | strategy::kLocalpartAt |
-                   (parent ? strategy::kPdms : strategy::kPddmds);
+    bool parent = address::matchesParentStyle(context.config(), "smtpd_access_maps");
+    address::AddrFindOptions opt;
+    opt.strategy = address::strategy::kFull | address::strategy::kNoExt | address::strategy::kDomain |
+                   address::strategy::kLocalpartAt | (parent ? address::strategy::kPdms : address::strategy::kPddmds);
     auto& maps = owner.accessTable(table);
-    auto f = findAddress(context, maps, res.recipient, opt, restriction);
+    auto f = address::findAddress(context, maps, res.recipient, opt, restriction);
     for (auto& w : f.step.warnings) warn(w);
     if (f.isFound()) {
         int st = tableResult(table, f.value, res.recipient, replyName, replyClass, defAcl, restriction, f.step.key,
@@ -359,7 +359,8 @@ int SmtpdEvaluation::checkRcpt() {
     if (st != kReject && deferIfPermit.active) {
         list = topList = "defer_if_permit";
         st = rejectReply(deferIfPermit.cls, deferIfPermit.code, deferIfPermit.dsn, deferIfPermit.reason);
-        addStep("", "a permit becomes a deferral after an earlier temporary problem => " + reply, StepStatus::Reject);
+        addStep("", "a permit becomes a deferral after an earlier temporary problem => " + reply,
+                address::StepStatus::Reject);
     }
     if (context.getBool("smtpd_reject_unlisted_recipient") && st != kReject && !recipientChecked && !discard) {
         list = topList = "smtpd_reject_unlisted_recipient";
@@ -386,8 +387,9 @@ int SmtpdEvaluation::checkData(const char* parameter, const char* command, const
     if (st != kReject && deferIfPermit.active) {
         list = topList = "defer_if_permit";
         st = rejectReply(deferIfPermit.cls, deferIfPermit.code, deferIfPermit.dsn, deferIfPermit.reason);
-        addStep("", "a permit becomes a deferral after an earlier temporary problem => " + reply, StepStatus::Reject);
+        addStep("", "a permit becomes a deferral after an earlier temporary problem => " + reply,
+                address::StepStatus::Reject);
     }
     return st;
 }
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -1,7 +1,7 @@
 // The state of one offline smtpd check (smtpd_check.c's SMTPD_STATE restriction
 // fields) and the functions over it, shared by the files that implement it:
 // smtpd_evaluation.cpp (reply rules, table lookups, generic_checks(), the per-command
-// drivers) and smtpd_checks.cpp (the restrictions by name). Private to lib/address.
+// drivers) and smtpd_checks.cpp (the restrictions by name). Private to lib/policy.
 #pragma once
 
 #include <optional>
@@ -9,19 +9,19 @@
 #include <string_view>
 #include <vector>
 
-#include "postline/address/access_action.h"
 #include "postline/address/addr_find.h"
 #include "postline/address/address_parts.h"
 #include "postline/address/resolve.h"
 #include "postline/address/rewrite.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/smtpd_reply.h"
-#include "postline/address/smtpd_restrictions.h"
 #include "postline/address/table_open.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
+#include "postline/policy/access_action.h"
+#include "postline/policy/smtpd_reply.h"
+#include "postline/policy/smtpd_restrictions.h"
 
-namespace postline::address {
+namespace postline::policy {
 
 namespace smtpd_internal {
 
@@ -61,12 +61,12 @@ inline std::string dropTrailingDot(std::string_view name) {
     return std::string(name);
 }
 
-inline bool validHostAddress(std::string_view text) { return normalizeHostAddress(text).has_value(); }
+inline bool validHostAddress(std::string_view text) { return address::normalizeHostAddress(text).has_value(); }
 
 // valid_mailhost_addr: an address, or "IPv6:" and an IPv6 address.
 inline bool validMailhostAddress(std::string_view text) {
     if (text.size() > 5 && ieq(text.substr(0, 5), "IPv6:")) {
-        auto n = normalizeHostAddress(text.substr(5));
+        auto n = address::normalizeHostAddress(text.substr(5));
         return n && n->find(':') != std::string::npos;
     }
     return validHostAddress(text) && text.find(':') == std::string_view::npos;
@@ -78,11 +78,12 @@ using namespace smtpd_internal;
 
 // One evaluation: SMTPD_STATE's restriction fields for one message.
 struct SmtpdEvaluation {
-    SmtpdEvaluation(SmtpdRestrictions& o, RoutingContext& c, const SmtpdSession& s, std::string from, std::string to)
+    SmtpdEvaluation(SmtpdRestrictions& o, address::RoutingContext& c, const SmtpdSession& s, std::string from,
+                    std::string to)
         : owner(o), context(c), session(s), sender(std::move(from)), recipient(std::move(to)) {}
 
     SmtpdRestrictions& owner;
-    RoutingContext& context;
+    address::RoutingContext& context;
     const SmtpdSession& session;
     std::optional<std::string> sender;
     std::optional<std::string> recipient;
@@ -97,15 +98,15 @@ struct SmtpdEvaluation {
     bool senderChecked = false, recipientChecked = false;
     std::string reply;        // error_text
     std::string undecidable;  // why the outcome is unknown offline
-    Steps steps;
+    address::Steps steps;
     std::vector<std::string> pendingWarnings;
     std::vector<std::string> actions;
 
     void warn(std::string text) { pendingWarnings.push_back(std::move(text)); }
 
-    void addStep(std::string restriction, std::string what, StepStatus status = StepStatus::Decided,
+    void addStep(std::string restriction, std::string what, address::StepStatus status = address::StepStatus::Decided,
                  std::string table = {}, std::string key = {}, std::vector<std::string> tried = {}) {
-        Step s;
+        address::Step s;
         s.stage = list;
         s.table = std::move(table);
         s.key = std::move(key);
@@ -179,7 +180,7 @@ struct SmtpdEvaluation {
     }
     int cannotDecide(std::string restriction, std::string why) {
         undecidable = restriction + ": " + why;
-        addStep(restriction, "UNDECIDABLE offline: " + why, StepStatus::Error);
+        addStep(restriction, "UNDECIDABLE offline: " + why, address::StepStatus::Error);
         return kUndecided;
     }
 
@@ -187,11 +188,11 @@ struct SmtpdEvaluation {
     int finish(const std::string& restriction, int status, std::string what, std::string table = {},
                std::string key = {}, std::vector<std::string> tried = {}) {
         if (status == kReject || status == kAbort) {
-            addStep(restriction, what.empty() ? reply : what + " => " + reply, StepStatus::Reject, std::move(table),
-                    std::move(key), std::move(tried));
+            addStep(restriction, what.empty() ? reply : what + " => " + reply, address::StepStatus::Reject,
+                    std::move(table), std::move(key), std::move(tried));
         } else if (status != kUndecided) {
             const char* verdict = status == kOk ? "OK" : "DUNNO";
-            addStep(restriction, what.empty() ? verdict : what + " => " + verdict, StepStatus::Decided,
+            addStep(restriction, what.empty() ? verdict : what + " => " + verdict, address::StepStatus::Decided,
                     std::move(table), std::move(key), std::move(tried));
         }
         return status;
@@ -199,16 +200,17 @@ struct SmtpdEvaluation {
 
     // The resolved form of an address (smtpd_resolve_addr): rewritten in the local
     // context, resolved, and case-folded.
-    Resolution resolve(std::string_view otherSender, std::string_view address) {
-        RewriteSettings local = RewriteSettings::local(context.config());
-        std::string from = rewriteAddress(otherSender, local);
-        Resolution r = resolveAddress(context, from, rewriteAddress(address, local));
-        r.recipient = lowercase(r.recipient);
+    address::Resolution resolve(std::string_view otherSender, std::string_view address) {
+        address::RewriteSettings local = address::RewriteSettings::local(context.config());
+        std::string from = address::rewriteAddress(otherSender, local);
+        address::Resolution r = address::resolveAddress(context, from, address::rewriteAddress(address, local));
+        r.recipient = address::lowercase(r.recipient);
         return r;
     }
-    static bool finalClass(const Resolution& r) {
-        return r.addressClass == AddressClass::Local || r.addressClass == AddressClass::VirtualAlias ||
-               r.addressClass == AddressClass::VirtualMailbox;
+    static bool finalClass(const address::Resolution& r) {
+        return r.addressClass == address::AddressClass::Local ||
+               r.addressClass == address::AddressClass::VirtualAlias ||
+               r.addressClass == address::AddressClass::VirtualMailbox;
     }
 
     int generic(const std::vector<std::string>& restrictions, const std::string& replyName,
@@ -252,4 +254,4 @@ struct SmtpdEvaluation {
     int checkData(const char* parameter, const char* command, const char* replyClass);
 };
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -1,9 +1,9 @@
 // dsn_valid, dsn_split (global/dsn_util.c) and smtpd_dsn_fix (smtpd/smtpd_dsn_fix.c).
-#include "postline/address/smtpd_reply.h"
+#include "postline/policy/smtpd_reply.h"
 
 #include "postline/base/strings.h"
 
-namespace postline::address {
+namespace postline::policy {
 
 size_t dsnValid(std::string_view text) {
     if (text.size() < 2 || (text[0] != '2' && text[0] != '4' && text[0] != '5') || text[1] != '.') return 0;
@@ -60,4 +60,4 @@ std::string smtpdDsnFix(std::string_view status, std::string_view replyClass) {
     return "4.0.0";
 }
 
-}  // namespace postline::address
+}  // namespace postline::policy

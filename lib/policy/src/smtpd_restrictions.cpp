@@ -1,13 +1,13 @@
 // SmtpdRestrictions: the access tables and mynetworks one configuration opens, the
 // start-up check for relay protection, and one message's evaluation from the client
 // stage to end-of-data (smtpd_check_rcpt, smtpd_check_data, smtpd_check_eod).
-#include "postline/address/smtpd_restrictions.h"
+#include "postline/policy/smtpd_restrictions.h"
 
 #include "smtpd_evaluation.h"
 
-namespace postline::address {
+namespace postline::policy {
 
-SmtpdRestrictions::SmtpdRestrictions(RoutingContext& context, SmtpdSession session)
+SmtpdRestrictions::SmtpdRestrictions(address::RoutingContext& context, SmtpdSession session)
     : context_(context), session_(std::move(session)) {}
 
 SmtpdRestrictions::~SmtpdRestrictions() = default;
@@ -19,20 +19,20 @@ maps::MapList& SmtpdRestrictions::accessTable(const std::string& spec) {
     if (context_.getBool("smtputf8_enable")) flags |= maps::flag::kUtf8Request;
     maps::OpenContext open;
     open.config = &context_.config();
-    return tables_.emplace(spec, openAddressTables(spec, spec, flags, open)).first->second;
+    return tables_.emplace(spec, address::openAddressTables(spec, spec, flags, open)).first->second;
 }
 
-HostAddressList& SmtpdRestrictions::mynetworks() {
+address::HostAddressList& SmtpdRestrictions::mynetworks() {
     if (!mynetworks_)
-        mynetworks_ =
-            std::make_unique<HostAddressList>(HostAddressList::fromParameter(context_.config(), "mynetworks"));
+        mynetworks_ = std::make_unique<address::HostAddressList>(
+            address::HostAddressList::fromParameter(context_.config(), "mynetworks"));
     return *mynetworks_;
 }
 
 namespace {
 
 // Postfix refuses to start without relay protection in one of the RCPT lists.
-bool hasRequired(RoutingContext& context, const std::vector<std::string>& restrictions, int depth) {
+bool hasRequired(address::RoutingContext& context, const std::vector<std::string>& restrictions, int depth) {
     static const char* required[] = {"reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
                                      "defer_if_permit",           "check_relay_domains"};
     auto classes = splitRestrictions(context.get("smtpd_restriction_classes"));
@@ -87,7 +87,7 @@ RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_vie
             "at least one working instance of: reject_unauth_destination, defer_unauth_destination, reject, defer, "
             "defer_if_permit or check_relay_domains";
         ev.list = "smtpd";
-        ev.addStep("", "fatal: " + ev.undecidable.substr(ev.undecidable.find(": ") + 2), StepStatus::Error);
+        ev.addStep("", "fatal: " + ev.undecidable.substr(ev.undecidable.find(": ") + 2), address::StepStatus::Error);
         return conclude(kUndecided, "smtpd");
     }
     bool delay = context_.getBool("smtpd_delay_reject");
@@ -115,7 +115,7 @@ RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_vie
     // mail_cmd(): HELO first, then the sender argument.
     if (context_.getBool("smtpd_helo_required") && !session_.helo) {
         ev.list = "MAIL FROM";
-        ev.addStep("", "no HELO/EHLO before MAIL FROM (smtpd_helo_required = yes)", StepStatus::Reject);
+        ev.addStep("", "no HELO/EHLO before MAIL FROM (smtpd_helo_required = yes)", address::StepStatus::Reject);
         return commandReply("MAIL FROM", "503 5.5.1 Error: send HELO/EHLO first");
     }
     for (const SmtpdCommandResult* command : {mail, rcpt}) {
@@ -147,4 +147,4 @@ RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_vie
     return conclude(kDunno, "RCPT");
 }
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -3,7 +3,7 @@
 // address bounces, defer_transports and a transport master.cf does not offer defer;
 // error(8) bounces and retry(8) defers with the nexthop's text; bounce.c: soft_bounce
 // turns every bounce after acceptance into a deferral).
-#include "postline/address/route.h"
+#include "postline/simulate/route.h"
 
 #include <strings.h>
 
@@ -11,11 +11,11 @@
 #include "postline/address/cleanup_address.h"
 #include "postline/address/external_tables.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/smtpd_restrictions.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
+#include "postline/policy/smtpd_restrictions.h"
 
-namespace postline::address {
+namespace postline::simulate {
 
 const char* verdictName(Verdict v) {
     switch (v) {
@@ -93,14 +93,14 @@ bool listed(std::string_view list, std::string_view name) {
 
 // The lookups in external tables that had no answer since the last call, as a reason.
 std::string undecidedReason() {
-    auto undecided = externalLookups().takeUndecided();
+    auto undecided = address::externalLookups().takeUndecided();
     if (undecided.empty()) return {};
     return "undecidable offline: " + undecided.front() + " (give the answer with --lookup)";
 }
 
 // What qmgr and the delivery agent make of a resolved recipient (qmgr_message_resolve,
 // error(8), the transport connection).
-void queueVerdict(RoutingContext& context, FinalRecipient& f) {
+void queueVerdict(address::RoutingContext& context, FinalRecipient& f) {
     const auto& res = f.resolution;
     std::string transport = res.transport;
     if (res.fail) {
@@ -111,19 +111,20 @@ void queueVerdict(RoutingContext& context, FinalRecipient& f) {
         f.verdict = Verdict::Reject;
         f.reason = "5.1.3 bad address syntax";
         transport = "error";
-    } else if (res.addressClass == AddressClass::Local &&
-               strcasecmp(splitAddress(res.recipient).local.c_str(), context.get("double_bounce_sender").c_str()) ==
-                   0) {
+    } else if (res.addressClass == address::AddressClass::Local &&
+               strcasecmp(address::splitAddress(res.recipient).local.c_str(),
+                          context.get("double_bounce_sender").c_str()) == 0) {
         // qmgr_message_resolve(): mail for the local double-bounce address is dropped
         // before any delivery agent sees it.
         f.verdict = Verdict::Discard;
         f.reason = "2.0.0 undeliverable postmaster notification discarded";
-        f.resolution.steps.push_back(makeStep("qmgr", res.recipient, f.reason, StepStatus::Decided));
+        f.resolution.steps.push_back(address::makeStep("qmgr", res.recipient, f.reason, address::StepStatus::Decided));
         return;
     } else if (listed(context.get("defer_transports"), res.transport)) {
         f.verdict = Verdict::Defer;
         f.reason = "4.3.2 deferred transport";
-        f.resolution.steps.push_back(makeStep("defer_transports", res.transport, f.reason, StepStatus::Error));
+        f.resolution.steps.push_back(
+            address::makeStep("defer_transports", res.transport, f.reason, address::StepStatus::Error));
         transport = "retry";
     } else if (res.transport == "error") {
         f.verdict = Verdict::Reject;
@@ -138,8 +139,9 @@ void queueVerdict(RoutingContext& context, FinalRecipient& f) {
     if (services && !services->count(transport)) {
         f.verdict = Verdict::Defer;
         f.reason = "4.3.0 mail transport unavailable";
-        Step s = makeStep("qmgr", transport, "master.cf has no private unix service " + transport + ": " + f.reason,
-                          StepStatus::Error);
+        address::Step s =
+            address::makeStep("qmgr", transport, "master.cf has no private unix service " + transport + ": " + f.reason,
+                              address::StepStatus::Error);
         s.warnings.push_back("connect to transport private/" + transport + ": No such file or directory");
         f.resolution.steps.push_back(std::move(s));
     }
@@ -147,37 +149,39 @@ void queueVerdict(RoutingContext& context, FinalRecipient& f) {
 
 }  // namespace
 
-RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
-                           SmtpdRestrictions* smtpd) {
+RouteReport routeRecipient(address::RoutingContext& context, std::string_view sender, std::string_view recipient,
+                           policy::SmtpdRestrictions* smtpd) {
     RouteReport report;
     report.input = std::string(recipient);
     // Every Postfix daemon reads myorigin's file at start-up and stops when it cannot.
-    if (auto origin = myoriginValue(context.config()); !origin) {
-        report.cleanupSteps.push_back(makeStep("myorigin", context.config().get("myorigin"),
-                                               "fatal: " + origin.error().message, StepStatus::Error));
+    if (auto origin = address::myoriginValue(context.config()); !origin) {
+        report.cleanupSteps.push_back(address::makeStep("myorigin", context.config().get("myorigin"),
+                                                        "fatal: " + origin.error().message,
+                                                        address::StepStatus::Error));
         worsen(report, Verdict::Defer, "fatal: " + origin.error().message);
         return report;
     }
-    externalLookups().takeUndecided();
-    auto s = cleanupSender(context, sender);
+    address::externalLookups().takeUndecided();
+    auto s = address::cleanupSender(context, sender);
     report.sender = s.address;
     report.senderSteps = std::move(s.steps);
     if (s.defer) {
         auto why = undecidedReason();
         worsen(report, Verdict::Defer, why.empty() ? s.reason : why);
     }
-    externalLookups().takeUndecided();
+    address::externalLookups().takeUndecided();
 
     // smtpd sees the envelope as the client sent it, before cleanup's rewriting.
     std::string smtpdSender = withoutSourceRoute(sender), smtpdRecipient = withoutSourceRoute(recipient);
-    report.smtpd =
-        smtpd ? smtpd->check(smtpdSender, smtpdRecipient) : checkRecipient(context, report.sender, smtpdRecipient);
-    if (auto why = undecidedReason(); !why.empty() && report.smtpd.verdict == RecipientCheck::Verdict::Defer) {
+    report.smtpd = smtpd ? smtpd->check(smtpdSender, smtpdRecipient)
+                         : policy::checkRecipient(context, report.sender, smtpdRecipient);
+    if (auto why = undecidedReason(); !why.empty() && report.smtpd.verdict == policy::RecipientCheck::Verdict::Defer) {
         report.smtpd.undecidable = true;
         report.smtpd.reply = why;
     }
-    if (report.smtpd.verdict != RecipientCheck::Verdict::Accept) {
-        worsen(report, report.smtpd.verdict == RecipientCheck::Verdict::Reject ? Verdict::Reject : Verdict::Defer,
+    if (report.smtpd.verdict != policy::RecipientCheck::Verdict::Accept) {
+        worsen(report,
+               report.smtpd.verdict == policy::RecipientCheck::Verdict::Reject ? Verdict::Reject : Verdict::Defer,
                report.smtpd.reply);
         return report;
     }
@@ -185,29 +189,30 @@ RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std
         report.reason = "accepted and discarded by smtpd (DISCARD action)";
         return report;
     }
-    auto c = cleanupRecipient(context, recipient);
+    auto c = address::cleanupRecipient(context, recipient);
     report.cleanupSteps = std::move(c.steps);
     if (c.defer) {
         auto why = undecidedReason();
         worsen(report, Verdict::Defer, why.empty() ? c.reason : why);
         return report;
     }
-    externalLookups().takeUndecided();
+    address::externalLookups().takeUndecided();
     for (auto& address : c.recipients) {
         FinalRecipient f;
         f.address = address;
-        f.resolution = resolveAddress(context, report.sender, address);
+        f.resolution = address::resolveAddress(context, report.sender, address);
         queueVerdict(context, f);
         const auto& res = f.resolution;
-        if (f.verdict == Verdict::Deliver && res.addressClass == AddressClass::Local && res.transport == "local") {
-            auto local = deliverLocal(context, res.recipient);
+        if (f.verdict == Verdict::Deliver && res.addressClass == address::AddressClass::Local &&
+            res.transport == "local") {
+            auto local = address::deliverLocal(context, res.recipient);
             f.localDeliveries = std::move(local.deliveries);
             f.localSteps = std::move(local.steps);
             for (auto& d : f.localDeliveries) {
-                if (d.kind == LocalDelivery::Kind::Bounce && f.verdict == Verdict::Deliver) {
+                if (d.kind == address::LocalDelivery::Kind::Bounce && f.verdict == Verdict::Deliver) {
                     f.verdict = Verdict::Reject;
                     f.reason = d.target;
-                } else if (d.kind == LocalDelivery::Kind::Defer && f.verdict != Verdict::Defer) {
+                } else if (d.kind == address::LocalDelivery::Kind::Defer && f.verdict != Verdict::Defer) {
                     f.verdict = Verdict::Defer;
                     f.reason = d.target;
                 }
@@ -219,8 +224,8 @@ RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std
                 f.reason = softened(f.reason);
             }
             for (auto& d : f.localDeliveries)
-                if (d.kind == LocalDelivery::Kind::Bounce) {
-                    d.kind = LocalDelivery::Kind::Defer;
+                if (d.kind == address::LocalDelivery::Kind::Bounce) {
+                    d.kind = address::LocalDelivery::Kind::Defer;
                     d.target = softened(d.target);
                 }
         }
@@ -231,4 +236,4 @@ RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std
     return report;
 }
 
-}  // namespace postline::address
+}  // namespace postline::simulate

@@ -1,12 +1,12 @@
 // The routing test file parser (route_case.h, docs/routing-tests.md). Line-oriented
 // like Postfix's tables: whole-line comments, blank lines, and lines that start with
 // whitespace continue the case (or defaults block) above them.
-#include "postline/address/route_case.h"
+#include "postline/simulate/route_case.h"
 
 #include "postline/address/address_parts.h"
 #include "postline/base/strings.h"
 
-namespace postline::address {
+namespace postline::simulate {
 
 const char* caseVerdictName(CaseExpectation::Verdict v) {
     switch (v) {
@@ -27,10 +27,10 @@ const char* caseVerdictName(CaseExpectation::Verdict v) {
 std::string caseAddress(std::string_view written) {
     std::string text(base::trim(written));
     if (text.size() >= 2 && text.front() == '<' && text.back() == '>') text = text.substr(1, text.size() - 2);
-    return toInternal(text);
+    return address::toInternal(text);
 }
 
-base::Result<SmtpdSession> caseSession(const CaseInput& input) {
+base::Result<policy::SmtpdSession> caseSession(const CaseInput& input) {
     if (input.client.empty())
         return base::Error{"helo, sasl, dns and policy need a client (client NAME[ADDR] or client ADDR)"};
     // sessionForClient takes "ADDR,NAME".
@@ -41,14 +41,14 @@ base::Result<SmtpdSession> caseSession(const CaseInput& input) {
             return base::Error{"bad client \"" + input.client + "\" (expected NAME[ADDR] or ADDR)"};
         spec = spec.substr(open + 1, spec.size() - open - 2) + "," + spec.substr(0, open);
     }
-    auto session = sessionForClient(spec);
+    auto session = policy::sessionForClient(spec);
     if (!session) return session;
     if (!input.helo.empty()) session->helo = input.helo;
     session->saslUsername = input.sasl;
     for (auto& d : input.dns)
-        if (auto st = addDnsAnswer(*session, d); !st) return st.error();
+        if (auto st = policy::addDnsAnswer(session->offline, d); !st) return st.error();
     for (auto& p : input.policy)
-        if (auto st = addPolicyAnswer(*session, p); !st) return st.error();
+        if (auto st = policy::addPolicyAnswer(session->offline, p); !st) return st.error();
     return session;
 }
 
@@ -161,8 +161,8 @@ bool applyInput(Parser& p, CaseInput& in, const std::string& keyword, const std:
         in.helo = value;
     else if (keyword == "dns" || keyword == "policy") {
         // Checked here, so that a mistake names its own line.
-        SmtpdSession scratch;
-        auto st = keyword == "dns" ? addDnsAnswer(scratch, value) : addPolicyAnswer(scratch, value);
+        policy::OfflineNetworkFacts scratch;
+        auto st = keyword == "dns" ? policy::addDnsAnswer(scratch, value) : policy::addPolicyAnswer(scratch, value);
         if (!st) return p.fail(st.error().message);
         (keyword == "dns" ? in.dns : in.policy).push_back(value);
     } else
@@ -341,4 +341,4 @@ base::Result<std::vector<RouteCase>> parseRouteCases(std::string_view text, cons
     return cases;
 }
 
-}  // namespace postline::address
+}  // namespace postline::simulate

@@ -1,18 +1,18 @@
 // checkRouteCase (route_case_check.h): expectation by expectation, with the step of the
 // trace that decided each difference, so that a failing CI run says which table (and
 // which key) changed the route.
-#include "postline/address/route_case_check.h"
+#include "postline/simulate/route_case_check.h"
 
 #include <algorithm>
 
 #include "postline/address/address_parts.h"
-#include "postline/address/route_outcome.h"
 #include "postline/base/strings.h"
+#include "postline/simulate/route_outcome.h"
 
-namespace postline::address {
+namespace postline::simulate {
 
 bool sameAddress(const std::string& a, const std::string& b) {
-    auto pa = splitAddress(a), pb = splitAddress(b);
+    auto pa = address::splitAddress(a), pb = address::splitAddress(b);
     return pa.hasAt == pb.hasAt && pa.local == pb.local && base::equalsIgnoreCase(pa.domain, pb.domain);
 }
 
@@ -20,7 +20,7 @@ namespace {
 
 using Expected = CaseExpectation::Verdict;
 
-std::string phased(const char* phase, const Step& s) { return std::string(phase) + formatStep(s); }
+std::string phased(const char* phase, const address::Step& s) { return std::string(phase) + address::formatStep(s); }
 
 std::vector<std::string> only(std::string step) {
     if (step.empty()) return {};
@@ -29,7 +29,9 @@ std::vector<std::string> only(std::string step) {
 
 // The first step that refused or failed; otherwise the smtpd step that accepted.
 std::string verdictStep(const RouteReport& r) {
-    auto bad = [](const Step& s) { return s.status == StepStatus::Reject || s.status == StepStatus::Error; };
+    auto bad = [](const address::Step& s) {
+        return s.status == address::StepStatus::Reject || s.status == address::StepStatus::Error;
+    };
     for (auto& s : r.senderSteps)
         if (bad(s)) return phased("sender ", s);
     for (auto& s : r.smtpd.steps)
@@ -38,13 +40,13 @@ std::string verdictStep(const RouteReport& r) {
         if (bad(s)) return phased("cleanup ", s);
     for (auto& f : r.recipients) {
         for (auto& s : f.resolution.steps)
-            if (bad(s)) return "<" + f.address + "> " + formatStep(s);
+            if (bad(s)) return "<" + f.address + "> " + address::formatStep(s);
         for (auto& s : f.localSteps)
-            if (bad(s)) return "<" + f.address + "> local " + formatStep(s);
+            if (bad(s)) return "<" + f.address + "> local " + address::formatStep(s);
         // The error transport (transport_maps, relocated_maps) bounces without a Reject step.
-        if (f.verdict != address::Verdict::Deliver)
+        if (f.verdict != Verdict::Deliver)
             for (auto it = f.resolution.steps.rbegin(); it != f.resolution.steps.rend(); ++it)
-                if (it->status == StepStatus::Found) return "<" + f.address + "> " + formatStep(*it);
+                if (it->status == address::StepStatus::Found) return "<" + f.address + "> " + address::formatStep(*it);
     }
     if (!r.smtpd.steps.empty()) return phased("smtpd ", r.smtpd.steps.back());
     return "";
@@ -57,7 +59,8 @@ std::vector<std::string> recipientsSteps(const RouteReport& r) {
     if (r.cleanupSteps.empty()) return only(verdictStep(r));
     std::vector<std::string> out;
     for (auto& s : r.cleanupSteps)
-        if (s.status == StepStatus::Found || s.status == StepStatus::Changed || s.status == StepStatus::Error)
+        if (s.status == address::StepStatus::Found || s.status == address::StepStatus::Changed ||
+            s.status == address::StepStatus::Error)
             out.push_back(phased("cleanup ", s));
     if (out.empty()) out.push_back(phased("cleanup ", r.cleanupSteps.back()));
     return out;
@@ -68,15 +71,15 @@ std::vector<std::string> recipientsSteps(const RouteReport& r) {
 std::string routeStep(const FinalRecipient& f) {
     auto& steps = f.resolution.steps;
     for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-        if (it->status == StepStatus::NotFound || it->stage == "address_class") continue;
-        return "<" + f.address + "> " + formatStep(*it);
+        if (it->status == address::StepStatus::NotFound || it->stage == "address_class") continue;
+        return "<" + f.address + "> " + address::formatStep(*it);
     }
     return "";
 }
 
 std::string localStep(const FinalRecipient& f) {
     if (f.localSteps.empty()) return "";
-    return "<" + f.address + "> local " + formatStep(f.localSteps.back());
+    return "<" + f.address + "> local " + address::formatStep(f.localSteps.back());
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -160,7 +163,7 @@ std::vector<CaseMismatch> checkRouteCase(const CaseExpectation& expect, const Ro
         const FinalRecipient* localRecipient = nullptr;
         for (auto& f : report.recipients) {
             for (auto& d : f.localDeliveries) {
-                std::string kind = localDeliveryKindName(d.kind);
+                std::string kind = address::localDeliveryKindName(d.kind);
                 seen.push_back(kind + " " + d.target);
                 found |=
                     kind == e.kind && (e.kind == "forward" ? sameAddress(d.target, e.target) : d.target == e.target);
@@ -174,4 +177,4 @@ std::vector<CaseMismatch> checkRouteCase(const CaseExpectation& expect, const Ro
     return out;
 }
 
-}  // namespace postline::address
+}  // namespace postline::simulate

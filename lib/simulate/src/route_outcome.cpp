@@ -1,9 +1,9 @@
 // RouteOutcome (route_outcome.h): the verdict, reason and final routes of a report.
-#include "postline/address/route_outcome.h"
+#include "postline/simulate/route_outcome.h"
 
 #include <algorithm>
 
-namespace postline::address {
+namespace postline::simulate {
 
 RouteOutcome routeOutcome(const RouteReport& report) {
     RouteOutcome o;
@@ -14,7 +14,7 @@ RouteOutcome routeOutcome(const RouteReport& report) {
             break;
         case Verdict::Reject:
             // smtpd's refusal happens in the SMTP session; anything later is a bounce.
-            o.verdict = report.smtpd.verdict == RecipientCheck::Verdict::Reject ? "reject" : "bounce";
+            o.verdict = report.smtpd.verdict == policy::RecipientCheck::Verdict::Reject ? "reject" : "bounce";
             break;
         case Verdict::Defer:
             o.verdict = "defer";
@@ -27,7 +27,7 @@ RouteOutcome routeOutcome(const RouteReport& report) {
         r.transport = f.resolution.transport;
         r.nexthop = f.resolution.nexthop;
         for (auto& d : f.localDeliveries)
-            r.local.push_back(std::string(localDeliveryKindName(d.kind)) + " " + d.target);
+            r.local.push_back(std::string(address::localDeliveryKindName(d.kind)) + " " + d.target);
         o.recipients.push_back(std::move(r));
     }
     std::stable_sort(o.recipients.begin(), o.recipients.end(), [](auto& a, auto& b) { return a.address < b.address; });
@@ -57,4 +57,4 @@ std::string formatOutcome(const RouteOutcome& outcome) {
     return out;
 }
 
-}  // namespace postline::address
+}  // namespace postline::simulate

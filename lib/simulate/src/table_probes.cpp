@@ -1,7 +1,7 @@
 // tableProbeAddresses (table_probes.h): list each table with its sequence operation and
 // turn keys into addresses the way the lookups would meet them (mail_addr_find.c's key
 // forms: user@domain, @domain, user; transport(5)'s domain and .domain).
-#include "postline/address/table_probes.h"
+#include "postline/simulate/table_probes.h"
 
 #include <cerrno>
 #include <set>
@@ -10,7 +10,7 @@
 #include "postline/config/config.h"
 #include "postline/maps/map_list.h"
 
-namespace postline::address {
+namespace postline::simulate {
 
 const std::vector<std::string>& probedParameters() {
     static const std::vector<std::string> names = {"virtual_alias_maps",  "alias_maps",     "transport_maps",
@@ -46,7 +46,7 @@ TableProbes tableProbeAddresses(const config::Config& config) {
     open.config = &config;
     for (auto& parameter : probedParameters()) {
         for (auto& spec : maps::splitMapSpecs(config.get(parameter))) {
-            auto dict = openAddressTable(spec, 0, open);
+            auto dict = address::openAddressTable(spec, 0, open);
             if (!dict) {
                 out.warnings.push_back(parameter + ": " + dict.error().message);
                 continue;
@@ -64,4 +64,4 @@ TableProbes tableProbeAddresses(const config::Config& config) {
     return out;
 }
 
-}  // namespace postline::address
+}  // namespace postline::simulate

@@ -1,15 +1,15 @@
 // The restriction-name table (restriction_names.h) and the offline evaluation know the
 // same names: every name of the table, with an argument of its kind, is evaluated
 // without "unknown smtpd restriction", and a misspelt one is not in the table.
-#include "postline/address/restriction_names.h"
+#include "postline/policy/restriction_names.h"
 
 #include <gtest/gtest.h>
 
-#include "address_test_util.h"
+#include "address/address_test_util.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/smtpd_restrictions.h"
+#include "postline/policy/smtpd_restrictions.h"
 
-namespace postline::address {
+namespace postline::policy {
 namespace {
 
 std::string argumentFor(RestrictionArgument argument) {
@@ -30,14 +30,14 @@ std::string argumentFor(RestrictionArgument argument) {
 
 // The steps of evaluating `list` as smtpd_recipient_restrictions, for a local recipient
 // that the relay restrictions let through.
-Steps stepsOf(const std::string& list) {
-    auto c = testing::testConfig();
+address::Steps stepsOf(const std::string& list) {
+    auto c = address::testing::testConfig();
     c.set("mynetworks", "127.0.0.0/8");
     c.set("smtpd_relay_restrictions", "permit_mynetworks, reject_unauth_destination");
     c.set("smtpd_recipient_restrictions", list);
     c.set("alias_maps", "");  // not the host's /etc/aliases
     c.set("local_recipient_maps", "");
-    RoutingContext ctx(c);
+    address::RoutingContext ctx(c);
     SmtpdSession s;
     s.clientAddress = "192.0.2.1";
     s.clientName = s.reverseName = "unknown";
@@ -46,8 +46,8 @@ Steps stepsOf(const std::string& list) {
     return r.check("joe@example.net", "root@example.org").steps;
 }
 
-bool mentionsUnknown(const Steps& steps) {
-    for (const Step& step : steps)
+bool mentionsUnknown(const address::Steps& steps) {
+    for (const address::Step& step : steps)
         for (const std::string& w : step.warnings)
             if (w.find("unknown smtpd restriction") != std::string::npos) return true;
     return false;
@@ -55,8 +55,8 @@ bool mentionsUnknown(const Steps& steps) {
 
 // Whether a step of smtpd_recipient_restrictions reports on `name`, or `name` expanded
 // into restrictions of its own (reject_sender_login_mismatch): it was evaluated.
-bool evaluated(const Steps& steps, std::string_view name) {
-    for (const Step& step : steps)
+bool evaluated(const address::Steps& steps, std::string_view name) {
+    for (const address::Step& step : steps)
         if ((step.stage == "smtpd_recipient_restrictions" && step.result.starts_with(name)) || step.stage == name)
             return true;
     return false;
@@ -65,7 +65,7 @@ bool evaluated(const Steps& steps, std::string_view name) {
 TEST(RestrictionNames, TheEvaluationKnowsEveryName) {
     for (const RestrictionName& entry : smtpdRestrictionNames()) {
         std::string list = std::string(entry.name) + argumentFor(entry.argument);
-        Steps steps = stepsOf(list);
+        address::Steps steps = stepsOf(list);
         EXPECT_TRUE(evaluated(steps, entry.name)) << list;
         EXPECT_FALSE(mentionsUnknown(steps)) << list;
     }
@@ -81,4 +81,4 @@ TEST(RestrictionNames, MisspeltNamesAreUnknownToBoth) {
 }
 
 }  // namespace
-}  // namespace postline::address
+}  // namespace postline::policy

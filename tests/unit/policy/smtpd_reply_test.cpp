@@ -1,11 +1,11 @@
 // Tests of the reply pieces: dsn_valid, dsn_split, smtpd_dsn_fix and access(5) values.
-#include "postline/address/smtpd_reply.h"
+#include "postline/policy/smtpd_reply.h"
 
 #include <gtest/gtest.h>
 
-#include "postline/address/access_action.h"
+#include "postline/policy/access_action.h"
 
-namespace postline::address {
+namespace postline::policy {
 namespace {
 
 TEST(SmtpdReply, DsnValid) {
@@ -73,4 +73,4 @@ TEST(AccessAction, Words) {
 }
 
 }  // namespace
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -2,20 +2,20 @@
 // action, the reply rules (codes, status codes, soft_bounce, warn_if_reject,
 // defer_if_permit/defer_if_reject) and the stages. Expected replies are Postfix 3.7's
 // texts (smtpd/smtpd_check.c; the format strings are in the installed smtpd binary).
-#include "postline/address/smtpd_restrictions.h"
+#include "postline/policy/smtpd_restrictions.h"
 
 #include <gtest/gtest.h>
 
-#include "address_test_util.h"
+#include "address/address_test_util.h"
 #include "postline/address/routing_context.h"
 
-namespace postline::address {
+namespace postline::policy {
 namespace {
 
 using Verdict = RecipientCheck::Verdict;
 
 config::Config baseConfig() {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("mynetworks", "127.0.0.0/8");
     c.set("local_recipient_maps", "inline:{ {root=x}, {joe=x} }");
     return c;
@@ -30,7 +30,7 @@ SmtpdSession client(std::string addr = "192.0.2.1", std::string name = "unknown"
 
 RecipientCheck run(const config::Config& c, const SmtpdSession& s, std::string_view rcpt,
                    std::string_view sender = "joe@example.net") {
-    RoutingContext ctx(c);
+    address::RoutingContext ctx(c);
     SmtpdRestrictions r(ctx, s);
     return r.check(sender, rcpt);
 }
@@ -281,7 +281,7 @@ TEST(SmtpdRestrictions, ClientRestrictions) {
     EXPECT_EQ(run(c, client(), "root@example.org").reply,
               "550 5.7.25 Client host rejected: cannot find your hostname, [192.0.2.1]");
     auto s = client();
-    s.dns["192.0.2.1"] = DnsAnswer::TempFail;
+    s.offline.dns["192.0.2.1"] = DnsAnswer::TempFail;
     EXPECT_EQ(run(c, s, "root@example.org").reply,
               "450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.1]");
     EXPECT_EQ(run(c, client("192.0.2.1", "mx.example.net"), "root@example.org").verdict, Verdict::Accept);
@@ -330,11 +330,11 @@ TEST(SmtpdRestrictions, HeloRestrictions) {
     c.set("smtpd_helo_restrictions", "reject_unknown_helo_hostname");
     auto r = run(c, s, "root@example.org");
     EXPECT_TRUE(r.undecidable);
-    s.dns["a.example.net"] = DnsAnswer::NotFound;
+    s.offline.dns["a.example.net"] = DnsAnswer::NotFound;
     EXPECT_EQ(run(c, s, "root@example.org").reply, "450 4.7.1 <a.example.net>: Helo command rejected: Host not found");
-    s.dns["a.example.net"] = DnsAnswer::TempFail;
+    s.offline.dns["a.example.net"] = DnsAnswer::TempFail;
     EXPECT_EQ(run(c, s, "root@example.org").reply, "450 4.7.1 <a.example.net>: Helo command rejected: Host not found");
-    s.dns["a.example.net"] = DnsAnswer::Found;
+    s.offline.dns["a.example.net"] = DnsAnswer::Found;
     EXPECT_EQ(run(c, s, "root@example.org").verdict, Verdict::Accept);
 }
 
@@ -351,20 +351,20 @@ TEST(SmtpdRestrictions, SenderRestrictions) {
     c.set("smtpd_sender_restrictions", "reject_unknown_sender_domain");
     EXPECT_TRUE(run(c, client(), "root@example.org", "x@nonexistent.invalid").undecidable);
     auto s = client();
-    s.dns["nonexistent.invalid"] = DnsAnswer::NotFound;
+    s.offline.dns["nonexistent.invalid"] = DnsAnswer::NotFound;
     EXPECT_EQ(run(c, s, "root@example.org", "x@nonexistent.invalid").reply,
               "450 4.1.8 <x@nonexistent.invalid>: Sender address rejected: Domain not found");
-    s.dns["nonexistent.invalid"] = DnsAnswer::NullMx;
+    s.offline.dns["nonexistent.invalid"] = DnsAnswer::NullMx;
     EXPECT_EQ(run(c, s, "root@example.org", "x@nonexistent.invalid").reply,
               "550 5.7.27 <x@nonexistent.invalid>: Sender address rejected: Domain nonexistent.invalid does not "
               "accept mail (nullMX)");
-    s.dns["nonexistent.invalid"] = DnsAnswer::TempFail;
+    s.offline.dns["nonexistent.invalid"] = DnsAnswer::TempFail;
     EXPECT_EQ(run(c, s, "root@example.org", "x@nonexistent.invalid").reply,
               "450 4.1.8 <x@nonexistent.invalid>: Sender address rejected: Domain not found");
     // Local domains need no DNS.
     EXPECT_EQ(run(c, client(), "root@example.org", "joe@example.org").verdict, Verdict::Accept);
     c.set("unknown_address_reject_code", "550");
-    s.dns["nonexistent.invalid"] = DnsAnswer::NotFound;
+    s.offline.dns["nonexistent.invalid"] = DnsAnswer::NotFound;
     EXPECT_EQ(run(c, s, "root@example.org", "x@nonexistent.invalid").reply,
               "550 5.1.8 <x@nonexistent.invalid>: Sender address rejected: Domain not found");
 }
@@ -391,10 +391,10 @@ TEST(SmtpdRestrictions, RecipientSyntaxAndDns) {
     EXPECT_EQ(run(c, client(), "u@nodots").reply,
               "504 5.5.2 <u@nodots>: Recipient address rejected: need fully-qualified address");
     auto s = client();
-    s.dns["gone.example"] = DnsAnswer::NotFound;
+    s.offline.dns["gone.example"] = DnsAnswer::NotFound;
     EXPECT_EQ(run(c, s, "u@gone.example").reply,
               "450 4.1.2 <u@gone.example>: Recipient address rejected: Domain not found");
-    s.dns["gone.example"] = DnsAnswer::NullMx;
+    s.offline.dns["gone.example"] = DnsAnswer::NullMx;
     EXPECT_EQ(run(c, s, "u@gone.example").reply,
               "556 5.1.10 <u@gone.example>: Recipient address rejected: Domain gone.example does not accept mail "
               "(nullMX)");
@@ -407,10 +407,10 @@ TEST(SmtpdRestrictions, PolicyServiceAndUndecidable) {
     EXPECT_TRUE(r.undecidable);
     EXPECT_EQ(r.verdict, Verdict::Defer);
     auto s = client();
-    s.policy["inet:127.0.0.1:10023"] = "REJECT greylisted";
+    s.offline.policy["inet:127.0.0.1:10023"] = "REJECT greylisted";
     EXPECT_EQ(run(c, s, "root@example.org").reply,
               "554 5.7.1 <root@example.org>: Recipient address rejected: greylisted");
-    s.policy["inet:127.0.0.1:10023"] = "DUNNO";
+    s.offline.policy["inet:127.0.0.1:10023"] = "DUNNO";
     EXPECT_EQ(run(c, s, "root@example.org").verdict, Verdict::Accept);
     c.set("smtpd_recipient_restrictions", "reject_unverified_recipient");
     EXPECT_TRUE(run(c, client(), "root@example.org").undecidable);
@@ -468,12 +468,17 @@ TEST(SmtpdSession, Options) {
     EXPECT_EQ(sessionForClient("2001:DB8::1")->namaddr(), "unknown[2001:db8::1]");
     EXPECT_FALSE(sessionForClient("not-an-ip"));
     EXPECT_FALSE(sessionForClient("192.0.2.1,bad name"));
-    EXPECT_TRUE(addDnsAnswer(*s, "Example.COM.=notfound"));
-    EXPECT_EQ(s->dnsAnswer("example.com"), DnsAnswer::NotFound);
-    EXPECT_FALSE(addDnsAnswer(*s, "example.com=maybe"));
-    EXPECT_TRUE(addPolicyAnswer(*s, "inet:127.0.0.1:10023=DEFER_IF_PERMIT a=b"));
-    EXPECT_EQ(s->policy["inet:127.0.0.1:10023"], "DEFER_IF_PERMIT a=b");
+    EXPECT_TRUE(addDnsAnswer(s->offline, "Example.COM.=notfound"));
+    EXPECT_EQ(s->facts().dnsAnswer("example.com"), DnsAnswer::NotFound);
+    EXPECT_FALSE(addDnsAnswer(s->offline, "example.com=maybe"));
+    EXPECT_TRUE(addPolicyAnswer(s->offline, "inet:127.0.0.1:10023=DEFER_IF_PERMIT a=b"));
+    EXPECT_EQ(s->offline.policy["inet:127.0.0.1:10023"], "DEFER_IF_PERMIT a=b");
+    // The facts in use: the offline answers, a service's own before "*".
+    EXPECT_EQ(s->facts().policyAction("inet:127.0.0.1:10023"), "DEFER_IF_PERMIT a=b");
+    EXPECT_EQ(s->facts().policyAction("unix:private/policy"), std::nullopt);
+    EXPECT_TRUE(addPolicyAnswer(s->offline, "*=DUNNO"));
+    EXPECT_EQ(s->facts().policyAction("unix:private/policy"), "DUNNO");
 }
 
 }  // namespace
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -1,18 +1,18 @@
 // Tests of the routing test format (route_case.cpp), its checks against real routes
 // (route_case_check.cpp), route outcomes (route_outcome.cpp) and the table probes of
 // `postline diff` (table_probes.cpp).
-#include "postline/address/route_case.h"
+#include "postline/simulate/route_case.h"
 
 #include <gtest/gtest.h>
 
-#include "address_test_util.h"
-#include "postline/address/route_case_check.h"
-#include "postline/address/route_outcome.h"
+#include "address/address_test_util.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/table_probes.h"
 #include "postline/base/strings.h"
+#include "postline/simulate/route_case_check.h"
+#include "postline/simulate/route_outcome.h"
+#include "postline/simulate/table_probes.h"
 
-namespace postline::address {
+namespace postline::simulate {
 namespace {
 
 using V = CaseExpectation::Verdict;
@@ -150,8 +150,8 @@ TEST(RouteCase, SessionOfACase) {
     in.policy = {"*=DUNNO"};
     s = caseSession(in);
     ASSERT_TRUE(s.ok()) << s.error().message;
-    EXPECT_EQ(s->dnsAnswer("EXAMPLE.com."), DnsAnswer::NullMx);
-    EXPECT_EQ(s->policy.at("*"), "DUNNO");
+    EXPECT_EQ(s->facts().dnsAnswer("EXAMPLE.com."), policy::DnsAnswer::NullMx);
+    EXPECT_EQ(s->offline.policy.at("*"), "DUNNO");
     in = CaseInput{};
     in.client = "2001:db8::1";
     s = caseSession(in);
@@ -168,12 +168,12 @@ std::vector<CaseMismatch> check(const config::Config& c, std::string_view text) 
     auto cases = parse(text);
     EXPECT_EQ(cases.size(), 1u);
     if (cases.empty()) return {};
-    RoutingContext ctx(c);
+    address::RoutingContext ctx(c);
     return checkRouteCase(cases[0].expect, routeRecipient(ctx, cases[0].input.sender, cases[0].address));
 }
 
 TEST(RouteCaseCheck, PassesAndFailsWithTheDecidingStep) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("virtual_alias_maps", "inline:{ {info@example.net=alice@example.com, bob@example.com} }");
     c.set("transport_maps", "inline:{ {example.com=relay:[mx.example.com]} }");
     EXPECT_TRUE(
@@ -208,7 +208,7 @@ TEST(RouteCaseCheck, PassesAndFailsWithTheDecidingStep) {
 }
 
 TEST(RouteCaseCheck, Verdicts) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("alias_maps", "inline:{ {postmaster=root}, {archive=/var/archive/all} }");
     c.set("relocated_maps", "inline:{ {gone@example.net=new@example.com} }");
     EXPECT_TRUE(check(c, "nosuchuser-xyz@example.org -> reject 550 5.1.1\n").empty());
@@ -246,10 +246,10 @@ TEST(RouteCaseCheck, Verdicts) {
 }
 
 TEST(RouteOutcome, FormatAndCompare) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("virtual_alias_maps", "inline:{ {info@example.net=b@example.com, a@example.com} }");
     c.set("alias_maps", "inline:{ {postmaster=root} }");
-    RoutingContext ctx(c);
+    address::RoutingContext ctx(c);
     auto o = routeOutcome(routeRecipient(ctx, "", "info@example.net"));
     EXPECT_EQ(formatOutcome(o), "deliver: a@example.com via smtp:example.com, b@example.com via smtp:example.com");
     auto p = routeOutcome(routeRecipient(ctx, "", "info@example.net"));
@@ -271,8 +271,8 @@ TEST(TableProbes, KeysBecomeAddresses) {
     EXPECT_EQ(probeAddressForKey("alias_maps", "YP_LAST_MODIFIED", "h.example"), "");
     EXPECT_EQ(probeAddressForKey("canonical_maps", "user@", "h.example"), "user@h.example");
 
-    testing::TempDir dir;
-    auto c = testing::testConfig();
+    address::testing::TempDir dir;
+    auto c = address::testing::testConfig();
     c.set("virtual_alias_maps",
           "texthash:" + dir.write("virtual", "info@example.net x\n@example.com y\n") + ", regexp:{ {/x/ y} }");
     c.set("transport_maps", "texthash:" + dir.write("transport", "example.com smtp:\n.example.org relay:\n"));
@@ -287,4 +287,4 @@ TEST(TableProbes, KeysBecomeAddresses) {
 }
 
 }  // namespace
-}  // namespace postline::address
+}  // namespace postline::simulate

@@ -4,26 +4,26 @@
 // DUNNO, alias extension propagation, myorigin from a file, and external tables.
 #include <gtest/gtest.h>
 
-#include "address_test_util.h"
+#include "address/address_test_util.h"
 #include "postline/address/external_tables.h"
 #include "postline/address/local_delivery.h"
 #include "postline/address/resolve.h"
-#include "postline/address/route.h"
 #include "postline/address/routing_context.h"
+#include "postline/simulate/route.h"
 
-namespace postline::address {
+namespace postline::simulate {
 namespace {
 
-using testing::TempDir;
+using address::testing::TempDir;
 
 RouteReport route(const config::Config& c, std::string_view rcpt, std::string_view sender = "") {
-    RoutingContext ctx(c);
+    address::RoutingContext ctx(c);
     return routeRecipient(ctx, sender, rcpt);
 }
 
 TEST(RouteDelivery, ProxyTablesInDomainLists) {
     TempDir dir;
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     auto v = dir.write("virtual", "valias.example x\ninfo@valias.example a@example.net\n");
     auto r = dir.write("relay", "relay.example ok\n");
     // virtual_alias_domains defaults to $virtual_alias_maps: a proxy: list too.
@@ -38,9 +38,9 @@ TEST(RouteDelivery, ProxyTablesInDomainLists) {
     EXPECT_EQ(rep.verdict, Verdict::Deliver) << rep.reason;
     ASSERT_EQ(rep.recipients.size(), 1u);
     EXPECT_EQ(rep.recipients[0].address, "a@example.net");
-    RoutingContext ctx(c);
-    auto res = resolveAddress(ctx, "", "x@relay.example");
-    EXPECT_EQ(res.addressClass, AddressClass::Relay);
+    address::RoutingContext ctx(c);
+    auto res = address::resolveAddress(ctx, "", "x@relay.example");
+    EXPECT_EQ(res.addressClass, address::AddressClass::Relay);
     EXPECT_FALSE(res.fail);
 }
 
@@ -71,21 +71,22 @@ TEST(RouteDelivery, TransportThatMasterCfDoesNotOffer) {
 }
 
 TEST(RouteDelivery, SenderDependentRelayhostDunnoKeepsRelayhost) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("relayhost", "[smarthost.example]:587");
     c.set("sender_dependent_relayhost_maps",
           "inline:{ {dunno@sender.example = DUNNO}, {other@sender.example = [other.example]} }");
-    RoutingContext ctx(c);
-    EXPECT_EQ(resolveAddress(ctx, "dunno@sender.example", "u@remote.example").nexthop, "[smarthost.example]:587");
-    EXPECT_EQ(resolveAddress(ctx, "other@sender.example", "u@remote.example").nexthop, "[other.example]");
+    address::RoutingContext ctx(c);
+    EXPECT_EQ(address::resolveAddress(ctx, "dunno@sender.example", "u@remote.example").nexthop,
+              "[smarthost.example]:587");
+    EXPECT_EQ(address::resolveAddress(ctx, "other@sender.example", "u@remote.example").nexthop, "[other.example]");
     c.set("relayhost", "");
-    RoutingContext ctx2(c);
-    EXPECT_EQ(resolveAddress(ctx2, "dunno@sender.example", "u@remote.example").nexthop, "remote.example");
+    address::RoutingContext ctx2(c);
+    EXPECT_EQ(address::resolveAddress(ctx2, "dunno@sender.example", "u@remote.example").nexthop, "remote.example");
 }
 
 TEST(RouteDelivery, ErrorTransportWithoutText) {
     // Reached through virtual aliases, which smtpd accepts: error(8) decides.
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("virtual_alias_maps",
           "inline:{ {closed@example.org = a@closed.example}, {later@example.org = a@later.example},"
           " {coded@example.org = a@coded.example} }");
@@ -102,7 +103,7 @@ TEST(RouteDelivery, ErrorTransportWithoutText) {
 
 TEST(RouteDelivery, SoftBounceDefersEveryBounceAfterAcceptance) {
     TempDir dir;
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("soft_bounce", "yes");
     c.set("alias_maps", "");
     c.set("local_recipient_maps", "");
@@ -118,7 +119,7 @@ TEST(RouteDelivery, SoftBounceDefersEveryBounceAfterAcceptance) {
     EXPECT_EQ(r.reason, "4.1.1 unknown user: \"no-such-user-xyz\"");
     ASSERT_EQ(r.recipients.size(), 1u);
     ASSERT_EQ(r.recipients[0].localDeliveries.size(), 1u);
-    EXPECT_EQ(r.recipients[0].localDeliveries[0].kind, LocalDelivery::Kind::Defer);
+    EXPECT_EQ(r.recipients[0].localDeliveries[0].kind, address::LocalDelivery::Kind::Defer);
     r = route(c, "old@example.org");
     EXPECT_EQ(r.verdict, Verdict::Defer);
     EXPECT_EQ(r.reason, "4.1.6 User has moved to new@elsewhere.example");
@@ -129,13 +130,13 @@ TEST(RouteDelivery, SoftBounceDefersEveryBounceAfterAcceptance) {
 }
 
 TEST(RouteDelivery, AliasPropagatesUnmatchedExtension) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("recipient_delimiter", "+");
     c.set("alias_maps", "inline:{ {fwd = remote@partner.example}, {fwd+exact = exact@partner.example} }");
     auto targets = [&](std::string_view rcpt) {
-        RoutingContext ctx(c);
+        address::RoutingContext ctx(c);
         std::vector<std::string> out;
-        for (auto& d : deliverLocal(ctx, rcpt).deliveries) out.push_back(d.target);
+        for (auto& d : address::deliverLocal(ctx, rcpt).deliveries) out.push_back(d.target);
         return out;
     };
     EXPECT_EQ(targets("fwd+x@example.org"), std::vector<std::string>{"remote@partner.example"});
@@ -148,12 +149,12 @@ TEST(RouteDelivery, AliasPropagatesUnmatchedExtension) {
 
 TEST(RouteDelivery, MyoriginFromFile) {
     TempDir dir;
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("myorigin", dir.write("mailname", "  origin.example  \nsecond.example\n"));
     auto r = route(c, "root");
     ASSERT_EQ(r.recipients.size(), 1u) << r.reason;
     EXPECT_EQ(r.recipients[0].address, "root@origin.example");
-    RoutingContext ctx(c);
+    address::RoutingContext ctx(c);
     EXPECT_EQ(ctx.get("myorigin"), "origin.example");
     c.set("myorigin", dir.write("empty", "\n"));
     r = route(c, "root");
@@ -165,7 +166,7 @@ TEST(RouteDelivery, MyoriginFromFile) {
 }
 
 TEST(RouteDelivery, ExternalTablesAreUndecidableWithoutAnswers) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("virtual_alias_maps", "proxy:mysql:/etc/postfix/mysql-virtual.cf");
     auto r = route(c, "info@example.org");
     EXPECT_EQ(r.verdict, Verdict::Defer);
@@ -174,7 +175,7 @@ TEST(RouteDelivery, ExternalTablesAreUndecidableWithoutAnswers) {
               "answer with --lookup)");
     c.set("transport_maps", "pgsql:/etc/postfix/pgsql-transport.cf");
     {
-        ExternalLookups answers;
+        address::ExternalLookups answers;
         ASSERT_TRUE(answers.addAnswer("mysql:/etc/postfix/mysql-virtual.cf=Info@example.org=sales@example.net"));
         ASSERT_TRUE(answers.addAnswer("mysql:/etc/postfix/mysql-virtual.cf=*="));
         ASSERT_TRUE(answers.addAnswer("*=*="));
@@ -199,4 +200,4 @@ TEST(RouteDelivery, ExternalTablesAreUndecidableWithoutAnswers) {
 }
 
 }  // namespace
-}  // namespace postline::address
+}  // namespace postline::simulate

@@ -1,24 +1,24 @@
 // Tests of the whole route: smtpd's recipient check (check_rcpt_maps), cleanup and
 // resolution, and the verdict.
-#include "postline/address/route.h"
+#include "postline/simulate/route.h"
 
 #include <gtest/gtest.h>
 
-#include "address_test_util.h"
+#include "address/address_test_util.h"
 #include "postline/address/routing_context.h"
 
-namespace postline::address {
+namespace postline::simulate {
 namespace {
 
-using testing::TempDir;
+using address::testing::TempDir;
 
 RouteReport route(const config::Config& c, std::string_view rcpt, std::string_view sender = "") {
-    RoutingContext ctx(c);
+    address::RoutingContext ctx(c);
     return routeRecipient(ctx, sender, rcpt);
 }
 
 TEST(Route, LocalRecipientTable) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("alias_maps", "inline:{ {postmaster=root}, {webmaster=root} }");
     auto r = route(c, "root@example.org");  // in the password file
     EXPECT_EQ(r.verdict, Verdict::Deliver);
@@ -43,7 +43,7 @@ TEST(Route, LocalRecipientTable) {
 
 TEST(Route, VirtualAliasDomains) {
     TempDir dir;
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     auto v = dir.write("virtual", "valias.example x\ninfo@valias.example a@example.net, b@example.com\n");
     c.set("virtual_alias_maps", "texthash:" + v);
     auto r = route(c, "info@valias.example");
@@ -58,7 +58,7 @@ TEST(Route, VirtualAliasDomains) {
 }
 
 TEST(Route, RelocatedAndRelayRecipients) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("relocated_maps", "inline:{ {gone@example.net=new@example.com} }");
     auto r = route(c, "gone@example.net");
     EXPECT_EQ(r.verdict, Verdict::Reject);
@@ -71,7 +71,7 @@ TEST(Route, RelocatedAndRelayRecipients) {
 }
 
 TEST(Route, TemporaryProblemsOutrankRejects) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("virtual_alias_maps", "inline:{ {l1@example.net=l2@example.net}, {l2@example.net=l1@example.net} }");
     auto r = route(c, "l1@example.net");
     EXPECT_EQ(r.verdict, Verdict::Defer);
@@ -80,38 +80,38 @@ TEST(Route, TemporaryProblemsOutrankRejects) {
 
 // Differences found by tests/interop/trace_postfix.sh against a running Postfix 3.7.
 TEST(Route, SmtpdAlwaysKnowsPostmasterMailerDaemonAndDoubleBounce) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("alias_maps", "");
     c.set("local_recipient_maps", "inline:{ {root=x} }");
     for (const char* rcpt : {"postmaster@example.org", "MAILER-DAEMON@example.org", "double-bounce@localhost"})
-        EXPECT_EQ(route(c, rcpt).smtpd.verdict, RecipientCheck::Verdict::Accept) << rcpt;
-    EXPECT_EQ(route(c, "postmasters@example.org").smtpd.verdict, RecipientCheck::Verdict::Reject);
-    EXPECT_EQ(route(c, "postmaster+x@example.org").smtpd.verdict, RecipientCheck::Verdict::Reject);
+        EXPECT_EQ(route(c, rcpt).smtpd.verdict, policy::RecipientCheck::Verdict::Accept) << rcpt;
+    EXPECT_EQ(route(c, "postmasters@example.org").smtpd.verdict, policy::RecipientCheck::Verdict::Reject);
+    EXPECT_EQ(route(c, "postmaster+x@example.org").smtpd.verdict, policy::RecipientCheck::Verdict::Reject);
 }
 
 TEST(Route, LeadingDashIsBadSyntaxUnlessAllowMinUser) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     auto r = route(c, "-foo@example.org");
     EXPECT_EQ(r.verdict, Verdict::Reject);
     EXPECT_EQ(r.reason, "501 5.1.3 Bad recipient address syntax");
     c.set("allow_min_user", "yes");
     c.set("local_recipient_maps", "");
     r = route(c, "-foo@example.org");
-    EXPECT_EQ(r.smtpd.verdict, RecipientCheck::Verdict::Accept);
+    EXPECT_EQ(r.smtpd.verdict, policy::RecipientCheck::Verdict::Accept);
 }
 
 TEST(Route, MalformedDomainIsBadSyntaxAtRcpt) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     for (const char* rcpt : {"user@192.0.2.1", "user@remote.example..", "user@bad_domain!.example"}) {
         auto r = route(c, rcpt);
         EXPECT_EQ(r.verdict, Verdict::Reject) << rcpt;
         EXPECT_EQ(r.reason, "501 5.1.3 Bad recipient address syntax") << rcpt;
     }
-    EXPECT_EQ(route(c, "user@[192.0.2.1]").smtpd.verdict, RecipientCheck::Verdict::Accept);
+    EXPECT_EQ(route(c, "user@[192.0.2.1]").smtpd.verdict, policy::RecipientCheck::Verdict::Accept);
 }
 
 TEST(Route, SmtpdRepliesNameTheAddressWithoutItsSourceRoute) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("alias_maps", "");
     auto r = route(c, "@relay.example:nosuchuser@example.org");
     EXPECT_EQ(r.reason,
@@ -121,7 +121,7 @@ TEST(Route, SmtpdRepliesNameTheAddressWithoutItsSourceRoute) {
 }
 
 TEST(Route, RetryTransportDefersAtRcpt) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     c.set("transport_maps", "inline:{ {slow.example=retry:4.4.1 try later}, {slow2.example=retry:try again} }");
     auto r = route(c, "user@slow.example");
     EXPECT_EQ(r.verdict, Verdict::Defer);
@@ -131,7 +131,7 @@ TEST(Route, RetryTransportDefersAtRcpt) {
 }
 
 TEST(Route, QmgrDiscardsMailForTheLocalDoubleBounceAddress) {
-    auto c = testing::testConfig();
+    auto c = address::testing::testConfig();
     auto r = route(c, "Double-Bounce@example.org");
     EXPECT_EQ(r.verdict, Verdict::Deliver);
     ASSERT_EQ(r.recipients.size(), 1u);
@@ -144,4 +144,4 @@ TEST(Route, QmgrDiscardsMailForTheLocalDoubleBounceAddress) {
 }
 
 }  // namespace
-}  // namespace postline::address
+}  // namespace postline::simulate

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace postline::address {
+namespace postline::policy {
 
 struct AccessAction {
     enum class Kind {
@@ -39,4 +39,4 @@ AccessAction parseAccessAction(std::string_view value);
 // "OK", "REJECT", … for messages; "restrictions" for Kind::Restrictions.
 const char* accessActionName(AccessAction::Kind kind);
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -13,8 +13,10 @@
 #include "postline/address/step.h"
 
 namespace postline::address {
-
 class RoutingContext;
+}
+
+namespace postline::policy {
 
 struct RecipientCheck {
     enum class Verdict { Accept, Reject, Defer } verdict = Verdict::Accept;
@@ -22,7 +24,7 @@ struct RecipientCheck {
     std::string dsn;    // "5.1.1"
     std::string reply;  // the full reply, e.g. "550 5.1.1 <u@x>: Recipient address rejected: User unknown in local
                         // recipient table"
-    Steps steps;
+    address::Steps steps;
     // Set by the restriction evaluation (smtpd_restrictions.h) only:
     bool undecidable = false;          // Defer because the outcome needs the network or is unknown offline
     std::string stage;                 // what decided: "smtpd_relay_restrictions", "DATA", …
@@ -33,7 +35,7 @@ struct RecipientCheck {
 // Checks an internal-form recipient as smtpd would (after its own canonicalization).
 // With `senderClass` the address is a sender (reject_unlisted_sender): the replies say
 // "Sender address rejected" with sender status codes, and sender_canonical_maps lists too.
-RecipientCheck checkRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
+RecipientCheck checkRecipient(address::RoutingContext& context, std::string_view sender, std::string_view recipient,
                               bool senderClass = false);
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace postline::address {
+namespace postline::policy {
 
 enum class RestrictionArgument {
     None,
@@ -28,4 +28,4 @@ const std::vector<RestrictionName>& smtpdRestrictionNames();
 // The entry for `name` (case-insensitive, as smtpd compares), or nullptr.
 const RestrictionName* findSmtpdRestriction(std::string_view name);
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace postline::address {
+namespace postline::policy {
 
 // What a reply is about; its name is the "%s rejected" text.
 inline constexpr const char* kClientClass = "Client host";
@@ -36,4 +36,4 @@ DsnSplit dsnSplit(std::string_view defaultDsn, std::string_view text);
 // `replyClass`, or into X.0.0 for a reply that is not about an address.
 std::string smtpdDsnFix(std::string_view status, std::string_view replyClass);
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -14,18 +14,20 @@
 #include <vector>
 
 #include "postline/address/host_address_list.h"
-#include "postline/address/recipient_check.h"
-#include "postline/address/smtpd_command.h"
-#include "postline/address/smtpd_session.h"
 #include "postline/maps/map_list.h"
+#include "postline/policy/recipient_check.h"
+#include "postline/policy/smtpd_command.h"
+#include "postline/policy/smtpd_session.h"
 
 namespace postline::address {
-
 class RoutingContext;
+}
+
+namespace postline::policy {
 
 class SmtpdRestrictions {
 public:
-    SmtpdRestrictions(RoutingContext& context, SmtpdSession session);
+    SmtpdRestrictions(address::RoutingContext& context, SmtpdSession session);
     SmtpdRestrictions(const SmtpdRestrictions&) = delete;
     SmtpdRestrictions& operator=(const SmtpdRestrictions&) = delete;
     ~SmtpdRestrictions();
@@ -45,12 +47,12 @@ public:
 private:
     friend struct SmtpdEvaluation;
     maps::MapList& accessTable(const std::string& spec);
-    HostAddressList& mynetworks();
+    address::HostAddressList& mynetworks();
 
-    RoutingContext& context_;
+    address::RoutingContext& context_;
     SmtpdSession session_;
     std::map<std::string, maps::MapList, std::less<>> tables_;
-    std::unique_ptr<HostAddressList> mynetworks_;
+    std::unique_ptr<address::HostAddressList> mynetworks_;
 };
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -1,6 +1,7 @@
-// What an offline smtpd check knows about the SMTP session: the client's address and
-// name, the HELO name, the SASL login, and the answers that would need the network
-// (DNS lookups, policy servers), given by the caller instead.
+// What smtpd's restrictions know about the SMTP session (smtpd/smtpd.c SMTPD_STATE):
+// the client's address and name, the HELO name, the SASL login, and the facts that
+// need the network (DNS lookups, policy servers) behind the NetworkFacts interface:
+// trace, test and diff answer them offline, smtpd will ask the resolver and the servers.
 #pragma once
 
 #include <map>
@@ -10,7 +11,7 @@
 
 #include "postline/base/result.h"
 
-namespace postline::address {
+namespace postline::policy {
 
 // A DNS answer for a name (or, for the client's reverse lookup, its address).
 enum class DnsAnswer {
@@ -22,26 +23,52 @@ enum class DnsAnswer {
 };
 const char* dnsAnswerName(DnsAnswer answer);  // "found", "notfound", "tempfail", "nullmx", "malformed"
 
-struct SmtpdSession {
-    std::string clientAddress;                  // printable IPv4 or IPv6 address
-    std::string clientName = "unknown";         // the verified client name, or "unknown"
-    std::string reverseName = "unknown";        // the name from the reverse lookup, or "unknown"
-    std::optional<std::string> helo;            // the HELO/EHLO argument; nullopt: no HELO was sent
-    std::string saslUsername;                   // the SASL login; empty: not authenticated
+// The facts of a session that need the network. An answer that is not known (nullopt)
+// makes the restriction that needs it undecidable.
+class NetworkFacts {
+public:
+    virtual ~NetworkFacts() = default;
+    // The DNS answer for `name`: a host or domain name, or for the client's reverse
+    // lookup its address.
+    virtual std::optional<DnsAnswer> dnsAnswer(std::string_view name) const = 0;
+    // The action check_policy_service's `service` (as written after it) answers.
+    virtual std::optional<std::string> policyAction(std::string_view service) const = 0;
+};
+
+// The answers given offline: `postline trace --dns/--policy`, a routing case's dns and
+// policy lines.
+class OfflineNetworkFacts final : public NetworkFacts {
+public:
     std::map<std::string, DnsAnswer> dns;       // lower-case name or address -> answer
     std::map<std::string, std::string> policy;  // check_policy_service endpoint ("*": any) -> action
 
-    std::string namaddr() const { return clientName + "[" + clientAddress + "]"; }
     // The answer for `name` (case-insensitive, one trailing dot ignored), if given.
-    std::optional<DnsAnswer> dnsAnswer(std::string_view name) const;
+    std::optional<DnsAnswer> dnsAnswer(std::string_view name) const override;
+    // The endpoint's action, else the action given for "*", if any.
+    std::optional<std::string> policyAction(std::string_view service) const override;
+};
+
+struct SmtpdSession {
+    std::string clientAddress;            // printable IPv4 or IPv6 address
+    std::string clientName = "unknown";   // the verified client name, or "unknown"
+    std::string reverseName = "unknown";  // the name from the reverse lookup, or "unknown"
+    std::optional<std::string> helo;      // the HELO/EHLO argument; nullopt: no HELO was sent
+    std::string saslUsername;             // the SASL login; empty: not authenticated
+    OfflineNetworkFacts offline;          // the answers given offline
+    // Where the network facts come from instead of `offline` (not owned; it must outlive
+    // the session's checks); null: `offline` answers.
+    const NetworkFacts* network = nullptr;
+
+    const NetworkFacts& facts() const { return network ? *network : offline; }
+    std::string namaddr() const { return clientName + "[" + clientAddress + "]"; }
 };
 
 // "IP" or "IP,NAME" (NAME "unknown" or absent: the client has no name). Errors name
 // the bad part.
 base::Result<SmtpdSession> sessionForClient(std::string_view spec);
-// "NAME=found|notfound|tempfail|nullmx|malformed" into session.dns.
-base::Status addDnsAnswer(SmtpdSession& session, std::string_view spec);
-// "SERVICE=ACTION" into session.policy (SERVICE as written after check_policy_service, or "*").
-base::Status addPolicyAnswer(SmtpdSession& session, std::string_view spec);
+// "NAME=found|notfound|tempfail|nullmx|malformed" into facts.dns.
+base::Status addDnsAnswer(OfflineNetworkFacts& facts, std::string_view spec);
+// "SERVICE=ACTION" into facts.policy (SERVICE as written after check_policy_service, or "*").
+base::Status addPolicyAnswer(OfflineNetworkFacts& facts, std::string_view spec);
 
-}  // namespace postline::address
+}  // namespace postline::policy

@@ -8,14 +8,19 @@
 #include <vector>
 
 #include "postline/address/local_delivery.h"
-#include "postline/address/recipient_check.h"
 #include "postline/address/resolve.h"
 #include "postline/address/step.h"
+#include "postline/policy/recipient_check.h"
 
 namespace postline::address {
-
 class RoutingContext;
+}
+
+namespace postline::policy {
 class SmtpdRestrictions;
+}
+
+namespace postline::simulate {
 
 // Discard: a final recipient that qmgr drops as delivered (the local double-bounce
 // address); never the verdict of a whole route.
@@ -24,20 +29,20 @@ const char* verdictName(Verdict v);  // "deliver", "reject", "defer", "discard"
 
 struct FinalRecipient {
     std::string address;
-    Resolution resolution;
+    address::Resolution resolution;
     Verdict verdict = Verdict::Deliver;
     std::string reason;  // DSN and text when rejected or deferred ("5.1.1 User unknown …")
     // local(8)'s decisions when the recipient goes to the "local" transport.
-    std::vector<LocalDelivery> localDeliveries;
-    Steps localSteps;
+    std::vector<address::LocalDelivery> localDeliveries;
+    address::Steps localSteps;
 };
 
 struct RouteReport {
-    std::string input;     // the recipient as given
-    std::string sender;    // the envelope sender after cleanup ("" is the null sender)
-    Steps senderSteps;     // how the sender was rewritten
-    RecipientCheck smtpd;  // RCPT TO validation
-    Steps cleanupSteps;    // rewrite, canonical, masquerade, virtual alias expansion
+    std::string input;             // the recipient as given
+    std::string sender;            // the envelope sender after cleanup ("" is the null sender)
+    address::Steps senderSteps;    // how the sender was rewritten
+    policy::RecipientCheck smtpd;  // RCPT TO validation
+    address::Steps cleanupSteps;   // rewrite, canonical, masquerade, virtual alias expansion
     std::vector<FinalRecipient> recipients;
     Verdict verdict = Verdict::Deliver;  // Reject if any part is rejected, Defer if any is temporary
     std::string reason;                  // the first reject or defer reason
@@ -46,7 +51,7 @@ struct RouteReport {
 // Routes `recipient` (internal form) for `sender` ("" for the null sender). With
 // `smtpd`, the message arrives over SMTP and smtpd's restrictions decide at RCPT TO
 // (and DATA); without it only the unlisted-recipient check is made.
-RouteReport routeRecipient(RoutingContext& context, std::string_view sender, std::string_view recipient,
-                           SmtpdRestrictions* smtpd = nullptr);
+RouteReport routeRecipient(address::RoutingContext& context, std::string_view sender, std::string_view recipient,
+                           policy::SmtpdRestrictions* smtpd = nullptr);
 
-}  // namespace postline::address
+}  // namespace postline::simulate

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "postline/address/smtpd_session.h"
 #include "postline/base/result.h"
+#include "postline/policy/smtpd_session.h"
 
-namespace postline::address {
+namespace postline::simulate {
 
 // The SMTP session a case is sent in. With a client, smtpd's restrictions decide at
 // RCPT TO (HELO and SASL login need a client); `sender` also feeds cleanup and the
@@ -67,7 +67,7 @@ struct RouteCase {
 // The SMTP session of a case with a client: "NAME[ADDR]" (as Postfix logs clients) or
 // "ADDR", the HELO name, the SASL login and the DNS and policy answers. Errors name the
 // bad part.
-[[nodiscard]] base::Result<SmtpdSession> caseSession(const CaseInput& input);
+[[nodiscard]] base::Result<policy::SmtpdSession> caseSession(const CaseInput& input);
 
 // An address as a person writes it ("<a@b>", "\"a b\"@c", "<>") -> internal form.
 std::string caseAddress(std::string_view written);
@@ -76,4 +76,4 @@ std::string caseAddress(std::string_view written);
 // the form caseAddress() takes; blank lines and lines starting with '#' are skipped.
 std::vector<std::string> addressLines(std::string_view text);
 
-}  // namespace postline::address
+}  // namespace postline::simulate

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "postline/address/route.h"
-#include "postline/address/route_case.h"
+#include "postline/simulate/route.h"
+#include "postline/simulate/route_case.h"
 
-namespace postline::address {
+namespace postline::simulate {
 
 struct CaseMismatch {
     std::string what;  // "result", "recipients", "transport of a@x", "mailbox", ...
@@ -25,4 +25,4 @@ std::vector<CaseMismatch> checkRouteCase(const CaseExpectation& expect, const Ro
 // regard to case.
 bool sameAddress(const std::string& a, const std::string& b);
 
-}  // namespace postline::address
+}  // namespace postline::simulate

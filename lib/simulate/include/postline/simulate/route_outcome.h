@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "postline/address/route.h"
+#include "postline/simulate/route.h"
 
-namespace postline::address {
+namespace postline::simulate {
 
 struct RouteOutcome {
     std::string verdict;  // "deliver", "reject", "bounce" or "defer"
@@ -34,4 +34,4 @@ std::string formatOutcome(const RouteOutcome& outcome);
 // "transport:nexthop" of a final recipient, as trace prints it.
 std::string routeText(const RouteOutcome::Recipient& recipient);
 
-}  // namespace postline::address
+}  // namespace postline::simulate

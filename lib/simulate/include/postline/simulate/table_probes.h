@@ -13,7 +13,7 @@ namespace postline::config {
 class Config;
 }
 
-namespace postline::address {
+namespace postline::simulate {
 
 // The local part given to domain keys ("example.net" -> "postline-probe@example.net").
 inline constexpr std::string_view kProbeLocalPart = "postline-probe";
@@ -32,4 +32,4 @@ TableProbes tableProbeAddresses(const config::Config& config);
 // address, such as transport_maps' "*"). `localDomain` completes bare local parts.
 std::string probeAddressForKey(std::string_view parameter, std::string_view key, std::string_view localDomain);
 
-}  // namespace postline::address
+}  // namespace postline::simulate
