@@ -180,7 +180,7 @@ int runPostdrop(int argc, char** argv) {
     // Pickup discards mail without recipients; say so at submission time instead.
     int status = check.status();
     if (validateInput && (check.senders() == 0 || check.recipients() == 0)) status |= queue::cleanup_stat::kBad;
-    std::string reason;
+    std::string reason = check.reason();
     if (status != queue::cleanup_stat::kOk) {
         // Left behind incomplete, as Postfix's postdrop leaves it (postsuper removes it).
         file.abandon();

@@ -24,11 +24,15 @@ namespace postline::tools {
 namespace sendmail {
 
 void fatal(int status, std::string_view text) {
+    // Postfix's sendmail installs a run-time error handler (msg_cleanup(tempfail)) that
+    // msg_fatal_status() calls before it exits: every fatal error ends with EX_TEMPFAIL,
+    // whatever status the call names. The named status documents the intent.
+    (void)status;
     std::string line = base::formatMsg(base::Severity::Fatal, text);
     line.push_back('\n');
     ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
     (void)ignored;
-    std::exit(status);
+    std::exit(kExTempFail);
 }
 
 namespace {

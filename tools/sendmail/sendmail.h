@@ -24,7 +24,8 @@ inline constexpr int kExOsErr = 71;
 inline constexpr int kExTempFail = 75;
 inline constexpr int kExNoPerm = 77;
 
-// msg_fatal_status(): "PROGRAM: fatal: TEXT" on stderr, then exit(status).
+// msg_fatal_status(): "PROGRAM: fatal: TEXT" on stderr, then exit; as in Postfix the
+// exit status is EX_TEMPFAIL whatever `status` says (see the definition).
 [[noreturn]] void fatal(int status, std::string_view text);
 
 // What enqueue() needs from the command line and main.cf.

@@ -153,7 +153,12 @@ base::Status NewQueueFile::finish(mode_t extraMode, bool* sizeError) {
 }
 
 void NewQueueFile::abandon() {
-    if (fd_ >= 0) ::close(fd_);
+    // What was written stays (vstream_fclose() flushes): an incomplete file is
+    // recognisable by its mode, not by its size.
+    if (fd_ >= 0) {
+        flush();
+        ::close(fd_);
+    }
     fd_ = -1;
 }
 

@@ -72,7 +72,10 @@ PostdropCheck::Verdict PostdropCheck::check(int type, std::string_view data) {
     if (type == rec::kTime) return {Verdict::Kind::Skip, {}};
     if (type == rec::kFrom) {
         // check_login_sender_acl()'s sanity check.
-        if (data.find('\0') != std::string_view::npos) status_ |= cleanup_stat::kBad;
+        if (data.find('\0') != std::string_view::npos) {
+            status_ |= cleanup_stat::kBad;
+            reason_ = "NUL in FROM record";
+        }
         ++fromCount_;
     }
     if (type == rec::kRcpt) ++rcptCount_;

@@ -46,7 +46,7 @@ public:
     // closes. An Error ("REASON") when anything failed: the file is then incomplete and
     // the caller removes it. `sizeError` tells EFBIG apart (CLEANUP_STAT_SIZE).
     base::Status finish(mode_t extraMode, bool* sizeError = nullptr);
-    // Closes without marking the file complete (the caller removes it).
+    // Writes what is buffered and closes without marking the file complete.
     void abandon();
 
 private:

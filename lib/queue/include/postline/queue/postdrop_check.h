@@ -43,6 +43,8 @@ public:
     Verdict check(int type, std::string_view data);
 
     int status() const { return status_; }
+    // Why the status is not OK ("NUL in FROM record"), "" when there is no text.
+    const std::string& reason() const { return reason_; }
     int senders() const { return fromCount_; }
     int recipients() const { return rcptCount_; }
 
@@ -50,6 +52,7 @@ private:
     long uid_;
     int segment_ = 0;  // envelope, content, extracted, done
     int status_ = 0;
+    std::string reason_;
     int fromCount_ = 0;
     int rcptCount_ = 0;
 };
