@@ -338,6 +338,29 @@ TEST(SmtpdRestrictions, HeloRestrictions) {
     EXPECT_EQ(run(c, s, "root@example.org").verdict, Verdict::Accept);
 }
 
+// Facts from another source than the offline answers (as smtpd's resolver and policy
+// clients will give them) decide the same restrictions the same way.
+struct FixedFacts final : NetworkFacts {
+    std::optional<DnsAnswer> dnsAnswer(std::string_view) const override { return DnsAnswer::NotFound; }
+    std::optional<std::string> policyAction(std::string_view) const override { return "REJECT greylisted"; }
+};
+
+TEST(SmtpdRestrictions, NetworkFactsFromAnotherSource) {
+    auto c = baseConfig();
+    c.set("smtpd_helo_restrictions", "reject_unknown_helo_hostname");
+    auto s = client();
+    s.helo = "a.example.net";
+    s.offline.dns["a.example.net"] = DnsAnswer::Found;
+    EXPECT_EQ(run(c, s, "root@example.org").verdict, Verdict::Accept);
+    FixedFacts facts;
+    s.network = &facts;
+    EXPECT_EQ(run(c, s, "root@example.org").reply, "450 4.7.1 <a.example.net>: Helo command rejected: Host not found");
+    c.set("smtpd_helo_restrictions", "");
+    c.set("smtpd_recipient_restrictions", "check_policy_service inet:127.0.0.1:10023");
+    EXPECT_EQ(run(c, s, "root@example.org").reply,
+              "554 5.7.1 <root@example.org>: Recipient address rejected: greylisted");
+}
+
 TEST(SmtpdRestrictions, SenderRestrictions) {
     auto c = baseConfig();
     c.set("smtpd_sender_restrictions", "reject_non_fqdn_sender");
