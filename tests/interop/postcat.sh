@@ -119,8 +119,10 @@ run_pipe() {
   shift 2
   runs=$((runs + 1))
   pfx=$WORK/runs/$runs
+  # shellcheck disable=SC2002 # a pipe, on purpose
   cat "$file" | "${PF_CAT[@]}" "$@" >"$pfx.pf.out" 2>"$pfx.pf.err"
   echo $? >"$pfx.pf.rc"
+  # shellcheck disable=SC2002
   cat "$file" | "${OURS_CAT[@]}" "$@" >"$pfx.ours.out" 2>"$pfx.ours.err"
   echo $? >"$pfx.ours.rc"
   same "$name" "$pfx.pf" "$pfx.ours"
@@ -191,6 +193,14 @@ run_both "bad offset" / /dev/null -c "$CONF" -s -1 text
 run_both "bad offset text" / /dev/null -c "$CONF" -s 1k text
 run_both "offset past end" "$BAD" /dev/null -c "$CONF" -s 1000 text
 run_both "missing config" / /dev/null -c "$WORK/no-such-dir" "$BAD/text"
+# Times are local times: an import_environment TZ=... entry changes them. A broken
+# main.cf is fatal before any file is read.
+mkdir -p "$WORK/tz" "$WORK/broken"
+printf 'compatibility_level = 3.6\nqueue_directory = %s\nimport_environment = TZ=Asia/Kolkata LANG=C\n' "$ROOT/queue" >"$WORK/tz/main.cf"
+printf 'compatibility_level = 3.6\nbroken line\n' >"$WORK/broken/main.cf"
+touch -d '1 hour ago' "$WORK/tz/main.cf" "$WORK/broken/main.cf"
+run_both "import_environment TZ" / /dev/null -c "$WORK/tz" -q "$(basename "$(find "$ROOT/queue/deferred" -type f | head -n 1)")"
+run_both "broken main.cf" "$BAD" /dev/null -c "$WORK/broken" text
 run_both "stdin garbage" "$BAD" "$BAD/garbage" -c "$CONF"
 run_both "stdin empty" "$BAD" "$BAD/empty" -c "$CONF"
 run_both "stdin offset past end" "$BAD" "$BAD/text" -c "$CONF" -s 1000
