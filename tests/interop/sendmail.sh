@@ -32,6 +32,21 @@ spool() { # spool SIDE EXTRA-MAIN-CF-LINES...
   chown postfix:postdrop "$dir/spool/maildrop"
   chmod 1730 "$dir/spool/maildrop"
   chown root:postdrop "$dir/spool/public"
+  # PICKUP=fifo: a pickup FIFO that nobody reads; PICKUP=socket: a listening socket.
+  case "${PICKUP:-}" in
+    fifo) mkfifo -m 622 "$dir/spool/public/pickup" ;;
+    socket) python3 -c "
+import socket, sys, os
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5)
+if os.fork() == 0:
+    c, _ = s.accept(); got = b''
+    while True:
+        b = c.recv(10)
+        if not b: break
+        got += b
+    open(sys.argv[1] + '.got', 'wb').write(got); os._exit(0)
+" "$dir/spool/public/pickup" ;;
+  esac
 }
 
 # maildrop_view SIDE: the listing and each file as postcat shows it, ids and times masked.
@@ -66,7 +81,7 @@ submit() {
   (cd "$WORK" && MAIL_CONFIG=$WORK/pf/conf exec -a sendmail /usr/sbin/sendmail "$@") \
     <"$input" >"$WORK/pf.out" 2>"$WORK/pf.err"
   echo $? >"$WORK/pf.rc"
-  (cd "$WORK" && MAIL_CONFIG=$WORK/ours/conf exec -a sendmail "$OURS_BIN/sendmail" "$@") \
+  (cd "$WORK" && MAIL_CONFIG=$WORK/ours/conf exec -a sendmail "${OURS_SENDMAIL:-$OURS_BIN/sendmail}" "$@") \
     <"$input" >"$WORK/ours.out" 2>"$WORK/ours.err"
   echo $? >"$WORK/ours.rc"
   same "$name: output" "$WORK/pf" "$WORK/ours"
@@ -150,6 +165,26 @@ submit "dots that do not end" "$IN/dotdot" -f a@example.com b@example.org
 submit "8-bit body" "$IN/8bit" -f a@example.com b@example.org
 submit "empty message" "$IN/empty" -f a@example.com b@example.org
 submit "long queue ids" "$IN/plain" --cf 'enable_long_queue_ids = yes' -- -f a@example.com b@example.org
+# Our sendmail where no postdrop of ours is next to it: it runs Postfix's, in
+# $command_directory, and the file must be the same.
+mkdir -p "$WORK/alone"
+cp "$OURS_BIN/sendmail" "$WORK/alone/sendmail"
+OURS_SENDMAIL=$WORK/alone/sendmail submit "our sendmail, Postfix's postdrop" "$IN/headers" -t -N delay -f a@example.com
+PICKUP=fifo submit "pickup FIFO without reader" "$IN/plain" -f a@example.com b@example.org
+PICKUP=socket submit "pickup socket" "$IN/plain" -f a@example.com b@example.org
+# The listeners write what they got once the connection closes: wait for both.
+for _ in $(seq 50); do
+  [ -s "$WORK/pf/spool/public/pickup.got" ] && [ -s "$WORK/ours/spool/public/pickup.got" ] && break
+  sleep 0.1
+done
+if [ "$(od -An -c "$WORK/pf/spool/public/pickup.got" | tr -d ' ')" = 'W\0' ] &&
+  cmp -s "$WORK/pf/spool/public/pickup.got" "$WORK/ours/spool/public/pickup.got"; then
+  ok "pickup socket: trigger"
+else
+  bad "pickup socket: trigger"
+fi
+# And Postfix's sendmail running our postdrop (command_directory points at ours).
+submit "Postfix's sendmail, our postdrop" "$IN/headers" --cf "command_directory = $OURS_BIN" -- -t -f a@example.com
 submit "no recipients" "$IN/plain" -f a@example.com
 submit "-t with -bp" "$IN/plain" -t -bp
 submit "-bp with recipient" "$IN/plain" -bp b@example.org
@@ -216,4 +251,5 @@ maildrop_view pf >"$WORK/pf.view"
 maildrop_view ours >"$WORK/ours.view"
 same_files "postdrop truncated: maildrop file" "$WORK/pf.view" "$WORK/ours.view"
 
+[ -n "${KEEP_WORK:-}" ] && trap - EXIT
 finish

@@ -192,8 +192,11 @@ int runPostdrop(int argc, char** argv) {
             removeUnfinished();
         } else {
             std::string pickup = "public/" + config->get("pickup_service_name");
-            if (auto triggered = queue::triggerService(pickup, "W"); !triggered)
+            std::string note;
+            if (auto triggered = queue::triggerService(pickup, "W", &note); !triggered)
                 base::msgWarn(triggered.error().message);
+            else if (!note.empty() && verbose)
+                base::msgWarn(note);
         }
     }
     g_havePath = 0;

@@ -162,38 +162,43 @@ void NewQueueFile::abandon() {
     fd_ = -1;
 }
 
-base::Status triggerService(const std::string& path, std::string_view request) {
+base::Status triggerService(const std::string& path, std::string_view request, std::string* verboseNote) {
+    auto note = [&](const std::string& text) {
+        if (verboseNote) *verboseNote = text + ": " + std::strerror(errno);
+        return base::Status::success();
+    };
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return base::errnoError("unable to look up " + path);
     if (S_ISFIFO(st.st_mode)) {
         // fifo_trigger(): a reader must be there; never block on it.
         int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0) return base::errnoError("fifo_trigger: open " + path);
+        if (fd < 0) return note("fifo_trigger: open " + path);
         bool ok = writeAll(fd, request);
         int saved = errno;
         ::close(fd);
-        if (!ok) return base::errnoError("fifo_trigger: write " + path, saved);
+        errno = saved;
+        if (!ok) return note("fifo_trigger: write " + path);
         return base::Status::success();
     }
     if (S_ISSOCK(st.st_mode)) {
-        int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) return base::errnoError("socket");
         struct sockaddr_un addr {};
         addr.sun_family = AF_UNIX;
-        if (path.size() >= sizeof addr.sun_path) {
-            ::close(fd);
-            return base::Error{"unix-domain name too long: " + path};
-        }
+        if (path.size() >= sizeof addr.sun_path) return base::Error{"unix-domain name too long: " + path};
         std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+        int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) return note("unix_trigger: socket " + path);
         if (::connect(fd, reinterpret_cast<struct sockaddr*>(&addr), sizeof addr) != 0) {
             int saved = errno;
             ::close(fd);
-            return base::errnoError("connect to " + path, saved);
+            errno = saved;
+            return note("unix_trigger: connect to " + path);
         }
-        bool ok = writeAll(fd, request);
+        // unix_trigger() follows the request with a null byte.
+        bool ok = writeAll(fd, request) && writeAll(fd, std::string_view("", 1));
         int saved = errno;
         ::close(fd);
-        if (!ok) return base::errnoError("write " + path, saved);
+        errno = saved;
+        if (!ok) return note("unix_trigger: write " + path);
         return base::Status::success();
     }
     return base::Error{path + " is not a socket or a fifo"};

@@ -62,8 +62,10 @@ private:
 
 // Wakes up a service the way mail_trigger() does: a FIFO gets the request written
 // without blocking, a UNIX-domain socket gets it over a connection. Errors are the
-// warnings Postfix prints: "unable to look up PATH: REASON", "PATH is not a socket or a
-// fifo", or the connect/write failure.
-base::Status triggerService(const std::string& path, std::string_view request);
+// warnings Postfix always prints: "unable to look up PATH: REASON", "PATH is not a
+// socket or a fifo". A service that is not listening is no error (Postfix mentions it
+// only when verbose): `verboseNote` then gets "fifo_trigger: open PATH: REASON" or the
+// like.
+base::Status triggerService(const std::string& path, std::string_view request, std::string* verboseNote);
 
 }  // namespace postline::queue
