@@ -193,6 +193,22 @@ run_both "bad offset" / /dev/null -c "$CONF" -s -1 text
 run_both "bad offset text" / /dev/null -c "$CONF" -s 1k text
 run_both "offset past end" "$BAD" /dev/null -c "$CONF" -s 1000 text
 run_both "missing config" / /dev/null -c "$WORK/no-such-dir" "$BAD/text"
+# Wrong permissions (as nobody, since root ignores modes): an unreadable file, and -q
+# over queue directories nobody may not enter (each queue is tried, the last error is
+# reported).
+AS_NOBODY=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups)
+cp text unreadable
+chmod 600 unreadable
+for what in "unreadable" "-q $(basename "$(find "$ROOT/queue/hold" -type f | head -n 1)")"; do
+  runs=$((runs + 1))
+  pfx=$WORK/runs/$runs
+  # shellcheck disable=SC2086 # "-q ID" is split on purpose
+  capture "$pfx.pf" "$BAD" /dev/null "${AS_NOBODY[@]}" "${PF_CAT[@]}" -c "$CONF" $what
+  # shellcheck disable=SC2086
+  capture "$pfx.ours" "$BAD" /dev/null "${AS_NOBODY[@]}" "${OURS_CAT[@]}" -c "$CONF" $what
+  same "permissions: $what" "$pfx.pf" "$pfx.ours"
+done
+
 # Times are local times: an import_environment TZ=... entry changes them. A broken
 # main.cf is fatal before any file is read.
 mkdir -p "$WORK/tz" "$WORK/broken"
