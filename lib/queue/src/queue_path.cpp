@@ -17,8 +17,8 @@ constexpr char kLongInumSeparator = 'z';
 
 bool isAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 && static_cast<unsigned char>(c) < 128; }
 
-// The 4 base-52 microsecond digits before a long id's 'z' as 5 hex digits; an
-// undecodable value counts as 0, as in MQID_LG_GET_HEX_USEC.
+}  // namespace
+
 std::string longIdHexUsec(std::string_view digits) {
     unsigned long value = 0;
     for (char c : digits) {
@@ -33,8 +33,6 @@ std::string longIdHexUsec(std::string_view digits) {
     std::snprintf(buf, sizeof buf, "%05X", static_cast<unsigned>(value));
     return buf;
 }
-
-}  // namespace
 
 bool queueNameOk(std::string_view name) {
     if (name.empty() || name.size() > 100) return false;

@@ -25,6 +25,11 @@ bool queueNameOk(std::string_view name);
 // digits and '_'), 1 to 255 characters.
 bool queueIdOk(std::string_view id);
 
+// The 4 base-52 microsecond digits before a long id's 'z' as the 5 upper-case hex
+// digits a short id starts with; an undecodable value counts as 0, as in Postfix's
+// MQID_LG_GET_HEX_USEC (hashing, and postsuper turning long names into short ones).
+std::string longIdHexUsec(std::string_view digits);
+
 // How queue directories are hashed: hash_queue_names (compared case-insensitively) and
 // hash_queue_depth.
 struct QueueLayout {
