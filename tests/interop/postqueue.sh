@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Differential test of postqueue(1) and mailq(1): a private Postfix 3.7 instance on
+# 127.0.0.1 (discard transports only) queues held, deferred (two different reasons),
+# partly delivered, multi-recipient, DSN, 8-bit and SMTPUTF8 mail and maildrop files;
+# then Postfix's "postqueue -p", "postqueue -j" and "mailq" (which ask its showq service)
+# and ours (which read the queue directory) must print the same, with the same exit
+# status: with the instance running, and stopped (Postfix's postqueue then runs showq
+# itself), after an active file and a forced expiry are added; an empty queue; short
+# and long queue ids; flush requests and usage errors.
+# Usage: tests/interop/postqueue.sh BUILD_DIR/bin (as root: it starts Postfix).
+# PF_PORT picks the instance's port (default 10729); KEEP_WORK=1 keeps the scratch tree.
+# shellcheck source=tests/interop/lib.bash
+source "$(dirname "$0")/lib.bash"
+PF_PORT=${PF_PORT:-10729}
+# shellcheck source=tests/interop/postfix_instance.bash
+source "$HERE/postfix_instance.bash"
+
+if [ "$(id -u)" != 0 ]; then
+  echo "postqueue: must run as root (it starts a private Postfix instance)" >&2
+  exit 1
+fi
+if (exec 3<>"/dev/tcp/127.0.0.1/$PF_PORT") 2>/dev/null; then
+  echo "postqueue: 127.0.0.1:$PF_PORT is in use; set PF_PORT to a free port" >&2
+  exit 1
+fi
+
+RUNNING=
+stop_instance() {
+  if [ -n "$RUNNING" ]; then
+    /usr/sbin/postfix -c "$RUNNING" stop >/dev/null 2>&1 || true
+    RUNNING=
+  fi
+}
+trap 'stop_instance; if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
+trap 'exit 130' INT TERM
+
+# Both programs run through PATH as postqueue and mailq: Postfix's mailq is its sendmail.
+mkdir -p "$WORK/runs" "$WORK/pfbin" "$WORK/oursbin"
+ln -s "$PF_SBIN/postqueue" "$WORK/pfbin/postqueue"
+ln -s /usr/sbin/sendmail "$WORK/pfbin/mailq"
+ln -s "$OURS_BIN/postqueue" "$WORK/oursbin/postqueue"
+ln -s "$OURS_BIN/mailq" "$WORK/oursbin/mailq"
+runs=0
+run_both() { # run_both NAME PROGRAM ARGS...
+  local name=$1 prog=$2 pfx
+  shift 2
+  runs=$((runs + 1))
+  pfx=$WORK/runs/$runs
+  capture "$pfx.pf" / /dev/null env "PATH=$WORK/pfbin:/usr/bin:/bin" "$prog" "$@"
+  capture "$pfx.ours" / /dev/null env "PATH=$WORK/oursbin:/usr/bin:/bin" "$prog" "$@"
+  same "$name" "$pfx.pf" "$pfx.ours"
+}
+# The listings of one spool, both ways.
+compare_listings() { # compare_listings LABEL CONF
+  local label=$1 conf=$2
+  run_both "$label: postqueue -p" postqueue -c "$conf" -p
+  run_both "$label: postqueue -j" postqueue -c "$conf" -j
+  run_both "$label: mailq" mailq -C "$conf"
+  run_both "$label: mailq -C main.cf -v" mailq -C "$conf/main.cf"
+}
+
+# instance NAME LONG_IDS: configuration and queue of one instance under $WORK/NAME. Mail
+# to later.example is deferred (defer_transports), to retry.example deferred with
+# another reason (a transport that master.cf lacks), to done.example delivered by discard(8); mail from
+# hold@example.org is held; no pickup service, so maildrop files stay.
+instance() {
+  local root=$WORK/$1 long=$2
+  mkdir -p "$root/conf" "$root/queue" "$root/data" "$root/spool"
+  chown postfix "$root/data"
+  pf_main_cf "$root/conf/main.cf" "$root"
+  sed -i '/^maximal_queue_lifetime = /d; /^bounce_queue_lifetime = /d' "$root/conf/main.cf"
+  cat >>"$root/conf/main.cf" <<MAIN
+maximal_queue_lifetime = 5d
+bounce_queue_lifetime = 5d
+smtputf8_enable = yes
+smtpd_sender_restrictions = check_sender_access inline:{hold@example.org=HOLD}
+transport_maps = inline:{done.example=discard:, later.example=smtp:, retry.example=nosuch:}
+defer_transports = smtp
+enable_long_queue_ids = $long
+MAIN
+  if [ "$long" = yes ]; then
+    printf 'hash_queue_names = deferred, hold, defer\nhash_queue_depth = 2\n' >>"$root/conf/main.cf"
+  fi
+  pf_master_cf "$root/conf/master.cf"
+  sed -i '/^pickup /d' "$root/conf/master.cf"
+  touch -d '1 hour ago' "$root/conf/main.cf"
+  chmod -R a+rX "$root"
+}
+start() { # start NAME
+  if ! /usr/sbin/postfix -c "$WORK/$1/conf" start >"$WORK/start.log" 2>&1; then
+    cat "$WORK/start.log" >&2
+    exit 1
+  fi
+  RUNNING=$WORK/$1/conf
+}
+# fill NAME: mail of every kind, then wait until nothing is in incoming or active.
+fill() {
+  local root=$WORK/$1 count
+  count=$(python3 "$HERE/postcat_mail.py" "$PF_PORT" 2>"$WORK/mail.err") || {
+    cat "$WORK/mail.err" >&2
+    exit 1
+  }
+  python3 - "$PF_PORT" <<'PY' || exit 1
+import smtplib, sys
+port = int(sys.argv[1])
+# Deferred for two reasons, partly delivered, a quoted local part, the null sender.
+for sender, rcpts in [
+    ("multi@example.org", ["r1@later.example", "r2@retry.example", "r3@later.example", "r4@retry.example",
+                           "d@done.example", "\"odd name\"@later.example"]),
+    ("", ["bounce@retry.example"]),
+]:
+    with smtplib.SMTP("127.0.0.1", port) as s:
+        s.ehlo("client.example")
+        s.mail(sender)
+        for r in rcpts:
+            code, text = s.rcpt(r)
+            if code != 250:
+                sys.exit("RCPT %s: %d %s" % (r, code, text))
+        s.data(b"Subject: reasons\r\n\r\nbody\r\n")
+PY
+  count=$((count + 2))
+  printf 'Subject: maildrop\n\nfrom sendmail\n' |
+    /usr/sbin/sendmail -C "$root/conf" -f drop@example.org -F 'Drop Sender' to@later.example other@later.example 2>>"$WORK/sendmail.err"
+  printf 'To: t1@later.example\n\nbody\n' | /usr/sbin/sendmail -C "$root/conf" -t -i 2>>"$WORK/sendmail.err"
+  count=$((count + 2))
+  queued() { find "$root/queue/hold" "$root/queue/deferred" "$root/queue/maildrop" -type f 2>/dev/null | wc -l; }
+  busy() { find "$root/queue/incoming" "$root/queue/active" -type f 2>/dev/null | wc -l; }
+  for _ in $(seq 1 300); do
+    if [ "$(queued)" -ge "$count" ] && [ "$(busy)" = 0 ]; then break; fi
+    sleep 0.1
+  done
+  if [ "$(queued)" -lt "$count" ]; then
+    echo "postqueue: only $(queued) of $count messages were queued" >&2
+    exit 1
+  fi
+}
+
+for ids in long short; do
+  name=$ids
+  instance "$name" "$([ "$ids" = long ] && echo yes || echo no)"
+  conf=$WORK/$name/conf
+  queue=$WORK/$name/queue
+  start "$name"
+  compare_listings "$ids ids, empty queue, running" "$conf"
+  fill "$name"
+  compare_listings "$ids ids, running" "$conf"
+  stop_instance
+  compare_listings "$ids ids, stopped" "$conf"
+  # An active file (a deferred one moved there) and one forced to expire (postsuper -e
+  # sets the group-execute bit); a file still being written (no owner-execute bit) and
+  # a file with a name that is no queue id are not listed.
+  moved=$(find "$queue/deferred" -type f | sort | head -n 1)
+  mv "$moved" "$queue/active/"
+  expired=$(find "$queue/hold" -type f | sort | head -n 1)
+  chmod 0710 "$expired"
+  partial=$(find "$queue/hold" -type f | sort | tail -n 1)
+  chmod 0600 "$partial"
+  cp "$expired" "$queue/incoming/not.an.id"
+  # A defer log that lacks some recipients (delivery interrupted): those are listed
+  # after it as "(reason unavailable)".
+  longest=$(find "$queue/defer" -type f -exec wc -l {} + | grep -v ' total$' | sort -n | tail -n 1 | awk '{print $2}')
+  python3 - "$longest" <<'PY'
+import sys
+path = sys.argv[1]
+entries = open(path, "rb").read().split(b"\n\n")
+entries = [e for e in entries if e.strip()]
+open(path, "wb").write(b"".join(e + b"\n\n" for e in entries[:-2]))
+PY
+  compare_listings "$ids ids, active, expired, incomplete" "$conf"
+done
+
+# Flush requests and errors, with the instance stopped (its sockets remain) and with
+# no instance at all.
+conf=$WORK/long/conf
+mkconf none "queue_directory = $WORK/none-queue" 'compatibility_level = 3.6'
+mkdir -p "$WORK/none-queue"
+mkconf nodir "queue_directory = $WORK/no-such-queue" 'compatibility_level = 3.6'
+for c in "$conf" "$WORK/conf/none"; do
+  run_both "flush -f ($c)" postqueue -c "$c" -f
+  run_both "flush -s ($c)" postqueue -c "$c" -s example.com
+  run_both "flush -s bad ($c)" postqueue -c "$c" -s 'bad site!'
+  run_both "flush -i ($c)" postqueue -c "$c" -i ABCDEF
+  run_both "flush -i bad ($c)" postqueue -c "$c" -i x/y
+  run_both "mailq -q ($c)" mailq -C "$c" -q
+  run_both "no queue directories ($c)" postqueue -c "$c" -p
+done
+run_both "usage: no option" postqueue -c "$conf"
+run_both "usage: two modes" postqueue -c "$conf" -p -j
+run_both "usage: bad option" postqueue -c "$conf" -x
+run_both "usage: argument" postqueue -c "$conf" -p extra
+run_both "missing config" postqueue -c "$WORK/no-such-dir" -p
+run_both "chdir failure" postqueue -c "$WORK/conf/nodir" -p
+run_both "mailq recipient" mailq -C "$conf" someone@example.org
+run_both "mailq bad option" mailq -C "$conf" -Z
+
+finish

@@ -1,0 +1,376 @@
+// postqueue(1) and mailq(1) after Postfix 3.7's postqueue/postqueue.c. The listing
+// (-p, -j) reads the queue directory itself through lib/queue's showq scan instead of
+// asking the showq service, with the same output; whether the mail system is up is still
+// probed as Postfix does, so that messages and exit codes match. -f triggers the queue
+// manager and pickup as Postfix's does; -s and -i need the flush service protocol,
+// which is not spoken here yet.
+#include "postqueue.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "postline/address/resolve.h"
+#include "postline/address/tokens.h"
+#include "postline/base/msg.h"
+#include "postline/base/strings.h"
+#include "postline/config/compat_level.h"
+#include "postline/config/config.h"
+#include "postline/queue/queue_path.h"
+#include "postline/queue/showq.h"
+
+extern char** environ;
+
+namespace postline::tools {
+namespace {
+
+constexpr int kExUnavailable = 69;
+constexpr int kExTempFail = 75;
+
+// Postfix's postqueue installs a run-time error handler (msg_cleanup(unavailable)) that
+// exits with EX_UNAVAILABLE before msg_fatal_status() can use its own status: every
+// fatal error ends with 69.
+[[noreturn]] void fatal(std::string_view text, int status = kExUnavailable) {
+    std::string line = base::formatMsg(base::Severity::Fatal, text);
+    line.push_back('\n');
+    ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+    (void)ignored;
+    std::exit(status);
+}
+
+void writeOut(std::string_view text) {
+    size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            // A reader that went away (mailq | head) is not an error.
+            if (errno == EPIPE) std::exit(0);
+            fatal(base::cat("output write error: ", std::strerror(errno)));
+        }
+        done += static_cast<size_t>(n);
+    }
+}
+
+[[noreturn]] void usage() {
+    fatal("usage: postqueue -f | postqueue -i queueid | postqueue -j | postqueue -p | postqueue -s site");
+}
+
+// clean_env(): only import_environment survives: "NAME" keeps its value, "NAME=VALUE"
+// sets one. The listing's times depend on TZ, which the default list keeps.
+void cleanEnvironment(const std::string& importList) {
+    std::vector<std::pair<std::string, std::string>> keep;
+    for (auto word : base::splitAny(importList, ", \t\r\n")) {
+        if (word.empty()) continue;
+        std::string item(word);
+        if (auto eq = item.find('='); eq != std::string::npos) {
+            keep.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+        } else if (const char* value = std::getenv(item.c_str())) {
+            keep.emplace_back(item, value);
+        }
+    }
+    ::clearenv();
+    for (auto& [name, value] : keep) ::setenv(name.c_str(), value.c_str(), 1);
+}
+
+// mail_connect(MAIL_CLASS_PUBLIC, SERVICE): a UNIX-domain socket under public/,
+// relative to the queue directory. Returns the descriptor, or -1 with errno.
+int connectPublic(const std::string& service) {
+    std::string path = "public/" + service;
+    struct sockaddr_un sun {};
+    sun.sun_family = AF_UNIX;
+    if (path.size() >= sizeof sun.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    std::memcpy(sun.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    if (::connect(fd, reinterpret_cast<struct sockaddr*>(&sun), sizeof sun) < 0) {
+        int saved = errno;
+        ::close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+// mail_trigger(): a few request bytes to a public fifo or socket; -1 when the service
+// cannot be reached (its warning only for a path that is missing or of the wrong kind).
+int mailTrigger(const std::string& service, std::string_view request) {
+    std::string path = "public/" + service;
+    struct stat st;
+    if (::stat(path.c_str(), &st) < 0) {
+        base::msgWarn(base::cat("unable to look up ", path, ": ", std::strerror(errno)));
+        return -1;
+    }
+    int fd = -1;
+    if (S_ISFIFO(st.st_mode)) {
+        fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK);
+    } else if (S_ISSOCK(st.st_mode)) {
+        fd = connectPublic(service);
+    } else {
+        base::msgWarn(base::cat(path, " is not a socket or a fifo"));
+        return -1;
+    }
+    if (fd < 0) return -1;
+    ssize_t n = ::write(fd, request.data(), request.size());
+    ::close(fd);
+    return n == static_cast<ssize_t>(request.size()) ? 0 : -1;
+}
+
+struct Settings {
+    std::string mailName;
+    std::string showqService;
+    std::string queueService;
+    std::string pickupService;
+    std::string flushService;
+    std::string fastFlushDomains;
+    bool longIds = false;
+    queue::ShowqOptions showq;
+};
+
+// show_queue(): Postfix's postqueue asks the showq service and, when the mail system
+// is down, runs showq itself (as root) or gives up. Ours always reads the spool, but
+// probes the service first for the same messages.
+void showQueue(const Settings& settings, bool json) {
+    int fd = connectPublic(settings.showqService);
+    if (fd >= 0) {
+        ::close(fd);
+    } else if (errno == EACCES || errno == EPERM) {
+        fatal(base::cat("Connect to the ", settings.mailName, " ", settings.showqService,
+                        " service: ", std::strerror(errno)));
+    } else if (::geteuid() == 0) {
+        base::msgWarn(base::cat("Mail system is down -- accessing queue directly (Connect to the ", settings.mailName,
+                                " ", settings.showqService, " service: ", std::strerror(errno), ")"));
+    } else {
+        fatal(base::cat("Queue report unavailable - mail system is down (Connect to the ", settings.mailName, " ",
+                        settings.showqService, " service: ", std::strerror(errno), ")"));
+    }
+
+    unsigned long count = 0;
+    unsigned long total = 0;
+    auto status = queue::scanShowq(settings.showq, [&](const queue::ShowqEntry& entry) {
+        if (json) {
+            writeOut(queue::showqJsonLine(entry, settings.showq.utf8));
+            return;
+        }
+        std::string text = count > 0 ? "\n" : queue::showqCompatHeading(settings.longIds);
+        text += queue::showqCompatEntry(entry, settings.longIds);
+        writeOut(text);
+        total += static_cast<unsigned long>(entry.size);
+        ++count;
+    });
+    if (!status) {
+        // Postfix's showq dies on this (in its own log), and postqueue finds the
+        // listing cut short.
+        fatal("malformed showq server response");
+    }
+    if (!json) writeOut(queue::showqCompatSummary(count, total));
+}
+
+// flush_queue(): wake the queue manager (flush dead destinations, scan everything,
+// deferred and incoming) and pickup.
+void flushQueue(const Settings& settings) {
+    if (mailTrigger(settings.queueService, "FADI") < 0) fatal("Cannot flush mail queue - mail system is down");
+    if (mailTrigger(settings.pickupService, "W") < 0) fatal("Cannot flush mail queue - mail system is down");
+}
+
+// flush_send_site() and flush_send_file() speak the flush service's request protocol;
+// until that exists here, the requests fail as with a mail system that is down when the
+// service cannot be reached, and say so plainly when it can.
+void flushRequest(const Settings& settings, std::string_view what) {
+    int fd = connectPublic(settings.flushService);
+    if (fd < 0) {
+        base::msgWarn(base::cat("connect to public/", settings.flushService, ": ", std::strerror(errno)));
+        fatal("Cannot flush mail queue - mail system is down");
+    }
+    ::close(fd);
+    fatal(base::cat("flush requests (", what, ") to a running mail system are not supported by this postqueue yet"));
+}
+
+int run(int argc, char** argv, const char* forcedMode) {
+    ::umask(022);
+    for (int fd = 0; fd < 3; ++fd) {
+        struct stat st;
+        if (::fstat(fd, &st) == -1 && (::close(fd), ::open("/dev/null", O_RDWR, 0)) != fd)
+            fatal(base::cat("open /dev/null: ", std::strerror(errno)));
+    }
+    // The process name is censored: it comes from the user.
+    base::setProgramNameVerbatim("postqueue");
+
+    enum class Mode { Default, Mailq, Json, FlushQueue, FlushSite, FlushFile } mode = Mode::Default;
+    std::string site;
+    std::string id;
+    int verbose = 0;
+    if (forcedMode != nullptr) {
+        mode = std::string_view(forcedMode) == "-f" ? Mode::FlushQueue : Mode::Mailq;
+    } else {
+        // getopt() names the program from argv[0], which Postfix censors too.
+        std::string name = "postqueue";
+        argv[0] = name.data();
+        optind = 0;
+        int c;
+        while ((c = ::getopt(argc, argv, "c:fi:jps:v")) > 0) {
+            auto setMode = [&](Mode m) {
+                if (mode != Mode::Default) usage();
+                mode = m;
+            };
+            switch (c) {
+                case 'c':
+                    if (::setenv("MAIL_CONFIG", optarg, 1) < 0) fatal("out of memory");
+                    break;
+                case 'f':
+                    setMode(Mode::FlushQueue);
+                    break;
+                case 'i':
+                    setMode(Mode::FlushFile);
+                    id = optarg;
+                    break;
+                case 'j':
+                    setMode(Mode::Json);
+                    break;
+                case 'p':
+                    setMode(Mode::Mailq);
+                    break;
+                case 's':
+                    setMode(Mode::FlushSite);
+                    site = optarg;
+                    break;
+                case 'v':
+                    if (::geteuid() == 0) base::setVerbose(++verbose);
+                    break;
+                default:
+                    usage();
+            }
+        }
+        if (argc > optind) usage();
+    }
+
+    auto config = config::Config::load(config::defaultConfigDirectory());
+    if (!config) fatal(config.error().message);
+    for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
+    if (auto compat = config::checkCompatibilityLevel(*config); !compat) fatal(compat.error().message);
+
+    Settings settings;
+    settings.mailName = config->get("mail_name");
+    settings.showqService = config->get("showq_service_name");
+    settings.queueService = config->get("queue_service_name");
+    settings.pickupService = config->get("pickup_service_name");
+    settings.flushService = config->get("flush_service_name");
+    settings.fastFlushDomains = config->get("fast_flush_domains");
+    settings.longIds = config->getBool("enable_long_queue_ids");
+    settings.showq.layout =
+        queue::queueLayout(config->get("hash_queue_names"), static_cast<int>(config->getLong("hash_queue_depth")));
+    settings.showq.emptyAddress = config->get("empty_address_recipient");
+    settings.showq.utf8 = config->getBool("smtputf8_enable");
+    settings.showq.dupFilterLimit = config->getLong("duplicate_filter_limit");
+    settings.showq.quoteLocal = [](std::string_view address) { return address::quoteLocalPart(address); };
+    settings.showq.warn = [](std::string_view text) { base::msgWarn(text); };
+    base::setMsgUtf8(settings.showq.utf8);
+
+    cleanEnvironment(config->get("import_environment"));
+    std::string queueDir = config->get("queue_directory");
+    if (::chdir(queueDir.c_str()) != 0) fatal(base::cat("chdir ", queueDir, ": ", std::strerror(errno)));
+    std::signal(SIGPIPE, SIG_IGN);
+
+    if (mode == Mode::FlushSite) {
+        bool bad = site.starts_with('[') ? !address::validHostLiteral(site) : !address::validHostname(site);
+        if (bad)
+            fatal(base::cat("Cannot flush mail queue - invalid destination: \"", std::string_view(site).substr(0, 100),
+                            site.size() > 100 ? "..." : "", "\""),
+                  kExUnavailable);
+    }
+    if (mode == Mode::FlushFile && !queue::queueIdOk(id))
+        fatal(base::cat("Cannot flush queue ID - invalid name: \"", std::string_view(id).substr(0, 100),
+                        id.size() > 100 ? "..." : "", "\""),
+              kExUnavailable);
+
+    switch (mode) {
+        case Mode::Mailq:
+        case Mode::Json:
+            showQueue(settings, mode == Mode::Json);
+            return 0;
+        case Mode::FlushQueue:
+            flushQueue(settings);
+            return 0;
+        case Mode::FlushSite:
+            // The flush client refuses a site outside fast_flush_domains without asking
+            // the service; with the list empty (the default), every site.
+            if (base::trim(settings.fastFlushDomains).empty())
+                fatal(base::cat("Flush service is not configured for destination \"", site, "\""));
+            flushRequest(settings, "-s " + site);
+            return 0;
+        case Mode::FlushFile:
+            flushRequest(settings, "-i " + id);
+            return 0;
+        case Mode::Default:
+            usage();
+    }
+    return 0;
+}
+
+}  // namespace
+
+int runPostqueue(int argc, char** argv) { return run(argc, argv, nullptr); }
+
+int runMailq(int argc, char** argv) {
+    // Postfix's mailq is its sendmail, which reads its options (twice: a first pass
+    // finds -C, so invalid ones are reported twice), then hands over to postqueue -p, or
+    // postqueue -f with -q.
+    base::setProgramNameVerbatim("mailq");
+    static const char* kSendmailOptions = "+A:B:C:F:GIL:N:O:R:UV:X:b:ce:f:h:imno:p:r:q:tvx";
+    std::vector<std::string> args(argv, argv + argc);
+    args[0] = "mailq";
+    std::vector<char*> av;
+    for (auto& arg : args) av.push_back(arg.data());
+    av.push_back(nullptr);
+    bool flush = false;
+    for (int pass = 0; pass < 2; ++pass) {
+        optind = 0;
+        opterr = 1;
+        int c;
+        for (;;) {
+            // A bare "-q" (flush) is taken before getopt(), as sendmail does: getopt()
+            // would want its argument.
+            int at = optind > 0 ? optind : 1;
+            if (at < argc && std::strcmp(av[static_cast<size_t>(at)], "-q") == 0) {
+                optind = at + 1;
+                if (pass == 1) flush = true;
+                continue;
+            }
+            if ((c = ::getopt(argc, av.data(), kSendmailOptions)) <= 0) break;
+            if (c == '?') {
+                if (pass == 1) fatal("usage: mailq [options]", kExTempFail);
+                continue;
+            }
+            if (pass == 0 && c == 'C') {
+                std::string dir = optarg;
+                if (auto slash = dir.rfind('/'); slash != std::string::npos && dir.substr(slash + 1) == "main.cf")
+                    dir.erase(slash == 0 ? 1 : slash);
+                else if (dir == "main.cf")
+                    dir = ".";
+                ::setenv("MAIL_CONFIG", dir.c_str(), 1);
+            }
+            if (pass == 1 && c == 'q') flush = true;
+        }
+    }
+    if (optind < argc)
+        fatal(flush ? "flush queue mode requires no recipient" : "display queue mode requires no recipient",
+              kExTempFail);
+    return run(argc, argv, flush ? "-f" : "-p");
+}
+
+}  // namespace postline::tools
