@@ -144,6 +144,15 @@ for ids in long short; do
   compare_listings "$ids ids, empty queue, running" "$conf"
   fill "$name"
   compare_listings "$ids ids, running" "$conf"
+  # -f with the mail system up: the queue manager takes the trigger (and retries the
+  # deferred mail, which is deferred again); pickup, which these instances do not run,
+  # cannot: the same warning and failure from both.
+  run_both "$ids ids, running: postqueue -f" postqueue -c "$conf" -f
+  run_both "$ids ids, running: mailq -q" mailq -C "$conf" -q
+  for _ in $(seq 1 300); do
+    [ "$(find "$queue/incoming" "$queue/active" -type f | wc -l)" = 0 ] && break
+    sleep 0.1
+  done
   stop_instance
   compare_listings "$ids ids, stopped" "$conf"
   # An active file (a deferred one moved there) and one forced to expire (postsuper -e
