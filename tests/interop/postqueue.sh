@@ -25,10 +25,18 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PF_PORT") 2>/dev/null; then
 fi
 
 RUNNING=
+# "postfix stop" does not wait for the master to go: until it has, Postfix's postqueue
+# may still reach a showq that is being shut down.
 stop_instance() {
   if [ -n "$RUNNING" ]; then
+    local pid
+    pid=$(tr -d ' ' <"$(dirname "$RUNNING")/queue/pid/master.pid" 2>/dev/null)
     /usr/sbin/postfix -c "$RUNNING" stop >/dev/null 2>&1 || true
     RUNNING=
+    for _ in $(seq 1 100); do
+      [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
   fi
 }
 trap 'stop_instance; if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
