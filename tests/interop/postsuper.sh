@@ -239,7 +239,8 @@ run_case() {
     cp -a "$base" "$WORK/q.$side"
     local bin=$WORK/pfbin
     [ "$side" = ours ] && bin=$WORK/oursbin
-    capture "$pfx.$side" "$WORK" "$in" env "PATH=$bin:/usr/bin:/bin" postsuper -c "$WORK/c/$conf.$side" "$@"
+    capture "$pfx.$side" "$WORK" "$in" ${AS_NOBODY:+setpriv --reuid=nobody --regid=nogroup --clear-groups} \
+      env "PATH=$bin:/usr/bin:/bin" postsuper -c "$WORK/c/$conf.$side" "$@"
     tree "$WORK/q.$side" "$pfx.$side.err" >"$pfx.$side.tree"
     sed -i "s|$WORK/c/[a-z]*\.$side/|CONF/|" "$pfx.$side.err"
   done
@@ -337,6 +338,26 @@ run_case "log queue (-h id)" long "$BASE" /dev/null -h "${DEFERRED[0]}" defer
 run_case "unknown option" long "$BASE" /dev/null -x
 run_case "missing argument" long "$BASE" /dev/null -d
 run_case "relative -c" long "$BASE" /dev/null -c relative -d ALL
-run_case "missing queue directory" long "$BASE" /dev/null -d ALL saved
+run_case "not a queue directory" long "$BASE" /dev/null -d ALL saved
+NOFLUSH=$WORK/noflush
+cp -a "$BASE" "$NOFLUSH"
+rm -rf "$NOFLUSH/flush"
+run_case "missing queue directory (-d ALL)" long "$NOFLUSH" /dev/null -d ALL
+INODE_NAMES=1 run_case "missing queue directory (-s)" long "$NOFLUSH" /dev/null -s
+run_case "missing queue directory (-d id)" long "$NOFLUSH" /dev/null -d "${DEFERRED[0]}"
+run_case "missing main.cf" none "$BASE" /dev/null -d ALL
+AS_NOBODY=1 run_case "not the superuser" long "$BASE" /dev/null -d ALL
+
+# A message file outside its hashed subdirectory: invisible to operations by id,
+# moved by -s, taken by ALL.
+MISPLACED=$WORK/misplaced
+cp -a "$BASE" "$MISPLACED"
+mv "$(find "$MISPLACED/deferred" -type f -name "${DEFERRED[3]}")" "$MISPLACED/deferred/"
+run_case "misplaced: -d id" long "$MISPLACED" /dev/null -d "${DEFERRED[3]}"
+run_case "misplaced: -d ALL" long "$MISPLACED" /dev/null -d ALL
+run_case "misplaced: -h ALL" long "$MISPLACED" /dev/null -h ALL
+INODE_NAMES=1
+run_case "misplaced: -s -d id" long "$MISPLACED" /dev/null -s -d "${DEFERRED[3]}"
+INODE_NAMES=0
 
 finish
