@@ -356,6 +356,12 @@ mv "$(find "$MISPLACED/deferred" -type f -name "${DEFERRED[3]}")" "$MISPLACED/de
 run_case "misplaced: -d id" long "$MISPLACED" /dev/null -d "${DEFERRED[3]}"
 run_case "misplaced: -d ALL" long "$MISPLACED" /dev/null -d ALL
 run_case "misplaced: -h ALL" long "$MISPLACED" /dev/null -h ALL
+# A misplaced file in a directory the mail owner may not change: the move fails,
+# fatally, with the repair half done.
+mkdir "$MISPLACED/deferred/X"
+mv "$(find "$MISPLACED/deferred" -type f -name "${DEFERRED[2]}")" "$MISPLACED/deferred/X/"
+chmod 755 "$MISPLACED/deferred/X"
+run_case "misplaced: -s, not permitted" long "$MISPLACED" /dev/null -s deferred
 INODE_NAMES=1
 run_case "misplaced: -s -d id" long "$MISPLACED" /dev/null -s -d "${DEFERRED[3]}"
 INODE_NAMES=0

@@ -31,16 +31,17 @@ namespace {
 
 namespace super = queue::super;
 
-// What interrupted() and the fatal-error clean-up look at: whether a name repair is
-// half done, so that the operator knows to run postsuper again.
-volatile std::sig_atomic_t g_repairPending = 0;
+// What interrupted() and the fatal-error clean-up look at: the counts of the work
+// under way, which say whether a repair is half done, so that the operator knows to
+// run postsuper again. Plain ints, read by a signal handler that ends the process.
+const queue::SuperCounts* g_counts = nullptr;
 
 void warnIncomplete() {
     if (std::signal(SIGINT, SIG_IGN) != SIG_IGN) {
         std::signal(SIGQUIT, SIG_IGN);
         std::signal(SIGTERM, SIG_IGN);
         std::signal(SIGHUP, SIG_IGN);
-        if (g_repairPending) {
+        if (g_counts && (g_counts->inodeMismatch > 0 || g_counts->inodeFixed > 0 || g_counts->positionMismatch > 0)) {
             static constexpr char kText[] = "OPERATION INCOMPLETE -- RERUN COMMAND TO FIX THE QUEUE FIRST";
             base::msgWarn(kText);
         }
@@ -69,8 +70,7 @@ extern "C" void onSignal(int sig) {
     base::msgFatal(text);
 }
 
-void checkOrFatal(const base::Status& status, const queue::SuperCounts& counts) {
-    g_repairPending = counts.inodeMismatch > 0 || counts.inodeFixed > 0 || counts.positionMismatch > 0;
+void fatalOnError(const base::Status& status) {
     if (!status) fatal(status.error().message);
 }
 
@@ -224,11 +224,12 @@ int runPostsuper(int argc, char** argv) {
                                          static_cast<int>(config->getLong("hash_queue_depth")),
                                          config->getBool("enable_long_queue_ids"));
     const auto& counts = superintendent.counts();
+    g_counts = &counts;
 
     // Repairs first, so that files are where the other operations look; renamed
     // "NEWID#FIX" files need a second pass to lose their suffix.
-    if (action & super::kForRepair) checkOrFatal(superintendent.scan(queues, action & super::kForRepair), counts);
-    if (counts.inodeMismatch > 0) checkOrFatal(superintendent.scan(queues, action & super::kForRepair), counts);
+    if (action & super::kForRepair) fatalOnError(superintendent.scan(queues, action & super::kForRepair));
+    if (counts.inodeMismatch > 0) fatalOnError(superintendent.scan(queues, action & super::kForRepair));
     // A renamed file may now carry an id the operator meant for another message.
     if ((action & super::kByQueueId) && (counts.inodeMismatch > 0 || counts.inodeFixed > 0)) {
         base::msgError("QUEUE FILE NAMES WERE CHANGED TO MATCH INODE NUMBERS");
@@ -261,11 +262,11 @@ int runPostsuper(int argc, char** argv) {
         }
         // -f is expire, then release from hold.
         auto operate = [&](std::string_view id) {
-            checkOrFatal((superintendent.*one)(queues, id), counts);
-            if (option == 'f') checkOrFatal(superintendent.releaseOne(queues, id), counts);
+            fatalOnError((superintendent.*one)(queues, id));
+            if (option == 'f') fatalOnError(superintendent.releaseOne(queues, id));
         };
         if (arg == "ALL")
-            checkOrFatal(superintendent.scan(queues, all), counts);
+            fatalOnError(superintendent.scan(queues, all));
         else if (arg == "-")
             forEachStdinLine(operate);
         else
