@@ -248,6 +248,23 @@ run_case() {
   same_files "$name (tree)" "$pfx.pf.tree" "$pfx.ours.tree"
 }
 
+# qshape_case NAME QUEUES...: Postfix's qshape (recipient and sender domains by age)
+# over the two copies the last run_case left, after Postfix's postsuper and after ours:
+# a spool our postsuper changed must read the same to the tools that read spools.
+qshape_case() {
+  local name=$1 side
+  shift
+  for side in pf ours; do
+    capture "$WORK/qshape.$side" "$WORK" /dev/null env PATH=/usr/sbin:/usr/bin:/bin \
+      qshape -c "$WORK/c/long.$side" "$@"
+    capture "$WORK/qshape-s.$side" "$WORK" /dev/null env PATH=/usr/sbin:/usr/bin:/bin \
+      qshape -s -c "$WORK/c/long.$side" "$@"
+    sed -i "s|$WORK/c/long\.$side/|CONF/|" "$WORK/qshape.$side.err" "$WORK/qshape-s.$side.err"
+  done
+  same "$name: qshape" "$WORK/qshape.pf" "$WORK/qshape.ours"
+  same "$name: qshape -s" "$WORK/qshape-s.pf" "$WORK/qshape-s.ours"
+}
+
 printf '%s\n' "${DEFERRED[1]}" "${HELD[0]}" "NOSUCHID" "bad.id" "" "${MAILDROP[0]}" >"$WORK/ids"
 printf '%s' "${DEFERRED[2]}" >"$WORK/ids-nonl"
 
@@ -276,17 +293,20 @@ run_case "-h held" long "$BASE" /dev/null -h "${HELD[0]}"
 run_case "-h maildrop" long "$BASE" /dev/null -h "${MAILDROP[0]}"
 run_case "-h -" long "$BASE" "$WORK/ids" -h -
 run_case "-h ALL" long "$BASE" /dev/null -h ALL
+qshape_case "-h ALL" hold deferred maildrop
 run_case "-h ALL deferred" long "$BASE" /dev/null -h ALL deferred
 run_case "-H held" long "$BASE" /dev/null -H "${HELD[1]}"
 run_case "-H deferred" long "$BASE" /dev/null -H "${DEFERRED[0]}"
 run_case "-H -" long "$BASE" "$WORK/ids" -H -
 run_case "-H ALL" long "$BASE" /dev/null -H ALL
+qshape_case "-H ALL" hold deferred
 run_case "-H ALL deferred" long "$BASE" /dev/null -H ALL deferred
 run_case "-r deferred" long "$BASE" /dev/null -r "${DEFERRED[0]}"
 run_case "-r held" long "$BASE" /dev/null -r "${HELD[0]}"
 run_case "-r maildrop" long "$BASE" /dev/null -r "${MAILDROP[0]}"
 run_case "-r -" long "$BASE" "$WORK/ids" -r -
 run_case "-r ALL" long "$BASE" /dev/null -r ALL
+qshape_case "-r ALL" maildrop deferred hold incoming active
 run_case "-r ALL hold" long "$BASE" /dev/null -r ALL hold
 run_case "-e deferred" long "$BASE" /dev/null -e "${DEFERRED[0]}"
 run_case "-e ALL" long "$BASE" /dev/null -e ALL
