@@ -16,6 +16,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "postline/queue/queue_state.h"
+
 namespace postline::queue {
 namespace {
 
@@ -37,12 +39,6 @@ std::string upperHex(unsigned long value, int width) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%0*lX", width, value);
     return buf;
-}
-
-// mail_queue_mkdirs(): the hashed subdirectories of a path, one level at a time.
-void makeParents(const std::string& path) {
-    for (size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1))
-        ::mkdir(path.substr(0, slash).c_str(), 0700);
 }
 
 bool writeAll(int fd, std::string_view bytes) {
@@ -103,7 +99,8 @@ base::Result<NewQueueFile> NewQueueFile::create(std::string_view queue, const Qu
         int saved = errno;
         if (saved == EPERM || saved == EISDIR) continue;
         if (saved == ENOENT) {
-            makeParents(path);
+            // A missing hashed subdirectory; a failure shows in the next rename.
+            (void)makeQueueDirectories(path);
         } else if (warn) {
             warn("mail_queue_enter: rename " + temp + " to " + path + ": " + std::strerror(saved));
         }

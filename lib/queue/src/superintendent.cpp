@@ -21,6 +21,7 @@
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/queue/maildrop_file.h"
+#include "postline/queue/queue_state.h"
 
 namespace postline::queue {
 namespace {
@@ -77,15 +78,11 @@ int removeFile(const std::string& path) {
     return 0;
 }
 
-// make_dirs(dir, 0700) for the directory part of a path.
+// make_dirs(dir, 0700) for the directory part of a path; errno tells why it failed.
 int makeParents(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos) return 0;
-    std::string dir = path.substr(0, slash);
-    for (size_t at = dir.find('/');; at = dir.find('/', at + 1)) {
-        std::string part = at == std::string::npos ? dir : dir.substr(0, at);
-        if (::mkdir(part.c_str(), 0700) < 0 && errno != EEXIST) return -1;
-        if (at == std::string::npos) break;
+    if (auto made = makeQueueDirectories(path); !made) {
+        errno = made.error().errnum;
+        return -1;
     }
     return 0;
 }
