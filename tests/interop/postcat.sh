@@ -13,26 +13,10 @@ source "$(dirname "$0")/lib.bash"
 PF_PORT=${PF_PORT:-10727}
 source "$HERE/postfix_instance.bash"
 
-if [ "$(id -u)" != 0 ]; then
-  echo "postcat: must run as root (it starts a private Postfix instance)" >&2
-  exit 1
-fi
-if (exec 3<>"/dev/tcp/127.0.0.1/$PF_PORT") 2>/dev/null; then
-  echo "postcat: 127.0.0.1:$PF_PORT is in use; set PF_PORT to a free port" >&2
-  exit 1
-fi
+pf_instance_guard postcat
 
 ROOT=$WORK/pf
 CONF=$ROOT/conf
-RUNNING=
-stop_instance() {
-  if [ -n "$RUNNING" ]; then
-    /usr/sbin/postfix -c "$CONF" stop >/dev/null 2>&1 || true
-    RUNNING=
-  fi
-}
-trap 'stop_instance; if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
-trap 'exit 130' INT TERM
 
 # The instance: the routing test's shared settings, mail kept in the queue (held by
 # sender, or deferred to later.example), done.example delivered by discard(8), and no

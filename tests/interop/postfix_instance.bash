@@ -1,8 +1,9 @@
-# A private Postfix 3.7 instance for the differential routing test: its own configuration
+# A private Postfix 3.7 instance for the differential tests: its own configuration
 # directory, queue, data directory, mail spool and log file under one scratch directory,
 # smtpd on one loopback port, and no delivery agent that can reach another machine
-# (smtp, relay, lmtp and every other remote transport are discard(8)).
-# Sourced by tests/interop/trace_postfix.sh; needs root (postfix start).
+# (smtp, relay, lmtp and every other remote transport are discard(8)); the checks a
+# script makes before it starts one, and the stop on exit. Sourced by trace_postfix.sh,
+# postcat.sh, postqueue.sh, postsuper.sh and sendmail_pickup.sh; needs root.
 # shellcheck shell=bash
 
 PF_PORT=${PF_PORT:-10725}
@@ -69,4 +70,39 @@ smtpd_hard_error_limit = 10000
 smtpd_recipient_limit = 10000
 notify_classes =
 MAIN
+}
+
+# RUNNING: the configuration directory of the instance that is running, if any.
+RUNNING=
+# stop_instance: stops it and waits (10 s at most) until its master process, found by
+# the pid file in its queue directory, has exited: "postfix stop" does not wait, and
+# nothing of an instance may outlive the script or meet the next start.
+stop_instance() {
+  [ -n "$RUNNING" ] || return 0
+  local queue pid
+  queue=$(/usr/sbin/postconf -c "$RUNNING" -h queue_directory 2>/dev/null)
+  pid=$(tr -d ' ' <"$queue/pid/master.pid" 2>/dev/null)
+  /usr/sbin/postfix -c "$RUNNING" stop >/dev/null 2>&1 || true
+  RUNNING=
+  local tries=0
+  while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && ((tries++ < 100)); do
+    sleep 0.1
+  done
+}
+
+# pf_instance_guard NAME: what a script that starts an instance checks and arranges
+# first: it runs as root, PF_PORT is free, and on any exit the running instance is
+# stopped and the scratch directory removed (KEEP_WORK=1 keeps it for a look).
+pf_instance_guard() {
+  local name=$1
+  if [ "$(id -u)" != 0 ]; then
+    echo "$name: must run as root (it starts a private Postfix instance)" >&2
+    exit 1
+  fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PF_PORT") 2>/dev/null; then
+    echo "$name: 127.0.0.1:$PF_PORT is in use; set PF_PORT to a free port" >&2
+    exit 1
+  fi
+  trap 'stop_instance; if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
+  trap 'exit 130' INT TERM
 }

@@ -15,32 +15,7 @@ PF_PORT=${PF_PORT:-10729}
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
 
-if [ "$(id -u)" != 0 ]; then
-  echo "postqueue: must run as root (it starts a private Postfix instance)" >&2
-  exit 1
-fi
-if (exec 3<>"/dev/tcp/127.0.0.1/$PF_PORT") 2>/dev/null; then
-  echo "postqueue: 127.0.0.1:$PF_PORT is in use; set PF_PORT to a free port" >&2
-  exit 1
-fi
-
-RUNNING=
-# "postfix stop" does not wait for the master to go: until it has, Postfix's postqueue
-# may still reach a showq that is being shut down.
-stop_instance() {
-  if [ -n "$RUNNING" ]; then
-    local pid
-    pid=$(tr -d ' ' <"$(dirname "$RUNNING")/queue/pid/master.pid" 2>/dev/null)
-    /usr/sbin/postfix -c "$RUNNING" stop >/dev/null 2>&1 || true
-    RUNNING=
-    for _ in $(seq 1 100); do
-      [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-  fi
-}
-trap 'stop_instance; if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
-trap 'exit 130' INT TERM
+pf_instance_guard postqueue
 
 # Both programs run through PATH as postqueue and mailq: Postfix's mailq is its sendmail.
 mkdir -p "$WORK/runs" "$WORK/pfbin" "$WORK/oursbin"

@@ -14,26 +14,10 @@ PF_PORT=${PF_PORT:-10731}
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
 
-if [ "$(id -u)" != 0 ]; then
-  echo "sendmail_pickup: must run as root (it starts a private Postfix instance)" >&2
-  exit 1
-fi
-if (exec 3<>"/dev/tcp/127.0.0.1/$PF_PORT") 2>/dev/null; then
-  echo "sendmail_pickup: 127.0.0.1:$PF_PORT is in use; set PF_PORT to a free port" >&2
-  exit 1
-fi
+pf_instance_guard sendmail_pickup
 
 ROOT=$WORK/pf
 CONF=$ROOT/conf
-RUNNING=
-stop_instance() {
-  if [ -n "$RUNNING" ]; then
-    /usr/sbin/postfix -c "$CONF" stop >/dev/null 2>&1 || true
-    RUNNING=
-  fi
-}
-trap 'stop_instance; if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
-trap 'exit 130' INT TERM
 
 mkdir -p "$CONF" "$ROOT/queue" "$ROOT/data" "$ROOT/spool"
 chown postfix "$ROOT/data"
@@ -45,7 +29,7 @@ if ! /usr/sbin/postfix -c "$CONF" start >"$WORK/start.log" 2>&1; then
   bad "Postfix instance start" "$WORK/start.log"
   finish
 fi
-RUNNING=1
+RUNNING=$CONF
 LOG=$ROOT/maillog
 
 # submit LABEL PROGRAM: one message to LABEL@remote.example (relayed: smtp is discard(8)),

@@ -13,30 +13,11 @@ source "$(dirname "$0")/lib.bash"
 source "$HERE/postfix_instance.bash"
 ROUTING=$TESTDATA/routing
 
-if [ "$(id -u)" != 0 ]; then
-  echo "trace_postfix: must run as root (it starts a private Postfix instance)" >&2
-  exit 1
-fi
+pf_instance_guard trace_postfix
 if [ ! -x "$OURS_BIN/postline" ]; then
   echo "trace_postfix: $OURS_BIN/postline is not built" >&2
   exit 1
 fi
-if (exec 3<>"/dev/tcp/127.0.0.1/$PF_PORT") 2>/dev/null; then
-  echo "trace_postfix: 127.0.0.1:$PF_PORT is in use; set PF_PORT to a free port" >&2
-  exit 1
-fi
-
-# The instance that is running, stopped on any exit (and the scratch directory removed).
-RUNNING=
-stop_instance() {
-  if [ -n "$RUNNING" ]; then
-    /usr/sbin/postfix -c "$RUNNING" stop >/dev/null 2>&1 || true
-    RUNNING=
-  fi
-}
-# KEEP_WORK=1 keeps the scratch directory (logs, queue, configurations) for a look.
-trap 'stop_instance; if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
-trap 'exit 130' INT TERM
 
 # Queue and data directories are shared by the configurations, one after the other.
 PF=$WORK/postfix
