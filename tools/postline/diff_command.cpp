@@ -3,16 +3,20 @@
 // outcome differs is printed with both outcomes.
 #include "diff_command.h"
 
+#include <optional>
 #include <ostream>
 #include <set>
 
 #include "postline/address/routing_context.h"
 #include "postline/base/files.h"
 #include "postline/config/config.h"
+#include "postline/maps/root_redirect.h"
+#include "postline/maps/table_redirect.h"
 #include "postline/simulate/route.h"
 #include "postline/simulate/route_case.h"
 #include "postline/simulate/route_outcome.h"
 #include "postline/simulate/table_probes.h"
+#include "root_option.h"
 
 namespace postline::tools {
 
@@ -26,13 +30,30 @@ int error(std::ostream& err, const std::string& why) {
     return kError;
 }
 
+// How a configuration is named in the output: its directory, and the root it was read under.
+std::string label(const std::string& dir, const std::string& root) {
+    return root.empty() ? dir : dir + " (root " + root + ")";
+}
+
+// Runs `fn` with the tables that name absolute paths read under `root` (none: as named).
+// Each configuration's tables are opened under its own root, so every use of one is
+// wrapped, not just the first.
+template <class Fn>
+auto underRoot(const std::string& root, Fn&& fn) {
+    std::optional<maps::TableRedirect> redirect;
+    if (!root.empty()) redirect.emplace(maps::rootRedirect(root));
+    return fn();
+}
+
 }  // namespace
 
 int runDiff(const DiffCommandOptions& options, std::ostream& out, std::ostream& err) {
-    auto a = config::Config::load(options.dirA);
+    auto a = config::Config::load(options.dirA, options.rootA);
     if (!a) return error(err, a.error().message);
-    auto b = config::Config::load(options.dirB);
+    auto b = config::Config::load(options.dirB, options.rootB);
     if (!b) return error(err, b.error().message);
+    rootFileParameters(*a, options.rootA);
+    rootFileParameters(*b, options.rootB);
     for (auto& w : a->loadWarnings()) err << "postline diff: warning: " << w << "\n";
     for (auto& w : b->loadWarnings()) err << "postline diff: warning: " << w << "\n";
 
@@ -46,19 +67,25 @@ int runDiff(const DiffCommandOptions& options, std::ostream& out, std::ostream& 
         if (!text) return error(err, text.error().message);
         for (auto& address : simulate::addressLines(*text)) add(address);
     }
-    for (auto* c : {&*a, &*b}) {
-        auto probes = simulate::tableProbeAddresses(*c);
+    for (auto [c, root] : {std::pair{&*a, &options.rootA}, std::pair{&*b, &options.rootB}}) {
+        auto probes = underRoot(*root, [&] { return simulate::tableProbeAddresses(*c); });
         for (auto& w : probes.warnings) err << "postline diff: warning: " << c->configDirectory() << ": " << w << "\n";
         for (auto& address : probes.addresses) add(address);
     }
 
     address::RoutingContext contextA(*a), contextB(*b);
+    rootDeliveryServices(contextA, *a, options.rootA);
+    rootDeliveryServices(contextB, *b, options.rootB);
     size_t differ = 0;
     for (auto& address : addresses) {
-        auto outcomeA = simulate::routeOutcome(simulate::routeRecipient(contextA, "", address));
-        auto outcomeB = simulate::routeOutcome(simulate::routeRecipient(contextB, "", address));
+        auto outcomeA = underRoot(
+            options.rootA, [&] { return simulate::routeOutcome(simulate::routeRecipient(contextA, "", address)); });
+        auto outcomeB = underRoot(
+            options.rootB, [&] { return simulate::routeOutcome(simulate::routeRecipient(contextB, "", address)); });
         if (outcomeA == outcomeB) continue;
-        if (differ++ == 0) out << "--- " << options.dirA << "\n+++ " << options.dirB << "\n";
+        if (differ++ == 0)
+            out << "--- " << label(options.dirA, options.rootA) << "\n+++ " << label(options.dirB, options.rootB)
+                << "\n";
         out << "<" << address << ">\n";
         out << "  - " << simulate::formatOutcome(outcomeA) << "\n";
         out << "  + " << simulate::formatOutcome(outcomeB) << "\n";

@@ -11,6 +11,8 @@ struct DiffCommandOptions {
     std::string dirA;
     std::string dirB;
     std::string addressesFile;  // --addresses FILE ("-": standard input); optional
+    std::string rootA;          // --root-a / --root: dirA and its files read under this root
+    std::string rootB;          // --root-b / --root
 };
 
 // Exit status: 0 no differences, 1 some address differs, 2 error (a configuration or

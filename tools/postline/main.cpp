@@ -65,6 +65,13 @@ int main(int argc, char** argv) {
     diffCommand->add_option("dir_b", diff.dirB, "second configuration directory")->required();
     diffCommand->add_option("--addresses", diff.addressesFile,
                             "file of addresses to compare, one a line (- for stdin)");
+    diffCommand->add_option("--root-a", diff.rootA, "read dir_a under this root, as if it were / (two checkouts)");
+    diffCommand->add_option("--root-b", diff.rootB, "read dir_b under this root, as if it were /");
+    std::string diffRoot;
+    diffCommand
+        ->add_option("--root", diffRoot, "read both configurations under this root (one checkout, two directories)")
+        ->excludes("--root-a")
+        ->excludes("--root-b");
 
     postline::tools::LintCommandOptions lint;
     CLI::App* lintCommand = app.add_subcommand("lint", "check a Postfix configuration directory");
@@ -100,6 +107,9 @@ int main(int argc, char** argv) {
     if (compileCommand->parsed()) return postline::tools::runCompile(compile);
     if (traceCommand->parsed()) return postline::tools::runTrace(trace, std::cout, std::cerr);
     if (testCommand->parsed()) return postline::tools::runTest(test, std::cout, std::cerr);
-    if (diffCommand->parsed()) return postline::tools::runDiff(diff, std::cout, std::cerr);
+    if (diffCommand->parsed()) {
+        if (!diffRoot.empty()) diff.rootA = diff.rootB = diffRoot;
+        return postline::tools::runDiff(diff, std::cout, std::cerr);
+    }
     return 1;
 }
