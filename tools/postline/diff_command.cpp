@@ -67,8 +67,9 @@ int runDiff(const DiffCommandOptions& options, std::ostream& out, std::ostream& 
         if (!text) return error(err, text.error().message);
         for (auto& address : simulate::addressLines(*text)) add(address);
     }
-    for (auto [c, root] : {std::pair{&*a, &options.rootA}, std::pair{&*b, &options.rootB}}) {
-        auto probes = underRoot(*root, [&] { return simulate::tableProbeAddresses(*c); });
+    for (const auto& side : {std::pair{&*a, &options.rootA}, std::pair{&*b, &options.rootB}}) {
+        const config::Config* c = side.first;
+        auto probes = underRoot(*side.second, [&] { return simulate::tableProbeAddresses(*c); });
         for (auto& w : probes.warnings) err << "postline diff: warning: " << c->configDirectory() << ": " << w << "\n";
         for (auto& address : probes.addresses) add(address);
     }
