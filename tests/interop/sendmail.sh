@@ -197,6 +197,11 @@ submit "-Xz" "$IN/plain" -Xz b@example.org
 submit "unknown option" "$IN/plain" -Z b@example.org
 submit "-q30m" "$IN/plain" -q30m
 submit "-bh" "$IN/plain" -bh
+# authorized_submit_users (user_acl.c): a list of login names; root here.
+submit "submit ACL admits root" "$IN/plain" --cf 'authorized_submit_users = root' -- -f a@example.com b@example.org
+submit "submit ACL refuses root" "$IN/plain" --cf 'authorized_submit_users = nobody' -- -f a@example.com b@example.org
+submit "submit ACL !root first" "$IN/plain" --cf 'authorized_submit_users = !root, static:anyone' -- -f a@example.com b@example.org
+submit "submit ACL table fails" "$IN/plain" --cf "authorized_submit_users = hash:$WORK/nonexistent" -- -f a@example.com b@example.org
 
 # postdrop alone: records made by hand (type, 7-bit length groups, data).
 rec() { python3 -c "
@@ -217,8 +222,9 @@ postdrop_case() { # postdrop_case NAME RECORDS...
   local name=$1
   shift
   rec "$@" >"$WORK/records"
-  spool pf
-  spool ours
+  # POSTDROP_CF: one more main.cf line for both spools.
+  spool pf ${POSTDROP_CF:+"$POSTDROP_CF"}
+  spool ours ${POSTDROP_CF:+"$POSTDROP_CF"}
   (cd "$WORK" && exec /usr/sbin/postdrop -c "$WORK/pf/conf") <"$WORK/records" >"$WORK/pf.out" 2>"$WORK/pf.err"
   echo $? >"$WORK/pf.rc"
   (cd "$WORK" && exec "$OURS_BIN/postdrop" -c "$WORK/ours/conf") <"$WORK/records" >"$WORK/ours.out" 2>"$WORK/ours.err"
@@ -230,6 +236,8 @@ postdrop_case() { # postdrop_case NAME RECORDS...
   same_files "postdrop $name: maildrop file" "$WORK/pf.view" "$WORK/ours.view"
 }
 postdrop_case "minimal" S a@example.com R b@example.org M '' N hi X '' E ''
+POSTDROP_CF='authorized_submit_users = nobody' postdrop_case "submit ACL refuses root" \
+  S a@example.com R b@example.org M '' N hi X '' E ''
 postdrop_case "attributes" A 'rewrite_context=remote' A ' encoding = 8bit ' A 'foo=bar' A 'noequals' A 'encoding=base64' \
   A 'trace_flags=1024' A 'dsn_orig_rcpt=rfc822;x@y' S a@example.com A 'notify_flags=2' R b@example.org M '' L 'ab' N 'cd' X '' A 'notify_flags=4' R c@example.org E ''
 postdrop_case "no sender" R b@example.org M '' X '' E ''

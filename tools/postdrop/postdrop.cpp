@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string>
 
+#include "postline/address/user_acl.h"
 #include "postline/base/msg.h"
 #include "postline/config/config.h"
 #include "postline/queue/input_stream.h"
@@ -104,6 +105,11 @@ int runPostdrop(int argc, char** argv) {
     if (std::signal(SIGHUP, SIG_IGN) == SIG_DFL) std::signal(SIGHUP, onSignal);
 
     long uid = static_cast<long>(::getuid());
+    // Mail submission access control (authorized_submit_users), after the signal set-up.
+    auto denied = address::userAclDenies("authorized_submit_users", config->get("authorized_submit_users"),
+                                         static_cast<uid_t>(uid));
+    if (!denied) base::msgFatal(denied.error().message);
+    if (*denied) base::msgFatal("User " + **denied + "(" + std::to_string(uid) + ") is not allowed to submit mail");
     // The caller's time is not trusted: the arrival time is taken here.
     struct timeval start {};
     ::gettimeofday(&start, nullptr);

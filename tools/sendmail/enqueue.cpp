@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "postline/address/tokens.h"
+#include "postline/address/user_acl.h"
 #include "postline/base/msg.h"
 #include "postline/queue/input_stream.h"
 #include "postline/queue/maildrop_submission.h"
@@ -149,6 +150,10 @@ private:
 
 void enqueue(const EnqueueRequest& request) {
     uid_t uid = ::getuid();
+    // postdrop enforces it; this check only makes the refusal friendlier, as Postfix's.
+    auto denied = address::userAclDenies("authorized_submit_users", request.submitAcl, uid);
+    if (!denied) fatal(kExTempFail, denied.error().message);
+    if (*denied) fatal(kExNoPerm, "User " + **denied + "(" + std::to_string(uid) + ") is not allowed to submit mail");
     std::string savedSender;
     if (request.sender) {
         // The first address of the -f argument, in internal form.

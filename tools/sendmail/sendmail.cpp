@@ -333,6 +333,7 @@ int runSendmail(int argc, char** argv) {
             request.lineLimit = static_cast<size_t>(config->getLong("line_length_limit"));
             request.headerLimit = static_cast<size_t>(config->getLong("header_size_limit"));
             request.fixLineEndings = config->get("sendmail_fix_line_endings");
+            request.submitAcl = config->get("authorized_submit_users");
             enqueue(request);
             return 0;
         case Mode::Mailq:

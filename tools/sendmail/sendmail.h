@@ -49,6 +49,7 @@ struct EnqueueRequest {
     size_t lineLimit = 2048;
     size_t headerLimit = 102400;
     std::string fixLineEndings = "always";
+    std::string submitAcl = "static:anyone";  // authorized_submit_users
 };
 
 // enqueue(): hands the message on stdin to postdrop; returns only on success.

@@ -57,6 +57,12 @@ void MatchList::parse(std::string_view text, uint32_t dictFlags) {
         });
 }
 
+std::string MatchList::tableOpenError() const {
+    for (const auto& e : entries_)
+        if (!e.openError.empty() && isTablePattern(e.pattern)) return e.openError;
+    return {};
+}
+
 MatchResult MatchList::match(std::string_view rawName) {
     MatchResult r;
     std::string name = lowercase(rawName);

@@ -52,6 +52,10 @@ public:
     // Matches `name` (case-folded first). The first entry that matches decides; a
     // `!entry` that matches yields "not matched".
     MatchResult match(std::string_view name);
+    // Why the first table entry that could not be opened failed to open ("open database
+    // PATH.db: No such file or directory"), "" when every table opened. Postfix's
+    // commands stop there (no surrogate table outside the daemons).
+    std::string tableOpenError() const;
 
 private:
     struct Entry {
