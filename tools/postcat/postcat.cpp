@@ -23,6 +23,7 @@
 #include "postline/base/strings.h"
 #include "postline/config/compat_level.h"
 #include "postline/config/config.h"
+#include "postline/config/import_environment.h"
 #include "postline/queue/input_stream.h"
 #include "postline/queue/queue_path.h"
 #include "postline/queue/record.h"
@@ -340,23 +341,6 @@ void Postcat::show(InputStream& in, bool isStdin) {
                              "[-h (header text)] [-q (access queue)] [-v] [file(s)...]"));
 }
 
-// update_env(): the name=value entries of import_environment are set.
-void importEnvironment(const std::string& value) {
-    std::string word;
-    auto apply = [&] {
-        if (auto eq = word.find('='); eq != std::string::npos && eq > 0)
-            ::setenv(word.substr(0, eq).c_str(), word.substr(eq + 1).c_str(), 1);
-        word.clear();
-    };
-    for (char c : value) {
-        if (c == ',' || std::isspace(static_cast<unsigned char>(c)))
-            apply();
-        else
-            word.push_back(c);
-    }
-    apply();
-}
-
 }  // namespace
 
 int runPostcat(int argc, char** argv) {
@@ -422,7 +406,7 @@ int runPostcat(int argc, char** argv) {
     if (!config) base::msgFatal(config.error().message);
     for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
     base::checkOrFatal(config::checkCompatibilityLevel(*config));
-    importEnvironment(config->get("import_environment"));
+    config::applyImportEnvironment(config->get("import_environment"));
 
     Postcat postcat(flags, startOffset);
     if (optind == argc) {

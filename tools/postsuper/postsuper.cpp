@@ -24,6 +24,7 @@
 #include "postline/base/strings.h"
 #include "postline/config/compat_level.h"
 #include "postline/config/config.h"
+#include "postline/config/import_environment.h"
 #include "postline/queue/superintendent.h"
 
 namespace postline::tools {
@@ -72,24 +73,6 @@ extern "C" void onSignal(int sig) {
 
 void fatalOnError(const base::Status& status) {
     if (!status) fatal(status.error().message);
-}
-
-// import_environment: name=value pairs are set, bare names kept (nothing is cleared
-// here, as the environment was not cleaned before).
-void importEnvironment(const std::string& value) {
-    std::string word;
-    auto apply = [&] {
-        if (auto eq = word.find('='); eq != std::string::npos && eq > 0)
-            ::setenv(word.substr(0, eq).c_str(), word.substr(eq + 1).c_str(), 1);
-        word.clear();
-    };
-    for (char c : value) {
-        if (c == ',' || std::isspace(static_cast<unsigned char>(c)))
-            apply();
-        else
-            word.push_back(c);
-    }
-    apply();
 }
 
 // set_ugid(): the spool is changed with the mail system owner's privileges, as the
@@ -203,7 +186,7 @@ int runPostsuper(int argc, char** argv) {
     if (!config) base::msgFatal(config.error().message);
     for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
     base::checkOrFatal(config::checkCompatibilityLevel(*config));
-    importEnvironment(config->get("import_environment"));
+    config::applyImportEnvironment(config->get("import_environment"));
     std::string queueDir = config->get("queue_directory");
     if (::chdir(queueDir.c_str()) != 0) base::msgFatal(base::cat("chdir ", queueDir, ": ", std::strerror(errno)));
     becomeOwner(*config);
