@@ -15,6 +15,8 @@ endif()
 if(POSTLINE_WITH_PCRE)
   pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 endif()
+# c-ares: smtpd's DNS lookups (lib/dns only).
+pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 if(POSTLINE_TESTS)
   find_package(GTest REQUIRED)
 endif()

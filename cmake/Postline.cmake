@@ -29,6 +29,9 @@ endif()
 # postline_layer(NAME DEPS...): lib/NAME/src/*.cpp with public headers in lib/NAME/include.
 function(postline_layer name)
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp)
+  if(NOT srcs)
+    message(FATAL_ERROR "lib/${name} has no source files")
+  endif()
   add_library(postline_${name} STATIC ${srcs})
   target_include_directories(postline_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
                                                 PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
@@ -47,4 +50,14 @@ function(postline_program name)
     add_custom_command(TARGET ${name} POST_BUILD
       COMMAND ${CMAKE_COMMAND} -E create_symlink ${name} ${CMAKE_RUNTIME_OUTPUT_DIRECTORY}/${alias})
   endforeach()
+endfunction()
+
+# postline_daemon(NAME SOURCES... LIBS ...): an MTA daemon in libexec/ (master runs it for
+# the master.cf services whose command is NAME).
+function(postline_daemon name)
+  cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${P_SOURCES})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${POSTLINE_LIBEXEC_DIR})
+  target_link_libraries(${name} PRIVATE ${P_LIBS} postline_warnings)
+  set_property(GLOBAL APPEND PROPERTY POSTLINE_PROGRAMS ${name})
 endfunction()

@@ -18,6 +18,7 @@ VENDOR_HOMES = {
     r"^pcre2\.h$": ["lib/maps/src/dict_pcre.cpp"],
     r"^openssl/": ["lib/tls/src/*.cpp", "lib/lint/src/tls_*.cpp"],
     r"^CLI/": ["tools/*/main.cpp", "mta/*/main.cpp"],
+    r"^ares\.h$|^ares_": ["lib/dns/src/*.cpp"],
     r"^nlohmann/": ["lib/artifact/**", "lib/lint/src/**", "tools/**", "mta/**", "tests/**"],
     r"^gtest/|^gmock/": ["tests/**"],
 }
@@ -35,10 +36,13 @@ LAYERS = {
     "lint": {"base", "config", "maps", "address", "policy", "simulate"},
     "artifact": {"base", "config", "maps"},
     "queue": {"base", "config"},
-    "smtp": {"base"},
+    "message": {"base", "config", "maps"},
+    "smtp": {"base", "config", "address", "policy", "message"},
+    "dns": {"base"},
     "tls": {"base", "config"},
     "sasl": {"base", "config"},
-    "server": {"base", "config", "maps", "address", "queue", "smtp", "tls", "sasl", "artifact"},
+    "server": {"base", "config", "maps", "address", "policy", "queue", "message", "smtp", "dns", "tls", "sasl",
+               "artifact"},
 }
 
 include_re = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)

@@ -1,0 +1,92 @@
+// The skeleton every MTA daemon runs on (Postfix's master/single_server.c,
+// multi_server.c, trigger_server.c and mail_params.c's start-up): the command line
+// master passes, the service's configuration from the compiled generation in use, the
+// mail log, privileges, and the loop that serves clients on the sockets master passes
+// while telling master over the status pipe whether the process is busy or idle.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace postline::config {
+class Config;
+}
+namespace postline::artifact {
+class Generation;
+}
+
+namespace postline::server {
+
+// What master passes on a daemon's command line (master/master_spawn.c) and the
+// environment: -c (MAIL_CONFIG names the directory), -n SERVICE, -t TRANSPORT,
+// -o name=value (the service's overrides), -u (unprivileged), -v, -S (stand-alone:
+// one client on stdin/stdout, no master; tests), then the master.cf arguments.
+struct ServiceOptions {
+    std::string program;           // "smtpd", "cleanup": the log's process name
+    std::string configDirectory;   // MAIL_CONFIG, else /etc/postfix
+    std::string serviceName;       // master.cf's first field ("smtp", "127.0.0.1:10025", "cleanup")
+    std::string transport;         // inet, unix, unix-dgram, fifo, pass
+    std::vector<std::pair<std::string, std::string>> overrides;  // -o, in order
+    std::vector<std::string> arguments;                          // after the options
+    int verbose = 0;
+    bool standalone = false;
+};
+
+// The configuration a session or a message runs on: the compiled generation in use
+// (DIR/compiled/current), its parameters with the service's -o overrides applied and
+// its tables opened from the generation's files. Immutable once made; a daemon takes a
+// new one between sessions when the generation changed (hot reload), so a session
+// finishes on the generation it started with.
+class DaemonConfig {
+public:
+    virtual ~DaemonConfig() = default;
+    virtual const config::Config& config() const = 0;
+    virtual const artifact::Generation& generation() const = 0;
+    virtual const ServiceOptions& options() const = 0;
+    // The expanded value of a parameter as this service sees it (var_NAME).
+    virtual std::string get(std::string_view name) const = 0;
+    virtual long getLong(std::string_view name) const = 0;
+    virtual bool getBool(std::string_view name) const = 0;
+    // A time parameter in seconds (units s, m, h, d, w; the parameter's default unit).
+    virtual long getSeconds(std::string_view name) const = 0;
+};
+
+// One client connection: the socket (or stdin/stdout in stand-alone mode) and who is
+// at the other end.
+struct Connection {
+    int inFd = -1;
+    int outFd = -1;
+    std::string clientAddress;  // printable IPv4/IPv6 address; "127.0.0.1" for stand-alone
+    std::string clientPort;     // "" for UNIX-domain clients
+    std::string serverAddress;  // the local address and port the client reached
+    std::string serverPort;
+    bool unixDomain = false;
+};
+
+struct Daemon {
+    std::string program;  // "smtpd"
+    // Runs once after the configuration is loaded, before privileges are dropped
+    // (open what must be opened as root).
+    std::function<void(const DaemonConfig&)> preInit;
+    // Single-server model (smtpd, cleanup, local, ...): one client at a time, served to
+    // completion; master runs as many processes as maxproc allows.
+    std::function<void(Connection&, const DaemonConfig&)> serveClient;
+    // Trigger-server model (pickup, qmgr, flush): called with the request bytes written
+    // to the service's FIFO or socket, and with an empty request when the wakeup timer
+    // (master.cf's wakeup field, passed as -t fifo/unix with the timer) fires.
+    std::function<void(std::string_view request, const DaemonConfig&)> onTrigger;
+};
+
+// Parses the command line, opens the configuration and the mail log (maillog_file or
+// syslog, lines "syslog_name/program[pid]: text"), drops privileges when run as root,
+// then serves: stand-alone (-S) one client on fds 0/1; under master the listening
+// socket(s) at fd 6 onwards with the status pipe at fd 5, until max_use clients were
+// served, max_idle seconds passed without one, master went away, or SIGTERM. Returns
+// the process exit status.
+int runDaemon(int argc, char** argv, const Daemon& daemon);
+
+}  // namespace postline::server
