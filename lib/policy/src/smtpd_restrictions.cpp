@@ -54,6 +54,73 @@ bool hasRequired(address::RoutingContext& context, const std::vector<std::string
 
 }  // namespace
 
+std::string SmtpdRestrictions::relayProtectionError() {
+    if (hasRequired(context_, splitRestrictions(context_.get("smtpd_recipient_restrictions")), 0) ||
+        hasRequired(context_, splitRestrictions(context_.get("smtpd_relay_restrictions")), 0))
+        return "";
+    return "in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working "
+           "instance of: reject_unauth_destination, defer_unauth_destination, reject, defer, defer_if_permit or "
+           "check_relay_domains";
+}
+
+RecipientCheck SmtpdRestrictions::checkLive(LiveStage stage, std::string_view sender, std::string_view recipient) {
+    RecipientCheck out;
+    SmtpdEvaluation ev{*this, context_, session_, std::string(sender), std::string(recipient)};
+    auto conclude = [&](int st, std::string decided) {
+        out.steps = std::move(ev.steps);
+        out.actions = std::move(ev.actions);
+        out.discard = ev.discard;
+        out.stage = std::move(decided);
+        if (st == kUndecided) {
+            out.verdict = RecipientCheck::Verdict::Defer;
+            out.undecidable = true;
+            out.reply = "undecidable: " + ev.undecidable;
+        } else if (st == kReject) {
+            out.reply = ev.reply;
+            out.code = std::stoi(ev.reply.substr(0, 3));
+            out.dsn = ev.reply.substr(4, ev.reply.find(' ', 4) - 4);
+            out.verdict = out.code / 100 == 4 ? RecipientCheck::Verdict::Defer : RecipientCheck::Verdict::Reject;
+        }
+        return out;
+    };
+    bool delay = context_.getBool("smtpd_delay_reject");
+    auto failed = [](int st) { return st == kUndecided || st == kReject; };
+    switch (stage) {
+        case LiveStage::Connect:
+        case LiveStage::Helo:
+        case LiveStage::Mail: {
+            if (delay) return out;
+            ev.where = stage == LiveStage::Connect ? "CONNECT" : stage == LiveStage::Helo ? "HELO" : "MAIL";
+            if (stage != LiveStage::Mail) ev.sender.reset();
+            ev.recipient.reset();
+            int st = stage == LiveStage::Connect ? ev.checkClient()
+                     : stage == LiveStage::Helo  ? ev.checkHelo()
+                                                 : ev.checkMail();
+            return conclude(failed(st) ? st : kDunno, ev.topList);
+        }
+        case LiveStage::Rcpt: {
+            if (ieq(recipient, "postmaster")) return out;
+            ev.where = "RCPT";
+            if (delay)
+                for (auto run :
+                     {&SmtpdEvaluation::checkClient, &SmtpdEvaluation::checkHelo, &SmtpdEvaluation::checkMail})
+                    if (int st = (ev.*run)(); failed(st)) return conclude(st, ev.topList);
+            ev.where = "RCPT";
+            int st = ev.checkRcpt();
+            return conclude(failed(st) ? st : kDunno, failed(st) ? ev.topList : "RCPT");
+        }
+        case LiveStage::Data:
+        case LiveStage::EndOfData: {
+            if (recipient.empty()) ev.recipient.reset();
+            bool data = stage == LiveStage::Data;
+            int st = data ? ev.checkData("smtpd_data_restrictions", "DATA", kDataClass)
+                          : ev.checkData("smtpd_end_of_data_restrictions", "END-OF-MESSAGE", kEndOfDataClass);
+            return conclude(failed(st) ? st : kDunno, data ? "DATA" : "END-OF-MESSAGE");
+        }
+    }
+    return out;
+}
+
 RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_view recipient,
                                         const SmtpdCommandResult* mail, const SmtpdCommandResult* rcpt) {
     RecipientCheck out;

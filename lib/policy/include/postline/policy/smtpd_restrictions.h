@@ -44,6 +44,22 @@ public:
     RecipientCheck check(std::string_view sender, std::string_view recipient, const SmtpdCommandResult* mail = nullptr,
                          const SmtpdCommandResult* rcpt = nullptr);
 
+    // A live smtpd session's checks, one command at a time (smtpd.c calls
+    // smtpd_check_client/helo/mail at CONNECT, HELO/EHLO and MAIL FROM when
+    // smtpd_delay_reject = no, smtpd_check_rcpt at each RCPT TO with the delayed lists
+    // first, smtpd_check_data at DATA and smtpd_check_eod after the message).
+    // Connect, Helo and Mail evaluate nothing when smtpd_delay_reject = yes. At Helo the
+    // session's helo is the name being checked; `recipient` is the RCPT TO address, and
+    // at Data and EndOfData the one recipient of the message ("" when it has more). The
+    // verdict is Accept when no list rejected; undecidable when a network fact is missing.
+    enum class LiveStage { Connect, Helo, Mail, Rcpt, Data, EndOfData };
+    RecipientCheck checkLive(LiveStage stage, std::string_view sender, std::string_view recipient);
+    // The session the checks see; a live session updates it (HELO name, SASL login).
+    SmtpdSession& mutableSession() { return session_; }
+    // Postfix's start-up check: the fatal text when neither smtpd_relay_restrictions nor
+    // smtpd_recipient_restrictions has relay protection, else "".
+    std::string relayProtectionError();
+
 private:
     friend struct SmtpdEvaluation;
     maps::MapList& accessTable(const std::string& spec);
