@@ -6,7 +6,8 @@
 # and ours (which read the queue directory) must print the same, with the same exit
 # status: with the instance running, and stopped (Postfix's postqueue then runs showq
 # itself), after an active file and a forced expiry are added; an empty queue; short
-# and long queue ids; flush requests and usage errors.
+# and long queue ids; flush requests, authorized_mailq_users and authorized_flush_users,
+# and usage errors.
 # Usage: tests/interop/postqueue.sh BUILD_DIR/bin (as root: it starts Postfix).
 # PF_PORT picks the instance's port (default 10729); KEEP_WORK=1 keeps the scratch tree.
 # shellcheck source=tests/interop/lib.bash
@@ -21,8 +22,12 @@ pf_instance_guard postqueue
 mkdir -p "$WORK/runs" "$WORK/pfbin" "$WORK/oursbin"
 ln -s "$PF_SBIN/postqueue" "$WORK/pfbin/postqueue"
 ln -s /usr/sbin/sendmail "$WORK/pfbin/mailq"
-ln -s "$OURS_BIN/postqueue" "$WORK/oursbin/postqueue"
-ln -s "$OURS_BIN/mailq" "$WORK/oursbin/mailq"
+# Ours installed as Postfix installs its postqueue: set-gid postdrop (so that it checks
+# the configuration directory of a user's -c as Postfix's does).
+cp "$OURS_BIN/postqueue" "$WORK/oursbin/postqueue"
+chgrp postdrop "$WORK/oursbin/postqueue"
+chmod 2755 "$WORK/oursbin/postqueue"
+ln -s postqueue "$WORK/oursbin/mailq"
 runs=0
 run_both() { # run_both NAME PROGRAM ARGS...
   local name=$1 prog=$2 pfx
@@ -176,6 +181,34 @@ for c in "$conf" "$WORK/conf/none"; do
   run_both "mailq -q ($c)" mailq -C "$c" -q
   run_both "no queue directories ($c)" postqueue -c "$c" -p
 done
+# authorized_mailq_users and authorized_flush_users (user_acl.c), checked for anyone but
+# root and mail_owner: nobody is refused, root and a listed user are not. A user's -c
+# names a directory that the default main.cf must bless (alternate_config_directories):
+# these runs see a private /etc/postfix (a mount namespace) whose main.cf does.
+chmod o+x "$WORK"
+mkconf acl "queue_directory = $WORK/none-queue" 'compatibility_level = 3.6' \
+  'authorized_mailq_users = root' 'authorized_flush_users = !nobody, static:anyone'
+mkconf acl_table "queue_directory = $WORK/none-queue" 'compatibility_level = 3.6' \
+  "authorized_mailq_users = hash:$WORK/nonexistent"
+mkconf unlisted "queue_directory = $WORK/none-queue" 'compatibility_level = 3.6'
+cp -a /etc/postfix "$WORK/etc-postfix"
+printf 'alternate_config_directories = %s, %s\n' "$WORK/conf/acl" "$WORK/conf/acl_table" >"$WORK/etc-postfix/main.cf"
+chmod -R a+rX "$WORK/etc-postfix"
+# shellcheck disable=SC2016 # expanded by the inner shell
+nobody=(unshare --mount -- sh -c 'mount --bind "$0" /etc/postfix && exec setpriv --reuid=nobody --regid=nogroup \
+  --clear-groups "$@"' "$WORK/etc-postfix")
+for what in -p -j -f "-s example.com" "-i ABCDEF"; do
+  # shellcheck disable=SC2086 # the option and its argument are two words
+  run_both "ACL refuses nobody: postqueue $what" "${nobody[@]}" postqueue -c "$WORK/conf/acl" $what
+done
+run_both "ACL refuses nobody: mailq" "${nobody[@]}" mailq -C "$WORK/conf/acl"
+run_both "ACL admits root: postqueue -p" postqueue -c "$WORK/conf/acl" -p
+run_both "ACL table fails: postqueue -p" "${nobody[@]}" postqueue -c "$WORK/conf/acl_table" -p
+run_both "ACL table ignored for root: postqueue -p" postqueue -c "$WORK/conf/acl_table" -p
+run_both "unlisted -c for a user: postqueue -p" "${nobody[@]}" postqueue -c "$WORK/conf/unlisted" -p
+run_both "unlisted -C for a user: mailq" "${nobody[@]}" mailq -C "$WORK/conf/unlisted/main.cf"
+run_both "unlisted -c for root: postqueue -p" postqueue -c "$WORK/conf/unlisted" -p
+
 run_both "usage: no option" postqueue -c "$conf"
 run_both "usage: two modes" postqueue -c "$conf" -p -j
 run_both "usage: bad option" postqueue -c "$conf" -x

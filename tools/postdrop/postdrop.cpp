@@ -16,6 +16,8 @@
 #include "postline/address/user_acl.h"
 #include "postline/base/msg.h"
 #include "postline/config/config.h"
+#include "postline/config/config_dir_check.h"
+#include "postline/config/import_environment.h"
 #include "postline/queue/input_stream.h"
 #include "postline/queue/maildrop_file.h"
 #include "postline/queue/postdrop_check.h"
@@ -90,9 +92,14 @@ int runPostdrop(int argc, char** argv) {
                 base::msgFatal("usage: postdrop [-c config_dir] [-v]");
         }
     }
+    // A set-gid install reads only the configuration directories the default main.cf blesses.
+    if (auto trusted = config::checkConfigDirectoryIfUnsafe(config::defaultConfigDirectory()); !trusted)
+        base::msgFatal(trusted.error().message);
     auto config = config::Config::load(config::defaultConfigDirectory());
     if (!config) base::msgFatal(config.error().message);
     for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
+    // Installed set-gid, postdrop keeps only the environment import_environment names.
+    config::cleanEnvironment(config->get("import_environment"));
     std::string queueDir = config->get("queue_directory");
     if (::chdir(queueDir.c_str()) != 0) base::msgFatal("chdir " + queueDir + ": " + std::strerror(errno));
     if (verbose) base::msgInfo("chdir " + queueDir);

@@ -7,6 +7,7 @@
 #include "postqueue.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,10 +25,13 @@
 
 #include "postline/address/resolve.h"
 #include "postline/address/tokens.h"
+#include "postline/address/user_acl.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/compat_level.h"
 #include "postline/config/config.h"
+#include "postline/config/config_dir_check.h"
+#include "postline/config/import_environment.h"
 #include "postline/queue/queue_path.h"
 #include "postline/queue/showq.h"
 
@@ -66,23 +70,6 @@ void writeOut(std::string_view text) {
 
 [[noreturn]] void usage() {
     fatal("usage: postqueue -f | postqueue -i queueid | postqueue -j | postqueue -p | postqueue -s site");
-}
-
-// clean_env(): only import_environment survives: "NAME" keeps its value, "NAME=VALUE"
-// sets one. The listing's times depend on TZ, which the default list keeps.
-void cleanEnvironment(const std::string& importList) {
-    std::vector<std::pair<std::string, std::string>> keep;
-    for (auto word : base::splitAny(importList, ", \t\r\n")) {
-        if (word.empty()) continue;
-        std::string item(word);
-        if (auto eq = item.find('='); eq != std::string::npos) {
-            keep.emplace_back(item.substr(0, eq), item.substr(eq + 1));
-        } else if (const char* value = std::getenv(item.c_str())) {
-            keep.emplace_back(item, value);
-        }
-    }
-    ::clearenv();
-    for (auto& [name, value] : keep) ::setenv(name.c_str(), value.c_str(), 1);
 }
 
 // mail_connect(MAIL_CLASS_PUBLIC, SERVICE): a UNIX-domain socket under public/,
@@ -138,14 +125,29 @@ struct Settings {
     std::string pickupService;
     std::string flushService;
     std::string fastFlushDomains;
+    std::string mailqAcl;   // authorized_mailq_users
+    std::string flushAcl;   // authorized_flush_users
+    uid_t ownerUid = 0;     // mail_owner's uid (-1 when it has no password entry)
     bool longIds = false;
     queue::ShowqOptions showq;
 };
+
+// The access check that opens show_queue(), flush_queue(), flush_site() and
+// flush_file(): root and mail_owner pass; everyone else needs the list's consent.
+void checkAcl(const Settings& settings, const char* parameter, const std::string& acl, const char* what) {
+    uid_t uid = ::getuid();
+    if (uid == 0 || uid == settings.ownerUid) return;
+    auto denied = address::userAclDenies(parameter, acl, uid);
+    if (!denied) fatal(denied.error().message);
+    if (*denied)
+        fatal(base::cat("User ", **denied, "(", std::to_string(static_cast<long>(uid)), ") is not allowed to ", what));
+}
 
 // show_queue(): Postfix's postqueue asks the showq service and, when the mail system
 // is down, runs showq itself (as root) or gives up. Ours always reads the spool, but
 // probes the service first for the same messages.
 void showQueue(const Settings& settings, bool json) {
+    checkAcl(settings, "authorized_mailq_users", settings.mailqAcl, "view the mail queue");
     int fd = connectPublic(settings.showqService);
     if (fd >= 0) {
         ::close(fd);
@@ -184,6 +186,7 @@ void showQueue(const Settings& settings, bool json) {
 // flush_queue(): wake the queue manager (flush dead destinations, scan everything,
 // deferred and incoming) and pickup.
 void flushQueue(const Settings& settings) {
+    checkAcl(settings, "authorized_flush_users", settings.flushAcl, "flush the mail queue");
     if (mailTrigger(settings.queueService, "FADI") < 0) fatal("Cannot flush mail queue - mail system is down");
     if (mailTrigger(settings.pickupService, "W") < 0) fatal("Cannot flush mail queue - mail system is down");
 }
@@ -192,6 +195,7 @@ void flushQueue(const Settings& settings) {
 // until that exists here, the requests fail as with a mail system that is down when the
 // service cannot be reached, and say so plainly when it can.
 void flushRequest(const Settings& settings, std::string_view what) {
+    checkAcl(settings, "authorized_flush_users", settings.flushAcl, "flush the mail queue");
     int fd = connectPublic(settings.flushService);
     if (fd < 0) {
         base::msgWarn(base::cat("connect to public/", settings.flushService, ": ", std::strerror(errno)));
@@ -259,6 +263,9 @@ int run(int argc, char** argv, const char* forcedMode) {
         if (argc > optind) usage();
     }
 
+    // A set-gid install reads only the configuration directories the default main.cf blesses.
+    if (auto trusted = config::checkConfigDirectoryIfUnsafe(config::defaultConfigDirectory()); !trusted)
+        fatal(trusted.error().message);
     auto config = config::Config::load(config::defaultConfigDirectory());
     if (!config) fatal(config.error().message);
     for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
@@ -271,6 +278,10 @@ int run(int argc, char** argv, const char* forcedMode) {
     settings.pickupService = config->get("pickup_service_name");
     settings.flushService = config->get("flush_service_name");
     settings.fastFlushDomains = config->get("fast_flush_domains");
+    settings.mailqAcl = config->get("authorized_mailq_users");
+    settings.flushAcl = config->get("authorized_flush_users");
+    const struct passwd* owner = ::getpwnam(config->get("mail_owner").c_str());
+    settings.ownerUid = owner ? owner->pw_uid : static_cast<uid_t>(-1);
     settings.longIds = config->getBool("enable_long_queue_ids");
     settings.showq.layout =
         queue::queueLayout(config->get("hash_queue_names"), static_cast<int>(config->getLong("hash_queue_depth")));
@@ -281,7 +292,7 @@ int run(int argc, char** argv, const char* forcedMode) {
     settings.showq.warn = [](std::string_view text) { base::msgWarn(text); };
     base::setMsgUtf8(settings.showq.utf8);
 
-    cleanEnvironment(config->get("import_environment"));
+    config::cleanEnvironment(config->get("import_environment"));
     std::string queueDir = config->get("queue_directory");
     if (::chdir(queueDir.c_str()) != 0) fatal(base::cat("chdir ", queueDir, ": ", std::strerror(errno)));
     std::signal(SIGPIPE, SIG_IGN);
@@ -308,7 +319,9 @@ int run(int argc, char** argv, const char* forcedMode) {
             return 0;
         case Mode::FlushSite:
             // The flush client refuses a site outside fast_flush_domains without asking
-            // the service; with the list empty (the default), every site.
+            // the service; with the list empty (the default), every site. The access
+            // check comes first.
+            checkAcl(settings, "authorized_flush_users", settings.flushAcl, "flush the mail queue");
             if (base::trim(settings.fastFlushDomains).empty())
                 fatal(base::cat("Flush service is not configured for destination \"", site, "\""));
             flushRequest(settings, "-s " + site);
@@ -362,6 +375,10 @@ int runMailq(int argc, char** argv) {
                     dir.erase(slash == 0 ? 1 : slash);
                 else if (dir == "main.cf")
                     dir = ".";
+                // sendmail -C: anyone but root names only a blessed directory.
+                if (dir != "/etc/postfix" && ::geteuid() != 0)
+                    if (auto trusted = config::checkConfigDirectory(dir); !trusted)
+                        fatal(trusted.error().message, kExTempFail);
                 ::setenv("MAIL_CONFIG", dir.c_str(), 1);
             }
             if (pass == 1 && c == 'q') flush = true;
