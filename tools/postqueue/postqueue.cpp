@@ -125,9 +125,9 @@ struct Settings {
     std::string pickupService;
     std::string flushService;
     std::string fastFlushDomains;
-    std::string mailqAcl;   // authorized_mailq_users
-    std::string flushAcl;   // authorized_flush_users
-    uid_t ownerUid = 0;     // mail_owner's uid (-1 when it has no password entry)
+    std::string mailqAcl;  // authorized_mailq_users
+    std::string flushAcl;  // authorized_flush_users
+    uid_t ownerUid = 0;    // mail_owner's uid (-1 when it has no password entry)
     bool longIds = false;
     queue::ShowqOptions showq;
 };
