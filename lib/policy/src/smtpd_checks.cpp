@@ -2,6 +2,8 @@
 // and the checks behind permit_auth_destination, reject_unauth_destination,
 // reject_unknown_*, reject_non_fqdn_*, reject_invalid_helo_hostname, the unlisted
 // sender/recipient checks and the SASL sender login checks.
+#include <algorithm>
+
 #include "smtpd_evaluation.h"
 
 namespace postline::policy {
@@ -42,7 +44,7 @@ int SmtpdEvaluation::rejectUnauthDestination(const std::string& restriction, con
 }
 
 int SmtpdEvaluation::rejectUnknownHostname(const std::string& restriction, const std::string& name) {
-    auto answer = session.facts().dnsAnswer(name);
+    auto answer = session.facts().dnsLookup(name, DnsQuery::Host);
     if (!answer)
         return cannotDecide(restriction, "needs a DNS answer for " + name + " (--dns " + name +
                                              "=found|notfound|tempfail|nullmx|malformed)");
@@ -73,7 +75,7 @@ int SmtpdEvaluation::rejectUnknownAddress(const std::string& restriction, const 
                       "", addr);
     if (domain.size() > 1 && domain.front() == '[' && domain.back() == ']')
         return finish(restriction, kDunno, domain + " is an address literal", "", addr);
-    auto answer = session.facts().dnsAnswer(domain);
+    auto answer = session.facts().dnsLookup(domain, DnsQuery::MailHost);
     if (!answer)
         return cannotDecide(restriction, "needs a DNS answer for " + domain + " (--dns " + domain +
                                              "=found|notfound|tempfail|nullmx|malformed)");
@@ -186,6 +188,55 @@ int SmtpdEvaluation::loginMismatch(const std::string& restriction, bool authenti
 }
 
 namespace {
+
+// check_policy_service()'s request attributes, in Postfix's order: what the checks
+// know, then what smtpd put in the session (policy_context is the client's to fill).
+PolicyRequest policyRequest(const SmtpdSession& s, const std::string& where, const std::optional<std::string>& sender,
+                            const std::optional<std::string>& recipient, address::RoutingContext& context) {
+    bool counted = where == "DATA" || where == "BDAT" || where == "END-OF-MESSAGE";
+    PolicyRequest r = {
+        {"request", "smtpd_access_policy"},
+        {"protocol_state", where == "BDAT" ? "DATA" : where},
+        {"protocol_name", "SMTP"},
+        {"client_address", s.clientAddress},
+        {"client_name", s.clientName},
+        {"client_port", ""},
+        {"reverse_client_name", s.reverseName},
+        {"server_address", ""},
+        {"server_port", ""},
+        {"helo_name", s.helo.value_or("")},
+        {"sender", sender.value_or("")},
+        {"recipient", recipient.value_or("")},
+        {"recipient_count", "0"},
+        {"queue_id", ""},
+        {"instance", ""},
+        {"size", "0"},
+        {"etrn_domain", ""},
+        {"stress", ""},
+        {"sasl_method", ""},
+        {"sasl_username", s.saslUsername},
+        {"sasl_sender", ""},
+        {"ccert_subject", ""},
+        {"ccert_issuer", ""},
+        {"ccert_fingerprint", ""},
+        {"ccert_pubkey_fingerprint", ""},
+        {"encryption_protocol", ""},
+        {"encryption_cipher", ""},
+        {"encryption_keysize", "0"},
+        {"policy_context", ""},
+        {"compatibility_level", context.get("compatibility_level")},
+        {"mail_version", context.get("mail_version")},
+    };
+    for (const auto& [name, value] : s.policyAttributes) {
+        if (name == "recipient_count" && !counted) continue;  // 0 before DATA, as smtpd sends it
+        auto it = std::find_if(r.begin(), r.end(), [&](const auto& a) { return a.first == name; });
+        if (it != r.end())
+            it->second = value;
+        else
+            r.emplace_back(name, value);
+    }
+    return r;
+}
 
 // find_dnsxl_domain()'s names that are never looked up: why, or nullptr.
 const char* dnsListSkip(const std::string& what) {
@@ -338,7 +389,7 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
             return finish(name, serverError(), "");
         }
         ++i;
-        auto action = s.facts().policyAction(*server);
+        auto action = s.facts().policyQuery(*server, policyRequest(s, where, sender, recipient, context));
         if (!action)
             return cannotDecide(name + " " + *server,
                                 "needs the policy server's answer (--policy " + *server + "=ACTION)");
@@ -376,7 +427,7 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
         bool reverse = ieq(name, "reject_unknown_reverse_client_hostname");
         const std::string& known = reverse ? s.reverseName : s.clientName;
         if (known != "unknown") return finish(name, kDunno, "client name " + known, "", s.namaddr());
-        bool temp = s.facts().dnsAnswer(s.clientAddress) == DnsAnswer::TempFail;
+        bool temp = s.facts().dnsLookup(s.clientAddress, DnsQuery::Client) == DnsAnswer::TempFail;
         int code = temp ? 450 : static_cast<int>(context.getLong("unknown_client_reject_code"));
         int st = rejectReply(ErrorClass::Policy, code, reverse ? "4.7.1" : "4.7.25",
                              std::string("Client host rejected: cannot find your ") +

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "postline/base/result.h"
 
@@ -23,6 +25,17 @@ enum class DnsAnswer {
 };
 const char* dnsAnswerName(DnsAnswer answer);  // "found", "notfound", "tempfail", "nullmx", "malformed"
 
+// Which lookup a DNS answer comes from (Postfix's smtpd_check.c).
+enum class DnsQuery {
+    Host,      // reject_unknown_helo_hostname: A, AAAA, then MX records of a host name
+    MailHost,  // reject_unknown_sender/recipient_domain: MX, then A, AAAA (null MX stops)
+    Client,    // the client address's reverse (and verifying forward) lookup
+};
+
+// A check_policy_service request (SMTPD_POLICY_README): name=value attributes in order,
+// starting with request=smtpd_access_policy.
+using PolicyRequest = std::vector<std::pair<std::string, std::string>>;
+
 // The facts of a session that need the network. An answer that is not known (nullopt)
 // makes the restriction that needs it undecidable.
 class NetworkFacts {
@@ -33,6 +46,16 @@ public:
     virtual std::optional<DnsAnswer> dnsAnswer(std::string_view name) const = 0;
     // The action check_policy_service's `service` (as written after it) answers.
     virtual std::optional<std::string> policyAction(std::string_view service) const = 0;
+    // The DNS answer for `name` from the lookup `kind` makes; by default dnsAnswer(name),
+    // for facts that do not tell the kinds apart.
+    virtual std::optional<DnsAnswer> dnsLookup(std::string_view name, DnsQuery /*kind*/) const {
+        return dnsAnswer(name);
+    }
+    // The action a policy server answers to `request`; by default policyAction(service),
+    // for facts that do not look at the request.
+    virtual std::optional<std::string> policyQuery(std::string_view service, const PolicyRequest& /*request*/) const {
+        return policyAction(service);
+    }
 };
 
 // The answers given offline: `postline trace --dns/--policy`, a routing case's dns and
@@ -54,7 +77,12 @@ struct SmtpdSession {
     std::string reverseName = "unknown";  // the name from the reverse lookup, or "unknown"
     std::optional<std::string> helo;      // the HELO/EHLO argument; nullopt: no HELO was sent
     std::string saslUsername;             // the SASL login; empty: not authenticated
-    OfflineNetworkFacts offline;          // the answers given offline
+    // Policy request attributes smtpd knows and the checks do not (protocol_name,
+    // client_port, server_address, server_port, queue_id, instance, size, stress,
+    // sasl_method, sasl_sender, ccert_*, encryption_*, recipient_count): these replace
+    // the request's defaults (empty, or 0 for the counts); unknown names are appended.
+    PolicyRequest policyAttributes;
+    OfflineNetworkFacts offline;  // the answers given offline
     // Where the network facts come from instead of `offline` (not owned; it must outlive
     // the session's checks); null: `offline` answers.
     const NetworkFacts* network = nullptr;
