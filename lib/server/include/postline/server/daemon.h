@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "postline/base/result.h"
+
 namespace postline::config {
 class Config;
 }
@@ -21,19 +23,31 @@ class Generation;
 
 namespace postline::server {
 
-// What master passes on a daemon's command line (master/master_spawn.c) and the
-// environment: -c (MAIL_CONFIG names the directory), -n SERVICE, -t TRANSPORT,
+// What master passes on a daemon's command line (master/master_ent.c) and the
+// environment: MAIL_CONFIG names the configuration directory; -n SERVICE, -t TRANSPORT,
 // -o name=value (the service's overrides), -u (unprivileged), -v, -S (stand-alone:
-// one client on stdin/stdout, no master; tests), then the master.cf arguments.
+// one client on stdin/stdout, no master; tests), then the master.cf arguments. As in
+// Postfix, -c means "chrooted" and takes no value (Postline does not chroot, see
+// docs/master.md); -l (maxproc 1), -z (maxproc 0), -s N (listening sockets), -d (master
+// in the foreground), -i SECONDS (max_idle), -m COUNT (max_use), -D, -V are accepted.
+// parseServiceArgs() in service_args.h reads them.
 struct ServiceOptions {
-    std::string program;           // "smtpd", "cleanup": the log's process name
-    std::string configDirectory;   // MAIL_CONFIG, else /etc/postfix
-    std::string serviceName;       // master.cf's first field ("smtp", "127.0.0.1:10025", "cleanup")
-    std::string transport;         // inet, unix, unix-dgram, fifo, pass
+    std::string program;          // "smtpd", "cleanup": the log's process name
+    std::string configDirectory;  // MAIL_CONFIG, else /etc/postfix
+    std::string serviceName;      // master.cf's first field ("smtp", "127.0.0.1:10025", "cleanup")
+    std::string transport;        // inet, unix, unix-dgram, fifo, pass
     std::vector<std::pair<std::string, std::string>> overrides;  // -o, in order
     std::vector<std::string> arguments;                          // after the options
     int verbose = 0;
     bool standalone = false;
+    // Added for master's other flags (mail_server.h).
+    int socketCount = 1;         // -s N: listening descriptors at fd 6 .. 6+N-1
+    bool unprivileged = false;   // -u: switch to mail_owner when run as root
+    bool chroot = false;         // -c: master.cf's chroot field was y (not honoured)
+    bool singleProcess = false;  // -l: maxproc is 1
+    bool zeroLimit = false;      // -z: maxproc is 0 (unlimited)
+    bool foreground = false;     // -d: master was not detached
+    bool logToStderr = false;    // -V: diagnostics also on stderr (besides the mail log)
 };
 
 // The configuration a session or a message runs on: the compiled generation in use
@@ -76,8 +90,11 @@ struct Daemon {
     // completion; master runs as many processes as maxproc allows.
     std::function<void(Connection&, const DaemonConfig&)> serveClient;
     // Trigger-server model (pickup, qmgr, flush): called with the request bytes written
-    // to the service's FIFO or socket, and with an empty request when the wakeup timer
-    // (master.cf's wakeup field, passed as -t fifo/unix with the timer) fires.
+    // to the service's FIFO or socket. The wakeup timer (master.cf's wakeup field) is
+    // master's, as in Postfix: master writes "W" (TRIGGER_REQ_WAKEUP) to the service's
+    // socket or FIFO, so a wakeup arrives as the request "W"; postqueue -f, postdrop's
+    // and postsuper's triggers arrive with their own bytes. In stand-alone mode (-S) the
+    // request is stdin's contents (empty for an empty stdin).
     std::function<void(std::string_view request, const DaemonConfig&)> onTrigger;
 };
 
@@ -88,5 +105,19 @@ struct Daemon {
 // served, max_idle seconds passed without one, master went away, or SIGTERM. Returns
 // the process exit status.
 int runDaemon(int argc, char** argv, const Daemon& daemon);
+
+// The DaemonConfig of a generation for a service (what runDaemon makes before each
+// client when the generation changed; tests make one from a compiled directory): the
+// generation's parameters (artifact::configOf), then options.overrides in order, then
+// the read-only process_name (options.program) and service_name.
+std::shared_ptr<const DaemonConfig> makeDaemonConfig(std::shared_ptr<const artifact::Generation> generation,
+                                                     const ServiceOptions& options);
+
+// Opens CONFIG_DIR/compiled/current (CONFIG_DIR = options.configDirectory) and makes
+// its DaemonConfig. Errors: artifact::Generation::openCurrent's ("no compiled
+// generation in DIR: ..."). Tables are opened from the generation's files only while a
+// maps::TableRedirect of it is installed (runDaemon installs one that follows the
+// configuration in use).
+base::Result<std::shared_ptr<const DaemonConfig>> loadDaemonConfig(const ServiceOptions& options);
 
 }  // namespace postline::server

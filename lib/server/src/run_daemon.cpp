@@ -1,0 +1,261 @@
+// runDaemon(): a daemon's life under master or stand-alone (Postfix's single_server.c
+// and trigger_server.c main loops: command line, configuration, log, privileges, then
+// one client or trigger at a time with busy/idle reports to master).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <optional>
+
+#include "postline/artifact/generation.h"
+#include "postline/artifact/generation_config.h"
+#include "postline/base/files.h"
+#include "postline/base/msg.h"
+#include "postline/base/strings.h"
+#include "postline/maps/table_redirect.h"
+#include "postline/server/daemon.h"
+#include "postline/server/mail_log.h"
+#include "postline/server/master_status.h"
+#include "postline/server/privileges.h"
+#include "postline/server/service_args.h"
+#include "postline/server/socket_address.h"
+
+namespace postline::server {
+
+namespace {
+
+// The configuration in use, switched between clients when the generation changes.
+class ConfigHolder {
+public:
+    explicit ConfigHolder(std::shared_ptr<const DaemonConfig> config) : config_(std::move(config)) {}
+    const std::shared_ptr<const DaemonConfig>& current() const { return config_; }
+    // Before a new client or trigger: the newest generation, when it changed and opens.
+    void refresh() {
+        if (!config_->generation().changed()) return;
+        auto loaded = loadDaemonConfig(config_->options());
+        if (!loaded) {
+            base::msgWarn(base::cat("cannot open the new configuration, keeping generation ",
+                                    config_->generation().number(), ": ", loaded.error().message));
+            return;
+        }
+        config_ = std::move(*loaded);
+        if (base::verbose()) base::msgInfo(base::cat("configuration generation ", config_->generation().number()));
+    }
+
+private:
+    std::shared_ptr<const DaemonConfig> config_;
+};
+
+struct Loop {
+    const Daemon& daemon;
+    ConfigHolder& holder;
+    const ServiceOptions& options;
+    std::uint32_t generation = 0;  // master's process generation
+    long useCount = 0;
+
+    void report(Availability availability) const {
+        if (options.standalone) return;
+        sendStatus(kMasterStatusFd, StatusMessage{int(::getpid()), generation, availability});
+    }
+
+    void serveConnection(int fd, bool takeRequest) {
+        report(Availability::Taken);
+        holder.refresh();
+        const DaemonConfig& config = *holder.current();
+        if (takeRequest) {
+            // A trigger client writes its request and closes (trigger_server.c: wait
+            // up to 10 seconds for it, read what came).
+            pollfd p{fd, POLLIN, 0};
+            std::string request;
+            if (::poll(&p, 1, 10000) > 0) {
+                char buffer[1024];
+                ssize_t n = ::read(fd, buffer, sizeof buffer);
+                if (n > 0) request.assign(buffer, size_t(n));
+            }
+            ::close(fd);
+            daemon.onTrigger(request, config);
+        } else {
+            Connection connection;
+            connection.inFd = connection.outFd = fd;
+            PrintableAddress peer = peerAddress(fd);
+            PrintableAddress local = localAddress(fd);
+            connection.unixDomain = peer.unixDomain;
+            connection.clientAddress = peer.address;
+            connection.clientPort = peer.port;
+            connection.serverAddress = local.address;
+            connection.serverPort = local.port;
+            if (base::verbose()) base::msgInfo("connection established");
+            daemon.serveClient(connection, config);
+            ::close(fd);
+            if (base::verbose()) base::msgInfo("connection closed");
+        }
+        ++useCount;
+        report(Availability::Available);
+    }
+
+    void serveDatagramOrFifo(int fd) {
+        char buffer[1024];
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n <= 0) return;
+        report(Availability::Taken);
+        holder.refresh();
+        daemon.onTrigger(std::string_view(buffer, size_t(n)), *holder.current());
+        ++useCount;
+        report(Availability::Available);
+    }
+
+    // Serves until max_use, max_idle, master's disconnect or a fatal error.
+    int run() {
+        bool trigger = bool(daemon.onTrigger) && !daemon.serveClient;
+        const std::string& transport = options.transport;
+        bool streamListener = transport == "inet" || transport == "unix";
+        if (transport.empty()) base::msgFatal("no transport type specified");
+        if (!streamListener && transport != "fifo" && transport != "unix-dgram")
+            base::msgFatal("unsupported transport type: " + transport);
+        if (!streamListener && !trigger) base::msgFatal("unsupported transport type: " + transport);
+        std::vector<pollfd> fds;
+        for (int i = 0; i < options.socketCount; ++i) {
+            int fd = kMasterListenFd + i;
+            if (::fcntl(fd, F_GETFD) < 0) base::msgFatal(base::cat("listening descriptor ", fd, " is not open"));
+            if (streamListener) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+            fds.push_back(pollfd{fd, POLLIN, 0});
+        }
+        fds.push_back(pollfd{kMasterStatusFd, POLLIN, 0});
+        for (;;) {
+            const DaemonConfig& config = *holder.current();
+            long maxUse = config.getLong("max_use");
+            long maxIdle = config.getSeconds("max_idle");
+            if (maxUse > 0 && useCount >= maxUse) {
+                if (base::verbose()) base::msgInfo("time to retire -- exiting");
+                return 0;
+            }
+            for (pollfd& p : fds) p.revents = 0;
+            int timeout = maxIdle > 0 ? int(std::min(maxIdle, 86400L) * 1000) : -1;
+            int ready = ::poll(fds.data(), fds.size(), timeout);
+            if (ready < 0) {
+                if (errno == EINTR) continue;
+                base::msgFatal(base::cat("poll: ", std::strerror(errno)));
+            }
+            if (ready == 0) {
+                if (base::verbose()) base::msgInfo("idle timeout -- exiting");
+                return 0;
+            }
+            if (fds.back().revents) {
+                char byte;
+                ssize_t n = ::read(kMasterStatusFd, &byte, 1);
+                if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) {
+                    if (base::verbose()) base::msgInfo("master disconnect -- exiting");
+                    return 0;
+                }
+            }
+            for (size_t i = 0; i + 1 < fds.size(); ++i) {
+                if (!(fds[i].revents & POLLIN)) continue;
+                if (!streamListener) {
+                    serveDatagramOrFifo(fds[i].fd);
+                    break;
+                }
+                int client = ::accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
+                if (client < 0) {
+                    // Another process took it, or the client went away before accept.
+                    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED &&
+                        errno != EPROTO)
+                        base::msgError(base::cat("accept connection: ", std::strerror(errno)));
+                    continue;
+                }
+                serveConnection(client, trigger);
+                break;  // one client at a time; max_use is checked again
+            }
+        }
+    }
+};
+
+int serveStandalone(const Daemon& daemon, ConfigHolder& holder) {
+    const DaemonConfig& config = *holder.current();
+    if (daemon.serveClient) {
+        Connection connection;
+        connection.inFd = STDIN_FILENO;
+        connection.outFd = STDOUT_FILENO;
+        // As Postfix's smtpd: a socket on stdin gives its peer; anything else stands
+        // for the local host.
+        PrintableAddress peer = peerAddress(STDIN_FILENO);
+        if (peer.valid && !peer.unixDomain) {
+            connection.clientAddress = peer.address;
+            connection.clientPort = peer.port;
+            PrintableAddress local = localAddress(STDIN_FILENO);
+            connection.serverAddress = local.address;
+            connection.serverPort = local.port;
+        } else {
+            connection.clientAddress = "127.0.0.1";
+            connection.serverAddress = "127.0.0.1";
+            connection.unixDomain = peer.unixDomain;
+        }
+        daemon.serveClient(connection, config);
+        return 0;
+    }
+    auto request = base::readAll(STDIN_FILENO);
+    if (!request) base::msgFatal(request.error().message);
+    daemon.onTrigger(*request, config);
+    return 0;
+}
+
+std::uint32_t masterGeneration() {
+    const char* text = std::getenv("GENERATION");
+    return text ? std::uint32_t(std::strtoul(text, nullptr, 10)) : 0;
+}
+
+}  // namespace
+
+int runDaemon(int argc, char** argv, const Daemon& daemon) {
+    std::string program = daemon.program.empty() ? base::baseName(argc > 0 ? argv[0] : "daemon") : daemon.program;
+    base::setProgramName(program);
+    if (!daemon.serveClient && !daemon.onTrigger) base::msgPanic("runDaemon: " + program + " has no service");
+    std::vector<std::string> args(argv, argv + argc);
+    auto parsed = parseServiceArgs(args, program, std::getenv("MAIL_CONFIG"));
+    if (!parsed) base::msgFatal(parsed.error().message);
+    ServiceOptions options = std::move(*parsed);
+    base::setVerbose(options.verbose);
+    ::signal(SIGPIPE, SIG_IGN);
+    if (!options.standalone && !options.foreground && ::isatty(STDIN_FILENO))
+        base::msgFatal("do not run this command by hand");
+
+    auto loaded = loadDaemonConfig(options);
+    if (!loaded) base::msgFatal(loaded.error().message);
+    ConfigHolder holder(std::move(*loaded));
+    // Tables open from the generation in use, whichever that is when they are opened.
+    maps::TableRedirect redirect(
+        [&holder](std::string_view spec) { return artifact::tableRedirectOf(holder.current()->generation())(spec); });
+    const DaemonConfig& config = *holder.current();
+
+    MailLogSettings log;
+    log.ident = base::cat(config.get("syslog_name"), "/", program);
+    log.hostname = config.get("myhostname");
+    log.file = config.get("maillog_file");
+    log.prefixes = config.get("maillog_file_prefixes");
+    log.facility = config.get("syslog_facility");
+    log.alsoStderr = options.logToStderr;
+    if (auto st = installMailLog(log); !st) base::msgFatal(st.error().message);
+    base::setMsgUtf8(config.getBool("smtputf8_enable"));
+    if (options.chroot && base::verbose()) base::msgInfo("chroot is not supported: running unchrooted");
+
+    std::string queueDirectory = config.get("queue_directory");
+    if (!options.standalone && ::chdir(queueDirectory.c_str()) < 0)
+        base::msgFatal(base::cat("chdir(\"", queueDirectory, "\"): ", std::strerror(errno)));
+    if (daemon.preInit) daemon.preInit(config);
+    if (options.unprivileged && ::geteuid() == 0) {
+        auto account = lookupAccount(config.get("mail_owner"));
+        if (!account) base::msgFatal(account.error().message);
+        if (auto st = dropPrivileges(*account); !st) base::msgFatal(st.error().message);
+    }
+    if (base::verbose()) base::msgInfo("daemon started");
+    if (options.standalone) return serveStandalone(daemon, holder);
+    Loop loop{daemon, holder, options, masterGeneration()};
+    return loop.run();
+}
+
+}  // namespace postline::server
