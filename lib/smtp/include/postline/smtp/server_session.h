@@ -1,0 +1,176 @@
+// One SMTP server session as Postfix's smtpd holds it (smtpd/smtpd.c smtpd_proto and
+// the command functions, smtpd_chat.c, global/smtp_stream.c smtp_get): a byte-fed state
+// machine without sockets or clocks. The owner feeds it what the client sent, writes
+// out what it answers (sleeping where it says), and closes the connection when it is
+// done; restrictions come from lib/policy, accepted mail goes to a MessageSink.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "postline/smtp/message_sink.h"
+
+namespace postline::address {
+class RoutingContext;
+}
+namespace postline::policy {
+class SmtpdRestrictions;
+}
+
+namespace postline::smtp {
+
+// Who is at the other end and how this session runs (smtpd_peer.c, smtpd.c's main).
+struct SessionOptions {
+    std::string clientName = "unknown";   // verified name, or "unknown"
+    std::string reverseName = "unknown";  // reverse lookup result, or "unknown"
+    std::string clientAddress = "127.0.0.1";
+    std::string clientPort = "unknown";
+    std::string serverAddress;
+    std::string serverPort;
+    int addressFamily = 2;  // AF_INET 2, AF_INET6 10, as client_address_type
+    // SMTPD_STAND_ALONE: smtpd -S run by a user other than mail_owner (sendmail -bs):
+    // no restrictions, no pipelining check, no bare newline detection.
+    bool standAlone = false;
+    // The current time (seconds, microseconds): arrival time and the Received date.
+    std::function<std::pair<long, long>()> clock;
+};
+
+// What the owner writes: `bytes` after sleeping `sleepBefore` seconds (smtpd_chat_reply
+// sleeps smtpd_error_sleep_time before a reply once smtpd_soft_error_limit errors were made).
+struct OutputChunk {
+    long sleepBefore = 0;
+    std::string bytes;
+};
+
+class SmtpServerSession {
+public:
+    // `context`, `restrictions` and `sink` must outlive the session. `restrictions`'
+    // session (client address and names) must describe the same client as `options`.
+    SmtpServerSession(address::RoutingContext& context, policy::SmtpdRestrictions& restrictions, MessageSink& sink,
+                      SessionOptions options);
+    ~SmtpServerSession();
+    SmtpServerSession(const SmtpServerSession&) = delete;
+    SmtpServerSession& operator=(const SmtpServerSession&) = delete;
+
+    // Logs "connect from NAME[ADDR]", evaluates the CONNECT stage, sends the greeting.
+    void start();
+    // Bytes the client sent; replies are queued as output. Bytes fed after the session
+    // is done are ignored.
+    void feed(std::string_view bytes);
+    // The client closed the connection (or reading failed): "lost connection after X".
+    void endOfInput();
+    // No input within timeoutSeconds(): 421 4.4.2 and "timeout after X".
+    void timedOut();
+    // The replies queued so far, in order; the queue is emptied.
+    std::vector<OutputChunk> takeOutput();
+    // True once the session ended (QUIT, a 421/521 reply, a fatal protocol error, end of
+    // input): the owner writes the remaining output and closes the connection.
+    bool done() const { return done_; }
+    // smtpd_timeout: how long the owner waits for input now.
+    long timeoutSeconds() const;
+    // Ends the session: abandons an unfinished message and logs "disconnect from ...
+    // commands=..." (once; the destructor calls it too).
+    void close();
+
+    // What the session knows, for tests and the owner's logs.
+    const std::string& where() const { return where_; }
+    const std::string& protocol() const { return protocol_; }
+    int errorCount() const { return errorCount_; }
+
+private:
+    void processInput();
+    void command(std::string line, bool bareLf, bool more);
+    void dataLine(std::string_view line, bool complete, bool bareLf);
+    void reply(std::string text);
+    void endOfData();
+    void startContent();
+    void mailReset();
+    std::string namaddrWarning(const std::string& why) const;
+    void hangup() { done_ = true; }
+    void logWhatsup(std::string_view action, std::string_view text);
+    std::string whatsup() const;
+    std::string disconnectStats() const;
+
+    // commands (smtpd.c's *_cmd functions): true on success
+    bool heloCmd(const std::vector<std::string>& argv, bool ehlo);
+    bool mailCmd(const std::vector<std::string>& argv, const std::string& line);
+    bool rcptCmd(const std::vector<std::string>& argv, const std::string& line);
+    bool dataCmd(const std::vector<std::string>& argv);
+    bool rsetCmd(const std::vector<std::string>& argv);
+    bool noopCmd(const std::vector<std::string>& argv);
+    bool vrfyCmd(const std::vector<std::string>& argv);
+    bool etrnCmd(const std::vector<std::string>& argv);
+    bool quitCmd(const std::vector<std::string>& argv);
+    bool bdatCmd(const std::vector<std::string>& argv);
+
+    address::RoutingContext& context_;
+    policy::SmtpdRestrictions& restrictions_;
+    MessageSink& sink_;
+    SessionOptions options_;
+
+    // configuration read once (var_*)
+    std::string myhostname_;
+    long lineLimit_ = 2048;
+    long softErrorLimit_ = 10, hardErrorLimit_ = 20, junkLimit_ = 100, errorSleep_ = 1;
+    long recipientLimit_ = 1000, messageSizeLimit_ = 10240000, timeout_ = 300;
+    bool delayReject_ = true, helloRequired_ = false, disableVrfy_ = false, smtputf8Enable_ = true;
+    bool forbidUnauthPipelining_ = false;
+    int bareLfMode_ = 0;  // 0 no, 1 normalize, 2 reject
+    int bareLfCode_ = 550;
+    unsigned discardMask_ = 0;
+    std::vector<std::string> noopCommands_;
+
+    // input
+    std::string in_;
+    bool skipping_ = false;  // discarding an over-long command's rest
+    std::string longLine_;   // the over-long command's first line_length_limit bytes
+    bool inData_ = false;
+    bool inBdat_ = false;
+    long bdatRemaining_ = 0;
+    long bdatChunk_ = 0;
+    bool bdatLast_ = false;
+    bool bdatError_ = false;
+    bool bdatActive_ = false;  // a BDAT transfer is under way (its content started)
+
+    // session state
+    std::vector<OutputChunk> out_;
+    bool started_ = false, done_ = false, closed_ = false;
+    std::string where_ = "CONNECT";
+    std::string reason_;
+    std::string protocol_ = "SMTP";
+    std::optional<std::string> helo_;
+    std::optional<std::string> accessDenied_;
+    int errorCount_ = 0;
+    int junkCommands_ = 0;
+    bool illPipelining_ = false;
+
+    // mail transaction
+    std::optional<std::string> sender_;
+    std::optional<std::string> recipient_;     // the first accepted recipient
+    std::optional<std::string> logRecipient_;  // the recipient a RCPT reject logs
+    bool smtputf8_ = false;
+    std::string encoding_;
+    std::string envid_;
+    int dsnRet_ = 0;
+    std::pair<long, long> arrival_{0, 0};
+    int rcptCount_ = 0;
+    std::optional<std::string> queueId_;
+    bool sinkOpen_ = false;
+
+    // message content
+    long actSize_ = 0;
+    int err_ = 0;
+    bool firstLine_ = true;
+    bool prevCont_ = false;
+    bool prevBareLf_ = false;
+
+    // per-command counts for the disconnect line: {success, total}
+    std::vector<std::pair<int, int>> counts_;
+};
+
+}  // namespace postline::smtp

@@ -1,0 +1,1145 @@
+// SmtpServerSession: Postfix's smtpd_proto() command loop, its command functions and
+// smtpd_chat_reply() as a byte-fed state machine (smtpd/smtpd.c, smtpd/smtpd_chat.c,
+// global/smtp_stream.c smtp_get). Replies, texts, enhanced status codes, error counting
+// and the log lines follow Postfix 3.7; restrictions are lib/policy's SmtpdRestrictions.
+#include "postline/smtp/server_session.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "postline/address/host_address_list.h"
+#include "postline/address/routing_context.h"
+#include "postline/address/tokens.h"
+#include "postline/base/msg.h"
+#include "postline/base/strings.h"
+#include "postline/maps/utf8.h"
+#include "postline/policy/smtpd_command.h"
+#include "postline/policy/smtpd_restrictions.h"
+#include "postline/smtp/ehlo_mask.h"
+#include "postline/smtp/received_header.h"
+
+namespace postline::smtp {
+
+namespace {
+
+using policy::SmtpdRestrictions;
+using Verdict = policy::RecipientCheck::Verdict;
+
+// smtpd_cmd_table's order, which the disconnect line's counts follow; "unknown" last.
+enum Cmd {
+    kHelo,
+    kEhlo,
+    kXclient,
+    kXforward,
+    kStarttls,
+    kAuth,
+    kMail,
+    kRcpt,
+    kData,
+    kBdat,
+    kRset,
+    kNoop,
+    kVrfy,
+    kEtrn,
+    kQuit,
+    kUnknown,
+    kCmdCount
+};
+constexpr const char* kCmdNames[] = {"HELO", "EHLO", "XCLIENT", "XFORWARD", "STARTTLS", "AUTH", "MAIL", "RCPT",
+                                     "DATA", "BDAT", "RSET",    "NOOP",     "VRFY",     "ETRN", "QUIT", "UNKNOWN"};
+// SMTPD_CMD_FLAG_LIMIT and SMTPD_CMD_FLAG_LAST.
+bool limited(int c) { return c == kHelo || c == kEhlo || c == kRset || c == kNoop || c == kVrfy || c == kEtrn; }
+bool lastInGroup(int c) { return c == kHelo || c == kEhlo || c == kData || c == kNoop || c == kVrfy; }
+
+// escape(): how smtpd logs raw client bytes.
+std::string escapeBytes(std::string_view data) {
+    std::string out;
+    for (unsigned char c : data) {
+        switch (c) {
+            case '\a':
+                out += "\\a";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\v':
+                out += "\\v";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            default:
+                if (c >= 0x20 && c < 0x7f) {
+                    out += static_cast<char>(c);
+                } else {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\%03o", c);
+                    out += buf;
+                }
+        }
+    }
+    return out;
+}
+
+// is_header(): a word that looks like "Name:" (a mail header sent as a command).
+bool isHeader(std::string_view word) {
+    size_t i = 0;
+    while (i < word.size() && word[i] != ':') {
+        unsigned char c = static_cast<unsigned char>(word[i]);
+        if (c <= ' ' || c >= 0x7f) return false;
+        ++i;
+    }
+    return i > 0 && i < word.size();
+}
+
+// valid_hostname() without the complaints: labels of letters, digits, '-' and '_'
+// (not starting or ending with '-'), at most 63 bytes each and 255 in all, not all numeric.
+bool validHostname(std::string_view name) {
+    if (name.empty() || name.size() > 255) return false;
+    size_t label = 0;
+    bool nonNumeric = false;
+    char prev = '.';
+    for (char c : name) {
+        if (c == '.') {
+            if (label == 0 || prev == '-') return false;
+            label = 0;
+        } else if (base::isAlnum(c) || c == '-' || c == '_') {
+            if (label == 0 && c == '-') return false;
+            if (++label > 63) return false;
+            if (!base::isDigit(c)) nonNumeric = true;
+        } else {
+            return false;
+        }
+        prev = c;
+    }
+    return prev != '.' && prev != '-' && nonNumeric;
+}
+
+// valid_mailhost_literal(): "[address]" or "[IPv6:address]".
+bool validMailhostLiteral(std::string_view text) {
+    if (text.size() < 3 || text.front() != '[' || text.back() != ']') return false;
+    std::string_view inner = text.substr(1, text.size() - 2);
+    if (inner.size() > 5 && base::equalsIgnoreCase(inner.substr(0, 5), "IPv6:")) {
+        auto n = address::normalizeHostAddress(inner.substr(5));
+        return n && n->find(':') != std::string::npos;
+    }
+    auto n = address::normalizeHostAddress(inner);
+    return n && n->find(':') == std::string::npos;
+}
+
+// printable() + neuter(): how smtpd stores a HELO name.
+std::string heloName(std::string_view arg) {
+    std::string out = base::printable(arg, false);
+    for (char& c : out)
+        if (std::string_view(" <>()\\\";@").find(c) != std::string_view::npos) c = '?';
+    return out;
+}
+
+bool allDigits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return base::isDigit(c); });
+}
+
+// xtext_unquote() of a value already checked by lib/policy.
+std::string xtextDecode(std::string_view text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '+' && i + 2 < text.size()) {
+            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+// dsn_notify_mask(): NEVER 1, SUCCESS 2, FAILURE 4, DELAY 8.
+int notifyMask(std::string_view value) {
+    int mask = 0;
+    for (std::string_view word : base::splitAny(value, ",")) {
+        if (base::equalsIgnoreCase(word, "NEVER")) mask |= 1;
+        if (base::equalsIgnoreCase(word, "SUCCESS")) mask |= 2;
+        if (base::equalsIgnoreCase(word, "FAILURE")) mask |= 4;
+        if (base::equalsIgnoreCase(word, "DELAY")) mask |= 8;
+    }
+    return mask;
+}
+
+std::string externalForm(std::string_view address) {
+    return address.empty() ? std::string() : address::quoteLocalPart(address);
+}
+
+}  // namespace
+
+SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRestrictions& restrictions,
+                                     MessageSink& sink, SessionOptions options)
+    : context_(context), restrictions_(restrictions), sink_(sink), options_(std::move(options)) {
+    myhostname_ = context_.get("myhostname");
+    lineLimit_ = context_.getLong("line_length_limit");
+    softErrorLimit_ = context_.getLong("smtpd_soft_error_limit");
+    hardErrorLimit_ = context_.getLong("smtpd_hard_error_limit");
+    junkLimit_ = context_.getLong("smtpd_junk_command_limit");
+    recipientLimit_ = context_.getLong("smtpd_recipient_limit");
+    messageSizeLimit_ = context_.getLong("message_size_limit");
+    delayReject_ = context_.getBool("smtpd_delay_reject");
+    helloRequired_ = context_.getBool("smtpd_helo_required");
+    disableVrfy_ = context_.getBool("disable_vrfy_command");
+    smtputf8Enable_ = context_.getBool("smtputf8_enable");
+    forbidUnauthPipelining_ = context_.getBool("smtpd_forbid_unauth_pipelining");
+    discardMask_ = ehloMask(context_.get("smtpd_discard_ehlo_keywords"));
+    for (std::string_view w : base::splitAny(context_.get("smtpd_noop_commands"), ", \t\r\n"))
+        noopCommands_.emplace_back(w);
+    auto seconds = [&](std::string_view name) {
+        std::string v = context_.get(name);
+        long n = 0;
+        size_t i = 0;
+        while (i < v.size() && base::isDigit(v[i])) n = n * 10 + (v[i++] - '0');
+        char unit = i < v.size() ? base::asciiLower(v[i]) : 's';
+        return unit == 'm' ? n * 60 : unit == 'h' ? n * 3600 : unit == 'd' ? n * 86400 : unit == 'w' ? n * 604800 : n;
+    };
+    errorSleep_ = seconds("smtpd_error_sleep_time");
+    timeout_ = seconds("smtpd_timeout");
+    std::string bare = base::lowercase(context_.get("smtpd_forbid_bare_newline"));
+    if (bare == "yes" || bare == "normalize") bareLfMode_ = 1;
+    if (bare == "reject") bareLfMode_ = 2;
+    bareLfCode_ = static_cast<int>(context_.getLong("smtpd_forbid_bare_newline_reject_code"));
+    if (options_.standAlone) bareLfMode_ = 0;
+    if (bareLfMode_ != 0) {
+        auto exclusions =
+            address::HostAddressList::fromParameter(context_.config(), "smtpd_forbid_bare_newline_exclusions");
+        if (exclusions.match(options_.clientName, options_.clientAddress).matched) bareLfMode_ = 0;
+    }
+    counts_.assign(kCmdCount, {0, 0});
+}
+
+SmtpServerSession::~SmtpServerSession() { close(); }
+
+long SmtpServerSession::timeoutSeconds() const { return timeout_; }
+
+std::string SmtpServerSession::whatsup() const {
+    std::string out;
+    if (sender_) out += " from=<" + externalForm(*sender_) + ">";
+    if (logRecipient_)
+        out += " to=<" + externalForm(*logRecipient_) + ">";
+    else if (recipient_)
+        out += " to=<" + externalForm(*recipient_) + ">";
+    out += " proto=" + protocol_;
+    if (helo_) out += " helo=<" + *helo_ + ">";
+    return out;
+}
+
+void SmtpServerSession::logWhatsup(std::string_view action, std::string_view text) {
+    base::msgInfo(base::cat(queueId_ ? *queueId_ : std::string("NOQUEUE"), ": ", action, ": ", where_, " from ",
+                            restrictions_.session().namaddr(), ": ", text, ";", whatsup()));
+}
+
+void SmtpServerSession::reply(std::string text) {
+    long sleep = errorCount_ >= softErrorLimit_ ? errorSleep_ : 0;
+    if (out_.empty() || sleep > 0) out_.push_back({sleep, {}});
+    std::string& bytes = out_.back().bytes;
+    // Multi-line text: "\r\n" between lines; all but the last get '-' after the code.
+    std::string_view rest = text;
+    while (true) {
+        size_t next = rest.find("\r\n");
+        std::string line(rest.substr(0, next));
+        if (context_.getBool("soft_bounce") && !line.empty() && line[0] == '5') {
+            line[0] = '4';
+            if (line.size() > 4 && line[4] == '5') line[4] = '4';
+        }
+        bool more = next != std::string_view::npos && next + 2 < rest.size();
+        if (more && line.size() > 3) line[3] = '-';
+        bytes += line + "\r\n";
+        if (!more) break;
+        rest = rest.substr(next + 2);
+    }
+    if (text.compare(0, 3, "421") == 0 || text.compare(0, 3, "521") == 0) hangup();
+}
+
+std::vector<OutputChunk> SmtpServerSession::takeOutput() {
+    std::vector<OutputChunk> out;
+    out.swap(out_);
+    return out;
+}
+
+void SmtpServerSession::start() {
+    if (started_) return;
+    started_ = true;
+    const std::string namaddr = restrictions_.session().namaddr();
+    base::msgInfo("connect from " + namaddr);
+    if (!options_.standAlone) {
+        std::string missing = restrictions_.relayProtectionError();
+        if (!missing.empty()) {
+            base::msgError(missing);
+            reply("421 4.3.0 " + myhostname_ + " Server local error");
+            return;
+        }
+        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Connect, "", "");
+        if (check.verdict != Verdict::Accept) {
+            std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+            logWhatsup("reject", text);
+            accessDenied_ = text;
+        }
+    }
+    reply("220 " + context_.get("smtpd_banner"));
+}
+
+void SmtpServerSession::feed(std::string_view bytes) {
+    if (done_) return;
+    in_.append(bytes);
+    processInput();
+}
+
+void SmtpServerSession::endOfInput() {
+    if (done_) return;
+    reason_ = "lost connection";
+    done_ = true;
+}
+
+void SmtpServerSession::timedOut() {
+    if (done_) return;
+    reason_ = "timeout";
+    reply("421 4.4.2 " + myhostname_ + " Error: timeout exceeded");
+    done_ = true;
+}
+
+void SmtpServerSession::processInput() {
+    const size_t bound = lineLimit_ > 0 ? static_cast<size_t>(lineLimit_) : std::string::npos;
+    while (!done_ && !in_.empty()) {
+        if (inBdat_) {
+            size_t take = std::min(in_.size(), static_cast<size_t>(bdatRemaining_));
+            std::string_view chunk(in_.data(), take);
+            if (!bdatError_) {
+                // BDAT content goes to cleanup line by line (no dot-unstuffing, bare LF kept).
+                size_t pos = 0;
+                while (pos < chunk.size()) {
+                    size_t nl = chunk.find('\n', pos);
+                    if (nl == std::string_view::npos) {
+                        longLine_.append(chunk.substr(pos));
+                        break;
+                    }
+                    longLine_.append(chunk.substr(pos, nl - pos));
+                    if (!longLine_.empty() && longLine_.back() == '\r') longLine_.pop_back();
+                    dataLine(longLine_, true, false);
+                    longLine_.clear();
+                    pos = nl + 1;
+                }
+            }
+            in_.erase(0, take);
+            bdatRemaining_ -= static_cast<long>(take);
+            if (bdatRemaining_ > 0) return;
+            inBdat_ = false;
+            where_ = "BDAT";
+            if (bdatError_) {
+                longLine_.clear();
+                continue;
+            }
+            if (bdatLast_) {
+                if (!longLine_.empty()) dataLine(longLine_, true, false);
+                longLine_.clear();
+                endOfData();
+            } else {
+                reply("250 2.0.0 Ok: " + std::to_string(bdatChunk_) + " bytes");
+            }
+            if (errorCount_ >= hardErrorLimit_ && !done_) {
+                reason_ = "too many errors";
+                reply("421 4.7.0 " + myhostname_ + " Error: too many errors");
+            }
+            continue;
+        }
+        if (skipping_) {
+            size_t nl = in_.find('\n');
+            if (nl == std::string::npos) {
+                in_.clear();
+                return;
+            }
+            in_.erase(0, nl + 1);
+            skipping_ = false;
+            std::string line = std::move(longLine_);
+            longLine_.clear();
+            command(std::move(line), false, !in_.empty());
+            continue;
+        }
+        // smtp_get(): a line up to '\n' of at most line_length_limit bytes.
+        size_t nl = in_.find('\n');
+        std::string line;
+        bool complete = false;
+        if (nl != std::string::npos && (bound == std::string::npos || nl + 1 <= bound)) {
+            line = in_.substr(0, nl);
+            in_.erase(0, nl + 1);
+            complete = true;
+        } else if (bound != std::string::npos && in_.size() > bound) {
+            if (in_[bound - 1] == '\r' && in_[bound] == '\n') {
+                line = in_.substr(0, bound);
+                in_.erase(0, bound + 1);
+                complete = true;
+            } else {
+                line = in_.substr(0, bound);
+                in_.erase(0, bound);
+            }
+        } else if (bound != std::string::npos && in_.size() == bound && in_[bound - 1] != '\r') {
+            line = in_;
+            in_.clear();
+        } else {
+            return;  // wait for more
+        }
+        bool bareLf = false;
+        if (complete) {
+            if (bareLfMode_ != 0) {
+                if (!line.empty() && line.back() == '\r')
+                    line.pop_back();
+                else
+                    bareLf = true;
+            } else {
+                while (!line.empty() && line.back() == '\r') line.pop_back();
+            }
+        }
+        if (inData_) {
+            dataLine(line, complete, bareLf);
+            continue;
+        }
+        if (!complete) {
+            base::msgWarn(base::cat(restrictions_.session().namaddr(), ": request longer than ", lineLimit_, ": ",
+                                    base::printable(std::string_view(line).substr(0, 30), false), "..."));
+            longLine_ = std::move(line);
+            skipping_ = true;
+            continue;
+        }
+        command(std::move(line), bareLf, !in_.empty());
+    }
+}
+
+void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
+    const std::string namaddr = restrictions_.session().namaddr();
+    auto unknownCommand = [&] {
+        where_ = "UNKNOWN";
+        ++counts_[kUnknown].second;
+    };
+    auto afterCommand = [&] {
+        if (!done_ && errorCount_ >= hardErrorLimit_) {
+            reason_ = "too many errors";
+            reply("421 4.7.0 " + myhostname_ + " Error: too many errors");
+        }
+    };
+    if (bareLf && bareLfMode_ == 2) {
+        logWhatsup("reject", "bare <LF> received");
+        reply(base::cat(bareLfCode_, " 5.5.2 ", myhostname_, " Error: bare <LF> received"));
+        hangup();
+        return;
+    }
+    if (smtputf8Enable_ && !maps::validUtf8(line)) {
+        reply("500 5.5.2 Error: bad UTF-8 syntax");
+        ++errorCount_;
+        unknownCommand();
+        return afterCommand();
+    }
+    std::vector<std::string> argv;
+    for (auto& t : policy::smtpdTokens(line)) argv.push_back(std::move(t.text));
+    if (argv.empty()) {
+        reply("500 5.5.2 Error: bad syntax");
+        ++errorCount_;
+        unknownCommand();
+        return afterCommand();
+    }
+    for (const std::string& noop : noopCommands_)
+        if (base::equalsIgnoreCase(noop, argv[0])) {
+            reply("250 2.0.0 Ok");
+            if (junkCommands_++ > junkLimit_) ++errorCount_;
+            return afterCommand();
+        }
+    int cmd = kUnknown;
+    for (int c = 0; c < kUnknown; ++c)
+        if (base::equalsIgnoreCase(argv[0], kCmdNames[c])) cmd = c;
+    // Commands Postline does not offer (no TLS, SASL, XCLIENT or XFORWARD) are unknown,
+    // as in a Postfix built without them.
+    if (cmd == kXclient || cmd == kXforward || cmd == kStarttls || cmd == kAuth) cmd = kUnknown;
+    if ((discardMask_ & ehlo_mask::kChunking) && cmd == kBdat) cmd = kUnknown;
+    ++counts_[cmd].second;
+    if (cmd == kUnknown) {
+        where_ = "UNKNOWN";
+        static const char* forbidden[] = {"CONNECT", "GET", "POST"};
+        bool bad = isHeader(argv[0]);
+        for (const char* f : forbidden) bad = bad || base::equalsIgnoreCase(argv[0], f);
+        if (bad) {
+            base::msgWarn("non-SMTP command from " + namaddr + ": " + escapeBytes(line.substr(0, 100)));
+            reply("221 2.7.0 Error: I can break rules, too. Goodbye.");
+            hangup();
+            return;
+        }
+    }
+    if (accessDenied_ && cmd != kQuit) {
+        if (accessDenied_->compare(1, 2, "21") == 0) {
+            reply(*accessDenied_);
+            return afterCommand();
+        }
+        reply("503 5.7.0 Error: access denied for " + namaddr);
+        ++errorCount_;
+        return afterCommand();
+    }
+    if (cmd == kUnknown) {
+        reply("500 5.5.2 Error: command not recognized");
+        ++errorCount_;
+        return afterCommand();
+    }
+    // Improper pipelining: more input after a command that must end a group.
+    if (!options_.standAlone && (protocol_ != "ESMTP" || lastInGroup(cmd)) && !illPipelining_ && more) {
+        base::msgInfo("improper command pipelining after " + where_ + " from " + namaddr + ": " +
+                      escapeBytes(std::string_view(in_).substr(0, 100)));
+        illPipelining_ = true;
+        if (forbidUnauthPipelining_) {
+            reply("554 5.5.0 Error: SMTP protocol synchronization");
+            hangup();
+            return;
+        }
+    }
+    where_ = kCmdNames[cmd];
+    bool ok = false;
+    switch (cmd) {
+        case kHelo:
+            ok = heloCmd(argv, false);
+            break;
+        case kEhlo:
+            ok = heloCmd(argv, true);
+            break;
+        case kMail:
+            ok = mailCmd(argv, line);
+            break;
+        case kRcpt:
+            ok = rcptCmd(argv, line);
+            break;
+        case kData:
+            ok = dataCmd(argv);
+            break;
+        case kBdat:
+            ok = bdatCmd(argv);
+            break;
+        case kRset:
+            ok = rsetCmd(argv);
+            break;
+        case kNoop:
+            ok = noopCmd(argv);
+            break;
+        case kVrfy:
+            ok = vrfyCmd(argv);
+            break;
+        case kEtrn:
+            ok = etrnCmd(argv);
+            break;
+        case kQuit:
+            ok = quitCmd(argv);
+            break;
+        default:
+            break;
+    }
+    if (inData_ || inBdat_) {
+        // DATA and BDAT count when their content has been received (endOfData).
+        return;
+    }
+    if (ok)
+        ++counts_[cmd].first;
+    else
+        ++errorCount_;
+    if (limited(cmd) && junkCommands_++ > junkLimit_) ++errorCount_;
+    if (cmd == kQuit) {
+        hangup();
+        return;
+    }
+    afterCommand();
+}
+
+bool SmtpServerSession::heloCmd(const std::vector<std::string>& argv, bool ehlo) {
+    if (argv.size() < 2) {
+        reply(ehlo ? "501 Syntax: EHLO hostname" : "501 Syntax: HELO hostname");
+        return false;
+    }
+    std::string arg = argv[1];
+    for (size_t i = 2; i < argv.size(); ++i) arg += " " + argv[i];
+    if (!options_.standAlone && !delayReject_) {
+        auto& session = restrictions_.mutableSession();
+        auto saved = session.helo;
+        session.helo = arg;
+        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Helo, "", "");
+        session.helo = saved;
+        if (check.verdict != Verdict::Accept) {
+            std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+            logWhatsup("reject", text);
+            reply(text);
+            return false;
+        }
+    }
+    mailReset();
+    helo_ = heloName(arg);
+    restrictions_.mutableSession().helo = *helo_;
+    if (ehlo) {
+        protocol_ = "ESMTP";
+    } else if (protocol_ != "ESMTP" && protocol_ != "SMTP") {
+        protocol_ = "SMTP";
+    }
+    if (!ehlo) {
+        reply("250 " + myhostname_);
+        return true;
+    }
+    unsigned discard = discardMask_;
+    if (discard && !(discard & ehlo_mask::kSilent))
+        base::msgInfo("discarding EHLO keywords: " + ehloMaskNames(discard));
+    std::vector<std::string> words{myhostname_};
+    if (!(discard & ehlo_mask::kPipelining)) words.push_back("PIPELINING");
+    if (!(discard & ehlo_mask::kSize))
+        words.push_back(messageSizeLimit_ > 0 ? "SIZE " + std::to_string(messageSizeLimit_) : "SIZE");
+    if (!(discard & ehlo_mask::kVrfy) && !disableVrfy_) words.push_back("VRFY");
+    if (!(discard & ehlo_mask::kEtrn)) words.push_back("ETRN");
+    if (!(discard & ehlo_mask::kEnhancedStatusCodes)) words.push_back("ENHANCEDSTATUSCODES");
+    if (!(discard & ehlo_mask::k8BitMime)) words.push_back("8BITMIME");
+    if (!(discard & ehlo_mask::kDsn)) words.push_back("DSN");
+    if (smtputf8Enable_ && !(discard & ehlo_mask::kSmtputf8)) words.push_back("SMTPUTF8");
+    if (!(discard & ehlo_mask::kChunking)) words.push_back("CHUNKING");
+    std::string text;
+    for (size_t i = 0; i < words.size(); ++i) text += (i ? "\r\n250 " : "250 ") + words[i];
+    reply(text);
+    return true;
+}
+
+void SmtpServerSession::mailReset() {
+    if (sinkOpen_) sink_.abandon();
+    sinkOpen_ = false;
+    queueId_.reset();
+    sender_.reset();
+    recipient_.reset();
+    logRecipient_.reset();
+    smtputf8_ = false;
+    encoding_.clear();
+    envid_.clear();
+    dsnRet_ = 0;
+    rcptCount_ = 0;
+    actSize_ = 0;
+    err_ = 0;
+}
+
+bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std::string& line) {
+    if (helloRequired_ && !helo_) {
+        reply("503 5.5.1 Error: send HELO/EHLO first");
+        return false;
+    }
+    if (sender_) {
+        reply("503 5.5.1 Error: nested MAIL command");
+        return false;
+    }
+    if (argv.size() < 3 || !base::equalsIgnoreCase(argv[1], "from:")) {
+        reply("501 5.5.4 Syntax: MAIL FROM:<address>");
+        return false;
+    }
+    auto result = policy::smtpdMailFrom(context_, std::string_view(line).substr(line.find(':') + 1));
+    if (!result.ok) {
+        reply(result.reply);
+        return false;
+    }
+    // The parameters lib/policy accepted, as cleanup gets them.
+    std::string encoding, envid;
+    int ret = 0;
+    for (size_t i = 3; i < argv.size(); ++i) {
+        std::string_view arg = argv[i];
+        bool dsnParam = base::startsWith(base::lowercase(arg.substr(0, 4)), "ret=") ||
+                        base::startsWith(base::lowercase(arg.substr(0, 6)), "envid=");
+        if (dsnParam && (discardMask_ & ehlo_mask::kDsn)) {
+            reply("501 5.7.1 DSN support is disabled");
+            return false;
+        }
+        if (base::equalsIgnoreCase(arg, "BODY=8BITMIME")) encoding = "8bit";
+        if (base::equalsIgnoreCase(arg, "BODY=7BIT")) encoding = "7bit";
+        if (base::lowercase(arg.substr(0, 4)) == "ret=") ret = base::equalsIgnoreCase(arg.substr(4), "FULL") ? 1 : 2;
+        if (base::lowercase(arg.substr(0, 6)) == "envid=") envid = xtextDecode(arg.substr(6));
+    }
+    if (!options_.standAlone && !delayReject_) {
+        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Mail, result.address, "");
+        if (check.verdict != Verdict::Accept) {
+            std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+            sender_ = result.address;
+            logWhatsup("reject", text);
+            sender_.reset();
+            reply(text);
+            return false;
+        }
+    }
+    sender_ = result.address;
+    smtputf8_ = result.smtputf8;
+    encoding_ = encoding;
+    envid_ = envid;
+    dsnRet_ = ret;
+    arrival_ = options_.clock ? options_.clock() : std::pair<long, long>{0, 0};
+    reply("250 2.1.0 Ok");
+    return true;
+}
+
+bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std::string& line) {
+    if (!sender_) {
+        reply("503 5.5.1 Error: need MAIL command");
+        return false;
+    }
+    if (argv.size() < 3 || !base::equalsIgnoreCase(argv[1], "to:")) {
+        reply("501 5.5.4 Syntax: RCPT TO:<address>");
+        return false;
+    }
+    auto result = policy::smtpdRcptTo(context_, std::string_view(line).substr(line.find(':') + 1), *sender_, smtputf8_);
+    if (!result.ok) {
+        reply(result.reply);
+        return false;
+    }
+    int notify = 0;
+    std::string orcptType, orcptAddress;
+    bool haveOrcpt = false;
+    for (size_t i = 3; i < argv.size(); ++i) {
+        std::string_view arg = argv[i];
+        bool notifyParam = base::lowercase(arg.substr(0, 7)) == "notify=";
+        bool orcptParam = base::lowercase(arg.substr(0, 6)) == "orcpt=";
+        if ((notifyParam || orcptParam) && (discardMask_ & ehlo_mask::kDsn)) {
+            reply("501 5.7.1 DSN support is disabled");
+            return false;
+        }
+        if (notifyParam) notify = notifyMask(arg.substr(7));
+        if (orcptParam) {
+            std::string_view v = arg.substr(6);
+            size_t semi = v.find(';');
+            orcptType = std::string(v.substr(0, semi));
+            std::string_view coded = v.substr(semi + 1);
+            orcptAddress = base::equalsIgnoreCase(orcptType, "utf-8") ? std::string(coded) : xtextDecode(coded);
+            haveOrcpt = true;
+        }
+    }
+    if (recipientLimit_ > 0 && rcptCount_ >= recipientLimit_) {
+        reply("452 4.5.3 Error: too many recipients");
+        return false;
+    }
+    if (!options_.standAlone) {
+        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Rcpt, *sender_, result.address);
+        if (check.verdict != Verdict::Accept) {
+            std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+            if (check.undecidable) base::msgWarn(namaddrWarning(check.reply));
+            logRecipient_ = result.address;
+            logWhatsup("reject", text);
+            logRecipient_.reset();
+            reply(text);
+            return false;
+        }
+    }
+    if (!sinkOpen_) {
+        auto id = sink_.open(smtputf8_);
+        if (!id) {
+            base::msgWarn(id.error().message);
+            base::msgWarn("unable to connect to the public " + context_.get("cleanup_service_name") + " service");
+            reason_.clear();
+            hangup();
+            return false;
+        }
+        sinkOpen_ = true;
+        queueId_ = *id;
+        const policy::SmtpdSession& s = restrictions_.session();
+        sink_.arrivalTime(arrival_.first, arrival_.second);
+        sink_.attribute("rewrite_context", "remote");
+        if (!envid_.empty()) sink_.attribute("envelope_id", envid_);
+        if (dsnRet_) sink_.attribute("ret_flags", std::to_string(dsnRet_));
+        sink_.sender(*sender_);
+        if (!encoding_.empty()) sink_.attribute("encoding", encoding_);
+        sink_.attribute("log_client_name", s.clientName);
+        sink_.attribute("log_client_address", s.clientAddress);
+        sink_.attribute("log_client_port", options_.clientPort);
+        sink_.attribute("log_message_origin", s.namaddr());
+        if (helo_) sink_.attribute("log_helo_name", *helo_);
+        sink_.attribute("log_protocol_name", protocol_);
+        sink_.attribute("client_name", s.clientName);
+        sink_.attribute("reverse_client_name", s.reverseName);
+        sink_.attribute("client_address", s.clientAddress);
+        sink_.attribute("client_port", options_.clientPort);
+        sink_.attribute("server_address", options_.serverAddress);
+        sink_.attribute("server_port", options_.serverPort);
+        if (helo_) sink_.attribute("helo_name", *helo_);
+        sink_.attribute("protocol_name", protocol_);
+        sink_.attribute("client_address_type", std::to_string(options_.addressFamily));
+        base::msgInfo(*queueId_ + ": client=" + s.namaddr());
+    }
+    ++rcptCount_;
+    if (!recipient_) recipient_ = result.address;
+    if (!haveOrcpt) {
+        orcptType = "rfc822";
+        std::string_view written = argv[2];
+        if (written.size() >= 2 && written.front() == '<' && written.back() == '>')
+            written = written.substr(1, written.size() - 2);
+        orcptAddress = std::string(written);
+    }
+    if (notify) sink_.attribute("notify_flags", std::to_string(notify));
+    sink_.attribute("original_recipient", orcptType + ";" + orcptAddress);
+    sink_.recipient(result.address);
+    reply("250 2.1.5 Ok");
+    return true;
+}
+
+std::string SmtpServerSession::namaddrWarning(const std::string& why) const {
+    return restrictions_.session().namaddr() + ": " + why;
+}
+
+void SmtpServerSession::startContent() {
+    sink_.messageStart();
+    ReceivedFields f;
+    const policy::SmtpdSession& s = restrictions_.session();
+    f.heloName = helo_ ? *helo_ : "";
+    f.clientName = s.clientName;
+    f.clientAddress = s.clientAddress;
+    f.ipv6 = s.clientAddress.find(':') != std::string::npos;
+    f.myhostname = myhostname_;
+    f.mailName = context_.get("mail_name");
+    f.protocol = smtputf8_ ? "UTF8SMTP" : protocol_;
+    f.queueId = queueId_ ? *queueId_ : "";
+    f.recipient = rcptCount_ == 1 && recipient_ ? *recipient_ : "";
+    f.arrival = arrival_.first;
+    for (const std::string& l : receivedHeader(f)) sink_.contentLine(l, true);
+    actSize_ = 0;
+    err_ = 0;
+    firstLine_ = true;
+    prevCont_ = false;
+    prevBareLf_ = false;
+}
+
+bool SmtpServerSession::dataCmd(const std::vector<std::string>& argv) {
+    if (bdatActive_) {
+        reply("503 5.5.1 Error: DATA after BDAT");
+        return false;
+    }
+    if (rcptCount_ == 0) {
+        reply(sender_ ? "554 5.5.1 Error: no valid recipients" : "503 5.5.1 Error: need RCPT command");
+        return false;
+    }
+    if (argv.size() != 1) {
+        reply("501 5.5.4 Syntax: DATA");
+        return false;
+    }
+    if (!options_.standAlone) {
+        auto check =
+            restrictions_.checkLive(SmtpdRestrictions::LiveStage::Data, *sender_, rcptCount_ == 1 ? *recipient_ : "");
+        if (check.verdict != Verdict::Accept) {
+            std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+            logWhatsup("reject", text);
+            reply(text);
+            return false;
+        }
+    }
+    startContent();
+    reply("354 End data with <CR><LF>.<CR><LF>");
+    where_ = "DATA content";
+    inData_ = true;
+    return true;
+}
+
+void SmtpServerSession::dataLine(std::string_view line, bool complete, bool bareLf) {
+    if (bareLf && bareLfMode_ == 2) err_ |= SinkResult::kBareLf;
+    if (firstLine_) {
+        std::string_view rest = line.substr(std::min(line.size(), line.find_first_not_of('>')));
+        if (rest.substr(0, 5) == "From ") {
+            if (err_ == 0) sink_.contentLine("X-Mailbox-Line: ", false);
+            actSize_ += 16;
+        }
+        firstLine_ = false;
+        if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && err_ == 0) sink_.contentLine("", true);
+    }
+    bool wasCont = prevCont_;
+    bool prevBare = prevBareLf_;
+    prevCont_ = !complete;
+    prevBareLf_ = bareLf;
+    if (inData_ && !wasCont && !line.empty() && line[0] == '.') {
+        line.remove_prefix(1);
+        if (line.empty() && complete) {
+            if (bareLfMode_ != 0 && (bareLf || prevBare)) return;
+            inData_ = false;
+            endOfData();
+            return;
+        }
+    }
+    if (err_ == 0) {
+        long len = static_cast<long>(line.size());
+        if (messageSizeLimit_ > 0 && messageSizeLimit_ - actSize_ < len + 2) {
+            err_ = SinkResult::kSize;
+            base::msgWarn((queueId_ ? *queueId_ : std::string("NOQUEUE")) + ": queue file size limit exceeded");
+        } else {
+            actSize_ += len + 2;
+            sink_.contentLine(line, complete);
+        }
+    }
+}
+
+void SmtpServerSession::endOfData() {
+    where_ = "END-OF-MESSAGE";
+    bool bdat = bdatActive_;
+    bdatActive_ = false;
+    int cmd = bdat ? kBdat : kData;
+    auto finishCommand = [&](bool ok) {
+        if (ok)
+            ++counts_[cmd].first;
+        else
+            ++errorCount_;
+        mailReset();
+    };
+    if (err_ == 0 && !options_.standAlone) {
+        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::EndOfData, *sender_,
+                                             rcptCount_ == 1 ? *recipient_ : "");
+        if (check.verdict != Verdict::Accept) {
+            std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+            logWhatsup("reject", text);
+            reply(text);
+            finishCommand(false);
+            return;
+        }
+    }
+    SinkResult result;
+    if (err_ == 0) {
+        result = sink_.finish();
+        sinkOpen_ = false;
+        err_ = result.status;
+    } else {
+        sink_.abandon();
+        sinkOpen_ = false;
+    }
+    auto isSmtpReject = [](const std::string& s) {
+        return s.size() >= 3 && (s[0] == '4' || s[0] == '5') && base::isDigit(s[1]) && base::isDigit(s[2]) &&
+               (s.size() == 3 || s[3] == ' ' || s[3] == '-');
+    };
+    auto detail = [&](int smtp, const char* dsn, const char* text) {
+        return base::cat(result.smtp ? result.smtp : smtp, " ", result.dsn.empty() ? dsn : result.dsn.c_str(),
+                         " Error: ", result.text.empty() ? text : result.text.c_str());
+    };
+    if (err_ == 0) {
+        errorCount_ = 0;
+        junkCommands_ = 0;
+        if (bdat)
+            reply(base::cat("250 2.0.0 Ok: ", actSize_, " bytes queued as ", *queueId_));
+        else
+            reply("250 2.0.0 Ok: queued as " + *queueId_);
+    } else if (err_ & SinkResult::kBareLf) {
+        logWhatsup("reject", "bare <LF> received");
+        reply(base::cat(bareLfCode_, " 5.5.2 ", myhostname_, " Error: bare <LF> received"));
+    } else if (isSmtpReject(result.why)) {
+        reply(result.why);
+    } else if (err_ & SinkResult::kDefer) {
+        reply(!result.why.empty() ? base::cat(result.smtp ? result.smtp : 451, " ", result.why)
+                                  : detail(451, "4.7.1", "service unavailable"));
+    } else if (err_ & SinkResult::kBad) {
+        reply(base::cat(result.smtp ? result.smtp : 451, " ", result.dsn.empty() ? "4.3.0" : result.dsn,
+                        " Error: internal error ", err_));
+    } else if (err_ & SinkResult::kSize) {
+        reply(err_ == SinkResult::kSize && result.status == 0 ? "552 5.3.4 Error: message file too big"
+                                                              : detail(552, "5.3.4", "message file too big"));
+    } else if (err_ & SinkResult::kHops) {
+        reply(detail(554, "5.4.0", "too many hops"));
+    } else if (err_ & SinkResult::kCont) {
+        reply(!result.why.empty() ? base::cat(result.smtp ? result.smtp : 550, " ", result.why)
+                                  : detail(550, "5.7.1", "message content rejected"));
+    } else if (err_ & SinkResult::kWrite) {
+        reply(detail(451, "4.3.0", "queue file write error"));
+    } else {
+        reply(base::cat(451, " ", "4.3.0", " Error: internal error ", err_));
+    }
+    finishCommand(err_ == 0);
+    if (!done_ && errorCount_ >= hardErrorLimit_) {
+        reason_ = "too many errors";
+        reply("421 4.7.0 " + myhostname_ + " Error: too many errors");
+    }
+}
+
+bool SmtpServerSession::bdatCmd(const std::vector<std::string>& argv) {
+    // bdat_cmd(): BDAT SIZE [LAST]; the content follows the command line.
+    if (argv.size() < 2 || argv.size() > 3 || !allDigits(argv[1]) ||
+        (argv.size() == 3 && !base::equalsIgnoreCase(argv[2], "LAST"))) {
+        reply("501 5.5.4 Syntax: BDAT count [LAST]");
+        // The client sends the chunk anyway; without a valid count it cannot be skipped.
+        hangup();
+        reason_.clear();
+        return false;
+    }
+    long size = 0;
+    try {
+        size = std::stol(argv[1]);
+    } catch (...) {
+        reply("552 5.3.4 Message size exceeds file system imposed limit");
+        hangup();
+        return false;
+    }
+    bdatChunk_ = size;
+    bdatRemaining_ = size;
+    bdatLast_ = argv.size() == 3;
+    bdatError_ = false;
+    if (rcptCount_ == 0) {
+        reply(sender_ ? "554 5.5.1 Error: no valid recipients" : "503 5.5.1 Error: need RCPT command");
+        bdatError_ = true;
+    } else if (!bdatActive_) {
+        if (!options_.standAlone) {
+            auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Data, *sender_,
+                                                 rcptCount_ == 1 ? *recipient_ : "");
+            if (check.verdict != Verdict::Accept) {
+                std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+                logWhatsup("reject", text);
+                reply(text);
+                bdatError_ = true;
+            }
+        }
+        if (!bdatError_) {
+            startContent();
+            bdatActive_ = true;
+        }
+    }
+    where_ = "BDAT content";
+    if (bdatError_) ++errorCount_;
+    if (size == 0 && !bdatLast_ && !bdatError_) {
+        reply("250 2.0.0 Ok: 0 bytes");
+        ++counts_[kBdat].first;
+        return true;
+    }
+    if (size > 0) {
+        inBdat_ = true;
+        return true;
+    }
+    if (bdatLast_ && !bdatError_) endOfData();
+    return !bdatError_;
+}
+
+bool SmtpServerSession::rsetCmd(const std::vector<std::string>& argv) {
+    if (argv.size() != 1) {
+        reply("501 5.5.4 Syntax: RSET");
+        return false;
+    }
+    bdatActive_ = false;
+    mailReset();
+    reply("250 2.0.0 Ok");
+    return true;
+}
+
+bool SmtpServerSession::noopCmd(const std::vector<std::string>&) {
+    reply("250 2.0.0 Ok");
+    return true;
+}
+
+bool SmtpServerSession::vrfyCmd(const std::vector<std::string>& argvIn) {
+    std::vector<std::string> argv = argvIn;
+    if (disableVrfy_) {
+        reply("502 5.5.1 VRFY command is disabled");
+        return false;
+    }
+    bool utf8 = false;
+    if (smtputf8Enable_ && !(discardMask_ & ehlo_mask::kSmtputf8) && argv.size() > 1 &&
+        base::equalsIgnoreCase(argv.back(), "SMTPUTF8")) {
+        argv.pop_back();
+        utf8 = true;
+    }
+    if (argv.size() < 2) {
+        reply(std::string("501 5.5.4 Syntax: VRFY address") + (smtputf8Enable_ ? " [SMTPUTF8]" : ""));
+        return false;
+    }
+    std::string arg = argv[1];
+    for (size_t i = 2; i < argv.size(); ++i) arg += " " + argv[i];
+    auto result = policy::smtpdRcptTo(context_, argv.size() == 2 ? arg : "<" + arg + ">", "", utf8);
+    if (!result.ok || result.address.empty()) {
+        reply("501 5.1.3 Bad recipient address syntax");
+        return false;
+    }
+    if (!options_.standAlone) {
+        auto check =
+            restrictions_.checkLive(SmtpdRestrictions::LiveStage::Rcpt, sender_ ? *sender_ : "", result.address);
+        if (check.verdict != Verdict::Accept) {
+            std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+            logRecipient_ = result.address;
+            logWhatsup("reject", text);
+            logRecipient_.reset();
+            reply(text);
+            return false;
+        }
+    }
+    reply("252 2.0.0 " + arg);
+    return true;
+}
+
+bool SmtpServerSession::etrnCmd(const std::vector<std::string>& argv) {
+    if (helloRequired_ && !helo_) {
+        reply("503 Error: send HELO/EHLO first");
+        return false;
+    }
+    if (sender_) {
+        reply("503 Error: MAIL transaction in progress");
+        return false;
+    }
+    if (argv.size() != 2) {
+        reply("500 Syntax: ETRN domain");
+        return false;
+    }
+    std::string_view site = argv[1];
+    if (!site.empty() && (site[0] == '@' || site[0] == '#')) site.remove_prefix(1);
+    if (!validHostname(site) && !validMailhostLiteral(site)) {
+        reply("501 Error: invalid parameter syntax");
+        return false;
+    }
+    const std::string namaddr = restrictions_.session().namaddr();
+    if (options_.standAlone) {
+        base::msgWarn("do not use ETRN in \"sendmail -bs\" mode");
+        reply("458 Unable to queue messages");
+        return false;
+    }
+    // flush_send_site(): a site outside fast_flush_domains is refused; Postline has no
+    // fast flush service yet, so a listed one cannot be flushed either.
+    auto& domains = context_.list("fast_flush_domains", address::MatchKind::HostParent);
+    if (!domains.match(base::lowercase(site)).matched) {
+        base::msgWarn(base::cat("reject: ETRN ", site.substr(0, 100), "... from ", namaddr));
+        reply(base::cat("459 <", site, ">: service unavailable"));
+        return false;
+    }
+    base::msgWarn("unable to talk to fast flush service");
+    reply("458 Unable to queue messages");
+    return false;
+}
+
+bool SmtpServerSession::quitCmd(const std::vector<std::string>&) {
+    reply("221 2.0.0 Bye");
+    return true;
+}
+
+std::string SmtpServerSession::disconnectStats() const {
+    std::string out;
+    int ok = 0, total = 0;
+    for (int c = 0; c < kCmdCount; ++c) {
+        auto [success, all] = counts_[c];
+        if (all == 0) continue;
+        out += " " + base::lowercase(kCmdNames[c]) + "=" + std::to_string(success);
+        if (success != all) out += "/" + std::to_string(all);
+        ok += success;
+        total += all;
+    }
+    out += " commands=" + std::to_string(ok);
+    if (ok != total) out += "/" + std::to_string(total);
+    return out;
+}
+
+void SmtpServerSession::close() {
+    if (closed_ || !started_) return;
+    closed_ = true;
+    done_ = true;
+    const std::string namaddr = restrictions_.session().namaddr();
+    if (!reason_.empty()) {
+        if (where_ == "DATA content")
+            base::msgInfo(base::cat(reason_, " after DATA (", actSize_ + static_cast<long>(in_.size()), " bytes) from ",
+                                    namaddr));
+        else if (where_ == "BDAT content")
+            base::msgInfo(base::cat(reason_, " after BDAT (", actSize_, " bytes) from ", namaddr));
+        else if (where_ != "END-OF-MESSAGE" || reason_ != "lost connection")
+            base::msgInfo(base::cat(reason_, " after ", where_, " from ", namaddr));
+    }
+    if (sinkOpen_) sink_.abandon();
+    sinkOpen_ = false;
+    base::msgInfo("disconnect from " + namaddr + disconnectStats());
+}
+
+}  // namespace postline::smtp
