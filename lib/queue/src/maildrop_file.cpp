@@ -95,7 +95,11 @@ base::Result<NewQueueFile> NewQueueFile::create(std::string_view queue, const Qu
         ::gettimeofday(&tv, nullptr);
         std::string id = longIds ? longQueueId(tv.tv_sec, tv.tv_usec, st.st_ino) : shortQueueId(tv.tv_usec, st.st_ino);
         std::string path = queuePath(layout, queue, id);
-        if (::rename(temp.c_str(), path.c_str()) == 0) return NewQueueFile(fd, std::move(id), std::move(path));
+        if (::rename(temp.c_str(), path.c_str()) == 0) {
+            NewQueueFile file(fd, std::move(id), std::move(path));
+            file.createdSec_ = static_cast<long>(tv.tv_sec);
+            return file;
+        }
         int saved = errno;
         if (saved == EPERM || saved == EISDIR) continue;
         if (saved == ENOENT) {
@@ -117,7 +121,9 @@ NewQueueFile::NewQueueFile(NewQueueFile&& other) noexcept
       id_(std::move(other.id_)),
       path_(std::move(other.path_)),
       buffer_(std::move(other.buffer_)),
-      errno_(other.errno_) {
+      errno_(other.errno_),
+      written_(other.written_),
+      createdSec_(other.createdSec_) {
     other.fd_ = -1;
 }
 
@@ -132,8 +138,23 @@ bool NewQueueFile::flush() {
 }
 
 void NewQueueFile::write(std::string_view bytes) {
+    written_ += static_cast<off_t>(bytes.size());
     buffer_.append(bytes);
     if (buffer_.size() >= 65536) flush();
+}
+
+void NewQueueFile::patch(off_t at, std::string_view bytes) {
+    if (!flush()) return;
+    while (!bytes.empty()) {
+        ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            errno_ = errno;
+            return;
+        }
+        bytes.remove_prefix(static_cast<size_t>(n));
+        at += n;
+    }
 }
 
 base::Status NewQueueFile::finish(mode_t extraMode, bool* sizeError) {

@@ -46,20 +46,6 @@ bool allowedAttribute(std::string_view name, std::string_view value) {
 
 }  // namespace
 
-std::string_view cleanupStrerror(int status) {
-    using namespace cleanup_stat;
-    if (status & kDefer) return "service unavailable";
-    if (status & kProxy) return "queue file write error";
-    if (status & kBad) return "internal protocol error";
-    if (status & kRcpt) return "no recipients specified";
-    if (status & kHops) return "too many hops";
-    if (status & kSize) return "message file too big";
-    if (status & kCont) return "message content rejected";
-    if (status & kWrite) return "queue file write error";
-    if (status & kNoPerm) return "service denied";
-    return "Success";
-}
-
 PostdropCheck::Verdict PostdropCheck::check(int type, std::string_view data) {
     static constexpr std::string_view kSegments[] = {rec::kPostEnvelopeTypes, rec::kPostContentTypes,
                                                      rec::kPostExtractTypes, ""};

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "postline/base/result.h"
+#include "postline/queue/cleanup_status.h"
 
 namespace postline::queue {
 
@@ -29,32 +30,7 @@ inline constexpr int kAutoUtf8 = 1 << 9;   // detect SMTPUTF8
 inline constexpr int kFilterAll = kFilter | kMilter;
 }  // namespace cleanup_flag
 
-// CLEANUP_STAT_*: cleanup's verdict, a bit mask (0: queued).
-namespace cleanup_stat {
-inline constexpr int kOk = 0;
-inline constexpr int kBad = 1 << 0;     // internal protocol error
-inline constexpr int kWrite = 1 << 1;   // error writing the message file
-inline constexpr int kSize = 1 << 2;    // message file too big
-inline constexpr int kCont = 1 << 3;    // message content rejected
-inline constexpr int kHops = 1 << 4;    // too many hops
-inline constexpr int kRcpt = 1 << 6;    // no recipients found
-inline constexpr int kProxy = 1 << 7;   // proxy reject
-inline constexpr int kDefer = 1 << 8;   // temporary reject
-inline constexpr int kNoPerm = 1 << 9;  // denied by non-content policy
-inline constexpr int kBareLf = 1 << 16; // bare <LF> received
-}  // namespace cleanup_stat
-
-// cleanup_stat_detail(): how a client reports a status, e.g. kWrite -> 451 "4.3.0",
-// "Error: queue file write error".
-struct CleanupStatDetail {
-    int status = 0;
-    int smtp = 0;       // the SMTP reply code smtpd gives
-    std::string dsn;    // the enhanced status code
-    std::string text;   // the reply text
-};
-CleanupStatDetail cleanupStatDetail(int status);
-// cleanup_strerror(): the detail's text for the mask's most important bit.
-std::string cleanupStrerror(int status);
+// CLEANUP_STAT_*, cleanupStatDetail() and cleanupStrerror(): cleanup_status.h.
 
 struct CleanupReply {
     int status = cleanup_stat::kOk;
@@ -77,9 +53,11 @@ public:
 
     // One queue file record (record_type.h's types), buffered.
     void record(int type, std::string_view data);
-    // One line of message content: N, or L records for a line longer than
-    // `lineLimit` (line_length_limit); `complete` = false continues the line in the next call.
+    // One line of message content: N, or L records for a line longer than the line
+    // limit (setLineLimit: line_length_limit; 0, the default, never splits);
+    // `complete` = false continues the line in the next call (an L record).
     void contentLine(std::string_view line, bool complete = true);
+    void setLineLimit(size_t limit) { lineLimit_ = limit; }
     // Sends the end record, flushes and reads cleanup's status and reason. A broken
     // connection is an Error (the client answers 451 4.3.0 as smtpd does).
     base::Result<CleanupReply> finish();
@@ -94,7 +72,9 @@ private:
     int fd_ = -1;
     std::string queueId_;
     std::string buffer_;
+    size_t lineLimit_ = 0;
     bool failed_ = false;
+    std::string pending_;  // bytes read past a reply (none are expected)
 };
 
 }  // namespace postline::queue

@@ -49,6 +49,18 @@ public:
     // Writes what is buffered and closes without marking the file complete.
     void abandon();
 
+    // How many bytes write() was given so far: the offset the next byte lands at
+    // (cleanup's vstream_ftell()).
+    off_t offset() const { return written_; }
+    // Overwrites bytes already written at `at` (cleanup's final update of the size
+    // record): flushes, then writes in place. A failure is remembered as write()'s are.
+    void patch(off_t at, std::string_view bytes);
+    // When the file got its queue id (mail_queue_enter's time: the seconds appear in the
+    // Message-Id cleanup makes).
+    long createdSec() const { return createdSec_; }
+    // The errno of the first failed write (0: none yet).
+    int writeErrno() const { return errno_; }
+
 private:
     NewQueueFile(int fd, std::string id, std::string path) : fd_(fd), id_(std::move(id)), path_(std::move(path)) {}
     bool flush();
@@ -58,6 +70,8 @@ private:
     std::string path_;
     std::string buffer_;
     int errno_ = 0;
+    off_t written_ = 0;
+    long createdSec_ = 0;
 };
 
 // Wakes up a service the way mail_trigger() does: a FIFO gets the request written

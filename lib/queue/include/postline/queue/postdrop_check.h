@@ -7,23 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "postline/queue/cleanup_status.h"
+
 namespace postline::queue {
 
-// CLEANUP_STAT_* (postdrop exits with these; sendmail maps them to its exit codes).
-namespace cleanup_stat {
-inline constexpr int kOk = 0;
-inline constexpr int kBad = 1 << 0;
-inline constexpr int kWrite = 1 << 1;
-inline constexpr int kSize = 1 << 2;
-inline constexpr int kCont = 1 << 3;
-inline constexpr int kHops = 1 << 4;
-inline constexpr int kRcpt = 1 << 6;
-inline constexpr int kProxy = 1 << 7;
-inline constexpr int kDefer = 1 << 8;
-inline constexpr int kNoPerm = 1 << 9;
-}  // namespace cleanup_stat
-// cleanup_strerror(): "internal protocol error", "queue file write error", ...
-std::string_view cleanupStrerror(int status);
+// CLEANUP_STAT_* and cleanupStrerror() (postdrop exits with these; sendmail maps them
+// to its exit codes) are in cleanup_status.h.
 
 class PostdropCheck {
 public:

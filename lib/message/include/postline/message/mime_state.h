@@ -1,0 +1,84 @@
+// The message content as cleanup sees it, line by line (Postfix's global/mime_state.c):
+// logical headers assembled from folded lines, the header classes (primary message
+// headers, MIME headers of multipart parts, headers of attached messages), the end of
+// the primary headers, and body lines with their offsets. Byte-fed: one text record at
+// a time, as queue file N (complete) and L (partial) records carry the lines.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "postline/message/header_opts.h"
+
+namespace postline::message {
+
+enum class HeaderClass {
+    Primary,    // MIME_HDR_PRIMARY: the message's own headers
+    Multipart,  // MIME_HDR_MULTIPART: headers of a multipart body part
+    Nested,     // MIME_HDR_NESTED: headers of an attached message/rfc822
+};
+
+struct MimeCallbacks {
+    // One logical header (folded lines joined with '\n', "name :" normalised to
+    // "name:"); `opts` is its table entry or nullptr. The callee may do as it likes
+    // with the text.
+    std::function<void(HeaderClass, const HeaderOpts* opts, std::string& header)> header;
+    // The primary headers ended (before the first body line).
+    std::function<void()> headerEnd;
+    // One body line or piece (`complete` false: an L record, the line continues);
+    // `offset` counts body bytes before it (each complete line adds one for its newline).
+    std::function<void(bool complete, std::string_view text, off_t offset)> body;
+};
+
+namespace mime_option {
+inline constexpr int kDisableMime = 1 << 0;  // disable_mime_input_processing: no MIME structure
+}
+
+class MimeState {
+public:
+    // `headerLimit`: header_size_limit (text beyond it is dropped); `maxDepth`:
+    // mime_nesting_limit.
+    MimeState(const HeaderTable& table, size_t headerLimit, int maxDepth, int options, MimeCallbacks callbacks);
+
+    // One text record: `complete` = N (a whole line or a line's last piece), false = L.
+    void update(bool complete, std::string_view text);
+    // End of the content (the extracted segment or end record): flushes a pending header
+    // and, when the primary headers never ended, reports their end.
+    void finish();
+    bool inPrimaryHeaders() const { return state_ == State::Primary; }
+
+private:
+    enum class State { Primary, Multipart, Nested, Body };
+    enum class Ctype { Text, Message, Multipart, Other };
+    struct Boundary {
+        std::string text;
+        Ctype defaultType;
+        bool defaultRfc822;
+    };
+
+    void flushHeader();
+    void contentType(const std::string& header, const HeaderOpts& opts);
+    void endOfHeaders(bool complete, std::string_view text);
+    void bodyLine(bool complete, std::string_view text);
+    HeaderClass currentClass() const;
+
+    const HeaderTable& table_;
+    size_t headerLimit_;
+    int maxDepth_;
+    int options_;
+    MimeCallbacks cb_;
+    State state_ = State::Primary;
+    Ctype ctype_ = Ctype::Text;
+    bool rfc822_ = false;  // message/rfc822 (or message/global)
+    std::vector<Boundary> stack_;
+    std::string header_;
+    bool prevPartial_ = false;
+    off_t bodyOffset_ = 0;
+    bool headerEndSent_ = false;
+};
+
+}  // namespace postline::message

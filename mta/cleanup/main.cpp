@@ -1,0 +1,71 @@
+// cleanup(8): the single-server daemon around CleanupSession (Postfix's cleanup/cleanup.c
+// main and cleanup_service): one client at a time, one message per connection, written to
+// incoming/ (or hold/) of the queue directory.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "cleanup_session.h"
+#include "postline/address/routing_context.h"
+#include "postline/base/msg.h"
+#include "postline/config/config.h"
+#include "postline/queue/maildrop_file.h"
+#include "postline/queue/queue_path.h"
+#include "postline/server/daemon.h"
+
+namespace {
+
+using namespace postline;
+
+// The routing context of the configuration in use, made anew when the daemon switched
+// to another generation.
+struct Routing {
+    const config::Config* config = nullptr;
+    std::unique_ptr<address::RoutingContext> context;
+};
+Routing routing;
+
+void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
+    std::string queueDir = cfg.get("queue_directory");
+    if (::chdir(queueDir.c_str()) != 0) base::msgFatal("chdir " + queueDir + ": " + std::strerror(errno));
+    if (routing.config != &cfg.config()) {
+        routing.context = std::make_unique<address::RoutingContext>(cfg.config());
+        routing.config = &cfg.config();
+    }
+    cleanup::CleanupEnvironment env;
+    env.settings = cleanup::CleanupSettings::read([&](std::string_view name) { return cfg.get(name); });
+    env.routing = routing.context.get();
+    env.layout = queue::queueLayout(cfg.get("hash_queue_names"), static_cast<int>(cfg.getLong("hash_queue_depth")));
+    bool longIds = env.settings.longQueueIds;
+    queue::QueueLayout layout = env.layout;
+    env.createFile = [longIds, layout]() {
+        return queue::NewQueueFile::create("incoming", layout, longIds, 0600,
+                                           [](std::string_view w) { base::msgWarn(w); });
+    };
+    env.info = [](std::string_view t) { base::msgInfo(t); };
+    env.warn = [](std::string_view t) { base::msgWarn(t); };
+
+    cleanup::CleanupSession session(env);
+    auto hello = session.start();
+    if (!hello) base::msgFatal(hello.error().message);
+    if (!queue::attr::writeAll(conn.outFd, *hello)) return;
+    char buf[65536];
+    while (!session.done()) {
+        ssize_t n = ::read(conn.inFd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        std::string reply = n > 0 ? session.feed(std::string_view(buf, static_cast<size_t>(n))) : session.eof();
+        if (!reply.empty()) (void)queue::attr::writeAll(conn.outFd, reply);
+        if (n <= 0) break;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    server::Daemon daemon;
+    daemon.program = "cleanup";
+    daemon.serveClient = serve;
+    return server::runDaemon(argc, argv, daemon);
+}
