@@ -137,14 +137,15 @@ int main(int argc, char** argv) {
         return server::runningMaster(queueDir) ? 1 : 0;
     }
 
-    // -w: the parent waits until the child says it started (master_monitor.c).
+    // Detaching as Postfix's master: the terminal's descriptors go, a session of its
+    // own; with -w a child carries on while the parent waits until it says it started
+    // (master_monitor.c) and exits 0, or 1 when the child died first.
     int monitor[2] = {-1, -1};
-    if (detach) {
-        if (wait && ::pipe2(monitor, O_CLOEXEC) < 0) base::msgFatal(base::cat("pipe: ", std::strerror(errno)));
+    if (wait) {
+        if (::pipe2(monitor, O_CLOEXEC) < 0) base::msgFatal(base::cat("pipe: ", std::strerror(errno)));
         pid_t pid = ::fork();
         if (pid < 0) base::msgFatal(base::cat("fork: ", std::strerror(errno)));
         if (pid > 0) {
-            if (!wait) return 0;
             ::close(monitor[1]);
             char byte;
             ssize_t n;
@@ -152,8 +153,11 @@ int main(int argc, char** argv) {
             }
             return n == 1 ? 0 : 1;
         }
-        if (wait) ::close(monitor[0]);
-        if (::setsid() < 0)
+        ::close(monitor[0]);
+    }
+    if (detach) {
+        // A process group leader (started from a shell's job) keeps its session.
+        if (::setsid() < 0 && ::getsid(0) != ::getpid())
             base::msgFatal(base::cat("unable to set session and process group ID: ", std::strerror(errno)));
         int null = ::open("/dev/null", O_RDWR);
         ::dup2(null, STDIN_FILENO);
