@@ -126,6 +126,7 @@ bool isTableWithFile(std::string_view type);
 void checkParameters(LintContext& context);
 void checkTables(LintContext& context);
 void checkRelaySafety(LintContext& context);
+void checkSmtpSmuggling(LintContext& context);
 void checkAddressClasses(LintContext& context);
 void checkTlsAndSasl(LintContext& context);
 void checkMasterCf(LintContext& context);

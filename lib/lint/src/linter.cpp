@@ -142,6 +142,7 @@ base::Result<std::vector<Diagnostic>> lintConfiguration(const LintOptions& optio
     checkParameters(context);
     checkTables(context);
     checkRelaySafety(context);
+    checkSmtpSmuggling(context);
     checkAddressClasses(context);
     checkTlsAndSasl(context);
     checkMasterCf(context);

@@ -54,6 +54,7 @@ constexpr RuleInfo kRules[] = {
     {"mynetworks-too-broad", Severity::Error, "relay", "mynetworks trusts a network far larger than a site"},
     {"mynetworks-style-class", Severity::Warning, "relay", "mynetworks_style = class trusts a whole class A/B/C"},
     {"access-permits-everyone", Severity::Error, "relay", "an access table in a restriction OKs every client"},
+    {"smtp-smuggling", Severity::Warning, "relay", "an smtpd strangers reach takes bare newlines (CVE-2023-51764)"},
     // address classes
     {"domain-in-several-classes", Severity::Error, "domains", "a domain listed in more than one address class"},
     {"virtual-mailbox-without-maps", Severity::Error, "domains", "virtual mailbox domains without mailbox maps"},

@@ -22,6 +22,7 @@ TEST(KnownSource, SkipsTheLinesOfKnownTablesOnly) {
     std::ofstream(dir + "/main.cf") << "virtual_alias_maps = hash:" << dir << "/virtual\n"
                                     << "header_checks = regexp:" << dir << "/checks\n"
                                     << "smtpd_relay_restrictions = reject_unauth_destination\n"
+                                    << "smtpd_forbid_bare_newline = normalize\n"
                                     << "alias_maps =\n";                      // not the host's /etc/aliases
     std::ofstream(dir + "/virtual") << "a@example.com b\na@example.com c\n";  // a duplicate
     std::ofstream(dir + "/checks") << "/(/ REJECT\n";                         // a bad pattern
