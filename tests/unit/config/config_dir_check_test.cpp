@@ -45,9 +45,10 @@ TEST_F(ConfigDirCheckTest, OthersAreRefusedWithPostfixsTexts) {
     writeMainCf("alternate_config_directories = /etc/a\nmyhostname = /etc/c\n");
     auto status = checkConfigDirectory("/etc/c", dir_);
     ASSERT_FALSE(status);
-    EXPECT_EQ(status.error().message, "specify \"alternate_config_directories = /etc/c\" or "
-                                      "\"multi_instance_directories = /etc/c\" in " +
-                                          dir_ + "/main.cf");
+    EXPECT_EQ(status.error().message,
+              "specify \"alternate_config_directories = /etc/c\" or "
+              "\"multi_instance_directories = /etc/c\" in " +
+                  dir_ + "/main.cf");
     EXPECT_EQ(messages_, "unauthorized configuration directory name: /etc/c\n");
     // Exact comparison: a prefix or a trailing slash is another directory.
     EXPECT_FALSE(checkConfigDirectory("/etc", dir_));
