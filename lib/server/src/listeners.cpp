@@ -196,8 +196,9 @@ base::Result<int> listenUnix(const std::string& path, int backlog) {
         ::close(fd);
         return error;
     }
-    if (::fchmod(fd, 0666) < 0 && ::chmod(path.c_str(), 0666) < 0) {
-        base::Error error = base::errnoError("fchmod socket " + path);
+    // fchmod() of a socket does not change the file bind() made on Linux.
+    if (::chmod(path.c_str(), 0666) < 0) {
+        base::Error error = base::errnoError("chmod socket " + path);
         ::close(fd);
         return error;
     }
