@@ -461,11 +461,20 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
     int cmd = kUnknown;
     for (int c = 0; c < kUnknown; ++c)
         if (base::equalsIgnoreCase(argv[0], kCmdNames[c])) cmd = c;
-    // Commands Postline does not offer (no TLS, SASL, XCLIENT or XFORWARD) are unknown,
-    // as in a Postfix built without them.
-    if (cmd == kXclient || cmd == kXforward || cmd == kStarttls || cmd == kAuth) cmd = kUnknown;
     if ((discardMask_ & ehlo_mask::kChunking) && cmd == kBdat) cmd = kUnknown;
     ++counts_[cmd].second;
+    // Improper pipelining (3.7 checks before it looks at the command): more input after a
+    // command that must end a group, or after any command before EHLO.
+    if (!options_.standAlone && (protocol_ != "ESMTP" || lastInGroup(cmd)) && !illPipelining_ && more) {
+        base::msgInfo("improper command pipelining after " + where_ + " from " + namaddr + ": " +
+                      escapeBytes(std::string_view(in_).substr(0, 100)));
+        illPipelining_ = true;
+        if (forbidUnauthPipelining_) {
+            reply("554 5.5.0 Error: SMTP protocol synchronization");
+            hangup();
+            return;
+        }
+    }
     if (cmd == kUnknown) {
         where_ = "UNKNOWN";
         static const char* forbidden[] = {"CONNECT", "GET", "POST"};
@@ -491,17 +500,6 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
         reply("500 5.5.2 Error: command not recognized");
         ++errorCount_;
         return afterCommand();
-    }
-    // Improper pipelining: more input after a command that must end a group.
-    if (!options_.standAlone && (protocol_ != "ESMTP" || lastInGroup(cmd)) && !illPipelining_ && more) {
-        base::msgInfo("improper command pipelining after " + where_ + " from " + namaddr + ": " +
-                      escapeBytes(std::string_view(in_).substr(0, 100)));
-        illPipelining_ = true;
-        if (forbidUnauthPipelining_) {
-            reply("554 5.5.0 Error: SMTP protocol synchronization");
-            hangup();
-            return;
-        }
     }
     where_ = kCmdNames[cmd];
     bool ok = false;
@@ -641,7 +639,7 @@ bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std:
     }
     auto result = policy::smtpdMailFrom(context_, std::string_view(line).substr(line.find(':') + 1));
     if (!result.ok) {
-        reply(result.reply);
+        commandFailed(result.reply, line, result.address);
         return false;
     }
     // The parameters lib/policy accepted, as cleanup gets them.
@@ -692,7 +690,7 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
     }
     auto result = policy::smtpdRcptTo(context_, std::string_view(line).substr(line.find(':') + 1), *sender_, smtputf8_);
     if (!result.ok) {
-        reply(result.reply);
+        commandFailed(result.reply, line, "");
         return false;
     }
     int notify = 0;
@@ -777,10 +775,38 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         orcptAddress = std::string(written);
     }
     if (notify) sink_.attribute("notify_flags", std::to_string(notify));
-    sink_.attribute("original_recipient", orcptType + ";" + orcptAddress);
+    sink_.attribute("dsn_orig_rcpt", orcptType + ";" + orcptAddress);
     sink_.recipient(result.address);
     reply("250 2.1.5 Ok");
     return true;
+}
+
+// The log lines of a MAIL FROM or RCPT TO that lib/policy refused, then the reply:
+// extract_addr()'s "Illegal address syntax" warning, dsn_notify_mask()'s warning about
+// an unknown NOTIFY word, and smtpd_check_size()'s reject line.
+void SmtpServerSession::commandFailed(const std::string& text, const std::string& line, const std::string& address) {
+    auto tokens = policy::smtpdTokens(line);
+    if ((base::startsWith(text, "501 5.1.3 ") || base::startsWith(text, "501 5.1.7 ")) && tokens.size() >= 3 &&
+        !tokens[2].error)
+        base::msgWarn("Illegal address syntax from " + restrictions_.session().namaddr() + " in " + where_ +
+                      " command: " + base::printable(tokens[2].text, false));
+    if (text == "501 5.5.4 Error: Bad NOTIFY parameter syntax") {
+        for (size_t i = 3; i < tokens.size(); ++i) {
+            std::string_view arg = tokens[i].text;
+            if (base::lowercase(arg.substr(0, 7)) != "notify=") continue;
+            std::string_view value = arg.substr(7);
+            for (std::string_view word : base::splitAny(value, ", \t\r\n"))
+                if (!notifyMask(word))
+                    base::msgWarn(base::cat("unknown DSN NOTIFY command value \"", word, "\" in \"", value, "\""));
+            break;
+        }
+    }
+    if (base::startsWith(text, "552 5.3.4 Message size exceeds fixed limit")) {
+        sender_ = address;
+        logWhatsup("reject", text);
+        sender_.reset();
+    }
+    reply(text);
 }
 
 std::string SmtpServerSession::namaddrWarning(const std::string& why) const {
@@ -1045,6 +1071,8 @@ bool SmtpServerSession::vrfyCmd(const std::vector<std::string>& argvIn) {
     for (size_t i = 2; i < argv.size(); ++i) arg += " " + argv[i];
     auto result = policy::smtpdRcptTo(context_, argv.size() == 2 ? arg : "<" + arg + ">", "", utf8);
     if (!result.ok || result.address.empty()) {
+        base::msgWarn("Illegal address syntax from " + restrictions_.session().namaddr() +
+                      " in VRFY command: " + base::printable(arg, false));
         reply("501 5.1.3 Bad recipient address syntax");
         return false;
     }
@@ -1099,6 +1127,41 @@ bool SmtpServerSession::etrnCmd(const std::vector<std::string>& argv) {
     }
     base::msgWarn("unable to talk to fast flush service");
     reply("458 Unable to queue messages");
+    return false;
+}
+
+// XCLIENT and XFORWARD (xclient_cmd, xforward_cmd): Postline authorizes no client for
+// them yet (smtpd_authorized_xclient_hosts and _xforward_hosts are not read).
+bool SmtpServerSession::xclientCmd(const std::vector<std::string>& argv, const char* name) {
+    if (sender_) {
+        reply("503 5.5.1 Error: MAIL transaction in progress");
+        return false;
+    }
+    if (argv.size() < 2) {
+        reply(std::string("501 5.5.4 Syntax: ") + name + " attribute=value...");
+        return false;
+    }
+    reply("550 5.7.0 Error: insufficient authorization");
+    return false;
+}
+
+// STARTTLS without TLS support (starttls_cmd with smtpd_use_tls off).
+bool SmtpServerSession::starttlsCmd(const std::vector<std::string>& argv) {
+    if (argv.size() != 1) {
+        reply("501 5.5.4 Syntax: STARTTLS");
+        return false;
+    }
+    reply("502 5.5.1 Error: command not implemented");
+    return false;
+}
+
+// AUTH without SASL (smtpd_sasl_auth_cmd with smtpd_sasl_auth_enable off).
+bool SmtpServerSession::authCmd(const std::vector<std::string>&) {
+    if (helloRequired_ && !helo_) {
+        reply("503 5.5.1 Error: send HELO/EHLO first");
+        return false;
+    }
+    reply("503 5.5.1 Error: authentication not enabled");
     return false;
 }
 

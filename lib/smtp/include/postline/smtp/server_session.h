@@ -107,6 +107,10 @@ private:
     bool etrnCmd(const std::vector<std::string>& argv);
     bool quitCmd(const std::vector<std::string>& argv);
     bool bdatCmd(const std::vector<std::string>& argv);
+    bool xclientCmd(const std::vector<std::string>& argv, const char* name);
+    bool starttlsCmd(const std::vector<std::string>& argv);
+    bool authCmd(const std::vector<std::string>& argv);
+    void commandFailed(const std::string& text, const std::string& line, const std::string& address);
 
     address::RoutingContext& context_;
     policy::SmtpdRestrictions& restrictions_;

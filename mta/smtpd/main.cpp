@@ -1,0 +1,149 @@
+// smtpd(8): the SMTP server daemon (Postfix's smtpd/smtpd.c main, smtpd_service and
+// smtpd_peer.c): for each client connection, find the client's name, run lib/smtp's
+// session over the socket with smtpd_timeout, and hand accepted mail to the cleanup
+// service at QUEUE_DIRECTORY/public/CLEANUP_SERVICE_NAME.
+#include <poll.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "cleanup_sink.h"
+#include "peer_name.h"
+#include "postline/address/routing_context.h"
+#include "postline/base/msg.h"
+#include "postline/config/config.h"
+#include "postline/policy/smtpd_restrictions.h"
+#include "postline/server/daemon.h"
+#include "postline/smtp/server_session.h"
+
+namespace {
+
+using namespace postline;
+
+// The routing context and restrictions (with their opened access tables) of the
+// configuration in use, made anew when the daemon switched to another generation.
+struct Routing {
+    const config::Config* config = nullptr;
+    std::unique_ptr<address::RoutingContext> context;
+    std::unique_ptr<policy::SmtpdRestrictions> restrictions;
+};
+Routing routing;
+
+// Writes all of `data`, waiting at most `timeout` seconds for the socket each time.
+bool writeAll(int fd, std::string_view data, long timeout) {
+    while (!data.empty()) {
+        pollfd p{fd, POLLOUT, 0};
+        int r = ::poll(&p, 1, static_cast<int>(timeout * 1000));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+}
+
+// SMTPD_STAND_ALONE: smtpd -S run by someone other than mail_owner.
+bool standAlone(const server::DaemonConfig& cfg) {
+    if (!cfg.options().standalone) return false;
+    const passwd* pw = ::getpwnam(cfg.get("mail_owner").c_str());
+    return !pw || ::getuid() != pw->pw_uid;
+}
+
+void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
+    if (routing.config != &cfg.config()) {
+        routing.restrictions.reset();
+        routing.context = std::make_unique<address::RoutingContext>(cfg.config());
+        routing.restrictions = std::make_unique<policy::SmtpdRestrictions>(*routing.context, policy::SmtpdSession{});
+        routing.config = &cfg.config();
+        std::string missing = routing.restrictions->relayProtectionError();
+        if (!missing.empty()) base::msgFatal(missing);
+    }
+    smtp::SessionOptions options;
+    options.standAlone = standAlone(cfg);
+    options.clientAddress = conn.clientAddress;
+    // A client that is not on an Internet socket is the local host (smtpd_peer.c
+    // smtpd_peer_assume_local_client).
+    bool local = conn.unixDomain || (conn.clientPort.empty() && conn.clientAddress == "127.0.0.1");
+    if (local) {
+        options.clientName = options.reverseName = "localhost";
+        options.clientPort = "0";
+        options.serverAddress = options.clientAddress;
+        options.serverPort = "0";
+        options.addressFamily = 0;
+    } else {
+        if (cfg.getBool("smtpd_peername_lookup")) {
+            smtpd::PeerName peer = smtpd::lookupPeerName(conn.clientAddress);
+            options.clientName = peer.name;
+            options.reverseName = peer.reverseName;
+        }
+        options.clientPort = conn.clientPort;
+        options.serverAddress = conn.serverAddress;
+        options.serverPort = conn.serverPort;
+        options.addressFamily = conn.clientAddress.find(':') != std::string::npos ? 10 : 2;
+    }
+    options.clock = [] {
+        auto now = std::chrono::system_clock::now().time_since_epoch();
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+        return std::pair<long, long>{static_cast<long>(us / 1000000), static_cast<long>(us % 1000000)};
+    };
+
+    policy::SmtpdSession& who = routing.restrictions->mutableSession();
+    who = policy::SmtpdSession{};
+    who.clientAddress = options.clientAddress;
+    who.clientName = options.clientName;
+    who.reverseName = options.reverseName;
+
+    std::string queueDir = cfg.get("queue_directory");
+    smtpd::CleanupSink sink(queueDir + "/public/" + cfg.get("cleanup_service_name"),
+                            smtpd::cleanupRequestFlags(cfg.get("receive_override_options")),
+                            smtpd::autodetectUtf8(cfg.get("smtputf8_autodetect_classes")));
+    smtp::SmtpServerSession session(*routing.context, *routing.restrictions, sink, options);
+
+    bool writable = true;
+    auto flush = [&] {
+        for (auto& chunk : session.takeOutput()) {
+            if (chunk.sleepBefore > 0) std::this_thread::sleep_for(std::chrono::seconds(chunk.sleepBefore));
+            if (writable && !writeAll(conn.outFd, chunk.bytes, session.timeoutSeconds())) writable = false;
+        }
+        if (!writable && !session.done()) session.endOfInput();
+    };
+    session.start();
+    flush();
+    char buf[65536];
+    while (!session.done()) {
+        pollfd p{conn.inFd, POLLIN, 0};
+        int r = ::poll(&p, 1, static_cast<int>(session.timeoutSeconds() * 1000));
+        if (r < 0 && errno == EINTR) continue;
+        if (r == 0) {
+            session.timedOut();
+            flush();
+            break;
+        }
+        ssize_t n = r < 0 ? -1 : ::read(conn.inFd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            session.endOfInput();
+            break;
+        }
+        session.feed(std::string_view(buf, static_cast<size_t>(n)));
+        flush();
+    }
+    flush();
+    session.close();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    server::Daemon daemon;
+    daemon.program = "smtpd";
+    daemon.serveClient = serve;
+    return server::runDaemon(argc, argv, daemon);
+}
