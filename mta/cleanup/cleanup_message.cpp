@@ -157,7 +157,10 @@ CleanupMessage::CleanupMessage(CleanupEnvironment& env, queue::NewQueueFile file
       file_(std::move(file), env.settings.lineLengthLimit, env.settings.messageSizeLimit,
             [this](std::string text) { warn(text); }),
       queueId_(file_.id()),
-      headerTable_(env.settings.dropHeaders) {}
+      headerTable_(env.settings.dropHeaders) {
+    // cleanup_state_alloc(): the origin is "local" until a client says otherwise.
+    attrs_.emplace_back("log_message_origin", "local");
+}
 
 CleanupMessage::~CleanupMessage() {
     if (!flushed_) file_.remove();
@@ -985,7 +988,7 @@ void CleanupMessage::extracted(int type, std::string_view buf) {
     if (!inRcpt_ && inSet("EDRO/Kon", type)) {
         if (filter_) out(kFilter, *filter_);
         if (redirect_) out(kRedirect, *redirect_);
-        if (messageId_) out(kAttr, "message_id=" + *messageId_);
+        // Postfix 3.7 keeps the Message-ID to itself (later versions write message_id=).
         for (const auto& [n, v] : attrs_)
             if (n == "encoding") out(kAttr, "encoding=" + v);
         inRcpt_ = true;
@@ -1088,12 +1091,13 @@ int CleanupMessage::flush() {
                 errs_ |= stat::kWrite;
             }
         }
-    } else {
-        file_.remove();
     }
+    // Postfix 3.7 removes the file without a word (later versions log "removed").
     if (errs_ != 0 || (flags_ & kFlagDiscard)) {
-        file_.remove();
-        info(queueId_ + ": removed (" + (errs_ ? "canceled" : "discarded") + ")");
+        if (!file_.remove()) warn("remove " + file_.path() + ": " + std::strerror(errno));
+    } else if ((flags_ & kFlagHold) == 0 && env_.trigger) {
+        // mail_stream_finish_file(): wake up the queue manager (not for hold/).
+        env_.trigger();
     }
     return errs_;
 }

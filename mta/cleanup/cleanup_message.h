@@ -43,6 +43,9 @@ struct CleanupEnvironment {
     // The mail log: "QUEUEID: message-id=<...>", warnings.
     std::function<void(std::string_view)> info;
     std::function<void(std::string_view)> warn;
+    // Wakes up the queue manager after a message was queued in incoming/ (mail_trigger
+    // of public/qmgr with "W"); may be empty.
+    std::function<void()> trigger;
     // The clock (tests fix it).
     std::function<time_t()> now = [] { return ::time(nullptr); };
 };

@@ -16,7 +16,7 @@ base::Result<std::string> CleanupSession::start() {
     if (!msg) return msg.error();
     msg_ = std::move(*msg);
     std::string out;
-    queue::attr::append(out, "protocol", "cleanup");
+    queue::attr::append(out, "protocol", "cleanup_protocol");
     queue::attr::append(out, "queue_id", msg_->queueId());
     queue::attr::appendEnd(out);
     return out;

@@ -1,5 +1,5 @@
 // cleanup(8)'s service conversation (Postfix's cleanup/cleanup.c cleanup_service()) as a
-// byte-fed state machine: announce "protocol=cleanup" and the queue id, read the
+// byte-fed state machine: announce the protocol ("cleanup_protocol") and the queue id, read the
 // client's flags, then queue file records up to the end record, and answer the status
 // and the reason. The daemon and the unit tests run the same code.
 #pragma once

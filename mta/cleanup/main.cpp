@@ -46,6 +46,9 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     };
     env.info = [](std::string_view t) { base::msgInfo(t); };
     env.warn = [](std::string_view t) { base::msgWarn(t); };
+    env.trigger = [] {
+        if (auto st = queue::triggerService("public/qmgr", "W", nullptr); !st) base::msgWarn(st.error().message);
+    };
 
     cleanup::CleanupSession session(env);
     auto hello = session.start();

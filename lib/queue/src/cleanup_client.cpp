@@ -45,7 +45,8 @@ base::Result<CleanupClient> CleanupClient::open(const std::string& socketPath, i
             if (name == "queue_id") id = &value;
         }
     }
-    if (!hello || !proto || *proto != "cleanup" || !id || hello->size() != 2 || (*hello)[0].first != "protocol")
+    if (!hello || !proto || *proto != "cleanup_protocol" || !id || hello->size() != 2 ||
+        (*hello)[0].first != "protocol")
         return base::Error{"unexpected cleanup protocol reply"};
     client.queueId_ = *id;
     std::string out;

@@ -68,7 +68,7 @@ protected:
         queue::attr::GroupScanner scan;
         EXPECT_TRUE(scan.feed(*hello).ok());
         EXPECT_TRUE(scan.complete());
-        EXPECT_EQ(*scan.find("protocol"), "cleanup");
+        EXPECT_EQ(*scan.find("protocol"), "cleanup_protocol");
         id_ = *scan.find("queue_id");
         std::string in;
         queue::attr::appendNumber(in, "flags", static_cast<unsigned>(flags));
@@ -212,7 +212,7 @@ TEST_F(CleanupSessionTest, DropsBccAndReturnPathAndKeepsMessageId) {
     EXPECT_EQ(all.find("Return-Path"), std::string::npos);
     EXPECT_EQ(all.find("Bcc"), std::string::npos);
     EXPECT_NE(all.find("N Message-ID: <abc@example.org>\n"), std::string::npos) << all;
-    EXPECT_NE(all.find("A message_id=<abc@example.org>\n"), std::string::npos) << all;
+    EXPECT_EQ(all.find("A message_id="), std::string::npos) << all;  // not in 3.7
     EXPECT_EQ(all.find("Message-Id: <"), std::string::npos) << all;
 }
 
