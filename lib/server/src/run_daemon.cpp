@@ -204,6 +204,17 @@ int serveStandalone(const Daemon& daemon, ConfigHolder& holder) {
     return 0;
 }
 
+base::Status installLog(const DaemonConfig& config, const std::string& program, bool alsoStderr) {
+    MailLogSettings log;
+    log.ident = base::cat(config.get("syslog_name"), "/", program);
+    log.hostname = config.get("myhostname");
+    log.file = config.get("maillog_file");
+    log.prefixes = config.get("maillog_file_prefixes");
+    log.facility = config.get("syslog_facility");
+    log.alsoStderr = alsoStderr;
+    return installMailLog(log);
+}
+
 std::uint32_t masterGeneration() {
     const char* text = std::getenv("GENERATION");
     return text ? std::uint32_t(std::strtoul(text, nullptr, 10)) : 0;
@@ -217,7 +228,16 @@ int runDaemon(int argc, char** argv, const Daemon& daemon) {
     if (!daemon.serveClient && !daemon.onTrigger) base::msgPanic("runDaemon: " + program + " has no service");
     std::vector<std::string> args(argv, argv + argc);
     auto parsed = parseServiceArgs(args, program, std::getenv("MAIL_CONFIG"));
-    if (!parsed) base::msgFatal(parsed.error().message);
+    if (!parsed) {
+        // Postfix's daemons log before they read their options: the error goes to the
+        // mail log of the configuration in use (stderr when that cannot be opened).
+        ServiceOptions fallback;
+        fallback.program = fallback.serviceName = program;
+        const char* mailConfig = std::getenv("MAIL_CONFIG");
+        fallback.configDirectory = mailConfig && *mailConfig ? mailConfig : "/etc/postfix";
+        if (auto loaded = loadDaemonConfig(fallback)) (void)installLog(**loaded, program, false);
+        base::msgFatal(parsed.error().message);
+    }
     ServiceOptions options = std::move(*parsed);
     base::setVerbose(options.verbose);
     ::signal(SIGPIPE, SIG_IGN);
@@ -231,15 +251,7 @@ int runDaemon(int argc, char** argv, const Daemon& daemon) {
     maps::TableRedirect redirect(
         [&holder](std::string_view spec) { return artifact::tableRedirectOf(holder.current()->generation())(spec); });
     const DaemonConfig& config = *holder.current();
-
-    MailLogSettings log;
-    log.ident = base::cat(config.get("syslog_name"), "/", program);
-    log.hostname = config.get("myhostname");
-    log.file = config.get("maillog_file");
-    log.prefixes = config.get("maillog_file_prefixes");
-    log.facility = config.get("syslog_facility");
-    log.alsoStderr = options.logToStderr;
-    if (auto st = installMailLog(log); !st) base::msgFatal(st.error().message);
+    if (auto st = installLog(config, program, options.logToStderr); !st) base::msgFatal(st.error().message);
     base::setMsgUtf8(config.getBool("smtputf8_enable"));
     if (options.chroot && base::verbose()) base::msgInfo("chroot is not supported: running unchrooted");
 
