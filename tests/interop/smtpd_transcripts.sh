@@ -6,10 +6,10 @@
 # skips them). The replies must be the same byte for byte, and so must smtpd's log lines
 # (queue ids masked, the "improper command pipelining" text shortened).
 # Usage: tests/interop/smtpd_transcripts.sh BUILD_DIR/bin (as root: it starts Postfix).
-# PF_PORT picks the instance's port (default 10733); KEEP_WORK=1 keeps the scratch tree.
+# PF_PORT picks the instance's port (default 10745); KEEP_WORK=1 keeps the scratch tree.
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/lib.bash"
-PF_PORT=${PF_PORT:-10733}
+PF_PORT=${PF_PORT:-10745}
 PF_SMTPD=/usr/lib/postfix/sbin/smtpd
 OURS_SMTPD=$OURS_BIN/../libexec/smtpd
 if [ "$(id -u)" != 0 ]; then
@@ -92,8 +92,8 @@ for t in "$CASES"/*.txt; do
   in=$WORK/runs/$name.in
   input "$t" >"$in"
   mapfile -t opts < <(overrides "$t")
-  pf_from=$(wc -l <"$PF_LOG" 2>/dev/null || echo 0)
-  ours_from=$(wc -l <"$OURS_LOG" 2>/dev/null || echo 0)
+  pf_from=$(wc -l 2>/dev/null <"$PF_LOG" || echo 0)
+  ours_from=$(wc -l 2>/dev/null <"$OURS_LOG" || echo 0)
   runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$PF_SMTPD" -S "${opts[@]}" <"$in" 2>&1 |
     mask >"$WORK/runs/$name.pf"
   runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$OURS_SMTPD" -S -o "maillog_file=$OURS_LOG" "${opts[@]}" \

@@ -192,6 +192,7 @@ SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRest
     hardErrorLimit_ = context_.getLong("smtpd_hard_error_limit");
     junkLimit_ = context_.getLong("smtpd_junk_command_limit");
     recipientLimit_ = context_.getLong("smtpd_recipient_limit");
+    overshootLimit_ = context_.getLong("smtpd_recipient_overshoot_limit");
     messageSizeLimit_ = context_.getLong("message_size_limit");
     delayReject_ = context_.getBool("smtpd_delay_reject");
     helloRequired_ = context_.getBool("smtpd_helo_required");
@@ -319,43 +320,12 @@ void SmtpServerSession::processInput() {
     while (!done_ && !in_.empty()) {
         if (inBdat_) {
             size_t take = std::min(in_.size(), static_cast<size_t>(bdatRemaining_));
-            std::string_view chunk(in_.data(), take);
-            if (!bdatError_) {
-                // BDAT content goes to cleanup line by line (no dot-unstuffing, bare LF kept).
-                size_t pos = 0;
-                while (pos < chunk.size()) {
-                    size_t nl = chunk.find('\n', pos);
-                    if (nl == std::string_view::npos) {
-                        longLine_.append(chunk.substr(pos));
-                        break;
-                    }
-                    longLine_.append(chunk.substr(pos, nl - pos));
-                    if (!longLine_.empty() && longLine_.back() == '\r') longLine_.pop_back();
-                    dataLine(longLine_, true, false);
-                    longLine_.clear();
-                    pos = nl + 1;
-                }
-            }
+            if (!bdatSkip_) bdatContent(std::string_view(in_.data(), take));
             in_.erase(0, take);
             bdatRemaining_ -= static_cast<long>(take);
             if (bdatRemaining_ > 0) return;
             inBdat_ = false;
-            where_ = "BDAT";
-            if (bdatError_) {
-                longLine_.clear();
-                continue;
-            }
-            if (bdatLast_) {
-                if (!longLine_.empty()) dataLine(longLine_, true, false);
-                longLine_.clear();
-                endOfData();
-            } else {
-                reply("250 2.0.0 Ok: " + std::to_string(bdatChunk_) + " bytes");
-            }
-            if (errorCount_ >= hardErrorLimit_ && !done_) {
-                reason_ = "too many errors";
-                reply("421 4.7.0 " + myhostname_ + " Error: too many errors");
-            }
+            bdatChunkDone();
             continue;
         }
         if (skipping_) {
@@ -461,7 +431,6 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
     int cmd = kUnknown;
     for (int c = 0; c < kUnknown; ++c)
         if (base::equalsIgnoreCase(argv[0], kCmdNames[c])) cmd = c;
-    if ((discardMask_ & ehlo_mask::kChunking) && cmd == kBdat) cmd = kUnknown;
     ++counts_[cmd].second;
     // Improper pipelining (3.7 checks before it looks at the command): more input after a
     // command that must end a group, or after any command before EHLO.
@@ -520,7 +489,7 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
             ok = dataCmd(argv);
             break;
         case kBdat:
-            ok = bdatCmd(argv);
+            ok = bdatCmd(argv, line);
             break;
         case kRset:
             ok = rsetCmd(argv);
@@ -537,13 +506,25 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
         case kQuit:
             ok = quitCmd(argv);
             break;
+        case kXclient:
+        case kXforward:
+            ok = xclientCmd(argv, cmd == kXclient ? "XCLIENT" : "XFORWARD");
+            break;
+        case kStarttls:
+            ok = starttlsCmd(argv);
+            break;
+        case kAuth:
+            ok = authCmd(argv);
+            break;
         default:
             break;
     }
-    if (inData_ || inBdat_) {
-        // DATA and BDAT count when their content has been received (endOfData).
-        return;
-    }
+    // DATA and BDAT count when their content has arrived; BDAT always counts itself.
+    if (inData_ || inBdat_ || cmd == kBdat) return;
+    finishCommand(cmd, ok);
+}
+
+void SmtpServerSession::finishCommand(int cmd, bool ok) {
     if (ok)
         ++counts_[cmd].first;
     else
@@ -553,7 +534,10 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
         hangup();
         return;
     }
-    afterCommand();
+    if (!done_ && errorCount_ >= hardErrorLimit_) {
+        reason_ = "too many errors";
+        reply("421 4.7.0 " + myhostname_ + " Error: too many errors");
+    }
 }
 
 bool SmtpServerSession::heloCmd(const std::vector<std::string>& argv, bool ehlo) {
@@ -620,8 +604,10 @@ void SmtpServerSession::mailReset() {
     envid_.clear();
     dsnRet_ = 0;
     rcptCount_ = 0;
+    rcptOvershoot_ = 0;
     actSize_ = 0;
     err_ = 0;
+    bdatState_ = BdatState::None;
 }
 
 bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std::string& line) {
@@ -631,6 +617,10 @@ bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std:
     }
     if (sender_) {
         reply("503 5.5.1 Error: nested MAIL command");
+        return false;
+    }
+    if (bdatState_ != BdatState::None) {
+        reply("503 5.5.1 Error: MAIL after BDAT");
         return false;
     }
     if (argv.size() < 3 || !base::equalsIgnoreCase(argv[1], "from:")) {
@@ -684,6 +674,10 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         reply("503 5.5.1 Error: need MAIL command");
         return false;
     }
+    if (bdatState_ != BdatState::None) {
+        reply("503 5.5.1 Error: RCPT after BDAT");
+        return false;
+    }
     if (argv.size() < 3 || !base::equalsIgnoreCase(argv[1], "to:")) {
         reply("501 5.5.4 Syntax: RCPT TO:<address>");
         return false;
@@ -716,7 +710,8 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
     }
     if (recipientLimit_ > 0 && rcptCount_ >= recipientLimit_) {
         reply("452 4.5.3 Error: too many recipients");
-        return false;
+        // Up to smtpd_recipient_overshoot_limit of these are not errors.
+        return rcptOvershoot_++ < overshootLimit_;
     }
     if (!options_.standAlone) {
         auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Rcpt, *sender_, result.address);
@@ -836,7 +831,7 @@ void SmtpServerSession::startContent() {
 }
 
 bool SmtpServerSession::dataCmd(const std::vector<std::string>& argv) {
-    if (bdatActive_) {
+    if (bdatState_ != BdatState::None) {
         reply("503 5.5.1 Error: DATA after BDAT");
         return false;
     }
@@ -903,15 +898,11 @@ void SmtpServerSession::dataLine(std::string_view line, bool complete, bool bare
 
 void SmtpServerSession::endOfData() {
     where_ = "END-OF-MESSAGE";
-    bool bdat = bdatActive_;
-    bdatActive_ = false;
+    bool bdat = bdatState_ != BdatState::None;
     int cmd = bdat ? kBdat : kData;
-    auto finishCommand = [&](bool ok) {
-        if (ok)
-            ++counts_[cmd].first;
-        else
-            ++errorCount_;
+    auto done = [&](bool ok) {
         mailReset();
+        finishCommand(cmd, ok);
     };
     if (err_ == 0 && !options_.standAlone) {
         auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::EndOfData, *sender_,
@@ -920,7 +911,7 @@ void SmtpServerSession::endOfData() {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
             logWhatsup("reject", text);
             reply(text);
-            finishCommand(false);
+            done(false);
             return;
         }
     }
@@ -972,67 +963,131 @@ void SmtpServerSession::endOfData() {
     } else {
         reply(base::cat(451, " ", "4.3.0", " Error: internal error ", err_));
     }
-    finishCommand(err_ == 0);
-    if (!done_ && errorCount_ >= hardErrorLimit_) {
-        reason_ = "too many errors";
-        reply("421 4.7.0 " + myhostname_ + " Error: too many errors");
-    }
+    done(err_ == 0);
 }
 
-bool SmtpServerSession::bdatCmd(const std::vector<std::string>& argv) {
-    // bdat_cmd(): BDAT SIZE [LAST]; the content follows the command line.
-    if (argv.size() < 2 || argv.size() > 3 || !allDigits(argv[1]) ||
-        (argv.size() == 3 && !base::equalsIgnoreCase(argv[2], "LAST"))) {
-        reply("501 5.5.4 Syntax: BDAT count [LAST]");
-        // The client sends the chunk anyway; without a valid count it cannot be skipped.
-        hangup();
-        reason_.clear();
+// bdat_cmd(): BDAT SIZE [LAST]; SIZE bytes of content follow the command line.
+bool SmtpServerSession::bdatCmd(const std::vector<std::string>& argv, const std::string& line) {
+    const std::string id = queueId_ ? *queueId_ : "NOQUEUE";
+    const std::string namaddr = restrictions_.session().namaddr();
+    if (discardMask_ & ehlo_mask::kChunking) {
+        reply("521 5.5.1 Error: command not implemented");
+        finishCommand(kBdat, false);
         return false;
     }
-    long size = 0;
-    try {
-        size = std::stol(argv[1]);
-    } catch (...) {
-        reply("552 5.3.4 Message size exceeds file system imposed limit");
-        hangup();
+    long size = -1;
+    if (argv.size() >= 2 && allDigits(argv[1]) && argv[1].size() < 19) size = std::stol(argv[1]);
+    if (argv.size() < 2 || argv.size() > 3 || size < 0 ||
+        (argv.size() == 3 && !base::equalsIgnoreCase(argv[2], "LAST"))) {
+        base::msgWarn(id + ": malformed BDAT command syntax from " + namaddr + ": " +
+                      base::printable(std::string_view(line).substr(0, 100), false));
+        reply("521 5.5.4 Syntax: BDAT count [LAST]");
+        finishCommand(kBdat, false);
         return false;
     }
     bdatChunk_ = size;
     bdatRemaining_ = size;
     bdatLast_ = argv.size() == 3;
-    bdatError_ = false;
-    if (rcptCount_ == 0) {
-        reply(sender_ ? "554 5.5.1 Error: no valid recipients" : "503 5.5.1 Error: need RCPT command");
-        bdatError_ = true;
-    } else if (!bdatActive_) {
-        if (!options_.standAlone) {
-            auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Data, *sender_,
-                                                 rcptCount_ == 1 ? *recipient_ : "");
-            if (check.verdict != Verdict::Accept) {
-                std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
-                logWhatsup("reject", text);
-                reply(text);
-                bdatError_ = true;
-            }
-        }
-        if (!bdatError_) {
-            startContent();
-            bdatActive_ = true;
+    bdatSkip_ = false;
+    bdatReply_.clear();
+    auto skip = [&](std::string text) {
+        bdatSkip_ = true;
+        bdatReply_ = std::move(text);
+        actSize_ += size;
+    };
+    if (size == 0 && !bdatLast_) {
+        base::msgWarn(id + ": null BDAT request from " + namaddr);
+        skip("551 5.7.1 Null BDAT request");
+    } else if (bdatState_ == BdatState::Error) {
+        skip(base::cat("551 5.0.0 Discarded ", size, " bytes after earlier error"));
+    } else if (bdatState_ == BdatState::None && rcptCount_ == 0) {
+        skip(sender_ ? "554 5.5.1 Error: no valid recipients" : "503 5.5.1 Error: need RCPT command");
+    } else if (bdatState_ == BdatState::None && !options_.standAlone) {
+        auto check =
+            restrictions_.checkLive(SmtpdRestrictions::LiveStage::Data, *sender_, rcptCount_ == 1 ? *recipient_ : "");
+        if (check.verdict != Verdict::Accept) {
+            std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+            logWhatsup("reject", text);
+            skip(text);
         }
     }
-    where_ = "BDAT content";
-    if (bdatError_) ++errorCount_;
-    if (size == 0 && !bdatLast_ && !bdatError_) {
-        reply("250 2.0.0 Ok: 0 bytes");
-        ++counts_[kBdat].first;
-        return true;
+    if (!bdatSkip_ && messageSizeLimit_ > 0 && actSize_ > messageSizeLimit_ - size) {
+        base::msgWarn(id + ": BDAT request from " + namaddr + " exceeds message size limit");
+        skip("552 5.3.4 Chunk exceeds message size limit");
+    }
+    if (!bdatSkip_) {
+        if (bdatState_ == BdatState::None) {
+            startContent();
+            bdatLine_.clear();
+        }
+        bdatState_ = BdatState::Ok;
+        where_ = "BDAT content";
     }
     if (size > 0) {
         inBdat_ = true;
         return true;
     }
-    if (bdatLast_ && !bdatError_) endOfData();
-    return !bdatError_;
+    bdatChunkDone();
+    return true;
+}
+
+// A chunk's bytes as lines for cleanup: smtp_get() over the chunk with line_length_limit,
+// a line left open at the chunk's end continued by the next chunk.
+void SmtpServerSession::bdatContent(std::string_view chunk) {
+    const size_t limit = lineLimit_ > 0 ? static_cast<size_t>(lineLimit_) : std::string::npos;
+    while (!chunk.empty()) {
+        size_t nl = chunk.find('\n');
+        size_t room = limit == std::string::npos ? std::string::npos : limit - std::min(limit, bdatLine_.size());
+        if (nl != std::string_view::npos && (room == std::string::npos || nl < room + 1)) {
+            bdatLine_.append(chunk.substr(0, nl));
+            chunk.remove_prefix(nl + 1);
+            bool bareLf = false;
+            if (bareLfMode_ != 0) {
+                if (!bdatLine_.empty() && bdatLine_.back() == '\r')
+                    bdatLine_.pop_back();
+                else
+                    bareLf = true;
+            } else {
+                while (!bdatLine_.empty() && bdatLine_.back() == '\r') bdatLine_.pop_back();
+            }
+            dataLine(bdatLine_, true, bareLf);
+            bdatLine_.clear();
+        } else if (room != std::string::npos && chunk.size() > room) {
+            bdatLine_.append(chunk.substr(0, room));
+            chunk.remove_prefix(room);
+            dataLine(bdatLine_, false, false);
+            bdatLine_.clear();
+        } else {
+            bdatLine_.append(chunk);
+            chunk = {};
+        }
+    }
+}
+
+// The end of a chunk: its reply, and the message's end after the last one.
+void SmtpServerSession::bdatChunkDone() {
+    if (bdatSkip_) {
+        reply(bdatReply_);
+        if (bdatLast_)
+            mailReset();
+        else
+            bdatState_ = BdatState::Error;
+        finishCommand(kBdat, false);
+        return;
+    }
+    if (bdatLast_) {
+        if (!bdatLine_.empty()) dataLine(bdatLine_, true, false);
+        bdatLine_.clear();
+        endOfData();
+        return;
+    }
+    if (err_ != 0) {
+        endOfData();
+        bdatState_ = BdatState::Error;
+        return;
+    }
+    reply(base::cat("250 2.0.0 Ok: ", bdatChunk_, " bytes"));
+    finishCommand(kBdat, true);
 }
 
 bool SmtpServerSession::rsetCmd(const std::vector<std::string>& argv) {
@@ -1040,7 +1095,6 @@ bool SmtpServerSession::rsetCmd(const std::vector<std::string>& argv) {
         reply("501 5.5.4 Syntax: RSET");
         return false;
     }
-    bdatActive_ = false;
     mailReset();
     reply("250 2.0.0 Ok");
     return true;

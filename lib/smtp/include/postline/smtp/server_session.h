@@ -106,7 +106,10 @@ private:
     bool vrfyCmd(const std::vector<std::string>& argv);
     bool etrnCmd(const std::vector<std::string>& argv);
     bool quitCmd(const std::vector<std::string>& argv);
-    bool bdatCmd(const std::vector<std::string>& argv);
+    bool bdatCmd(const std::vector<std::string>& argv, const std::string& line);
+    void bdatContent(std::string_view chunk);
+    void bdatChunkDone();
+    void finishCommand(int cmd, bool ok);
     bool xclientCmd(const std::vector<std::string>& argv, const char* name);
     bool starttlsCmd(const std::vector<std::string>& argv);
     bool authCmd(const std::vector<std::string>& argv);
@@ -121,6 +124,7 @@ private:
     std::string myhostname_;
     long lineLimit_ = 2048;
     long softErrorLimit_ = 10, hardErrorLimit_ = 20, junkLimit_ = 100, errorSleep_ = 1;
+    long overshootLimit_ = 1000;
     long recipientLimit_ = 1000, messageSizeLimit_ = 10240000, timeout_ = 300;
     bool delayReject_ = true, helloRequired_ = false, disableVrfy_ = false, smtputf8Enable_ = true;
     bool forbidUnauthPipelining_ = false;
@@ -138,8 +142,10 @@ private:
     long bdatRemaining_ = 0;
     long bdatChunk_ = 0;
     bool bdatLast_ = false;
-    bool bdatError_ = false;
-    bool bdatActive_ = false;  // a BDAT transfer is under way (its content started)
+    bool bdatSkip_ = false;  // this chunk is read and dropped; bdatReply_ answers it
+    std::string bdatReply_;
+    std::string bdatLine_;  // a content line continued in the next chunk
+    enum class BdatState { None, Ok, Error } bdatState_ = BdatState::None;  // SMTPD_BDAT_STAT_*
 
     // session state
     std::vector<OutputChunk> out_;
@@ -163,6 +169,7 @@ private:
     int dsnRet_ = 0;
     std::pair<long, long> arrival_{0, 0};
     int rcptCount_ = 0;
+    long rcptOvershoot_ = 0;
     std::optional<std::string> queueId_;
     bool sinkOpen_ = false;
 
