@@ -331,7 +331,12 @@ int SmtpdEvaluation::dnsList(const std::string& name, const std::string& listDom
     }
     if (n != "reject_rbl_client" && n != "reject_rbl" && n != "permit_dnswl_client")
         if (const char* why = dnsListSkip(what)) return finish(label, kDunno, what + ": " + why + ", not looked up");
-    return cannotDecide(label, "needs a DNS list lookup of " + what);
+    const char* cls = n == "reject_rhsbl_reverse_client" ? kReverseClientClass
+                      : n == "reject_rhsbl_helo"         ? kHeloClass
+                      : n == "reject_rhsbl_sender"       ? kSenderClass
+                      : n == "reject_rhsbl_recipient"    ? kRecipientClass
+                                                         : kClientClass;
+    return dnsListVerdict(label, n, listDomain, what, cls);
 }
 
 int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::string name,

@@ -238,6 +238,10 @@ struct SmtpdEvaluation {
     int rejectNonFqdnAddress(const std::string& restriction, const std::string& addr, const std::string& cls);
     int rejectInvalidHost(const std::string& restriction, bool fqdn);
     int rcptMaps(const std::string& restriction, const std::string& address, bool senderClass);
+    // A DNS list lookup through the network facts (smtpd_dnsxl.cpp); `restriction` is
+    // the lower-case name, `what` the address or name looked up.
+    int dnsListVerdict(const std::string& label, const std::string& restriction, const std::string& listDomain,
+                       const std::string& what, const std::string& replyClass);
     int loginMismatch(const std::string& restriction, bool authenticated, bool allowUnknown);
     int serverAccess(const std::string& restriction, const std::string& name, const std::string& table,
                      const std::string& defAcl);

@@ -36,6 +36,15 @@ enum class DnsQuery {
 // starting with request=smtpd_access_policy.
 using PolicyRequest = std::vector<std::pair<std::string, std::string>>;
 
+// A DNS list lookup (reject_rbl_client, reject_rhsbl_*, permit_dnswl_client,
+// permit_rhswl_client): the A records of the query name ("2.0.0.127.list.example") and
+// the text of its TXT records.
+struct DnsListAnswer {
+    DnsAnswer status = DnsAnswer::NotFound;  // Found (listed), NotFound, or TempFail (any other failure)
+    std::vector<std::string> addresses;      // the A records, when Found
+    std::string text;                        // the TXT records joined with " / " (at most 500 bytes)
+};
+
 // The facts of a session that need the network. An answer that is not known (nullopt)
 // makes the restriction that needs it undecidable.
 class NetworkFacts {
@@ -56,6 +65,9 @@ public:
     virtual std::optional<std::string> policyQuery(std::string_view service, const PolicyRequest& /*request*/) const {
         return policyAction(service);
     }
+    // The DNS list answer for `query` (the full name, without any "=filter"); by default
+    // unknown.
+    virtual std::optional<DnsListAnswer> dnsListLookup(std::string_view /*query*/) const { return std::nullopt; }
 };
 
 // The answers given offline: `postline trace --dns/--policy`, a routing case's dns and
