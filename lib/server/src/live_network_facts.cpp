@@ -158,6 +158,7 @@ void LiveNetworkFacts::forgetDns() {
     hostCache_.clear();
     mailhostCache_.clear();
     clientCache_.clear();
+    listCache_.clear();
 }
 
 std::optional<policy::DnsAnswer> LiveNetworkFacts::dnsLookup(std::string_view name, policy::DnsQuery kind) const {
@@ -177,6 +178,30 @@ std::optional<policy::DnsAnswer> LiveNetworkFacts::dnsAnswer(std::string_view na
     std::string s(name);
     bool address = inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
     return dnsLookup(name, address ? policy::DnsQuery::Client : policy::DnsQuery::MailHost);
+}
+
+std::optional<policy::DnsListAnswer> LiveNetworkFacts::dnsListLookup(std::string_view query) const {
+    std::string key(query);
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (auto it = listCache_.find(key); it != listCache_.end()) return it->second;
+    policy::DnsListAnswer out;
+    dns::Answer a = resolver_->lookup(key, dns::RecordType::A);
+    if (a.found()) {
+        out.status = policy::DnsAnswer::Found;
+        out.addresses = a.addresses;
+        dns::Answer txt = resolver_->lookup(key, dns::RecordType::TXT);
+        constexpr size_t kLimit = 500;  // RBL_TXT_LIMIT
+        for (size_t i = 0; i < txt.texts.size() && out.text.size() < kLimit; ++i) {
+            out.text += txt.texts[i].substr(0, kLimit - out.text.size());
+            if (i + 1 < txt.texts.size() && kLimit - out.text.size() > 3) out.text += " / ";
+        }
+    } else if (!a.notFound()) {
+        base::msgWarn(key + ": RBL lookup error: Host or domain name not found. Name service error for name=" + key +
+                      " type=A: " + (a.status == dns::Status::TempFail ? "Host not found, try again" : a.error));
+        out.status = policy::DnsAnswer::TempFail;
+    }
+    listCache_[key] = out;
+    return out;
 }
 
 PolicyClient* LiveNetworkFacts::policyClient(std::string_view service) const {

@@ -49,6 +49,15 @@ forged.example.test. A 192.0.2.99
 50.2.0.192.in-addr.arpa. PTR gone.example.test.
 60.2.0.192.in-addr.arpa. PTR v4fail.example.test.
 0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. PTR mail.example.test.
+2.2.0.192.rbl.test. A 127.0.0.2
+2.2.0.192.rbl.test. TXT "listed at rbl.test"
+2.2.0.192.rbl.test. TXT "see" " there"
+3.2.0.192.rbl.test. A 127.0.0.20
+4.2.0.192.rbl.test. A SERVFAIL
+spam.example.test.rhsbl.test. A 127.0.0.2
+1.2.0.192.wl.test. A 127.0.0.5
+4.2.0.192.wl.test. A SERVFAIL
+0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.rbl.test. A 127.0.0.3
 )";
 
 // Captures warnings for the test's lifetime.
@@ -242,6 +251,82 @@ TEST_F(LiveDnsTest, RestrictionsAskTheDns) {
     auto forged = session(*f, "192.0.2.20", "mail.example.test");
     EXPECT_EQ(check(c, forged, "joe@mx.example.test", "root@example.org").reply,
               "450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.20]");
+}
+
+TEST_F(LiveDnsTest, DnsLists) {
+    Warnings w;
+    auto f = facts();
+    auto c = restrictionConfig();
+    c.set("smtpd_client_restrictions", "reject_rbl_client rbl.test");
+    auto listed = session(*f, "192.0.2.2", "mail.example.test");
+    EXPECT_EQ(check(c, listed, "joe@mx.example.test", "root@example.org").reply,
+              "554 5.7.1 Service unavailable; Client host [192.0.2.2] blocked using rbl.test; listed at rbl.test / "
+              "see there");
+    auto noText = session(*f, "192.0.2.3", "mail.example.test");
+    EXPECT_EQ(check(c, noText, "joe@mx.example.test", "root@example.org").reply,
+              "554 5.7.1 Service unavailable; Client host [192.0.2.3] blocked using rbl.test");
+    auto v6 = session(*f, "2001:db8::10", "mail.example.test");
+    EXPECT_EQ(check(c, v6, "joe@mx.example.test", "root@example.org").reply,
+              "554 5.7.1 Service unavailable; Client host [2001:db8::10] blocked using rbl.test");
+    auto clean = session(*f, "192.0.2.10", "mail.example.test");
+    EXPECT_EQ(check(c, clean, "joe@mx.example.test", "root@example.org").verdict,
+              policy::RecipientCheck::Verdict::Accept);
+    // A list that cannot be asked lets the client through, with a warning.
+    auto failing = session(*f, "192.0.2.4", "mail.example.test");
+    EXPECT_EQ(check(c, failing, "joe@mx.example.test", "root@example.org").verdict,
+              policy::RecipientCheck::Verdict::Accept);
+    EXPECT_TRUE(w.has("4.2.0.192.rbl.test: RBL lookup error:"));
+
+    // Reply filters.
+    c.set("smtpd_client_restrictions", "reject_rbl_client rbl.test=127.0.0.[2..11]");
+    EXPECT_EQ(check(c, listed, "joe@mx.example.test", "root@example.org").verdict,
+              policy::RecipientCheck::Verdict::Reject);
+    EXPECT_EQ(check(c, noText, "joe@mx.example.test", "root@example.org").verdict,
+              policy::RecipientCheck::Verdict::Accept);
+    c.set("smtpd_client_restrictions", "reject_rbl_client rbl.test=127.0.0.[3;20]");
+    EXPECT_EQ(check(c, listed, "joe@mx.example.test", "root@example.org").verdict,
+              policy::RecipientCheck::Verdict::Accept);
+    EXPECT_EQ(check(c, noText, "joe@mx.example.test", "root@example.org").reply,
+              "554 5.7.1 Service unavailable; Client host [192.0.2.3] blocked using rbl.test");
+    c.set("smtpd_client_restrictions", "reject_rbl_client rbl.test=127.0.0");
+    EXPECT_EQ(check(c, listed, "joe@mx.example.test", "root@example.org").reply,
+              "451 4.3.5 Server configuration error");
+
+    // rbl_reply_maps and the expansion of the template.
+    c.set("smtpd_client_restrictions", "reject_rbl_client rbl.test");
+    // ($$: main.cf expands parameter values; the template needs its $ names kept.)
+    c.set("rbl_reply_maps", "inline:{ {rbl.test = $$rbl_code 5.7.9 go away $$client_address ($$rbl_reason)} }");
+    c.set("maps_rbl_reject_code", "550");
+    EXPECT_EQ(check(c, listed, "joe@mx.example.test", "root@example.org").reply,
+              "550 5.7.9 go away 192.0.2.2 (listed at rbl.test / see there)");
+    c.set("rbl_reply_maps", "");
+
+    // Right-hand side lists: the sender's domain.
+    c.set("smtpd_client_restrictions", "");
+    c.set("smtpd_sender_restrictions", "reject_rhsbl_sender rhsbl.test");
+    EXPECT_EQ(check(c, clean, "joe@spam.example.test", "root@example.org").reply,
+              "550 5.7.1 Service unavailable; Sender address [joe@spam.example.test] blocked using rhsbl.test");
+    EXPECT_EQ(check(c, clean, "joe@mx.example.test", "root@example.org").verdict,
+              policy::RecipientCheck::Verdict::Accept);
+
+    // Allow lists.
+    c.set("smtpd_sender_restrictions", "");
+    c.set("smtpd_client_restrictions", "permit_dnswl_client wl.test, reject");
+    auto allowed = session(*f, "192.0.2.1", "mail.example.test");
+    EXPECT_EQ(check(c, allowed, "joe@mx.example.test", "root@example.org").verdict,
+              policy::RecipientCheck::Verdict::Accept);
+    EXPECT_EQ(check(c, listed, "joe@mx.example.test", "root@example.org").verdict,
+              policy::RecipientCheck::Verdict::Reject);
+    // A failing allow list defers what is rejected later.
+    EXPECT_EQ(check(c, failing, "joe@mx.example.test", "root@example.org").reply,
+              "450 4.7.1 <192.0.2.4>: Client host rejected: Service unavailable");
+
+    // The facts' own answer.
+    auto a = f->dnsListLookup("2.2.0.192.RBL.test");
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(a->status, DnsAnswer::Found);
+    EXPECT_EQ(a->addresses, std::vector<std::string>{"127.0.0.2"});
+    EXPECT_EQ(f->dnsListLookup("9.2.0.192.rbl.test")->status, DnsAnswer::NotFound);
 }
 
 // Policy servers.

@@ -124,6 +124,10 @@ public:
     // (a malformed endpoint is warned about and answers the global default action).
     std::optional<std::string> policyQuery(std::string_view service,
                                            const policy::PolicyRequest& request) const override;
+    // rbl_pagein(): the A records of `query` and, when there are some, its TXT records
+    // joined with " / " (at most 500 bytes); a failure other than not found is TempFail
+    // with Postfix's warning "QUERY: RBL lookup error: ...". Remembered like dnsLookup().
+    std::optional<policy::DnsListAnswer> dnsListLookup(std::string_view query) const override;
     // policyQuery() with only request=smtpd_access_policy.
     std::optional<std::string> policyAction(std::string_view service) const override;
 
@@ -137,6 +141,7 @@ private:
     std::unique_ptr<dns::Resolver> resolver_;
     mutable std::map<std::string, policy::DnsAnswer> hostCache_, mailhostCache_;
     mutable std::map<std::string, ClientNames> clientCache_;
+    mutable std::map<std::string, policy::DnsListAnswer> listCache_;
     mutable std::map<std::string, std::unique_ptr<PolicyClient>> policyClients_;
 };
 
