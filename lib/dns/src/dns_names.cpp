@@ -21,6 +21,8 @@ const char* recordTypeName(RecordType type) {
             return "PTR";
         case RecordType::TXT:
             return "TXT";
+        case RecordType::NS:
+            return "NS";
     }
     return "?";
 }

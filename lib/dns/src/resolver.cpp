@@ -32,6 +32,8 @@ int wireType(RecordType type) {
             return 12;
         case RecordType::TXT:
             return 16;
+        case RecordType::NS:
+            return 2;
     }
     return 1;
 }
@@ -111,6 +113,18 @@ void parsePtr(Answer& a, const unsigned char* buf, int len) {
     if (a.names.empty()) parseFailed(a, ARES_ENODATA);
 }
 
+void parseNs(Answer& a, const unsigned char* buf, int len) {
+    hostent* host = nullptr;
+    int st = ares_parse_ns_reply(buf, len, &host);
+    if (st != ARES_SUCCESS) return parseFailed(a, st);
+    for (char** p = host->h_aliases; p && *p; ++p) {
+        std::string n = withoutDot(*p);
+        if (!n.empty() && std::find(a.names.begin(), a.names.end(), n) == a.names.end()) a.names.push_back(n);
+    }
+    ares_free_hostent(host);
+    if (a.names.empty()) parseFailed(a, ARES_ENODATA);
+}
+
 void parseTxt(Answer& a, const unsigned char* buf, int len) {
     ares_txt_ext* txt = nullptr;
     int st = ares_parse_txt_reply_ext(buf, len, &txt);
@@ -153,6 +167,9 @@ void queryDone(void* arg, int status, int /*timeouts*/, unsigned char* buf, int 
                 break;
             case RecordType::TXT:
                 parseTxt(a, buf, len);
+                break;
+            case RecordType::NS:
+                parseNs(a, buf, len);
                 break;
         }
     }

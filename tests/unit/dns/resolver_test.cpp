@@ -15,6 +15,8 @@ const char* kZone = R"(
 example.test. MX 20 mx2.example.test.
 example.test. MX 10 mx1.example.test.
 example.test. TXT "v=spf1 -all"
+example.test. NS ns1.example.test.
+example.test. NS ns2.example.test.
 mx1.example.test. A 192.0.2.1
 mx1.example.test. A 192.0.2.2
 mx1.example.test. AAAA 2001:db8::1
@@ -121,6 +123,16 @@ TEST_F(ResolverTest, TxtRecordsJoinTheirStrings) {
     EXPECT_EQ(texts, (std::vector<std::string>{"listed because", "second record"}));
     Answer spf = r->lookup("example.test", RecordType::TXT);
     EXPECT_EQ(spf.texts, std::vector<std::string>{"v=spf1 -all"});
+}
+
+TEST_F(ResolverTest, NameServers) {
+    auto r = make();
+    Answer a = r->lookup("example.test", RecordType::NS);
+    ASSERT_EQ(a.status, Status::Found) << a.error;
+    auto names = a.names;
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"ns1.example.test", "ns2.example.test"}));
+    EXPECT_EQ(r->lookup("mx1.example.test", RecordType::NS).status, Status::NoData);
 }
 
 TEST_F(ResolverTest, ReverseLookups) {

@@ -1,4 +1,4 @@
-// DNS lookups for the mail daemons: A, AAAA, MX, PTR and TXT records through c-ares,
+// DNS lookups for the mail daemons: A, AAAA, MX, PTR, TXT and NS records through c-ares,
 // synchronous with a timeout for single-client smtpd processes, and an event-driven
 // shape (start queries, watch sockets, process) for clients that overlap lookups.
 // Mirrors what Postfix's dns/dns_lookup.c gets from the system resolver (res_query).
@@ -16,8 +16,8 @@
 
 namespace postline::dns {
 
-enum class RecordType { A, AAAA, MX, PTR, TXT };
-const char* recordTypeName(RecordType type);  // "A", "AAAA", "MX", "PTR", "TXT"
+enum class RecordType { A, AAAA, MX, PTR, TXT, NS };
+const char* recordTypeName(RecordType type);  // "A", "AAAA", "MX", "PTR", "TXT", "NS"
 
 // How a query ended. NxDomain and NoData are both "not found" (Postfix's
 // DNS_NOTFOUND); Failed is a permanent server failure (REFUSED, NOTIMP, FORMERR:
