@@ -114,9 +114,16 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
         }
         if (!writable && !session.done()) session.endOfInput();
     };
-    session.start();
-    flush();
+    // What the client sent before the greeting (Postfix peeks at the socket).
     char buf[65536];
+    std::string early;
+    pollfd peek{conn.inFd, POLLIN, 0};
+    if (::poll(&peek, 1, 0) > 0 && (peek.revents & POLLIN)) {
+        ssize_t n = ::read(conn.inFd, buf, sizeof buf);
+        if (n > 0) early.assign(buf, static_cast<size_t>(n));
+    }
+    session.start(early);
+    flush();
     while (!session.done()) {
         pollfd p{conn.inFd, POLLIN, 0};
         int r = ::poll(&p, 1, static_cast<int>(session.timeoutSeconds() * 1000));

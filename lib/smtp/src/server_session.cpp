@@ -234,7 +234,7 @@ std::string SmtpServerSession::whatsup() const {
     if (sender_) out += " from=<" + externalForm(*sender_) + ">";
     if (logRecipient_)
         out += " to=<" + externalForm(*logRecipient_) + ">";
-    else if (recipient_)
+    else if (recipient_ && rcptCount_ == 1)  // smtpd_check_data/eod hide it when there are more
         out += " to=<" + externalForm(*recipient_) + ">";
     out += " proto=" + protocol_;
     if (helo_) out += " helo=<" + *helo_ + ">";
@@ -274,11 +274,17 @@ std::vector<OutputChunk> SmtpServerSession::takeOutput() {
     return out;
 }
 
-void SmtpServerSession::start() {
+void SmtpServerSession::start(std::string_view pending) {
     if (started_) return;
     started_ = true;
     const std::string namaddr = restrictions_.session().namaddr();
     base::msgInfo("connect from " + namaddr);
+    // 3.7 notices a client that talks before the greeting.
+    if (!options_.standAlone && !pending.empty()) {
+        base::msgInfo("improper command pipelining after CONNECT from " + namaddr + ": " +
+                      escapeBytes(pending.substr(0, 100)));
+        illPipelining_ = true;
+    }
     if (!options_.standAlone) {
         std::string missing = restrictions_.relayProtectionError();
         if (!missing.empty()) {
@@ -288,12 +294,18 @@ void SmtpServerSession::start() {
         }
         auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Connect, "", "");
         if (check.verdict != Verdict::Accept) {
+            // The rejection is the greeting; every command but QUIT is refused after it.
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
             logWhatsup("reject", text);
             accessDenied_ = text;
+            reply(text);
+            ++errorCount_;
+            feed(pending);
+            return;
         }
     }
     reply("220 " + context_.get("smtpd_banner"));
+    feed(pending);
 }
 
 void SmtpServerSession::feed(std::string_view bytes) {
@@ -555,7 +567,11 @@ bool SmtpServerSession::heloCmd(const std::vector<std::string>& argv, bool ehlo)
         session.helo = saved;
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
+            // The reject line shows the name being checked (smtpd_check_helo sets it).
+            auto savedHelo = helo_;
+            helo_ = heloName(arg);
             logWhatsup("reject", text);
+            helo_ = savedHelo;
             reply(text);
             return false;
         }

@@ -160,7 +160,7 @@ TEST(SmtpServerSession, MessageToCleanup) {
         "A protocol_name=SMTP",
         "A client_address_type=2",
         "A notify_flags=6",
-        "A original_recipient=rfc822;root@example.org",
+        "A dsn_orig_rcpt=rfc822;root@example.org",
         "R root@example.org",
         "M",
         "N Received: from client.example (localhost [127.0.0.1])",
@@ -354,6 +354,27 @@ TEST(MailDate, Format) {
     tzset();
     EXPECT_EQ(mailDate(1700000000), "Tue, 14 Nov 2023 22:13:20 +0000 (UTC)");
     EXPECT_EQ(mailDate(1699000000), "Fri,  3 Nov 2023 08:26:40 +0000 (UTC)");
+}
+
+}  // namespace
+}  // namespace postline::smtp
+
+namespace postline::smtp {
+namespace {
+
+TEST(SmtpServerSession, DataAndEndOfDataRestrictions) {
+    Harness h(Settings{{"smtpd_data_restrictions", "check_sender_access inline:{data@example.net=REJECT}"},
+                       {"smtpd_end_of_data_restrictions", "check_sender_access,inline:{eod@example.net=REJECT}"}});
+    std::string out = h.run(
+        "HELO c\r\nMAIL FROM:<data@example.net>\r\nRCPT TO:<a@example.org>\r\nDATA\r\nRSET\r\n"
+        "MAIL FROM:<eod@example.net>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n.\r\n");
+    EXPECT_NE(out.find("554 5.7.1 <data@example.net>: Sender address rejected: Access denied\r\n"), std::string::npos)
+        << out;
+    EXPECT_NE(out.find("354 End data with <CR><LF>.<CR><LF>\r\n554 5.7.1 <eod@example.net>: Sender address rejected: "
+                       "Access denied\r\n"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(h.sink.calls.back(), "abandon");
 }
 
 }  // namespace

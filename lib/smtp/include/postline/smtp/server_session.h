@@ -58,7 +58,9 @@ public:
     SmtpServerSession& operator=(const SmtpServerSession&) = delete;
 
     // Logs "connect from NAME[ADDR]", evaluates the CONNECT stage, sends the greeting.
-    void start();
+    // `pending`: what the client sent before the greeting (logged as improper
+    // pipelining), fed after it.
+    void start(std::string_view pending = {});
     // Bytes the client sent; replies are queued as output. Bytes fed after the session
     // is done are ignored.
     void feed(std::string_view bytes);
