@@ -165,17 +165,20 @@ int main(int argc, char** argv) {
         if (null > STDERR_FILENO) ::close(null);
     }
 
-    server::MailLogSettings log;
-    log.ident = config.get("syslog_name") + "/master";
-    log.hostname = config.get("myhostname");
-    log.file = config.get("maillog_file");
-    log.prefixes = config.get("maillog_file_prefixes");
-    log.facility = config.get("syslog_facility");
     // Until master is ready, errors also reach the terminal (then stderr is /dev/null
-    // when detached); start-fg shows everything.
-    log.alsoStderr = true;
-    log.stderrFrom = detach ? base::Severity::Error : base::Severity::Info;
-    if (auto st = server::installMailLog(log); !st) base::msgFatal(st.error().message);
+    // when detached); in the foreground (-d) everything does.
+    auto installLog = [detach](const config::Config& config) {
+        server::MailLogSettings log;
+        log.ident = config.get("syslog_name") + "/master";
+        log.hostname = config.get("myhostname");
+        log.file = config.get("maillog_file");
+        log.prefixes = config.get("maillog_file_prefixes");
+        log.facility = config.get("syslog_facility");
+        log.alsoStderr = true;
+        log.stderrFrom = detach ? base::Severity::Error : base::Severity::Info;
+        return server::installMailLog(log);
+    };
+    if (auto st = installLog(config); !st) base::msgFatal(st.error().message);
 
     prepareSpool(config);
     if (::chdir(queueDir.c_str()) < 0) base::msgFatal(base::cat("chdir ", queueDir, ": ", std::strerror(errno)));
@@ -190,6 +193,10 @@ int main(int argc, char** argv) {
     options.programDirectory = programDirectory();
     options.verbose = verbose;
     options.foreground = !detach;
+    options.onConfiguration = [&installLog](const config::Config& config) {
+        // A log that the new configuration cannot open: the old one stays.
+        if (auto st = installLog(config); !st) base::msgWarn(st.error().message);
+    };
     master::Supervisor supervisor(options);
     supervisor.start(generation);
     base::msgInfo(base::cat("daemon started -- version ", POSTLINE_VERSION, ", configuration ", configDir));

@@ -91,6 +91,7 @@ void Supervisor::configure(const artifact::Generation& generation, bool reload) 
     }
 
     config_ = std::move(newConfig);
+    if (options_.onConfiguration) options_.onConfiguration(*config_);
 
     // Reload: an unchanged service keeps everything (its processes take the new
     // generation for their next client by themselves); a changed one keeps its

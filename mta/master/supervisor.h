@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +50,9 @@ struct SupervisorOptions {
     std::string programDirectory;  // where the daemons are (master's own directory)
     int verbose = 0;
     bool foreground = false;
+    // Called with the configuration of each generation master takes (start and
+    // reload), before its services change: the mail log follows it.
+    std::function<void(const config::Config&)> onConfiguration;
 };
 
 class Supervisor {

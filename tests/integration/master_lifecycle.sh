@@ -51,7 +51,7 @@ PY
 }
 
 children_of() { ps -o pid= --ppid "$1" | tr -d ' '; }
-child_running() { ps -o args= --ppid "$1" | grep -q "$2"; }
+child_running() { ps -o args= --ppid "$1" | grep -q -- "$2"; }
 
 wait_for() {  # wait_for SECONDS COMMAND...: true once COMMAND succeeds
   local limit=$(($1 * 10))
@@ -115,6 +115,8 @@ local     unix  - n n - - local
 smtp      unix  - - n - - smtp
 relay     unix  - - n - - smtp
 broken    unix  n - n - 1 cleanup -x
+wake      unix  n - n 1 1 cleanup
+later     unix  n - n 1? 1 cleanup
 MASTER
   pf() { "$BIN/postfix" -c "$conf" "$@"; }
   echo "== as $(id -un) (mail_owner $owner) in $dir"
@@ -159,7 +161,12 @@ MASTER
     fi
   done
 
-  if [ -x "$LIBEXEC/cleanup" ]; then
+  # What master found at start (a program being rebuilt meanwhile does not matter).
+  have_cleanup=1 have_smtpd=1
+  grep -q 'Postline has no program "cleanup"' "$dir/maillog" && have_cleanup=0
+  grep -q 'Postline has no program "smtpd"' "$dir/maillog" && have_smtpd=0
+
+  if [ $have_cleanup = 1 ]; then
     check "cleanup socket in public/ (private = n)" test -S "$dir/queue/public/cleanup"
     check "cleanup socket mode 666" test "$(stat -c %a "$dir/queue/public/cleanup")" = 666
     out=$(talk_unix "$dir/queue/public/cleanup")
@@ -173,6 +180,10 @@ MASTER
     new=$(ps -o pid=,args= --ppid "$master" | awk '/cleanup -z/ {print $1; exit}')
     check "it is another process" test -n "$new" -a "$new" != "$old"
 
+    # Wakeup timers: master triggers the service itself ('?': only once it was used).
+    check "a wakeup timer starts its service" wait_for 5 child_running "$master" "-n wake -t unix"
+    check "a conditional timer waits for a first use" bash -c "! ps -o args= --ppid $master | grep -q -- '-n later '"
+
     # A process that dies before serving anyone throttles its service.
     talk_unix "$dir/queue/public/broken" >/dev/null 2>&1
     check "a bad start-up throttles the service" wait_for 5 grep -q "warning: $LIBEXEC/cleanup: bad command startup -- throttling" "$dir/maillog"
@@ -181,7 +192,7 @@ MASTER
     echo "skip: cleanup is not built: on-demand processes, restart and throttling not checked"
   fi
 
-  if [ -x "$LIBEXEC/smtpd" ]; then
+  if [ $have_smtpd = 1 ]; then
     out=$(smtp_banner "$port")
     check "smtpd answers on 127.0.0.1:$port" grep -q "^220 mx.example.org" <<<"$out"
   else
@@ -197,16 +208,16 @@ MASTER
   check "reload says refreshing" grep -q "^postfix/postfix-script: refreshing the Postfix mail system$" <<<"$out"
   check "reload compiled a new generation" test "$(readlink "$conf/compiled/current")" != "$gen_before"
   check "log: reload" wait_for 5 grep -q "postfix/master\[$master\]: reload -- version .*, configuration $conf\$" "$dir/maillog"
-  if [ -x "$LIBEXEC/cleanup" ]; then
+  if [ $have_cleanup = 1 ]; then
     check "an unchanged listener is kept" test "$(stat -c %i "$dir/queue/public/cleanup")" = "$inode_before"
     check "cleanup still answers" grep -q "cleanup_protocol" <<<"$(talk_unix "$dir/queue/public/cleanup")"
   fi
-  if [ -x "$LIBEXEC/smtpd" ]; then
+  if [ $have_smtpd = 1 ]; then
     out=$(smtp_banner "$port")
     check "smtpd uses the new generation" grep -q "^220 mx2.example.org" <<<"$out"
   fi
   # A changed master.cf entry: its old processes leave after their client.
-  if [ -x "$LIBEXEC/cleanup" ]; then
+  if [ $have_cleanup = 1 ]; then
     before=$(ps -o pid=,args= --ppid "$master" | awk '/cleanup -z/ {print $1; exit}')
     sed -i 's/^cleanup   unix  n - n - 0 cleanup$/cleanup   unix  n - n - 0 cleanup -o cleanup_replace_stray_cr_lf=yes/' "$conf/master.cf"
     pf reload >/dev/null 2>&1

@@ -48,6 +48,14 @@ int syslogPriority(base::Severity severity) {
     return LOG_INFO;
 }
 
+// The maillog_file descriptor of the sink installed last (closed when another replaces it).
+int installedFd = -1;
+
+void replaceInstalledFd(int fd) {
+    if (installedFd >= 0 && installedFd != fd) ::close(installedFd);
+    installedFd = fd;
+}
+
 void writeLine(int fd, const std::string& line) {
     ssize_t ignored = ::write(fd, line.data(), line.size());
     (void)ignored;
@@ -114,6 +122,7 @@ base::Status installMailLog(const MailLogSettings& settings) {
                               "\n");
             toStderr(severity, text);
         });
+        replaceInstalledFd(fd);
         return {};
     }
     int facility = syslogFacility(settings.facility);
@@ -129,6 +138,7 @@ base::Status installMailLog(const MailLogSettings& settings) {
         ::syslog(syslogPriority(severity), "%s", line.c_str());
         toStderr(severity, text);
     });
+    replaceInstalledFd(-1);
     return {};
 }
 

@@ -43,7 +43,8 @@ struct MailLogSettings {
 // process goes there). With a file, each line is appended with one write(2) on a
 // descriptor opened O_APPEND, so that lines of concurrent processes never interleave.
 // Errors: the prefix problem above; "open maillog_file FILE: REASON"; an unknown
-// syslog_facility ("unknown syslog_facility: NAME"). On error nothing is installed.
+// syslog_facility ("unknown syslog_facility: NAME"). On error nothing is installed. A
+// later call replaces the sink and closes the file the previous one wrote to.
 base::Status installMailLog(const MailLogSettings& settings);
 
 }  // namespace postline::server
