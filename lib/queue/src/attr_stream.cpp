@@ -2,6 +2,7 @@
 // encoder, a byte-fed group scanner, and blocking helpers for clients.
 #include "postline/queue/attr_stream.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -100,8 +101,16 @@ base::Result<Attributes> readGroup(int fd, std::string& pending) {
 }
 
 base::Status writeAll(int fd, std::string_view bytes) {
+    // send() with MSG_NOSIGNAL: a peer that went away is an error to report, not a
+    // SIGPIPE that ends the process; descriptors that are no sockets get write().
+    bool socket = true;
     while (!bytes.empty()) {
-        ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        ssize_t n = socket ? ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) : -1;
+        if (n < 0 && socket && errno == ENOTSOCK) {
+            socket = false;
+            continue;
+        }
+        if (!socket) n = ::write(fd, bytes.data(), bytes.size());
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return base::errnoError("write error");
         bytes.remove_prefix(static_cast<size_t>(n));

@@ -56,7 +56,8 @@ base::Status expectExactly(const Attributes& got, const std::vector<std::string_
 // `pending` (and using what is already there first). Errors: "unexpected EOF",
 // "read error: REASON", a scanner error.
 base::Result<Attributes> readGroup(int fd, std::string& pending);
-// Writes all of `bytes`; an Error "write error: REASON".
+// Writes all of `bytes` (no SIGPIPE on a socket whose peer is gone); an Error
+// "write error: REASON".
 base::Status writeAll(int fd, std::string_view bytes);
 
 }  // namespace postline::queue::attr
