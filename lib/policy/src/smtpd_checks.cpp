@@ -278,9 +278,20 @@ int SmtpdEvaluation::serverAccess(const std::string& restriction, const std::str
     }
     auto at = target.rfind('@');
     std::string domain = at == std::string::npos ? target : target.substr(at + 1);
-    if (domain.empty() || domain[0] != '[')
-        return cannotDecide(restriction, "needs DNS lookups of name servers, mail exchangers or addresses of " +
-                                             (domain.empty() ? target : domain));
+    // forbid_allowlist(): these lookups may not whitelist.
+    auto forbidAllowlist = [&](int st) {
+        if (st == kOk && !discard) {
+            warn("restriction " + name + " returns OK for " + target);
+            warn("this is not allowed for security reasons");
+            warn("use DUNNO instead of OK if you want to make an exception");
+            return finish(restriction, serverError(), "");
+        }
+        return st;
+    };
+    if (domain.empty() || domain[0] != '[') {
+        int st = serverAccessByDns(restriction, n, target, domain, table, replyName, cls, defAcl);
+        return st == kUndecided ? st : forbidAllowlist(st);
+    }
     if (n.find("_ns_") != std::string::npos)
         return finish(restriction, kDunno, domain + " is an address literal: no name servers", "", target);
     std::string inner = domain.size() > 1 && domain.back() == ']' ? domain.substr(1, domain.size() - 2) : "";
@@ -288,15 +299,7 @@ int SmtpdEvaluation::serverAccess(const std::string& restriction, const std::str
         return finish(restriction, kDunno, domain + " is not a valid address literal", "", target);
     std::string bare = ieq(inner.substr(0, 5), "IPv6:") ? inner.substr(5) : inner;
     bool found = false;
-    int st = checkAddrAccess(restriction, table, bare, found, replyName, cls, defAcl);
-    // forbid_allowlist(): these lookups may not whitelist.
-    if (st == kOk && !discard) {
-        warn("restriction " + name + " returns OK for " + target);
-        warn("this is not allowed for security reasons");
-        warn("use DUNNO instead of OK if you want to make an exception");
-        return finish(restriction, serverError(), "");
-    }
-    return st;
+    return forbidAllowlist(checkAddrAccess(restriction, table, bare, found, replyName, cls, defAcl));
 }
 
 // reject_rbl_*, reject_rhsbl_*, permit_dnswl_client, permit_rhswl_client: what is

@@ -242,6 +242,11 @@ struct SmtpdEvaluation {
     // the lower-case name, `what` the address or name looked up.
     int dnsListVerdict(const std::string& label, const std::string& restriction, const std::string& listDomain,
                        const std::string& what, const std::string& replyClass);
+    // check_server_access() for a domain name through the network facts
+    // (smtpd_server_access.cpp); `n` is the lower-case restriction name.
+    int serverAccessByDns(const std::string& restriction, const std::string& n, const std::string& target,
+                          const std::string& domain, const std::string& table, const std::string& replyName,
+                          const std::string& replyClass, const std::string& defAcl);
     int loginMismatch(const std::string& restriction, bool authenticated, bool allowUnknown);
     int serverAccess(const std::string& restriction, const std::string& name, const std::string& table,
                      const std::string& defAcl);

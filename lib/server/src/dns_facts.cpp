@@ -106,6 +106,82 @@ policy::DnsAnswer lookupHost(dns::Resolver& resolver, std::string_view name, pol
     return answerOf(best);
 }
 
+namespace {
+
+// dns_strerror()'s texts for the h_errno behind each failure.
+const char* hErrnoText(dns::Status status) {
+    switch (status) {
+        case dns::Status::NxDomain:
+            return "Host not found";
+        case dns::Status::NoData:
+            return "Host found but no data record of requested type";
+        case dns::Status::TempFail:
+            return "Host not found, try again";
+        default:
+            return "Non-recoverable error";
+    }
+}
+
+policy::DnsAnswer failureOf(dns::Status status) {
+    return status == dns::Status::TempFail    ? policy::DnsAnswer::TempFail
+           : status == dns::Status::Malformed ? policy::DnsAnswer::Malformed
+                                              : policy::DnsAnswer::NotFound;
+}
+
+}  // namespace
+
+policy::DnsServerList lookupServers(dns::Resolver& resolver, std::string_view domain, policy::DnsServerType type) {
+    policy::DnsServerList out;
+    std::string name(domain);
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    if (type == policy::DnsServerType::MX) {
+        dns::Answer a = resolver.lookup(name, dns::RecordType::MX);
+        if (a.nullMx()) {
+            out.status = policy::DnsAnswer::NullMx;
+        } else if (a.found()) {
+            out.status = policy::DnsAnswer::Found;
+            for (const auto& mx : a.mx) out.hosts.push_back(mx.exchange);
+        } else if (a.notFound()) {
+            // No MX records (or, with broken servers, NXDOMAIN): the domain is its own host.
+            out.status = policy::DnsAnswer::Found;
+            out.hosts.push_back(name);
+        } else {
+            out.status = failureOf(a.status);
+            out.error = hErrnoText(a.status);
+        }
+        return out;
+    }
+    // NS: the domain's, else those of the nearest parent (never the root).
+    for (std::string d = name;;) {
+        dns::Answer a = resolver.lookup(d, dns::RecordType::NS);
+        if (a.found()) {
+            out.status = policy::DnsAnswer::Found;
+            out.hosts = a.names;
+            return out;
+        }
+        auto dot = d.find('.');
+        if (!a.notFound() || dot == std::string::npos || dot + 1 == d.size()) {
+            out.status = failureOf(a.status);
+            out.error = hErrnoText(a.status);
+            return out;
+        }
+        d = d.substr(dot + 1);
+    }
+}
+
+policy::HostAddresses lookupAddresses(dns::Resolver& resolver, std::string_view host) {
+    policy::HostAddresses out;
+    bool temp = false;
+    for (auto type : {dns::RecordType::A, dns::RecordType::AAAA}) {
+        dns::Answer a = resolver.lookup(host, type);
+        if (a.found()) out.addresses.insert(out.addresses.end(), a.addresses.begin(), a.addresses.end());
+        temp = temp || a.status == dns::Status::TempFail;
+    }
+    out.found = !out.addresses.empty();
+    if (!out.found) out.error = temp ? "Temporary failure in name resolution" : "Name or service not known";
+    return out;
+}
+
 ClientNames lookupClientNames(dns::Resolver& resolver, std::string_view address) {
     ClientNames out;
     std::string addr(address);

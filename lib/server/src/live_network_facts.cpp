@@ -159,6 +159,8 @@ void LiveNetworkFacts::forgetDns() {
     mailhostCache_.clear();
     clientCache_.clear();
     listCache_.clear();
+    serverCache_.clear();
+    addressCache_.clear();
 }
 
 std::optional<policy::DnsAnswer> LiveNetworkFacts::dnsLookup(std::string_view name, policy::DnsQuery kind) const {
@@ -202,6 +204,21 @@ std::optional<policy::DnsListAnswer> LiveNetworkFacts::dnsListLookup(std::string
     }
     listCache_[key] = out;
     return out;
+}
+
+std::optional<policy::DnsServerList> LiveNetworkFacts::dnsServers(std::string_view domain,
+                                                                  policy::DnsServerType type) const {
+    std::string key = std::string(type == policy::DnsServerType::MX ? "MX " : "NS ") + std::string(domain);
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (auto it = serverCache_.find(key); it != serverCache_.end()) return it->second;
+    return serverCache_[key] = lookupServers(*resolver_, domain, type);
+}
+
+std::optional<policy::HostAddresses> LiveNetworkFacts::hostAddresses(std::string_view host) const {
+    std::string key(host);
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (auto it = addressCache_.find(key); it != addressCache_.end()) return it->second;
+    return addressCache_[key] = lookupAddresses(*resolver_, host);
 }
 
 PolicyClient* LiveNetworkFacts::policyClient(std::string_view service) const {

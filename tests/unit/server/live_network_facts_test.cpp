@@ -49,6 +49,11 @@ forged.example.test. A 192.0.2.99
 50.2.0.192.in-addr.arpa. PTR gone.example.test.
 60.2.0.192.in-addr.arpa. PTR v4fail.example.test.
 0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. PTR mail.example.test.
+mxhosted.example.test. MX 10 mx.badhost.test.
+mx.badhost.test. A 203.0.113.5
+nsdomain.example.test. NS ns.badns.test.
+sub.nsdomain.example.test. A 192.0.2.77
+ns.badns.test. A 203.0.113.53
 2.2.0.192.rbl.test. A 127.0.0.2
 2.2.0.192.rbl.test. TXT "listed at rbl.test"
 2.2.0.192.rbl.test. TXT "see" " there"
@@ -327,6 +332,46 @@ TEST_F(LiveDnsTest, DnsLists) {
     EXPECT_EQ(a->status, DnsAnswer::Found);
     EXPECT_EQ(a->addresses, std::vector<std::string>{"127.0.0.2"});
     EXPECT_EQ(f->dnsListLookup("9.2.0.192.rbl.test")->status, DnsAnswer::NotFound);
+}
+
+TEST_F(LiveDnsTest, ServerAccess) {
+    auto f = facts();
+    auto c = restrictionConfig();
+    auto s = session(*f, "192.0.2.10", "mail.example.test");
+    using V = policy::RecipientCheck::Verdict;
+    c.set("smtpd_sender_restrictions",
+          "check_sender_mx_access inline:{ {mx.badhost.test=REJECT bad mx}, {aonly.example.test=REJECT self} }");
+    EXPECT_EQ(check(c, s, "joe@mxhosted.example.test", "root@example.org").reply,
+              "554 5.7.1 <joe@mxhosted.example.test>: Sender address rejected: bad mx");
+    // No MX records: the domain is its own mail exchanger.
+    EXPECT_EQ(check(c, s, "joe@aonly.example.test", "root@example.org").reply,
+              "554 5.7.1 <joe@aonly.example.test>: Sender address rejected: self");
+    EXPECT_EQ(check(c, s, "joe@mx.example.test", "root@example.org").verdict, V::Accept);
+    EXPECT_EQ(check(c, s, "joe@nullmx.example.test", "root@example.org").verdict, V::Accept);
+    auto failed = check(c, s, "joe@allfail.example.test", "root@example.org");
+    EXPECT_EQ(failed.verdict, V::Accept);
+    bool warned = false;
+    for (const auto& step : failed.steps)
+        for (const auto& text : step.warnings)
+            warned = warned || text == "Unable to look up MX host for allfail.example.test: Host not found, try again";
+    EXPECT_TRUE(warned);
+
+    // Name servers of the nearest parent, and their addresses.
+    c.set("smtpd_sender_restrictions", "check_sender_ns_access inline:{ {203.0.113.53=REJECT bad ns address} }");
+    EXPECT_EQ(check(c, s, "joe@sub.nsdomain.example.test", "root@example.org").reply,
+              "554 5.7.1 <joe@sub.nsdomain.example.test>: Sender address rejected: bad ns address");
+
+    // The HELO name's own addresses.
+    c.set("smtpd_sender_restrictions", "");
+    c.set("smtpd_helo_restrictions", "check_helo_a_access inline:{ {192.0.2.10=REJECT helo address} }");
+    EXPECT_EQ(check(c, s, "joe@mx.example.test", "root@example.org").reply,
+              "554 5.7.1 <mail.example.test>: Helo command rejected: helo address");
+
+    // These lookups may not allow anything.
+    c.set("smtpd_helo_restrictions", "check_helo_mx_access inline:{ {mail.example.test=OK} }");
+    auto mxHelo = session(*f, "192.0.2.10", "mx.example.test");
+    EXPECT_EQ(check(c, mxHelo, "joe@mx.example.test", "root@example.org").reply,
+              "451 4.3.5 Server configuration error");
 }
 
 // Policy servers.

@@ -45,6 +45,22 @@ struct DnsListAnswer {
     std::string text;                        // the TXT records joined with " / " (at most 500 bytes)
 };
 
+// The hosts check_*_mx_access and check_*_ns_access look at (check_server_access):
+// the MX exchanges of a domain (the domain itself when it has no MX records) or the name
+// servers of a domain (else of its nearest parent that has some).
+enum class DnsServerType { MX, NS };
+struct DnsServerList {
+    DnsAnswer status = DnsAnswer::NotFound;  // Found, NullMx, or a failure (NotFound, TempFail, Malformed)
+    std::vector<std::string> hosts;          // when Found
+    std::string error;                       // dns_strerror()'s text for a failure ("Host not found")
+};
+// A host's addresses (A and AAAA), as check_server_access asks getaddrinfo for them.
+struct HostAddresses {
+    bool found = false;
+    std::vector<std::string> addresses;
+    std::string error;  // why not found ("Name or service not known")
+};
+
 // The facts of a session that need the network. An answer that is not known (nullopt)
 // makes the restriction that needs it undecidable.
 class NetworkFacts {
@@ -68,6 +84,12 @@ public:
     // The DNS list answer for `query` (the full name, without any "=filter"); by default
     // unknown.
     virtual std::optional<DnsListAnswer> dnsListLookup(std::string_view /*query*/) const { return std::nullopt; }
+    // The MX or NS hosts of `domain`; by default unknown.
+    virtual std::optional<DnsServerList> dnsServers(std::string_view /*domain*/, DnsServerType /*type*/) const {
+        return std::nullopt;
+    }
+    // The addresses of `host`; by default unknown.
+    virtual std::optional<HostAddresses> hostAddresses(std::string_view /*host*/) const { return std::nullopt; }
 };
 
 // The answers given offline: `postline trace --dns/--policy`, a routing case's dns and

@@ -128,6 +128,11 @@ public:
     // joined with " / " (at most 500 bytes); a failure other than not found is TempFail
     // with Postfix's warning "QUERY: RBL lookup error: ...". Remembered like dnsLookup().
     std::optional<policy::DnsListAnswer> dnsListLookup(std::string_view query) const override;
+    // check_server_access()'s lookups: MX hosts (the domain itself when it has no MX
+    // records, NullMx for a null MX) or NS hosts (else those of the nearest parent that
+    // has some), and a host's A and AAAA addresses. Remembered like dnsLookup().
+    std::optional<policy::DnsServerList> dnsServers(std::string_view domain, policy::DnsServerType type) const override;
+    std::optional<policy::HostAddresses> hostAddresses(std::string_view host) const override;
     // policyQuery() with only request=smtpd_access_policy.
     std::optional<std::string> policyAction(std::string_view service) const override;
 
@@ -142,6 +147,8 @@ private:
     mutable std::map<std::string, policy::DnsAnswer> hostCache_, mailhostCache_;
     mutable std::map<std::string, ClientNames> clientCache_;
     mutable std::map<std::string, policy::DnsListAnswer> listCache_;
+    mutable std::map<std::string, policy::DnsServerList> serverCache_;
+    mutable std::map<std::string, policy::HostAddresses> addressCache_;
     mutable std::map<std::string, std::unique_ptr<PolicyClient>> policyClients_;
 };
 
@@ -151,6 +158,10 @@ private:
 // (tempfail over malformed over not found, as dns_lookup_rv ranks them). Names that
 // are numeric addresses or not valid host names are NotFound without a query.
 policy::DnsAnswer lookupHost(dns::Resolver& resolver, std::string_view name, policy::DnsQuery kind);
+// check_server_access()'s lookups over `resolver` (see LiveNetworkFacts::dnsServers and
+// hostAddresses).
+policy::DnsServerList lookupServers(dns::Resolver& resolver, std::string_view domain, policy::DnsServerType type);
+policy::HostAddresses lookupAddresses(dns::Resolver& resolver, std::string_view host);
 // smtpd_peer.c's client lookup over `resolver` (see ClientNames).
 ClientNames lookupClientNames(dns::Resolver& resolver, std::string_view address);
 
