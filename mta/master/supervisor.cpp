@@ -222,9 +222,9 @@ void Supervisor::spawn(const std::shared_ptr<Service>& service) {
         for (int sig : {SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD, SIGPIPE}) ::signal(sig, SIG_DFL);
         // Move everything above the fixed descriptors first, so that dup2 onto 5 and
         // 6.. never overwrites a descriptor still to be moved.
-        int status = ::fcntl(service->childStatusFd, F_DUPFD, 64);
+        int status = ::fcntl(service->childStatusFd, F_DUPFD_CLOEXEC, 64);
         std::vector<int> listen;
-        for (int fd : service->listenFds) listen.push_back(::fcntl(fd, F_DUPFD, 64));
+        for (int fd : service->listenFds) listen.push_back(::fcntl(fd, F_DUPFD_CLOEXEC, 64));
         if (status < 0 || ::dup2(status, server::kMasterStatusFd) < 0) base::msgFatal("dup2 status_fd: " + errnoText());
         for (size_t i = 0; i < listen.size(); ++i)
             if (listen[i] < 0 || ::dup2(listen[i], server::kMasterListenFd + int(i)) < 0)
