@@ -4,7 +4,9 @@
 # mail owner of one private Postfix 3.7 instance, so that both use its cleanup service
 # and run their restrictions (run by another user, Postfix's smtpd is "sendmail -bs" and
 # skips them). The replies must be the same byte for byte, and so must smtpd's log lines
-# (queue ids masked, the "improper command pipelining" text shortened).
+# (queue ids masked, the "improper command pipelining" text shortened) and the queue
+# files Postfix's cleanup made of the accepted mail (postcat; no qmgr runs, so they stay
+# in incoming/; queue ids, times and sizes masked).
 # Usage: tests/interop/smtpd_transcripts.sh BUILD_DIR/bin (as root: it starts Postfix).
 # PF_PORT picks the instance's port (default 10745); KEEP_WORK=1 keeps the scratch tree.
 # shellcheck source=tests/interop/lib.bash
@@ -31,6 +33,7 @@ mkdir -p "$CONF" "$ROOT/queue" "$ROOT/data" "$ROOT/spool" "$ROOT/ourlog" "$WORK/
 chown postfix "$ROOT/data" "$ROOT/ourlog"
 pf_main_cf "$CONF/main.cf" "$ROOT"
 pf_master_cf "$CONF/master.cf"
+sed -i '/^qmgr /d' "$CONF/master.cf"
 touch -d '1 hour ago' "$CONF/main.cf"
 chmod -R a+rX "$WORK"
 /usr/sbin/postfix -c "$CONF" start >/dev/null 2>&1 || {
@@ -77,6 +80,17 @@ smtpd_lines() {
     sed -E 's/^.* postfix\/smtpd\[[0-9]+\]: //; s/\b[0-9A-F]{8,12}\b/QUEUEID/g; s/^(improper command pipelining after [A-Z ]+ from [^:]*:).*/\1 .../'
 }
 mask() { sed -E 's/queued as [0-9A-Za-z]+/queued as QUEUEID/'; }
+# new_messages STAMP: postcat of the complete (owner-execute) queue files in incoming/
+# newer than STAMP, oldest first, with what differs between two runs masked.
+new_messages() {
+  local f
+  find "$ROOT/queue/incoming" -type f -perm -u+x -newer "$1" -printf '%T@ %p\n' | sort -n | cut -d' ' -f2- |
+    while IFS= read -r f; do
+      /usr/sbin/postcat -c "$CONF" "$f" 2>&1
+    done | sed -E 's/\b[0-9A-F]{8,12}\b/QUEUEID/g; s/^\*\*\* ENVELOPE RECORDS .*/*** ENVELOPE RECORDS ***/;
+      s/^(message_arrival_time|create_time): .*/\1: TIME/; s/^message_size: .*/message_size: SIZES/;
+      s/[A-Z][a-z]{2}, [ 0-9][0-9] [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} [-+][0-9]{4} \([A-Za-z0-9+-]+\)/DATE/'
+}
 # wait_log LOG FROM: until LOG has smtpd's "disconnect from" after line FROM (postlogd
 # writes a moment later).
 wait_log() {
@@ -94,11 +108,20 @@ for t in "$CASES"/*.txt; do
   mapfile -t opts < <(overrides "$t")
   pf_from=$(wc -l 2>/dev/null <"$PF_LOG" || echo 0)
   ours_from=$(wc -l 2>/dev/null <"$OURS_LOG" || echo 0)
+  touch "$WORK/stamp"
+  sleep 0.01
   runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$PF_SMTPD" -S "${opts[@]}" <"$in" 2>&1 |
     mask >"$WORK/runs/$name.pf"
+  new_messages "$WORK/stamp" >"$WORK/runs/$name.pf.queue"
+  touch "$WORK/stamp"
+  sleep 0.01
   runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$OURS_SMTPD" -S -o "maillog_file=$OURS_LOG" "${opts[@]}" \
     <"$in" 2>&1 | mask >"$WORK/runs/$name.ours"
+  new_messages "$WORK/stamp" >"$WORK/runs/$name.ours.queue"
   same_files "$name: replies" "$WORK/runs/$name.pf" "$WORK/runs/$name.ours"
+  if [ -s "$WORK/runs/$name.pf.queue" ] || [ -s "$WORK/runs/$name.ours.queue" ]; then
+    same_files "$name: queue files" "$WORK/runs/$name.pf.queue" "$WORK/runs/$name.ours.queue"
+  fi
   wait_log "$PF_LOG" "$pf_from"
   smtpd_lines "$PF_LOG" "$pf_from" >"$WORK/runs/$name.pf.log"
   smtpd_lines "$OURS_LOG" "$ours_from" >"$WORK/runs/$name.ours.log"

@@ -754,6 +754,7 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         queueId_ = *id;
         const policy::SmtpdSession& s = restrictions_.session();
         sink_.arrivalTime(arrival_.first, arrival_.second);
+        sink_.attribute("log_ident", *queueId_);  // FORWARD_IDENT: the queue id without XFORWARD
         sink_.attribute("rewrite_context", "remote");
         if (!envid_.empty()) sink_.attribute("envelope_id", envid_);
         if (dsnRet_) sink_.attribute("ret_flags", std::to_string(dsnRet_));

@@ -141,6 +141,7 @@ TEST(SmtpServerSession, MessageToCleanup) {
     std::vector<std::string> expected = {
         "open",
         "T 1700000000 5",
+        "A log_ident=4ABCDEF1",
         "A rewrite_context=remote",
         "S joe@example.net",
         "A encoding=8bit",
