@@ -95,7 +95,9 @@ alias_database =
 local_recipient_maps =
 smtpd_peername_lookup = no
 service_throttle_time = 60s
+virtual_alias_maps = hash:$conf/virtual
 MAIN
+  echo "info@example.org postmaster@example.org" >"$conf/virtual"
   cat >"$conf/master.cf" <<MASTER
 127.0.0.1:$port inet n - n - - smtpd
 pickup    unix  n - n 60 1 pickup
@@ -237,14 +239,24 @@ MASTER
   check "stop when stopped exits 1" test $? = 1
   check "stop when stopped: not running" grep -q "fatal: the Postfix mail system is not running" <<<"$out"
 
-  # Started again (nothing to compile), stopped by its pid.
+  # Started again: nothing changed, nothing compiled; stopped by its pid.
+  gen=$(readlink "$conf/compiled/current")
   out=$(pf start 2>&1)
   check "restart exits 0" test $? = 0
+  check "an unchanged configuration is not compiled again" test "$(readlink "$conf/compiled/current")" = "$gen"
   master=$(awk '{print $1; exit}' "$dir/queue/pid/master.pid")
   kill -TERM "$master"
   check "master stopped by its pid" wait_for 5 bash -c "! kill -0 $master 2>/dev/null"
   out=$(pf status 2>&1)
   check "status then exits 1" test $? = 1
+
+  # A changed table source is compiled at the next start.
+  echo "sales@example.org postmaster@example.org" >>"$conf/virtual"
+  out=$(pf start 2>&1)
+  check "start after a table changed exits 0" test $? = 0
+  check "a changed table is compiled" test "$(readlink "$conf/compiled/current")" != "$gen"
+  out=$(pf stop 2>&1)
+  check "and stopped" test $? = 0
 
   # A configuration that does not lint is not started.
   echo "default_transport = nosuch" >>"$conf/main.cf"
