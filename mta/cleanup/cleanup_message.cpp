@@ -46,8 +46,12 @@ constexpr int kMaskExtra = kFlagHold | kFlagDiscard;
 // CLEANUP_STAT_MASK_INCOMPLETE.
 constexpr int kMaskIncomplete = stat::kBad | stat::kWrite | stat::kSize | stat::kDefer;
 constexpr int kQmgrMixed = 1 << 0;
+// SOPT_SMTPUTF8_*: the size record's last field.
 constexpr int kSoptSmtpUtf8Requested = 1 << 0;
-constexpr int kSoptDerived = 0xffe;  // everything but SMTPUTF8_REQUESTED is derived
+constexpr int kSoptSmtpUtf8Header = 1 << 1;
+constexpr int kSoptSmtpUtf8Sender = 1 << 2;
+constexpr int kSoptDerived = 0xe;  // SMTPUTF8_FLAG_DERIVED: what cleanup works out itself
+constexpr int kDsnNotifyNever = 1;
 constexpr int kQattrCountLimit = 100;
 
 bool allDigits(std::string_view s) {
@@ -121,6 +125,26 @@ std::string mailDate(time_t when) {
 bool allAscii(std::string_view s) {
     for (char c : s)
         if (static_cast<unsigned char>(c) & 0x80) return false;
+    return true;
+}
+
+// valid_utf8_string(): well-formed UTF-8 without overlong forms or surrogates.
+bool validUtf8(std::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        size_t n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
+        if (n == 9 || (n == 1 && c < 0xc2) || i + n >= s.size() + (n ? 0 : 1)) return false;
+        unsigned long cp = n == 0 ? c : (c & (0x3f >> n));
+        for (size_t k = 1; k <= n; ++k) {
+            unsigned char d = static_cast<unsigned char>(s[i + k]);
+            if ((d & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (d & 0x3f);
+        }
+        if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+            return false;
+        i += n + 1;
+    }
     return true;
 }
 
@@ -381,14 +405,17 @@ void CleanupMessage::envelopeProcess(int type, std::string_view buf) {
         return;
     }
     if (type == kVerp) {
+        if (verpSeen_) return;  // the first good request wins
         if (!sender_ || sender_->empty())
             warn(queueId_ + ": ignoring VERP request for null sender");
         else if (data.size() != 2 ||
                  std::strchr(std::string(env_.routing->get("verp_delimiter_filter")).c_str(), data[0]) == nullptr ||
                  std::strchr(std::string(env_.routing->get("verp_delimiter_filter")).c_str(), data[1]) == nullptr)
             warn(queueId_ + ": ignoring bad VERP request: \"" + data.substr(0, 100) + "\"");
-        else
+        else {
+            verpSeen_ = true;
             out(type, data);
+        }
         return;
     }
     if (type == kAttr) {
@@ -459,6 +486,10 @@ void CleanupMessage::addrSender(std::string_view buf) {
             ::strcasecmp(clean.c_str(), rewriteLocal("MAILER-DAEMON").c_str()) == 0)
             clean.clear();
     }
+    if (env_.settings.smtputf8Enable && !clean.empty() && !allAscii(clean) && validUtf8(clean)) {
+        sendOpts_ |= kSoptSmtpUtf8Sender;
+        if (flags_ & kFlagAutoUtf8) sendOpts_ |= kSoptSmtpUtf8Requested;
+    }
     out(queue::rec::kFrom, clean);
     sender_ = clean;
     if ((flags_ & kFlagBccOk) && !clean.empty() && !env_.settings.senderBccMaps.empty())
@@ -480,7 +511,11 @@ void CleanupMessage::addrRecipient(std::string_view buf) {
         clean = rewriteLocal(buf.empty() ? std::string_view(env_.routing->get("empty_address_recipient")) : buf);
         expanded = {clean};
     }
-    if (!dsnOrcpt_ && !clean.empty()) dsnOrcpt_ = "rfc822;" + clean;
+    if (env_.settings.smtputf8Enable && !clean.empty() && !allAscii(clean) && validUtf8(clean) &&
+        (flags_ & kFlagAutoUtf8))
+        sendOpts_ |= kSoptSmtpUtf8Requested;
+    if (!dsnOrcpt_ && !clean.empty())
+        dsnOrcpt_ = (!allAscii(clean) && (sendOpts_ & kSoptSmtpUtf8Requested) ? "utf-8;" : "rfc822;") + clean;
     outRecipient(dsnOrcpt_.value_or(""), dsnNotify_, origRcpt_.value_or(""), expanded);
     recip_ = clean;
     if ((flags_ & kFlagBccOk) && !clean.empty() && !env_.settings.recipientBccMaps.empty())
@@ -499,7 +534,11 @@ void CleanupMessage::addrBcc(std::string_view bcc) {
         clean = rewriteLocal(bcc);
         expanded = {clean};
     }
-    outRecipient("", 0, clean, expanded);
+    if (env_.settings.smtputf8Enable && !clean.empty() && !allAscii(clean) && validUtf8(clean) &&
+        (flags_ & kFlagAutoUtf8))
+        sendOpts_ |= kSoptSmtpUtf8Requested;
+    // cleanup_addr_bcc(): no DSN original recipient, NOTIFY=NEVER.
+    outRecipient("", kDsnNotifyNever, clean, expanded);
 }
 
 void CleanupMessage::outRecipient(const std::string& dsnOrcpt, int dsnNotify, const std::string& orcpt,
@@ -553,6 +592,15 @@ void CleanupMessage::content(int type, std::string_view data) {
     warn("cleanup_message_headerbody: message rejected: unexpected record type " + std::to_string(type) +
          " in message content");
     errs_ |= stat::kBad;
+}
+
+void CleanupMessage::outHeader(std::string_view header) {
+    // cleanup_out_header(): an 8-bit header asks for SMTPUTF8 (when auto-detecting).
+    if (env_.settings.smtputf8Enable && !header.empty() && !allAscii(header)) {
+        sendOpts_ |= kSoptSmtpUtf8Header;
+        if (flags_ & kFlagAutoUtf8) sendOpts_ |= kSoptSmtpUtf8Requested;
+    }
+    file_.outHeader(header, env_.settings.headerSizeLimit);
 }
 
 void CleanupMessage::foldHeader(std::string header) {
@@ -732,13 +780,20 @@ void CleanupMessage::headerDone() {
         std::string name = fullname_.value_or("");
         // get_fullname_hdr_text(): control characters become blanks; ASCII names are
         // quoted as a phrase (or a comment with header_from_format = obsolete).
+        // clean_ascii_cntrl_space(): runs of ASCII controls and blanks become one space,
+        // none at either end.
         std::string clean;
-        for (char c : name) clean.push_back(std::iscntrl(static_cast<unsigned char>(c)) ? ' ' : c);
+        for (char c : name) {
+            unsigned char u = static_cast<unsigned char>(c);
+            if (u < 0x80 && (std::iscntrl(u) || u == ' ')) {
+                if (!clean.empty() && clean.back() != ' ') clean.push_back(' ');
+            } else {
+                clean.push_back(c);
+            }
+        }
         while (!clean.empty() && clean.back() == ' ') clean.pop_back();
-        size_t lead = clean.find_first_not_of(' ');
-        clean = lead == std::string::npos ? "" : clean.substr(lead);
         bool standard = env_.settings.headerFromFormat != "obsolete";
-        if (sender_ && !sender_->empty() && !clean.empty() && allAscii(clean)) {
+        if (sender_ && !sender_->empty() && !clean.empty()) {
             std::string phrase;
             if (standard) {
                 bool needQuote = false;

@@ -75,7 +75,7 @@ private:
     explicit CleanupMessage(CleanupEnvironment& env, queue::NewQueueFile file);
 
     void out(int type, std::string_view data) { file_.out(type, data); }
-    void outHeader(std::string_view header) { file_.outHeader(header, env_.settings.headerSizeLimit); }
+    void outHeader(std::string_view header);
     void foldHeader(std::string header);
     void warn(const std::string& text);
     void info(const std::string& text);
@@ -121,6 +121,7 @@ private:
     bool warnSeen_ = false;
     bool endSeen_ = false;
     bool flushed_ = false;
+    bool verpSeen_ = false;
     long arrivalSec_ = 0;
     std::optional<std::string> sender_;
     std::optional<std::string> fullname_;

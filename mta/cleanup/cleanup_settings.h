@@ -25,6 +25,7 @@ struct CleanupSettings {
     std::string alwaysBcc;                                                     // always_bcc
     long mimeNestingLimit = 100;
     bool disableMimeInput = false;  // disable_mime_input_processing
+    bool smtputf8Enable = true;     // smtputf8_enable
     long bodyCheckSizeLimit = 51200;
     bool hashQueueDefault = true;
     // The checks tables' parameter values ("" when unset).

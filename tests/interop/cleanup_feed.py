@@ -2,7 +2,8 @@
 """Feeds one message to a cleanup service over Postfix's cleanup protocol and prints
 cleanup's answer: the queue id, then "status REASON". The message comes as a case file
 of records, one per line: "FLAGS N" first, then "T DATA" (a record type letter, one
-space, the data; \\t and \\xNN escapes; "L*N DATA" repeats DATA N times).
+space, the data; \\t and \\xNN escapes; "L*N DATA" repeats DATA N times, "N+K DATA"
+sends the record K times).
 
 Usage: cleanup_feed.py CASE --socket PATH       (Postfix's cleanup: public/cleanup)
        cleanup_feed.py CASE --exec PROGRAM ARGS  (ours, stand-alone on a socket pair)
@@ -47,8 +48,9 @@ def read_case(path):
             t = head[0]
             payload = unescape(data)
             if "*" in head:
-                payload = payload * int(head.split("*")[1])
-            out += record(t, payload)
+                payload = payload * int(head.split("*")[1].split("+")[0])
+            count = int(head.split("+")[1]) if "+" in head else 1
+            out += record(t, payload) * count
     return flags, out
 
 

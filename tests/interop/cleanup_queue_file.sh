@@ -28,6 +28,8 @@ body_checks = regexp:$CONF/body_checks
 canonical_maps = inline:{ {canon@example.org=canonical@example.org} }
 virtual_alias_maps = inline:{ {list@example.org=one@example.org, two@example.org} }
 masquerade_domains = example.org
+sender_bcc_maps = inline:{ {bccsender@example.org=sbcc@example.net} }
+recipient_bcc_maps = inline:{ {bccrcpt@example.org=rbcc@example.net} }
 MAIN
 cat >"$CONF/header_checks" <<'CHECKS'
 /^Subject: reject-me/ REJECT go away
