@@ -435,7 +435,8 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
         bool reverse = ieq(name, "reject_unknown_reverse_client_hostname");
         const std::string& known = reverse ? s.reverseName : s.clientName;
         if (known != "unknown") return finish(name, kDunno, "client name " + known, "", s.namaddr());
-        bool temp = s.facts().dnsLookup(s.clientAddress, DnsQuery::Client) == DnsAnswer::TempFail;
+        bool temp = s.facts().dnsLookup(s.clientAddress, reverse ? DnsQuery::ClientReverse : DnsQuery::Client) ==
+                    DnsAnswer::TempFail;
         int code = temp ? 450 : static_cast<int>(context.getLong("unknown_client_reject_code"));
         int st = rejectReply(ErrorClass::Policy, code, reverse ? "4.7.1" : "4.7.25",
                              std::string("Client host rejected: cannot find your ") +

@@ -165,6 +165,7 @@ void LiveNetworkFacts::forgetDns() {
 
 std::optional<policy::DnsAnswer> LiveNetworkFacts::dnsLookup(std::string_view name, policy::DnsQuery kind) const {
     if (kind == policy::DnsQuery::Client) return lookupClient(name).nameStatus;
+    if (kind == policy::DnsQuery::ClientReverse) return lookupClient(name).reverseNameStatus;
     std::string key(name);
     for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!key.empty() && key.back() == '.') key.pop_back();

@@ -253,6 +253,17 @@ TEST_F(LiveDnsTest, RestrictionsAskTheDns) {
     auto temp = session(*f, "192.0.2.40", "mail.example.test");
     EXPECT_EQ(check(c, temp, "joe@mx.example.test", "root@example.org").reply,
               "450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.40]");
+    // The forward lookup failing temporarily defers reject_unknown_client_hostname, but
+    // the reverse name was found: reject_unknown_reverse_client_hostname passes.
+    auto fwdTemp = session(*f, "192.0.2.60", "mail.example.test");
+    EXPECT_EQ(check(c, fwdTemp, "joe@mx.example.test", "root@example.org").reply,
+              "450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.60]");
+    c.set("smtpd_client_restrictions", "reject_unknown_reverse_client_hostname");
+    EXPECT_EQ(check(c, fwdTemp, "joe@mx.example.test", "root@example.org").verdict,
+              policy::RecipientCheck::Verdict::Accept);
+    EXPECT_EQ(check(c, temp, "joe@mx.example.test", "root@example.org").reply,
+              "450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.40]");
+    c.set("smtpd_client_restrictions", "reject_unknown_client_hostname");
     auto forged = session(*f, "192.0.2.20", "mail.example.test");
     EXPECT_EQ(check(c, forged, "joe@mx.example.test", "root@example.org").reply,
               "450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.20]");

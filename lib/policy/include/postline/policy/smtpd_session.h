@@ -27,9 +27,10 @@ const char* dnsAnswerName(DnsAnswer answer);  // "found", "notfound", "tempfail"
 
 // Which lookup a DNS answer comes from (Postfix's smtpd_check.c).
 enum class DnsQuery {
-    Host,      // reject_unknown_helo_hostname: A, AAAA, then MX records of a host name
-    MailHost,  // reject_unknown_sender/recipient_domain: MX, then A, AAAA (null MX stops)
-    Client,    // the client address's reverse (and verifying forward) lookup
+    Host,           // reject_unknown_helo_hostname: A, AAAA, then MX records of a host name
+    MailHost,       // reject_unknown_sender/recipient_domain: MX, then A, AAAA (null MX stops)
+    Client,         // the client address's reverse (and verifying forward) lookup: the name's status
+    ClientReverse,  // the same lookup: the reverse name's status (forward check not needed)
 };
 
 // A check_policy_service request (SMTPD_POLICY_README): name=value attributes in order,
