@@ -74,7 +74,10 @@ public:
 struct Connection {
     int inFd = -1;
     int outFd = -1;
-    std::string clientAddress;  // printable IPv4/IPv6 address; "127.0.0.1" for stand-alone
+    // Printable IPv4/IPv6 address (an IPv4-mapped IPv6 one as IPv4); "" for a UNIX-domain
+    // client under master; stand-alone (-S): stdin's TCP peer, else "127.0.0.1" (as
+    // Postfix's smtpd pretends for a non-socket stdin).
+    std::string clientAddress;
     std::string clientPort;     // "" for UNIX-domain clients
     std::string serverAddress;  // the local address and port the client reached
     std::string serverPort;
