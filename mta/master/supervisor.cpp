@@ -35,6 +35,13 @@ std::string wakeupEndpoint(const server::InetEndpoint& endpoint) {
                                        : base::cat(host, ":", endpoint.port);
 }
 
+// The same service definition, wherever its line is in master.cf now.
+bool sameDefinition(const server::ServiceSpec& a, const server::ServiceSpec& b) {
+    server::ServiceSpec moved = a;
+    moved.origin = b.origin;
+    return moved == b;
+}
+
 bool sameListeners(const Service& a, const Service& b) {
     return a.spec.name == b.spec.name && a.spec.type == b.spec.type && a.endpoints == b.endpoints &&
            a.spec.privateService == b.spec.privateService;
@@ -103,7 +110,9 @@ void Supervisor::configure(const artifact::Generation& generation, bool reload) 
         std::shared_ptr<Service> old;
         for (auto& s : services_)
             if (!s->retired && s->spec.name == service->spec.name && s->spec.type == service->spec.type) old = s;
-        if (old && old->spec == service->spec && old->path == service->path && sameListeners(*old, *service)) {
+        if (old && sameDefinition(old->spec, service->spec) && old->path == service->path &&
+            sameListeners(*old, *service)) {
+            old->spec.origin = service->spec.origin;
             kept.push_back(old);
             old->retired = true;  // marked so that the loop below leaves it alone
             continue;
