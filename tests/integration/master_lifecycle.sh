@@ -205,6 +205,7 @@ MASTER
   sed -i 's/^myhostname = .*/myhostname = mx2.example.org/' "$conf/main.cf"
   gen_before=$(readlink "$conf/compiled/current")
   inode_before=$(stat -c %i "$dir/queue/public/cleanup" 2>/dev/null)
+  cleanup_before=$(ps -o pid=,args= --ppid "$master" | awk '/cleanup -z/ {print $1; exit}')
   out=$(pf reload 2>&1)
   check "reload exits 0" test $? = 0
   check "reload says refreshing" grep -q "^postfix/postfix-script: refreshing the Postfix mail system$" <<<"$out"
@@ -212,6 +213,7 @@ MASTER
   check "log: reload" wait_for 5 grep -q "postfix/master\[$master\]: reload -- version .*, configuration $conf\$" "$dir/maillog"
   if [ $have_cleanup = 1 ]; then
     check "an unchanged listener is kept" test "$(stat -c %i "$dir/queue/public/cleanup")" = "$inode_before"
+    check "an unchanged service keeps its process" kill -0 "$cleanup_before"
     check "cleanup still answers" grep -q "cleanup_protocol" <<<"$(talk_unix "$dir/queue/public/cleanup")"
   fi
   if [ $have_smtpd = 1 ]; then
@@ -221,11 +223,14 @@ MASTER
   # A changed master.cf entry: its old processes leave after their client.
   if [ $have_cleanup = 1 ]; then
     before=$(ps -o pid=,args= --ppid "$master" | awk '/cleanup -z/ {print $1; exit}')
+    wake_before=$(ps -o pid=,args= --ppid "$master" | awk '/-n wake / {print $1; exit}')
     sed -i 's/^cleanup   unix  n - n - 0 cleanup$/cleanup   unix  n - n - 0 cleanup -o cleanup_replace_stray_cr_lf=yes/' "$conf/master.cf"
+    sed -i '1i # a comment: every line below moves' "$conf/master.cf"
     pf reload >/dev/null 2>&1
     check "the old cleanup process exits" wait_for 5 bash -c "! kill -0 $before 2>/dev/null"
     check "the changed cleanup answers" grep -q "cleanup_protocol" <<<"$(talk_unix "$dir/queue/public/cleanup")"
     check "with its new arguments" wait_for 5 child_running "$master" "cleanup_replace_stray_cr_lf=yes"
+    check "a service whose line only moved keeps its process" kill -0 "$wake_before"
   fi
 
   out=$(pf stop 2>&1)
