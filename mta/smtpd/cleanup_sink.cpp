@@ -40,6 +40,22 @@ void CleanupSink::recipient(std::string_view address) {
     if (client_) client_->record(rt::kRcpt, address);
 }
 
+void CleanupSink::processingFlags(int flags) {
+    if (client_) client_->record(rt::kFlags, std::to_string(flags));
+}
+
+void CleanupSink::extractedStart() {
+    if (client_) client_->record(rt::kXtra, "");
+}
+
+void CleanupSink::contentFilter(std::string_view filter) {
+    if (client_) client_->record(rt::kFilter, filter);
+}
+
+void CleanupSink::redirect(std::string_view address) {
+    if (client_) client_->record(rt::kRedirect, address);
+}
+
 void CleanupSink::messageStart() {
     if (client_) client_->record(rt::kMesg, "");
 }
@@ -61,7 +77,6 @@ smtp::SinkResult CleanupSink::finish() {
         fill(queue::cleanup_stat::kWrite);
         return out;
     }
-    client_->record(rt::kXtra, "");
     auto reply = client_->finish();
     client_.reset();
     if (!reply) {

@@ -22,7 +22,11 @@ public:
     void attribute(std::string_view name, std::string_view value) override;
     void sender(std::string_view address) override;
     void recipient(std::string_view address) override;
+    void processingFlags(int flags) override;
     void messageStart() override;
+    void extractedStart() override;
+    void contentFilter(std::string_view filter) override;
+    void redirect(std::string_view address) override;
     void contentLine(std::string_view line, bool complete) override;
     smtp::SinkResult finish() override;
     void abandon() override;

@@ -31,7 +31,11 @@ public:
     }
     void sender(std::string_view a) override { records += "S " + std::string(a) + "\n"; }
     void recipient(std::string_view a) override { records += "R " + std::string(a) + "\n"; }
+    void processingFlags(int flags) override { records += "f " + std::to_string(flags) + "\n"; }
     void messageStart() override { records += "M\n"; }
+    void extractedStart() override { records += "X\n"; }
+    void contentFilter(std::string_view f) override { records += "FILTER " + std::string(f) + "\n"; }
+    void redirect(std::string_view a) override { records += "> " + std::string(a) + "\n"; }
     void contentLine(std::string_view l, bool complete) override {
         records += (complete ? "N " : "L ") + std::string(l) + "\n";
     }

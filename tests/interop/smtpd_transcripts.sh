@@ -80,11 +80,11 @@ smtpd_lines() {
     sed -E 's/^.* postfix\/smtpd\[[0-9]+\]: //; s/\b[0-9A-F]{8,12}\b/QUEUEID/g; s/^(improper command pipelining after [A-Z ]+ from [^:]*:).*/\1 .../'
 }
 mask() { sed -E 's/queued as [0-9A-Za-z]+/queued as QUEUEID/'; }
-# new_messages STAMP: postcat of the complete (owner-execute) queue files in incoming/
+# new_messages STAMP: postcat of the complete (owner-execute) queue files in incoming/ and hold/
 # newer than STAMP, oldest first, with what differs between two runs masked.
 new_messages() {
   local f
-  find "$ROOT/queue/incoming" -type f -perm -u+x -newer "$1" -printf '%T@ %p\n' | sort -n | cut -d' ' -f2- |
+  find "$ROOT/queue/incoming" "$ROOT/queue/hold" -type f -perm -u+x -newer "$1" -printf '%T@ %p\n' | sort -n | cut -d' ' -f2- |
     while IFS= read -r f; do
       /usr/sbin/postcat -c "$CONF" "$f" 2>&1
     done | sed -E 's/\b[0-9A-F]{8,12}\b/QUEUEID/g; s/^\*\*\* ENVELOPE RECORDS .*/*** ENVELOPE RECORDS ***/;

@@ -177,6 +177,12 @@ int notifyMask(std::string_view value) {
     return mask;
 }
 
+std::vector<std::string> stepTexts(const policy::RecipientCheck& check) {
+    std::vector<std::string> out;
+    for (const auto& step : check.steps) out.push_back(step.result);
+    return out;
+}
+
 std::string externalForm(std::string_view address) {
     return address.empty() ? std::string() : address::quoteLocalPart(address);
 }
@@ -293,6 +299,7 @@ void SmtpServerSession::start(std::string_view pending) {
             return;
         }
         auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Connect, "", "");
+        applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             // The rejection is the greeting; every command but QUIT is refused after it.
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
@@ -564,6 +571,7 @@ bool SmtpServerSession::heloCmd(const std::vector<std::string>& argv, bool ehlo)
         auto saved = session.helo;
         session.helo = arg;
         auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Helo, "", "");
+        applyActions(check.actions, stepTexts(check));
         session.helo = saved;
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
@@ -624,6 +632,12 @@ void SmtpServerSession::mailReset() {
     actSize_ = 0;
     err_ = 0;
     bdatState_ = BdatState::None;
+    savedFlags_ = 0;
+    savedFilter_.clear();
+    savedRedirect_.clear();
+    savedBcc_.clear();
+    prepend_.clear();
+    discard_ = false;
 }
 
 bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std::string& line) {
@@ -666,6 +680,7 @@ bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std:
     }
     if (!options_.standAlone && !delayReject_) {
         auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Mail, result.address, "");
+        applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
             sender_ = result.address;
@@ -729,8 +744,11 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         // Up to smtpd_recipient_overshoot_limit of these are not errors.
         return rcptOvershoot_++ < overshootLimit_;
     }
-    if (!options_.standAlone) {
+    if (!options_.standAlone && !discard_) {
         auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Rcpt, *sender_, result.address);
+        logRecipient_ = result.address;
+        applyActions(check.actions, stepTexts(check));
+        logRecipient_.reset();
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
             if (check.undecidable) base::msgWarn(namaddrWarning(check.reply));
@@ -821,12 +839,57 @@ void SmtpServerSession::commandFailed(const std::string& text, const std::string
     reply(text);
 }
 
+// The access actions an evaluation met (lib/policy's RecipientCheck::actions), as
+// smtpd_check.c's check_table_result() applies them: logged with the session's
+// whatsup, remembered for the message.
+void SmtpServerSession::applyActions(const std::vector<std::string>& actions,
+                                     const std::vector<std::string>& stepTexts) {
+    // "<NAME>: CLASS triggers WORD TEXT" as lib/policy's step for the action says it.
+    auto triggered = [&](const std::string& word, const std::string& text) {
+        std::string needle = " triggers " + word + " " + text;
+        for (const std::string& t : stepTexts) {
+            size_t at = t.find(needle), lt = t.find('<');
+            if (at != std::string::npos && lt != std::string::npos && lt < at)
+                return t.substr(lt, at + needle.size() - lt);
+        }
+        return "triggers " + word + " " + text;
+    };
+    for (const std::string& a : actions) {
+        size_t sp = a.find(' ');
+        std::string word = a.substr(0, sp), text = sp == std::string::npos ? "" : a.substr(sp + 1);
+        if (word == "HOLD") {
+            if (savedFlags_ & SinkResult::kFlagHold) continue;
+            logWhatsup("hold", text);
+            savedFlags_ |= SinkResult::kFlagHold;
+        } else if (word == "DISCARD") {
+            logWhatsup("discard", text);
+            savedFlags_ |= SinkResult::kFlagDiscard;
+            discard_ = true;
+        } else if (word == "FILTER") {
+            logWhatsup("filter", triggered(word, text));
+            savedFilter_ = text;
+        } else if (word == "REDIRECT") {
+            logWhatsup("redirect", triggered(word, text));
+            savedRedirect_ = text;
+        } else if (word == "BCC") {
+            logWhatsup("bcc", triggered(word, text));
+            savedBcc_.push_back(text);
+        } else if (word == "PREPEND") {
+            prepend_.push_back(text);
+        } else if (word == "info:" || word == "warn:") {
+            logWhatsup(word.substr(0, word.size() - 1), text);
+        }
+    }
+}
+
 std::string SmtpServerSession::namaddrWarning(const std::string& why) const {
     return restrictions_.session().namaddr() + ": " + why;
 }
 
 void SmtpServerSession::startContent() {
+    if (savedFlags_ && !options_.standAlone) sink_.processingFlags(savedFlags_);
     sink_.messageStart();
+    for (const std::string& header : prepend_) sink_.contentLine(header, true);
     ReceivedFields f;
     const policy::SmtpdSession& s = restrictions_.session();
     f.heloName = helo_ ? *helo_ : "";
@@ -860,9 +923,10 @@ bool SmtpServerSession::dataCmd(const std::vector<std::string>& argv) {
         reply("501 5.5.4 Syntax: DATA");
         return false;
     }
-    if (!options_.standAlone) {
+    if (!options_.standAlone && !discard_) {
         auto check =
             restrictions_.checkLive(SmtpdRestrictions::LiveStage::Data, *sender_, rcptCount_ == 1 ? *recipient_ : "");
+        applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
             logWhatsup("reject", text);
@@ -921,9 +985,10 @@ void SmtpServerSession::endOfData() {
         mailReset();
         finishCommand(cmd, ok);
     };
-    if (err_ == 0 && !options_.standAlone) {
+    if (err_ == 0 && !options_.standAlone && !discard_) {
         auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::EndOfData, *sender_,
                                              rcptCount_ == 1 ? *recipient_ : "");
+        applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
             logWhatsup("reject", text);
@@ -934,6 +999,14 @@ void SmtpServerSession::endOfData() {
     }
     SinkResult result;
     if (err_ == 0) {
+        sink_.extractedStart();
+        if (!savedFilter_.empty()) sink_.contentFilter(savedFilter_);
+        if (!savedRedirect_.empty()) sink_.redirect(savedRedirect_);
+        for (const std::string& bcc : savedBcc_) {
+            sink_.recipient(bcc);
+            sink_.attribute("notify_flags", "1");  // DSN_NOTIFY_NEVER
+        }
+        if (savedFlags_) sink_.processingFlags(savedFlags_);
         result = sink_.finish();
         sinkOpen_ = false;
         err_ = result.status;
@@ -1019,9 +1092,10 @@ bool SmtpServerSession::bdatCmd(const std::vector<std::string>& argv, const std:
         skip(base::cat("551 5.0.0 Discarded ", size, " bytes after earlier error"));
     } else if (bdatState_ == BdatState::None && rcptCount_ == 0) {
         skip(sender_ ? "554 5.5.1 Error: no valid recipients" : "503 5.5.1 Error: need RCPT command");
-    } else if (bdatState_ == BdatState::None && !options_.standAlone) {
+    } else if (bdatState_ == BdatState::None && !options_.standAlone && !discard_) {
         auto check =
             restrictions_.checkLive(SmtpdRestrictions::LiveStage::Data, *sender_, rcptCount_ == 1 ? *recipient_ : "");
+        applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
             logWhatsup("reject", text);
@@ -1150,6 +1224,9 @@ bool SmtpServerSession::vrfyCmd(const std::vector<std::string>& argvIn) {
     if (!options_.standAlone) {
         auto check =
             restrictions_.checkLive(SmtpdRestrictions::LiveStage::Rcpt, sender_ ? *sender_ : "", result.address);
+        logRecipient_ = result.address;
+        applyActions(check.actions, stepTexts(check));
+        logRecipient_.reset();
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
             logRecipient_ = result.address;

@@ -34,7 +34,11 @@ public:
     }
     void sender(std::string_view a) override { calls.push_back("S " + std::string(a)); }
     void recipient(std::string_view a) override { calls.push_back("R " + std::string(a)); }
+    void processingFlags(int flags) override { calls.push_back("f " + std::to_string(flags)); }
     void messageStart() override { calls.push_back("M"); }
+    void extractedStart() override { calls.push_back("X"); }
+    void contentFilter(std::string_view f) override { calls.push_back("FILTER " + std::string(f)); }
+    void redirect(std::string_view a) override { calls.push_back("> " + std::string(a)); }
     void contentLine(std::string_view l, bool complete) override {
         calls.push_back((complete ? "N " : "L ") + std::string(l));
     }
@@ -171,6 +175,7 @@ TEST(SmtpServerSession, MessageToCleanup) {
         "N ",
         "N .dotted",
         "N plain",
+        "X",
         "E",
     };
     EXPECT_EQ(h.sink.calls, expected);

@@ -24,6 +24,8 @@ struct SinkResult {
     std::string dsn;   // "4.3.0"
     std::string text;  // "queue file write error"
     // The bits smtpd distinguishes (values of Postfix's cleanup_user.h).
+    // CLEANUP_FLAG_HOLD and CLEANUP_FLAG_DISCARD, for processingFlags().
+    static constexpr int kFlagHold = 1 << 2, kFlagDiscard = 1 << 3;
     static constexpr int kBad = 1 << 0, kWrite = 1 << 1, kSize = 1 << 2, kCont = 1 << 3, kHops = 1 << 4,
                          kProxy = 1 << 7, kDefer = 1 << 8, kBareLf = 1 << 16;
 };
@@ -45,12 +47,20 @@ public:
     // REC_TYPE_RCPT: one recipient, internal form (its dsn_notify and dsn_orcpt come
     // as attributes before it).
     virtual void recipient(std::string_view address) = 0;
+    // REC_TYPE_FLGS: cleanup flags an access action asked for (kHold, kDiscard).
+    virtual void processingFlags(int flags) = 0;
     // REC_TYPE_MESG: the message content starts.
     virtual void messageStart() = 0;
     // REC_TYPE_NORM (complete) or REC_TYPE_CONT (a line continued in the next call).
     virtual void contentLine(std::string_view line, bool complete) = 0;
-    // REC_TYPE_XTRA, REC_TYPE_END, then cleanup's status and reason. A broken
-    // connection is status kWrite with its detail.
+    // REC_TYPE_XTRA: the content ended; what follows is extracted information.
+    virtual void extractedStart() = 0;
+    // REC_TYPE_FILT (an access FILTER action's transport:destination) and REC_TYPE_RDR
+    // (a REDIRECT action's address).
+    virtual void contentFilter(std::string_view filter) = 0;
+    virtual void redirect(std::string_view address) = 0;
+    // REC_TYPE_END, then cleanup's status and reason. A broken connection is status
+    // kWrite with its detail.
     virtual SinkResult finish() = 0;
     // Gives up on the message (mail_stream_cleanup): cleanup removes its file.
     virtual void abandon() = 0;

@@ -116,6 +116,7 @@ private:
     bool starttlsCmd(const std::vector<std::string>& argv);
     bool authCmd(const std::vector<std::string>& argv);
     void commandFailed(const std::string& text, const std::string& line, const std::string& address);
+    void applyActions(const std::vector<std::string>& actions, const std::vector<std::string>& stepTexts);
 
     address::RoutingContext& context_;
     policy::SmtpdRestrictions& restrictions_;
@@ -174,6 +175,15 @@ private:
     long rcptOvershoot_ = 0;
     std::optional<std::string> queueId_;
     bool sinkOpen_ = false;
+
+    // what access actions asked for (saved_flags, saved_filter, saved_redirect, saved_bcc,
+    // prepend, discard)
+    int savedFlags_ = 0;
+    std::string savedFilter_;
+    std::string savedRedirect_;
+    std::vector<std::string> savedBcc_;
+    std::vector<std::string> prepend_;
+    bool discard_ = false;
 
     // message content
     long actSize_ = 0;
