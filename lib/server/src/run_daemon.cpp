@@ -256,7 +256,7 @@ int runDaemon(int argc, char** argv, const Daemon& daemon) {
     if (options.chroot && base::verbose()) base::msgInfo("chroot is not supported: running unchrooted");
 
     std::string queueDirectory = config.get("queue_directory");
-    if (!options.standalone && ::chdir(queueDirectory.c_str()) < 0)
+    if (::chdir(queueDirectory.c_str()) < 0)
         base::msgFatal(base::cat("chdir(\"", queueDirectory, "\"): ", std::strerror(errno)));
     if (daemon.preInit) daemon.preInit(config);
     if (options.unprivileged && ::geteuid() == 0) {
