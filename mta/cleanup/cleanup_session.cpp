@@ -23,11 +23,13 @@ base::Result<std::string> CleanupSession::start() {
 }
 
 int CleanupSession::takeRecord(int& type, std::string& data) {
-    if (buf_.empty()) return 0;
-    type = static_cast<unsigned char>(buf_[0]);
+    // Records are taken from pos_ on; feed() drops what was taken once per call, so a
+    // large chunk of small records costs one move, not one per record.
+    if (pos_ >= buf_.size()) return 0;
+    type = static_cast<unsigned char>(buf_[pos_]);
     size_t len = 0;
     int shift = 0;
-    size_t i = 1;
+    size_t i = pos_ + 1;
     for (;;) {
         if (i >= buf_.size()) return 0;
         unsigned char c = static_cast<unsigned char>(buf_[i++]);
@@ -39,7 +41,7 @@ int CleanupSession::takeRecord(int& type, std::string& data) {
     if (len > static_cast<size_t>(1) << 30) return -1;
     if (buf_.size() - i < len) return 0;
     data.assign(buf_, i, len);
-    buf_.erase(0, i + len);
+    pos_ = i + len;
     return 1;
 }
 
@@ -63,6 +65,8 @@ std::string CleanupSession::feed(std::string_view bytes) {
         }
         msg_->control(flags);
     }
+    buf_.erase(0, pos_);
+    pos_ = 0;
     buf_.append(bytes);
     for (;;) {
         int type = 0;

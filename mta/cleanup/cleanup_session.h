@@ -42,6 +42,7 @@ private:
     queue::attr::GroupScanner flags_;
     bool haveFlags_ = false;
     std::string buf_;
+    size_t pos_ = 0;         // where the next record starts in buf_
     bool draining_ = false;  // an error stopped output: read up to the end record
     bool done_ = false;
     int status_ = 0;
