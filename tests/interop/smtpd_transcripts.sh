@@ -65,10 +65,13 @@ for line in open(sys.argv[1], encoding="utf-8").read().split("\n")[:-1]:
         line, end = line[:-4], b"\n"
     elif line.endswith("<NOEOL>"):
         line, end = line[:-7], b""
-    out += line.encode() + end
+    data = re.sub(rb"\\x([0-9a-fA-F]{2})", lambda m: bytes([int(m.group(1), 16)]), line.encode())
+    out += data + end
 sys.stdout.buffer.write(out)
 PY
 }
+# hold FILE: the seconds a transcript keeps its input open after the last line (#!sleep N).
+hold() { sed -n 's/^#!sleep //p' "$1" | head -n 1; }
 # overrides FILE: the "-o name=value" arguments of a transcript.
 overrides() {
   sed -n 's/^#!o //p' "$1" | while IFS= read -r o; do printf -- '-o\n%s\n' "$o"; done
@@ -110,13 +113,15 @@ for t in "$CASES"/*.txt; do
   ours_from=$(wc -l 2>/dev/null <"$OURS_LOG" || echo 0)
   touch "$WORK/stamp"
   sleep 0.01
-  runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$PF_SMTPD" -S "${opts[@]}" <"$in" 2>&1 |
+  wait=$(hold "$t")
+  { cat "$in"; sleep "${wait:-0}"; } | runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$PF_SMTPD" -S "${opts[@]}" 2>&1 |
     mask >"$WORK/runs/$name.pf"
   new_messages "$WORK/stamp" >"$WORK/runs/$name.pf.queue"
   touch "$WORK/stamp"
   sleep 0.01
-  runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$OURS_SMTPD" -S -o "maillog_file=$OURS_LOG" "${opts[@]}" \
-    <"$in" 2>&1 | mask >"$WORK/runs/$name.ours"
+  { cat "$in"; sleep "${wait:-0}"; } |
+    runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$OURS_SMTPD" -S -o "maillog_file=$OURS_LOG" "${opts[@]}" \
+      2>&1 | mask >"$WORK/runs/$name.ours"
   new_messages "$WORK/stamp" >"$WORK/runs/$name.ours.queue"
   same_files "$name: replies" "$WORK/runs/$name.pf" "$WORK/runs/$name.ours"
   if [ -s "$WORK/runs/$name.pf.queue" ] || [ -s "$WORK/runs/$name.ours.queue" ]; then

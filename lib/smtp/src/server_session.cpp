@@ -411,10 +411,8 @@ void SmtpServerSession::processInput() {
 
 void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
     const std::string namaddr = restrictions_.session().namaddr();
-    auto unknownCommand = [&] {
-        where_ = "UNKNOWN";
-        ++counts_[kUnknown].second;
-    };
+    // 3.7 does not count these in the disconnect line's "unknown".
+    auto unknownCommand = [&] { where_ = "UNKNOWN"; };
     auto afterCommand = [&] {
         if (!done_ && errorCount_ >= hardErrorLimit_) {
             reason_ = "too many errors";
