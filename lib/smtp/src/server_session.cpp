@@ -10,9 +10,9 @@
 #include "postline/address/host_address_list.h"
 #include "postline/address/routing_context.h"
 #include "postline/address/tokens.h"
+#include "postline/base/json_quote.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
-#include "postline/maps/utf8.h"
 #include "postline/policy/smtpd_command.h"
 #include "postline/policy/smtpd_restrictions.h"
 #include "postline/smtp/ehlo_mask.h"
@@ -425,7 +425,7 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
         hangup();
         return;
     }
-    if (smtputf8Enable_ && !maps::validUtf8(line)) {
+    if (smtputf8Enable_ && !base::isValidUtf8(line)) {
         reply("500 5.5.2 Error: bad UTF-8 syntax");
         ++errorCount_;
         unknownCommand();
