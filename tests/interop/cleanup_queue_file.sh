@@ -85,29 +85,44 @@ log_of() {
     -e "s/$1/QUEUEID/g" -e 's/[0-9]{14}\.QUEUEID/STAMP.QUEUEID/'
 }
 
-for case in "$CASES"/*.case; do
-  name=$(basename "$case" .case)
-  pf_out=$(python3 "$HERE/cleanup_feed.py" "$case" --socket "$ROOT/queue/public/cleanup" 2>&1)
-  our_out=$(MAIL_CONFIG=$CONF python3 "$HERE/cleanup_feed.py" "$case" --exec "$OURS_CLEANUP" -S 2>&1)
-  pf_id=$(head -n 1 <<<"$pf_out")
-  our_id=$(head -n 1 <<<"$our_out")
-  {
-    tail -n +2 <<<"$pf_out"
-    view "$pf_id"
-  } >"$WORK/$name.postfix"
-  {
-    tail -n +2 <<<"$our_out"
-    view "$our_id"
-  } >"$WORK/$name.ours"
-  # Short ids of files made a moment apart may differ in length (the inode number's
-  # hex digits); the size record then differs by that much. Not seen in practice.
-  sleep 0.2  # the log lines reach the file through postlogd
-  log_of "$pf_id" >>"$WORK/$name.postfix"
-  log_of "$our_id" >>"$WORK/$name.ours"
-  if diff -u "$WORK/$name.postfix" "$WORK/$name.ours" >"$WORK/$name.diff"; then
-    ok "$name: same status and queue file"
-  else
-    bad "$name: queue files differ (postfix vs ours)" "$WORK/$name.diff"
-  fi
-done
+# run_cases PREFIX: every case once through each cleanup.
+run_cases() {
+  for case in "$CASES"/*.case; do
+    name=$1$(basename "$case" .case)
+    pf_out=$(python3 "$HERE/cleanup_feed.py" "$case" --socket "$ROOT/queue/public/cleanup" 2>&1)
+    our_out=$(MAIL_CONFIG=$CONF python3 "$HERE/cleanup_feed.py" "$case" --exec "$OURS_CLEANUP" -S 2>&1)
+    pf_id=$(head -n 1 <<<"$pf_out")
+    our_id=$(head -n 1 <<<"$our_out")
+    {
+      tail -n +2 <<<"$pf_out"
+      view "$pf_id"
+    } >"$WORK/$name.postfix"
+    {
+      tail -n +2 <<<"$our_out"
+      view "$our_id"
+    } >"$WORK/$name.ours"
+    # Short ids of files made a moment apart may differ in length (the inode number's
+    # hex digits); the size record then differs by that much. Not seen in practice.
+    sleep 0.2  # the log lines reach the file through postlogd
+    log_of "$pf_id" >>"$WORK/$name.postfix"
+    log_of "$our_id" >>"$WORK/$name.ours"
+    if diff -u "$WORK/$name.postfix" "$WORK/$name.ours" >"$WORK/$name.diff"; then
+      ok "$name: same status and queue file"
+    else
+      bad "$name: queue files differ (postfix vs ours)" "$WORK/$name.diff"
+    fi
+  done
+}
+
+run_cases ""
+# Again with header rewriting for remote clients (rewrite_context=remote): their headers
+# are rewritten and missing ones added too.
+/usr/sbin/postconf -c "$CONF" -e remote_header_rewrite_domain=domain.invalid
+/usr/sbin/postfix -c "$CONF" reload >/dev/null 2>&1
+sleep 1
+if ! "$OURS_BIN/postline" compile -c "$CONF" >"$WORK/compile2.log" 2>&1; then
+  bad "postline compile after remote_header_rewrite_domain" "$WORK/compile2.log"
+  finish
+fi
+run_cases remote-
 finish
