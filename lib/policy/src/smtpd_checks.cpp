@@ -681,7 +681,13 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
     if (ieq(name, "reject_multi_recipient_bounce")) {
         // smtpd counts the recipients accepted before this one (RCPT) or all of them
         // (DATA and later) and rejects a null sender with more than one; a trace has one.
-        return finish(name, kDunno, "one recipient");
+        if (sender && sender->empty() && s.recipientCount > (where == "RCPT" ? 0 : 1)) {
+            int st =
+                rejectReply(ErrorClass::Policy, static_cast<int>(context.getLong("multi_recipient_bounce_reject_code")),
+                            "5.5.3", "<" + replyName + ">: " + replyClass + " rejected: Multi-recipient bounce");
+            return finish(name, st, "");
+        }
+        return finish(name, kDunno, s.recipientCount ? "not a bounce to several recipients" : "one recipient");
     }
     if (ieq(name, "reject_unverified_recipient")) {
         if (!hasRecipient) return finish(name, kDunno, "no recipient");

@@ -112,6 +112,10 @@ struct SmtpdSession {
     std::string reverseName = "unknown";  // the name from the reverse lookup, or "unknown"
     std::optional<std::string> helo;      // the HELO/EHLO argument; nullopt: no HELO was sent
     std::string saslUsername;             // the SASL login; empty: not authenticated
+    // The recipients smtpd accepted in the message so far (rcpt_count; a live session
+    // keeps it up to date): reject_multi_recipient_bounce rejects a null sender with
+    // more than one. 0 in a trace (one recipient, nothing to reject).
+    int recipientCount = 0;
     // Policy request attributes smtpd knows and the checks do not (protocol_name,
     // client_port, server_address, server_port, queue_id, instance, size, stress,
     // sasl_method, sasl_sender, ccert_*, encryption_*, recipient_count): these replace
