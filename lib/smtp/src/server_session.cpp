@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "postline/address/host_address_list.h"
 #include "postline/address/routing_context.h"
@@ -298,7 +299,7 @@ void SmtpServerSession::start(std::string_view pending) {
             reply("421 4.3.0 " + myhostname_ + " Server local error");
             return;
         }
-        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Connect, "", "");
+        auto check = liveCheck(SmtpdRestrictions::LiveStage::Connect, "", "");
         applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             // The rejection is the greeting; every command but QUIT is refused after it.
@@ -568,7 +569,7 @@ bool SmtpServerSession::heloCmd(const std::vector<std::string>& argv, bool ehlo)
         auto& session = restrictions_.mutableSession();
         auto saved = session.helo;
         session.helo = arg;
-        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Helo, "", "");
+        auto check = liveCheck(SmtpdRestrictions::LiveStage::Helo, "", "");
         applyActions(check.actions, stepTexts(check));
         session.helo = saved;
         if (check.verdict != Verdict::Accept) {
@@ -627,6 +628,7 @@ void SmtpServerSession::mailReset() {
     dsnRet_ = 0;
     rcptCount_ = 0;
     rcptOvershoot_ = 0;
+    msgSize_ = 0;
     actSize_ = 0;
     err_ = 0;
     bdatState_ = BdatState::None;
@@ -663,6 +665,7 @@ bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std:
     // The parameters lib/policy accepted, as cleanup gets them.
     std::string encoding, envid;
     int ret = 0;
+    long size = 0;
     for (size_t i = 3; i < argv.size(); ++i) {
         std::string_view arg = argv[i];
         bool dsnParam = base::startsWith(base::lowercase(arg.substr(0, 4)), "ret=") ||
@@ -675,9 +678,11 @@ bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std:
         if (base::equalsIgnoreCase(arg, "BODY=7BIT")) encoding = "7bit";
         if (base::lowercase(arg.substr(0, 4)) == "ret=") ret = base::equalsIgnoreCase(arg.substr(4), "FULL") ? 1 : 2;
         if (base::lowercase(arg.substr(0, 6)) == "envid=") envid = xtextDecode(arg.substr(6));
+        if (base::lowercase(arg.substr(0, 5)) == "size=")
+            size = std::strtol(std::string(arg.substr(5)).c_str(), nullptr, 10);
     }
     if (!options_.standAlone && !delayReject_) {
-        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Mail, result.address, "");
+        auto check = liveCheck(SmtpdRestrictions::LiveStage::Mail, result.address, "");
         applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
@@ -693,6 +698,7 @@ bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std:
     encoding_ = encoding;
     envid_ = envid;
     dsnRet_ = ret;
+    msgSize_ = size;
     arrival_ = options_.clock ? options_.clock() : std::pair<long, long>{0, 0};
     reply("250 2.1.0 Ok");
     return true;
@@ -743,7 +749,7 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         return rcptOvershoot_++ < overshootLimit_;
     }
     if (!options_.standAlone && !discard_) {
-        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::Rcpt, *sender_, result.address);
+        auto check = liveCheck(SmtpdRestrictions::LiveStage::Rcpt, *sender_, result.address);
         logRecipient_ = result.address;
         applyActions(check.actions, stepTexts(check));
         logRecipient_.reset();
@@ -880,6 +886,24 @@ void SmtpServerSession::applyActions(const std::vector<std::string>& actions,
     }
 }
 
+// One stage's restrictions, with what smtpd knows of the session brought up to date
+// first (the recipient count and the policy request attributes smtpd fills).
+policy::RecipientCheck SmtpServerSession::liveCheck(policy::SmtpdRestrictions::LiveStage stage, std::string_view sender,
+                                                    std::string_view recipient) {
+    policy::SmtpdSession& s = restrictions_.mutableSession();
+    s.recipientCount = rcptCount_;
+    s.policyAttributes = {
+        {"protocol_name", protocol_},
+        {"client_port", options_.clientPort},
+        {"server_address", options_.serverAddress},
+        {"server_port", options_.serverPort},
+        {"queue_id", queueId_ ? *queueId_ : ""},
+        {"size", std::to_string(stage == SmtpdRestrictions::LiveStage::EndOfData ? actSize_ : msgSize_)},
+        {"recipient_count", std::to_string(rcptCount_)},
+    };
+    return restrictions_.checkLive(stage, sender, recipient);
+}
+
 std::string SmtpServerSession::namaddrWarning(const std::string& why) const {
     return restrictions_.session().namaddr() + ": " + why;
 }
@@ -922,8 +946,7 @@ bool SmtpServerSession::dataCmd(const std::vector<std::string>& argv) {
         return false;
     }
     if (!options_.standAlone && !discard_) {
-        auto check =
-            restrictions_.checkLive(SmtpdRestrictions::LiveStage::Data, *sender_, rcptCount_ == 1 ? *recipient_ : "");
+        auto check = liveCheck(SmtpdRestrictions::LiveStage::Data, *sender_, rcptCount_ == 1 ? *recipient_ : "");
         applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
@@ -984,8 +1007,7 @@ void SmtpServerSession::endOfData() {
         finishCommand(cmd, ok);
     };
     if (err_ == 0 && !options_.standAlone && !discard_) {
-        auto check = restrictions_.checkLive(SmtpdRestrictions::LiveStage::EndOfData, *sender_,
-                                             rcptCount_ == 1 ? *recipient_ : "");
+        auto check = liveCheck(SmtpdRestrictions::LiveStage::EndOfData, *sender_, rcptCount_ == 1 ? *recipient_ : "");
         applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
@@ -1091,8 +1113,7 @@ bool SmtpServerSession::bdatCmd(const std::vector<std::string>& argv, const std:
     } else if (bdatState_ == BdatState::None && rcptCount_ == 0) {
         skip(sender_ ? "554 5.5.1 Error: no valid recipients" : "503 5.5.1 Error: need RCPT command");
     } else if (bdatState_ == BdatState::None && !options_.standAlone && !discard_) {
-        auto check =
-            restrictions_.checkLive(SmtpdRestrictions::LiveStage::Data, *sender_, rcptCount_ == 1 ? *recipient_ : "");
+        auto check = liveCheck(SmtpdRestrictions::LiveStage::Data, *sender_, rcptCount_ == 1 ? *recipient_ : "");
         applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
             std::string text = check.undecidable ? "451 4.3.5 Server configuration problem" : check.reply;
@@ -1220,8 +1241,7 @@ bool SmtpServerSession::vrfyCmd(const std::vector<std::string>& argvIn) {
         return false;
     }
     if (!options_.standAlone) {
-        auto check =
-            restrictions_.checkLive(SmtpdRestrictions::LiveStage::Rcpt, sender_ ? *sender_ : "", result.address);
+        auto check = liveCheck(SmtpdRestrictions::LiveStage::Rcpt, sender_ ? *sender_ : "", result.address);
         logRecipient_ = result.address;
         applyActions(check.actions, stepTexts(check));
         logRecipient_.reset();

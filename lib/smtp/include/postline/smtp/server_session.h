@@ -13,13 +13,11 @@
 #include <utility>
 #include <vector>
 
+#include "postline/policy/smtpd_restrictions.h"
 #include "postline/smtp/message_sink.h"
 
 namespace postline::address {
 class RoutingContext;
-}
-namespace postline::policy {
-class SmtpdRestrictions;
 }
 
 namespace postline::smtp {
@@ -93,6 +91,8 @@ private:
     void startContent();
     void mailReset();
     std::string namaddrWarning(const std::string& why) const;
+    policy::RecipientCheck liveCheck(policy::SmtpdRestrictions::LiveStage stage, std::string_view sender,
+                                     std::string_view recipient);
     void hangup() { done_ = true; }
     void logWhatsup(std::string_view action, std::string_view text);
     std::string whatsup() const;
@@ -170,6 +170,7 @@ private:
     std::string encoding_;
     std::string envid_;
     int dsnRet_ = 0;
+    long msgSize_ = 0;  // MAIL FROM's SIZE=
     std::pair<long, long> arrival_{0, 0};
     int rcptCount_ = 0;
     long rcptOvershoot_ = 0;
