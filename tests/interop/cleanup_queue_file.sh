@@ -115,14 +115,17 @@ run_cases() {
 }
 
 run_cases ""
-# Again with header rewriting for remote clients (rewrite_context=remote): their headers
-# are rewritten and missing ones added too.
-/usr/sbin/postconf -c "$CONF" -e remote_header_rewrite_domain=domain.invalid
+# Again with header rewriting for remote clients (rewrite_context=remote: their headers
+# are rewritten and missing ones added too), a To: header for messages without
+# visible recipients, a BCC of every message and delay warnings.
+/usr/sbin/postconf -c "$CONF" -e remote_header_rewrite_domain=domain.invalid \
+  "undisclosed_recipients_header=To: undisclosed-recipients:;" always_bcc=archive@example.net \
+  delay_warning_time=4h
 /usr/sbin/postfix -c "$CONF" reload >/dev/null 2>&1
 sleep 1
 if ! "$OURS_BIN/postline" compile -c "$CONF" >"$WORK/compile2.log" 2>&1; then
   bad "postline compile after remote_header_rewrite_domain" "$WORK/compile2.log"
   finish
 fi
-run_cases remote-
+run_cases more-
 finish
