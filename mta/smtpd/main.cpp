@@ -13,12 +13,12 @@
 #include <thread>
 
 #include "cleanup_sink.h"
-#include "peer_name.h"
 #include "postline/address/routing_context.h"
 #include "postline/base/msg.h"
 #include "postline/config/config.h"
 #include "postline/policy/smtpd_restrictions.h"
 #include "postline/server/daemon.h"
+#include "postline/server/live_network_facts.h"
 #include "postline/smtp/server_session.h"
 
 namespace {
@@ -26,11 +26,13 @@ namespace {
 using namespace postline;
 
 // The routing context and restrictions (with their opened access tables) of the
-// configuration in use, made anew when the daemon switched to another generation.
+// configuration in use, and the live network facts (DNS, policy servers: lib/server's
+// LiveNetworkFacts), made anew when the daemon switched to another generation.
 struct Routing {
     const config::Config* config = nullptr;
     std::unique_ptr<address::RoutingContext> context;
     std::unique_ptr<policy::SmtpdRestrictions> restrictions;
+    std::unique_ptr<server::LiveNetworkFacts> facts;
 };
 Routing routing;
 
@@ -64,7 +66,14 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
         routing.config = &cfg.config();
         std::string missing = routing.restrictions->relayProtectionError();
         if (!missing.empty()) base::msgFatal(missing);
+        routing.facts.reset();
+        auto facts = server::LiveNetworkFacts::create(server::liveNetworkOptions(cfg.config()));
+        if (facts)
+            routing.facts = std::move(*facts);
+        else
+            base::msgWarn("DNS lookups and policy servers are unavailable: " + facts.error().message);
     }
+    if (routing.facts) routing.facts->forgetDns();
     smtp::SessionOptions options;
     options.standAlone = standAlone(cfg);
     options.clientAddress = conn.clientAddress;
@@ -78,10 +87,10 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
         options.serverPort = "0";
         options.addressFamily = 0;
     } else {
-        if (cfg.getBool("smtpd_peername_lookup")) {
-            smtpd::PeerName peer = smtpd::lookupPeerName(conn.clientAddress);
-            options.clientName = peer.name;
-            options.reverseName = peer.reverseName;
+        if (routing.facts) {  // smtpd_peername_lookup = no gives "unknown" names
+            server::ClientNames names = routing.facts->lookupClient(conn.clientAddress);
+            options.clientName = names.name;
+            options.reverseName = names.reverseName;
         }
         options.clientPort = conn.clientPort;
         options.serverAddress = conn.serverAddress;
@@ -99,6 +108,7 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     who.clientAddress = options.clientAddress;
     who.clientName = options.clientName;
     who.reverseName = options.reverseName;
+    who.network = routing.facts.get();
 
     std::string queueDir = cfg.get("queue_directory");
     smtpd::CleanupSink sink(queueDir + "/public/" + cfg.get("cleanup_service_name"),
