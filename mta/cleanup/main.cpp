@@ -9,6 +9,7 @@
 
 #include "cleanup_session.h"
 #include "postline/address/routing_context.h"
+#include "postline/artifact/generation.h"
 #include "postline/base/msg.h"
 #include "postline/config/config.h"
 #include "postline/queue/maildrop_file.h"
@@ -19,10 +20,13 @@ namespace {
 
 using namespace postline;
 
-// The routing context of the configuration in use, made anew when the daemon switched
-// to another generation.
+// The routing context of the configuration in use (its tables stay open between
+// messages, as Postfix's cleanup keeps its maps), made anew when the daemon switched to
+// another generation: the generation number tells a new configuration that happens to
+// live at the old one's address apart.
 struct Routing {
     const config::Config* config = nullptr;
+    int generation = -1;
     std::unique_ptr<address::RoutingContext> context;
 };
 Routing routing;
@@ -30,9 +34,10 @@ Routing routing;
 void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     std::string queueDir = cfg.get("queue_directory");
     if (::chdir(queueDir.c_str()) != 0) base::msgFatal("chdir " + queueDir + ": " + std::strerror(errno));
-    if (routing.config != &cfg.config()) {
+    if (routing.config != &cfg.config() || routing.generation != cfg.generation().number()) {
         routing.context = std::make_unique<address::RoutingContext>(cfg.config());
         routing.config = &cfg.config();
+        routing.generation = cfg.generation().number();
     }
     cleanup::CleanupEnvironment env;
     env.settings = cleanup::CleanupSettings::read([&](std::string_view name) { return cfg.get(name); });
