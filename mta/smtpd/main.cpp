@@ -149,8 +149,27 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
             session.endOfInput();
             break;
         }
-        session.feed(std::string_view(buf, static_cast<size_t>(n)));
+        // Everything the client has sent by now, so that the session sees pipelined
+        // commands as Postfix's smtpd does when it peeks at the socket.
+        std::string input(buf, static_cast<size_t>(n));
+        bool eof = false;
+        while (input.size() < (1u << 20)) {
+            pollfd more{conn.inFd, POLLIN, 0};
+            if (::poll(&more, 1, 0) <= 0 || !(more.revents & (POLLIN | POLLHUP))) break;
+            ssize_t m = ::read(conn.inFd, buf, sizeof buf);
+            if (m < 0 && errno == EINTR) continue;
+            if (m <= 0) {
+                eof = true;
+                break;
+            }
+            input.append(buf, static_cast<size_t>(m));
+        }
+        session.feed(input);
         flush();
+        if (eof && !session.done()) {
+            session.endOfInput();
+            break;
+        }
     }
     flush();
     session.close();

@@ -291,6 +291,11 @@ void SmtpServerSession::start(std::string_view pending) {
         base::msgInfo("improper command pipelining after CONNECT from " + namaddr + ": " +
                       escapeBytes(pending.substr(0, 100)));
         illPipelining_ = true;
+        if (forbidUnauthPipelining_) {
+            reply("554 5.5.0 Error: SMTP protocol synchronization");
+            hangup();
+            return;
+        }
     }
     if (!options_.standAlone) {
         std::string missing = restrictions_.relayProtectionError();
@@ -1348,7 +1353,7 @@ std::string SmtpServerSession::disconnectStats() const {
         total += all;
     }
     out += " commands=" + std::to_string(ok);
-    if (ok != total) out += "/" + std::to_string(total);
+    if (ok != total || total == 0) out += "/" + std::to_string(total);
     return out;
 }
 
