@@ -25,9 +25,12 @@ void onTrigger(std::string_view, const server::DaemonConfig& cfg) {
     env.lineLimit = static_cast<size_t>(cfg.getLong("line_length_limit"));
     env.contentFilter = cfg.get("content_filter");
     if (const passwd* pw = ::getpwnam(cfg.get("mail_owner").c_str())) env.ownerUid = pw->pw_uid;
-    // CLEANUP_FLAG_BOUNCE | CLEANUP_FLAG_MASK_EXTERNAL (receive_override_options aside).
+    // CLEANUP_FLAG_BOUNCE | CLEANUP_FLAG_MASK_EXTERNAL, less what receive_override_options
+    // turns off.
     namespace f = queue::cleanup_flag;
-    env.cleanupFlags = f::kBounce | f::kFilter | f::kMilter | f::kBccOk | f::kMapOk;
+    env.cleanupFlags = pickup::applyReceiveOverrides(f::kBounce | f::kFilter | f::kMilter | f::kBccOk | f::kMapOk,
+                                                     cfg.get("receive_override_options"));
+    env.autoUtf8 = pickup::autodetectsUtf8(cfg.get("smtputf8_autodetect_classes"), "sendmail");
     env.info = [](std::string_view t) { base::msgInfo(t); };
     env.warn = [](std::string_view t) { base::msgWarn(t); };
     pickup::pickupScan(env);

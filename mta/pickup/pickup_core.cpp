@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -160,7 +161,12 @@ PickupVerdict pickupFile(const PickupEnvironment& env, const std::string& path, 
             warn(env, "if this file was created by Postfix < 1.1, then you may have to chmod a+r QUEUE/" + path);
         return e == EACCES ? PickupVerdict::Keep : PickupVerdict::Remove;
     }
-    auto client = queue::CleanupClient::open(env.cleanupSocket, env.cleanupFlags);
+    int flags = env.cleanupFlags;
+    if (st.st_uid == env.ownerUid && (st.st_mode & S_IROTH) == 0)
+        flags &= ~queue::cleanup_flag::kMilter;
+    else if (env.autoUtf8)
+        flags |= queue::cleanup_flag::kAutoUtf8;
+    auto client = queue::CleanupClient::open(env.cleanupSocket, flags);
     if (!client) {
         warn(env, client.error().message);
         return PickupVerdict::Keep;
@@ -210,6 +216,43 @@ int pickupScan(const PickupEnvironment& env) {
         total += count;
         if (count == 0) return total;
     }
+}
+
+namespace {
+
+// The names of a list parameter, lower case (commas and blanks separate them).
+std::vector<std::string> listNames(std::string_view value) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < value.size()) {
+        size_t j = value.find_first_of(", \t\r\n", i);
+        if (j == std::string_view::npos) j = value.size();
+        if (j > i) {
+            std::string name(value.substr(i, j - i));
+            for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            out.push_back(std::move(name));
+        }
+        i = j + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+int applyReceiveOverrides(int flags, std::string_view receiveOverrideOptions) {
+    namespace f = queue::cleanup_flag;
+    for (const std::string& name : listNames(receiveOverrideOptions)) {
+        if (name == "no_address_mappings") flags &= ~(f::kBccOk | f::kMapOk);
+        if (name == "no_header_body_checks") flags &= ~f::kFilter;
+        if (name == "no_milters") flags &= ~f::kMilter;
+    }
+    return flags;
+}
+
+bool autodetectsUtf8(std::string_view classes, std::string_view source) {
+    for (const std::string& name : listNames(classes))
+        if (name == source || name == "all") return true;
+    return false;
 }
 
 }  // namespace postline::pickup

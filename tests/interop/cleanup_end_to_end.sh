@@ -13,6 +13,8 @@ PF_PORT=${PF_PORT:-10743}
 PL_PORT=${PL_PORT:-10744}
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
+# shellcheck source=tests/interop/cleanup_view.bash
+source "$HERE/cleanup_view.bash"
 # shellcheck source=tests/integration/postline_instance.bash
 source "$HERE/../integration/postline_instance.bash"
 pf_instance_guard cleanup_end_to_end
@@ -53,6 +55,7 @@ message_text() {
   full) printf 'From: Old <old@example.org>\nTo: bob, carol@remote.example\nCc: dave\nSubject: full\nX-Strip: gone\nMessage-ID: <fixed@example.org>\n\nbody\n' ;;
   held) printf 'Subject: held for review\n\nbody\n' ;;
   long) printf 'Subject: long\n\n%s\n' "$(head -c 5000 /dev/zero | tr '\0' y)" ;;
+  utf8) printf 'Subject: caf\303\251\n\nna\303\257ve body\n' ;;
   esac
 }
 message_args() {
@@ -61,9 +64,10 @@ message_args() {
   full) echo "-f old@example.org -N success,delay -R hdrs -V envid-1 -t" ;;
   held) echo "-f alice bob" ;;
   long) echo "-f <> bob carol bob" ;;
+  utf8) printf '%s' "-f jos$(printf '\303\251')@example.org bob" ;;
   esac
 }
-NAMES="plain full held long"
+NAMES="plain full held long utf8"
 
 queued() { find "$1/queue/incoming" "$1/queue/hold" -type f -perm -u+x 2>/dev/null | wc -l; }
 wait_queued() { # wait_queued ROOT N
@@ -81,10 +85,12 @@ view() { # view ROOT ID
   /usr/sbin/postcat -c "$PF_ROOT/conf" "$file" 2>&1 | sed -E \
     -e "s/$id/QUEUEID/g" \
     -e 's/^(create_time|message_arrival_time): .*/\1: TIME/' \
+    -e 's/^(message_size: +[0-9]+ +)[0-9]+/\1OFFSET/' \
     -e 's/^(\*\*\* [A-Z ]+ ).*/\1FILE ***/' \
     -e 's/[0-9]{14}\.QUEUEID/STAMP.QUEUEID/' \
     -e 's/^(Date: |\tid QUEUEID; ).*/\1DATE/' \
     -e 's/from userid [0-9]+/from userid UID/'
+  size_record_check "$PF_ROOT/conf" "$file"
   grep -F "$id" "$root/maillog" | sed -E -e 's/^[A-Z][a-z]{2} +[0-9]+ [0-9:]{8} [^ ]+ //' -e 's/\[[0-9]+\]:/[PID]:/' \
     -e "s/$id/QUEUEID/g" -e 's/[0-9]{14}\.QUEUEID/STAMP.QUEUEID/' -e 's/uid=[0-9]+/uid=UID/'
 }

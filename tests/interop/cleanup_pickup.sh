@@ -11,6 +11,8 @@ source "$(dirname "$0")/lib.bash"
 PF_PORT=${PF_PORT:-10742}
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
+# shellcheck source=tests/interop/cleanup_view.bash
+source "$HERE/cleanup_view.bash"
 
 pf_instance_guard cleanup_pickup
 
@@ -41,6 +43,7 @@ message_text() {
   headers) printf 'From: Alice <alice@example.org>\nTo: bob, carol@remote.example\nSubject: headers\nMessage-ID: <fixed@example.org>\n\nbody\n' ;;
   folded) printf ' starts with a blank\nSubject: x\n\nbody\n' ;;
   long) printf 'Subject: long\n\n%s\n' "$(head -c 5000 /dev/zero | tr '\0' y)" ;;
+  utf8) printf 'Subject: caf\303\251\n\nna\303\257ve body\n' ;;
   esac
 }
 message_args() {
@@ -49,9 +52,10 @@ message_args() {
   headers) echo "-F Alice_Example -N success,delay -R hdrs -V envid-1 -t" ;;
   folded) echo "-f <> bob" ;;
   long) echo "-f alice bob carol bob" ;;
+  utf8) printf '%s' "-f jos$(printf '\303\251')@example.org bob" ;;
   esac
 }
-NAMES="plain headers folded long"
+NAMES="plain headers folded long utf8"
 
 submit() { # submit NAME
   # shellcheck disable=SC2046
@@ -73,9 +77,11 @@ view() { # view ID
   /usr/sbin/postcat -c "$CONF" "$file" 2>&1 | sed -E \
     -e "s/$id/QUEUEID/g" \
     -e 's/^(create_time|message_arrival_time): .*/\1: TIME/' \
+    -e 's/^(message_size: +[0-9]+ +)[0-9]+/\1OFFSET/' \
     -e 's/^(\*\*\* ENVELOPE RECORDS ).*/\1FILE ***/' \
     -e 's/[0-9]{14}\.QUEUEID/STAMP.QUEUEID/' \
     -e 's/^(Date: |\tid QUEUEID; ).*/\1DATE/'
+  size_record_check "$CONF" "$file"
   grep -F "$id" "$LOG" | sed -E -e 's/^[A-Z][a-z]{2} +[0-9]+ [0-9:]{8} [^ ]+ //' -e 's/\[[0-9]+\]:/[PID]:/' \
     -e "s/$id/QUEUEID/g" -e 's/[0-9]{14}\.QUEUEID/STAMP.QUEUEID/'
 }

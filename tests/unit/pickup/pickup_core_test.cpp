@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "postline/queue/cleanup_client.h"
 #include "postline/queue/cleanup_status.h"
 #include "postline/queue/record.h"
 #include "postline/queue/record_type.h"
@@ -103,6 +104,18 @@ TEST(PickupCopy, CleanupTroubleKeepsOrRemovesTheFile) {
     auto r = copy(ok, queue::cleanup_stat::kRcpt);
     EXPECT_EQ(r.verdict, PickupVerdict::Remove);
     EXPECT_EQ(r.log.back(), "warning: maildrop/ABC: error writing QID: no recipients specified");
+}
+
+TEST(PickupFlags, ReceiveOverridesAndSmtputf8Autodetection) {
+    namespace f = queue::cleanup_flag;
+    int all = f::kBounce | f::kFilter | f::kMilter | f::kBccOk | f::kMapOk;
+    EXPECT_EQ(applyReceiveOverrides(all, ""), all);
+    EXPECT_EQ(applyReceiveOverrides(all, "no_address_mappings, No_Milters"), f::kBounce | f::kFilter);
+    EXPECT_EQ(applyReceiveOverrides(all, "no_header_body_checks no_unknown_recipient_checks"), all & ~f::kFilter);
+    EXPECT_TRUE(autodetectsUtf8("sendmail, verify", "sendmail"));
+    EXPECT_TRUE(autodetectsUtf8("ALL", "sendmail"));
+    EXPECT_FALSE(autodetectsUtf8("smtpd", "sendmail"));
+    EXPECT_FALSE(autodetectsUtf8("", "sendmail"));
 }
 
 }  // namespace
