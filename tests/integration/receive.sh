@@ -94,7 +94,9 @@ postcat_all() { # postcat_all ROOT OUTDIR: one normalized file per queued messag
 }
 postcat_all "$PF_ROOT" "$WORK/pf.queue"
 postcat_all "$PL_ROOT" "$WORK/pl.queue"
-same_files "the same messages were queued" <(cd "$WORK/pf.queue" && ls) <(cd "$WORK/pl.queue" && ls)
+(cd "$WORK/pf.queue" && ls) >"$WORK/pf.queued"
+(cd "$WORK/pl.queue" && ls) >"$WORK/pl.queued"
+same_files "the same messages were queued" "$WORK/pf.queued" "$WORK/pl.queued"
 for f in "$WORK/pf.queue"/*; do
   key=$(basename "$f")
   [ -f "$WORK/pl.queue/$key" ] || continue
