@@ -670,7 +670,7 @@ bool CleanupMessage::rewriteHeaderAddresses(const message::HeaderOpts& opts, std
 void CleanupMessage::headerCallback(message::HeaderClass cls, const message::HeaderOpts* opts, std::string& header) {
     if (opts && (opts->flags & message::header_flag::kMime)) cls = message::HeaderClass::Multipart;
     if (opts && opts->type == HeaderType::Received) hopCount_ += 1;
-    if ((flags_ & kFlagFilter) && outOk()) {
+    if (flags_ & kFlagFilter) {
         const std::string* param = cls == message::HeaderClass::Primary     ? &env_.settings.headerChecks
                                    : cls == message::HeaderClass::Multipart ? &env_.settings.mimeHeaderChecks
                                                                             : &env_.settings.nestedHeaderChecks;
