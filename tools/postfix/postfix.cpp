@@ -26,6 +26,8 @@
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
+#include "postline/lint/linter.h"
+#include "postline/lint/rules.h"
 #include "postline/server/mail_log.h"
 #include "postline/server/master_lock.h"
 #include "postline/server/privileges.h"
@@ -178,11 +180,30 @@ private:
         return out;
     }
 
+    // The SMTP smuggling exposure (CVE-2023-51764) is said at every start, in the log, not
+    // only when lint runs: an smtpd that other machines reach with
+    // smtpd_forbid_bare_newline left at 3.7's default "no". Lint's own rule decides, alone
+    // (the table contents it would also check are not read again).
+    void warnSmtpSmuggling() {
+        lint::LintOptions options;
+        options.configDir = configDir_;
+        options.knownSource = [](const std::string&, const std::string&, bool) { return true; };
+        options.knownFile = [](const std::string&) { return true; };
+        for (const lint::RuleInfo& rule : lint::ruleCatalog())
+            if (rule.id != "smtp-smuggling") options.disabledRules.emplace(rule.id);
+        auto findings = lint::lintConfiguration(options);
+        if (!findings) return;
+        for (const lint::Diagnostic& finding : *findings)
+            base::msgWarn(base::cat(finding.file, finding.line > 0 ? ":" + std::to_string(finding.line) : "", ": ",
+                                    finding.message, "; ", finding.hint));
+    }
+
     int start(bool foreground) {
         if (running()) fatal("the Postfix mail system is already running");
         if (!compileIfNeeded()) fatal("the Postfix mail system is not started");
         if (running()) fatal("the Postfix mail system is already running");  // the generation may name another spool
         if (!checkFatal()) fatal("Postfix integrity check failed!");
+        warnSmtpSmuggling();
         base::msgInfo("starting the Postfix mail system");
         if (foreground) {
             std::vector<std::string> args = masterCommand({"-d"});
