@@ -207,6 +207,8 @@ SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRest
     smtputf8Enable_ = context_.getBool("smtputf8_enable");
     forbidUnauthPipelining_ = context_.getBool("smtpd_forbid_unauth_pipelining");
     discardMask_ = ehloMask(context_.get("smtpd_discard_ehlo_keywords"));
+    // smtpd_discard_ehlo_keyword_address_maps is opened now and asked in start().
+    (void)context_.maps("smtpd_discard_ehlo_keyword_address_maps");
     for (std::string_view w : base::splitAny(context_.get("smtpd_noop_commands"), ", \t\r\n"))
         noopCommands_.emplace_back(w);
     auto seconds = [&](std::string_view name) {
@@ -296,6 +298,14 @@ void SmtpServerSession::start(std::string_view pending) {
             hangup();
             return;
         }
+    }
+    // smtpd_discard_ehlo_keyword_address_maps: the client address's own list, if any.
+    auto& discardMaps = context_.maps("smtpd_discard_ehlo_keyword_address_maps");
+    if (!discardMaps.empty()) {
+        auto hit = discardMaps.find(options_.clientAddress);
+        for (const std::string& w : hit.warnings) base::msgWarn(w);
+        if (hit.isFound()) discardMask_ = ehloMask(hit.value);
+        discardMapError_ = hit.isError();
     }
     if (!options_.standAlone) {
         std::string missing = restrictions_.relayProtectionError();
@@ -603,6 +613,15 @@ bool SmtpServerSession::heloCmd(const std::vector<std::string>& argv, bool ehlo)
     unsigned discard = discardMask_;
     if (discard && !(discard & ehlo_mask::kSilent))
         base::msgInfo("discarding EHLO keywords: " + ehloMaskNames(discard));
+    if (discardMapError_) {
+        // A table that failed: smtpd gives up on the session (SMTP_ERR_DATA).
+        base::msgWarn("don't know what EHLO features to announce to " + restrictions_.session().namaddr());
+        base::msgInfo(base::cat(queueId_ ? *queueId_ : std::string("NOQUEUE"), ": reject: ", where_, " from ",
+                                restrictions_.session().namaddr(), ": 421 4.3.0 ", myhostname_,
+                                " Server local data error"));
+        reply("421 4.3.0 " + myhostname_ + " Server local data error");
+        return false;
+    }
     std::vector<std::string> words{myhostname_};
     if (!(discard & ehlo_mask::kPipelining)) words.push_back("PIPELINING");
     if (!(discard & ehlo_mask::kSize))

@@ -385,3 +385,16 @@ TEST(SmtpServerSession, DataAndEndOfDataRestrictions) {
 
 }  // namespace
 }  // namespace postline::smtp
+
+namespace postline::smtp {
+namespace {
+
+TEST(SmtpServerSession, DiscardEhloKeywordAddressMaps) {
+    Harness h(Settings{{"smtpd_discard_ehlo_keyword_address_maps", "inline:{{127.0.0.1=dsn 8bitmime}}"}});
+    std::string out = h.run("EHLO c\r\n");
+    EXPECT_EQ(out.find("250-DSN"), std::string::npos) << out;
+    EXPECT_TRUE(h.logged("discarding EHLO keywords: 8BITMIME DSN"));
+}
+
+}  // namespace
+}  // namespace postline::smtp

@@ -134,6 +134,7 @@ private:
     int bareLfMode_ = 0;  // 0 no, 1 normalize, 2 reject
     int bareLfCode_ = 550;
     unsigned discardMask_ = 0;
+    bool discardMapError_ = false;  // smtpd_discard_ehlo_keyword_address_maps failed
     std::vector<std::string> noopCommands_;
 
     // input
