@@ -7,7 +7,7 @@
 # from both, and every queue file our smtpd and cleanup write must read, through
 # Postfix's own postcat, as the file Postfix wrote for the same message (queue ids,
 # times and sizes masked). Then swaks and Postfix's smtp-source: every message they
-# send is queued, complete. Usage: tests/integration/receive.sh BUILD_DIR/bin (as root).
+# send is queued, complete; sendmail -bs (stand-alone smtpd) answers and queues alike. Usage: tests/integration/receive.sh BUILD_DIR/bin (as root).
 # PF_PORT and PL_PORT pick the ports (10733, 10734); KEEP_WORK=1 keeps the scratch tree.
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/../interop/lib.bash"
@@ -65,6 +65,17 @@ python3 "$HERE/../integration/smtp_dialogues.py" "$PF_PORT" >"$WORK/pf.transcrip
 python3 "$HERE/../integration/smtp_dialogues.py" "$PL_PORT" >"$WORK/pl.transcript" 2>"$WORK/pl.dialogue.err"
 cat "$WORK/pf.dialogue.err" "$WORK/pl.dialogue.err" >&2
 same_files "SMTP dialogues: the same replies" "$WORK/pf.transcript" "$WORK/pl.transcript"
+
+# sendmail -bs: smtpd stand-alone on sendmail's standard input and output.
+bs_session() {
+  printf 'EHLO client.example\r\nMAIL FROM:<sender@example.org>\r\nRCPT TO:<sendmail-bs@example.org>\r\n'
+  printf 'DATA\r\nSubject: sendmail -bs\r\n\r\nhello\r\n.\r\nQUIT\r\n'
+}
+bs_session | /usr/sbin/sendmail -C "$PF_ROOT/conf" -bs 2>&1 | sed -E 's/queued as [0-9A-Za-z]+/queued as QUEUEID/' \
+  >"$WORK/pf.bs"
+bs_session | as_pl_user env MAIL_CONFIG="$PL_ROOT/conf" "$OURS_BIN/sendmail" -bs 2>&1 |
+  sed -E 's/queued as [0-9A-Za-z]+/queued as QUEUEID/' >"$WORK/pl.bs"
+same_files "sendmail -bs: the same replies" "$WORK/pf.bs" "$WORK/pl.bs"
 
 # The queue files, paired by their first recipient, as Postfix's postcat shows them.
 # settle ROOT: waits until the queue's temporary files are gone (cleanup finishing).

@@ -1,6 +1,6 @@
 // sendmail(1)'s command line and modes after Postfix 3.7's sendmail/sendmail.c main():
 // the getopt list, -q/-V/-XV special cases, the conflicts between options, and the
-// modes that hand over to postqueue, postalias or (not yet) smtpd.
+// modes that hand over to postqueue, postalias, postfix start or smtpd -S.
 #include "sendmail.h"
 
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "postline/address/user_acl.h"
 #include "postline/base/msg.h"
 #include "postline/config/config.h"
 #include "postline/queue/maildrop_submission.h"
@@ -50,6 +51,21 @@ enum class Mode { Enqueue, NewAlias, Mailq, Daemon, User, FlushQ, Ignore };
 }
 
 // Our postdrop sits next to this program; an installed one in command_directory.
+// A Postline program beside this one (build/bin/NAME), or under ../libexec for a daemon,
+// before the one in `fallbackDir` (command_directory or daemon_directory): sendmail must
+// hand over to Postline's own programs, not to another mail system's of the same name.
+std::string ownProgram(const std::string& name, const std::string& fallbackDir, bool daemon) {
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        std::string dir(self, static_cast<size_t>(n));
+        dir.erase(dir.rfind('/'));
+        std::string candidate = daemon ? dir.substr(0, dir.rfind('/')) + "/libexec/" + name : dir + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return fallbackDir + "/" + name;
+}
+
 std::string postdropPath(const std::string& commandDir) {
     char self[4096];
     ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
@@ -342,9 +358,22 @@ int runSendmail(int argc, char** argv) {
         case Mode::FlushQ:
             if (recipientsGiven) fatal(kExUsage, "flush queue mode requires no recipient");
             runReplace(commandDir, withVerbose({"postqueue", "-f"}));
-        case Mode::Daemon:
+        case Mode::Daemon: {
+            // -bd, -bl: "postfix start" in the background; its status is not waited for.
             if (recipientsGiven) fatal(kExUsage, "daemon mode requires no recipient");
-            fatal(kExUnavailable, "daemon mode (-bd, -bl) is not implemented yet: start the MTA with postfix start");
+            std::vector<std::string> args = withVerbose({ownProgram("postfix", commandDir, false)});
+            args.push_back("start");
+            pid_t pid = ::fork();
+            if (pid < 0) fatal(kExTempFail, std::string("fork: ") + std::strerror(errno));
+            if (pid == 0) {
+                std::vector<char*> argv;
+                for (auto& arg : args) argv.push_back(arg.data());
+                argv.push_back(nullptr);
+                ::execv(argv[0], argv.data());
+                _exit(kExTempFail);
+            }
+            return 0;
+        }
         case Mode::NewAlias: {
             if (recipientsGiven) fatal(kExUsage, "alias initialization mode requires no recipient");
             std::string maps = config->get("alias_database");
@@ -364,9 +393,23 @@ int runSendmail(int argc, char** argv) {
             }
             runReplace(commandDir, command);
         }
-        case Mode::User:
+        case Mode::User: {
+            // -bs: smtpd in stand-alone mode on this process's stdin and stdout, after
+            // the submission check (postdrop enforces it for the other modes).
             if (recipientsGiven) fatal(kExUsage, "stand-alone mode requires no recipient");
-            fatal(kExUnavailable, "stand-alone mode (-bs) is not implemented yet: it needs the SMTP server");
+            uid_t uid = ::getuid();
+            auto denied = address::userAclDenies("authorized_submit_users", config->get("authorized_submit_users"), uid);
+            if (!denied) fatal(kExTempFail, denied.error().message);
+            if (*denied)
+                fatal(kExNoPerm, "User " + **denied + "(" + std::to_string(uid) + ") is not allowed to submit mail");
+            std::string smtpd = ownProgram("smtpd", config->get("daemon_directory"), true);
+            std::vector<std::string> args = withVerbose({smtpd, "-S"});
+            std::vector<char*> argv;
+            for (auto& arg : args) argv.push_back(arg.data());
+            argv.push_back(nullptr);
+            ::execv(argv[0], argv.data());
+            fatal(kExTempFail, "execv " + smtpd + ": " + std::strerror(errno));
+        }
         case Mode::Ignore:
             return 0;
     }
