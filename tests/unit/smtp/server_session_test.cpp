@@ -60,7 +60,7 @@ struct Harness {
     std::vector<std::string> logs;
     long sleeps = 0;
 
-    explicit Harness(Settings settings = {}, std::string clientAddress = "127.0.0.1") {
+    explicit Harness(Settings settings = {}, std::string clientAddress = "127.0.0.1", bool standAlone = false) {
         config.set("mynetworks", "127.0.0.0/8");
         config.set("alias_maps", "");
         config.set("local_recipient_maps", "");
@@ -79,6 +79,8 @@ struct Harness {
         o.serverAddress = "127.0.0.1";
         o.serverPort = "25";
         o.clock = [] { return std::pair<long, long>{1700000000, 5}; };
+        o.standAlone = standAlone;
+        o.addressFamily = clientAddress.find(':') != std::string::npos ? 10 : 2;
         base::setMsgSink([this](base::Severity sev, std::string_view text) {
             logs.push_back((sev == base::Severity::Warning ? "warning: " : "") + std::string(text));
         });
@@ -394,6 +396,30 @@ TEST(SmtpServerSession, DiscardEhloKeywordAddressMaps) {
     std::string out = h.run("EHLO c\r\n");
     EXPECT_EQ(out.find("250-DSN"), std::string::npos) << out;
     EXPECT_TRUE(h.logged("discarding EHLO keywords: 8BITMIME DSN"));
+}
+
+}  // namespace
+}  // namespace postline::smtp
+
+namespace postline::smtp {
+namespace {
+
+// "sendmail -bs": no restrictions, so a relay attempt is accepted.
+TEST(SmtpServerSession, StandAloneSkipsRestrictions) {
+    Harness h(Settings{}, "192.0.2.1", true);
+    std::string out = h.run("HELO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@elsewhere.example>\r\n");
+    EXPECT_NE(out.find("250 2.1.5 Ok\r\n"), std::string::npos) << out;
+    EXPECT_FALSE(h.logged("improper command pipelining after CONNECT from unknown[192.0.2.1]: "));
+}
+
+// An IPv6 client: "IPv6:" in the Received header's address, address type 10.
+TEST(SmtpServerSession, Ipv6ClientReceivedHeader) {
+    Harness h(Settings{{"mynetworks", "[2001:db8::]/32"}}, "2001:db8::1");
+    h.run("EHLO c.example\r\nMAIL FROM:<>\r\nRCPT TO:<x@elsewhere.example>\r\nDATA\r\n.\r\n");
+    auto& c = h.sink.calls;
+    EXPECT_NE(std::find(c.begin(), c.end(), "A client_address_type=10"), c.end());
+    EXPECT_NE(std::find(c.begin(), c.end(), "N Received: from c.example (unknown [IPv6:2001:db8::1])"), c.end());
+    EXPECT_NE(std::find(c.begin(), c.end(), "N \tfor <x@elsewhere.example>; " + mailDate(1700000000)), c.end());
 }
 
 }  // namespace
