@@ -14,10 +14,12 @@
 #include "postline/base/json_quote.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
+#include "postline/config/config.h"
 #include "postline/policy/smtpd_command.h"
 #include "postline/policy/smtpd_restrictions.h"
 #include "postline/smtp/ehlo_mask.h"
 #include "postline/smtp/received_header.h"
+#include "postline/smtp/reply_footer.h"
 
 namespace postline::smtp {
 
@@ -207,6 +209,9 @@ SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRest
     smtputf8Enable_ = context_.getBool("smtputf8_enable");
     forbidUnauthPipelining_ = context_.getBool("smtpd_forbid_unauth_pipelining");
     discardMask_ = ehloMask(context_.get("smtpd_discard_ehlo_keywords"));
+    // Raw parameters: their $names are smtpd's macros, not main.cf's.
+    rejectFooter_ = context_.config().raw("smtpd_reject_footer").value_or("");
+    expansionFilter_ = unescapeFilter(context_.config().raw("smtpd_expansion_filter").value_or(""));
     // smtpd_discard_ehlo_keyword_address_maps is opened now and asked in start().
     (void)context_.maps("smtpd_discard_ehlo_keyword_address_maps");
     for (std::string_view w : base::splitAny(context_.get("smtpd_noop_commands"), ", \t\r\n"))
@@ -257,6 +262,21 @@ void SmtpServerSession::logWhatsup(std::string_view action, std::string_view tex
 
 void SmtpServerSession::reply(std::string text) {
     long sleep = errorCount_ >= softErrorLimit_ ? errorSleep_ : 0;
+    if (!rejectFooter_.empty() && !text.empty() && (text[0] == '4' || text[0] == '5')) {
+        const policy::SmtpdSession& who = restrictions_.session();
+        FooterMacros m;
+        m.serverName = myhostname_;
+        m.namaddr = who.namaddr();
+        m.clientAddress = who.clientAddress;
+        m.clientPort = options_.clientPort;
+        m.clientName = who.clientName;
+        m.reverseName = who.reverseName;
+        m.helo = helo_.value_or("");
+        m.sender = sender_;
+        m.recipient = recipient_;
+        m.now = options_.clock ? options_.clock().first : 0;
+        text = applyReplyFooter(text, rejectFooter_, m, expansionFilter_, [](std::string_view w) { base::msgWarn(w); });
+    }
     if (out_.empty() || sleep > 0) out_.push_back({sleep, {}});
     std::string& bytes = out_.back().bytes;
     // Multi-line text: "\r\n" between lines; all but the last get '-' after the code.

@@ -136,6 +136,8 @@ private:
     unsigned discardMask_ = 0;
     bool discardMapError_ = false;  // smtpd_discard_ehlo_keyword_address_maps failed
     std::vector<std::string> noopCommands_;
+    std::string rejectFooter_;     // smtpd_reject_footer, unexpanded
+    std::string expansionFilter_;  // smtpd_expansion_filter, unescaped
 
     // input
     std::string in_;
