@@ -7,7 +7,7 @@
 # from both, and every queue file our smtpd and cleanup write must read, through
 # Postfix's own postcat, as the file Postfix wrote for the same message (queue ids,
 # times and sizes masked). Then swaks and Postfix's smtp-source: every message they
-# send is queued, complete; sendmail -bs (stand-alone smtpd) answers and queues alike. Usage: tests/integration/receive.sh BUILD_DIR/bin (as root).
+# send is queued, complete; pflogsumm reads both logs alike; sendmail -bs (stand-alone smtpd) answers and queues alike. Usage: tests/integration/receive.sh BUILD_DIR/bin (as root).
 # PF_PORT and PL_PORT pick the ports (10733, 10734); KEEP_WORK=1 keeps the scratch tree.
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/../interop/lib.bash"
@@ -76,6 +76,18 @@ bs_session | /usr/sbin/sendmail -C "$PF_ROOT/conf" -bs 2>&1 | sed -E 's/queued a
 bs_session | as_pl_user env MAIL_CONFIG="$PL_ROOT/conf" "$OURS_BIN/sendmail" -bs 2>&1 |
   sed -E 's/queued as [0-9A-Za-z]+/queued as QUEUEID/' >"$WORK/pl.bs"
 same_files "sendmail -bs: the same replies" "$WORK/pf.bs" "$WORK/pl.bs"
+
+# What pflogsumm makes of the two logs: the same message counts (received, rejected,
+# held, ...) and the same rejections.
+pflog_totals() { # pflog_totals MAILLOG: the grand totals and the reject details
+  pflogsumm --detail 5 --problems_first "$1" 2>&1 | awk '
+    /^Grand Totals/ { on = 1 } /^message deferral detail/ { on = 0 }
+    /^message reject detail/ { on = 1 } /^message reject warning detail/ { on = 0 }
+    on && !/bytes (received|delivered)|senders|sending hosts|^-+$/'
+}
+pflog_totals "$PF_ROOT/maillog" >"$WORK/pf.pflogsumm"
+pflog_totals "$PL_ROOT/maillog" >"$WORK/pl.pflogsumm"
+same_files "pflogsumm: the same totals and rejections" "$WORK/pf.pflogsumm" "$WORK/pl.pflogsumm"
 
 # The queue files, paired by their first recipient, as Postfix's postcat shows them.
 # settle ROOT: waits until the queue's temporary files are gone (cleanup finishing).
