@@ -678,7 +678,10 @@ void CleanupMessage::headerCallback(message::HeaderClass cls, const message::Hea
                            : cls == message::HeaderClass::Multipart ? "mime_header_checks"
                                                                     : "nested_header_checks";
         if (!param->empty()) {
-            maps::MapList* tables = checks(name);
+            // Postfix's maps_create opens each "type:name" once per process (dict_handle):
+            // mime_header_checks and nested_header_checks, which default to
+            // $header_checks, use header_checks' tables instead of compiling them again.
+            maps::MapList* tables = checks(*param == env_.settings.headerChecks ? "header_checks" : name);
             auto hit = tables->find(header);
             if (hit.isFound()) {
                 std::string text = header;
@@ -688,8 +691,7 @@ void CleanupMessage::headerCallback(message::HeaderClass cls, const message::Hea
                     opts = headerTable_.find(header);
                 }
             } else if (hit.isError()) {
-                warn(queueId_ + ": " + tables->title() +
-                     " map lookup problem -- message not accepted, try again later");
+                warn(queueId_ + ": " + name + " map lookup problem -- message not accepted, try again later");
                 writeError();
             }
         }
@@ -840,12 +842,11 @@ void CleanupMessage::bodyCallback(bool complete, std::string_view text, off_t of
     if ((flags_ & kFlagFilter) && !env_.settings.bodyChecks.empty() &&
         (env_.settings.bodyCheckSizeLimit == 0 || offset < env_.settings.bodyCheckSizeLimit)) {
         maps::MapList* tables = checks("body_checks");
-        std::string line(text);
-        auto hit = tables->find(line);
+        auto hit = tables->find(text);
         if (hit.isFound()) {
-            std::string result = line;
+            std::string result(text);
             if (!act("body", result, hit.value, "body_checks")) return;
-            if (result != line) {
+            if (result != text) {
                 out(type, result);
                 return;
             }
@@ -857,7 +858,7 @@ void CleanupMessage::bodyCallback(bool complete, std::string_view text, off_t of
     out(type, text);
 }
 
-maps::MapList* CleanupMessage::checks(const std::string& parameter) {
+maps::MapList* CleanupMessage::checks(std::string_view parameter) {
     // Postfix opens checks tables with DICT_FLAG_LOCK (and FOLD_FIX via maps_create).
     return &env_.routing->maps(parameter);
 }

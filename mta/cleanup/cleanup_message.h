@@ -104,7 +104,7 @@ private:
     // and replaces `text` for REPLACE.
     bool act(const char* context, std::string& text, const std::string& value, const std::string& mapClass);
     void actLog(const std::string& action, const char* context, std::string_view content, std::string_view text);
-    maps::MapList* checks(const std::string& parameter);
+    maps::MapList* checks(std::string_view parameter);
 
     CleanupEnvironment& env_;
     queue::QueueFileWriter file_;
