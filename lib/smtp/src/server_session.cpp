@@ -467,6 +467,24 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
         unknownCommand();
         return afterCommand();
     }
+    // smtpd_command_filter: the command line, without leading space, looked up as a whole.
+    auto& commandFilter = context_.maps("smtpd_command_filter");
+    if (!commandFilter.empty()) {
+        size_t start = line.find_first_not_of(" \t");
+        auto hit = commandFilter.find(start == std::string::npos ? "" : std::string_view(line).substr(start));
+        for (const std::string& w : hit.warnings) base::msgWarn(w);
+        if (hit.isFound()) {
+            base::msgInfo(base::cat(namaddr, ": replacing command \"", std::string_view(line).substr(0, 100),
+                                    "\" with \"", std::string_view(hit.value).substr(0, 100), "\""));
+            line = hit.value;
+        } else if (hit.isError()) {
+            // smtpd gives up on the session (SMTP_ERR_DATA).
+            base::msgInfo(base::cat(queueId_ ? *queueId_ : std::string("NOQUEUE"), ": reject: ", where_, " from ",
+                                    namaddr, ": 421 4.3.0 ", myhostname_, " Server local data error"));
+            reply("421 4.3.0 " + myhostname_ + " Server local data error");
+            return;
+        }
+    }
     std::vector<std::string> argv;
     for (auto& t : policy::smtpdTokens(line)) argv.push_back(std::move(t.text));
     if (argv.empty()) {
