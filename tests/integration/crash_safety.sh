@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Crash safety of the receiving MTA (smtpd, cleanup, master): a private Postline
+# instance with no queue manager (what is accepted stays in incoming/) takes load from
+# concurrent SMTP sessions (tests/integration/smtp_load.py, every message tagged) while
+# its smtpd and cleanup processes are killed with SIGKILL at random moments, and in one
+# phase master itself (and then its children) is killed and the instance started again
+# with `postfix start` over the stale pid file and lock. Afterwards every message that
+# got "250 2.0.0 Ok: queued as ID" must be in a complete queue file (mode 0700) with
+# the content that was sent, and every complete file must read to its end record with
+# Postfix's postcat and ours (tests/integration/queue_check.py). Incomplete files are
+# allowed (never acknowledged): they must not look complete, and Postfix's postsuper -p
+# must remove them, and only them, once they are old (checked on a copy of the spool).
+# Usage: tests/integration/crash_safety.sh BUILD_DIR/bin. PL_PORT picks the port,
+# PHASE_SECONDS the length of each of the three phases (8), KEEP_WORK=1 keeps the tree.
+# shellcheck source=tests/interop/lib.bash
+source "$(dirname "$0")/../interop/lib.bash"
+if [ -z "${PL_PORT:-}" ]; then
+  PL_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
+PHASE_SECONDS=${PHASE_SECONDS:-8}
+# shellcheck source=tests/interop/postfix_instance.bash
+source "$HERE/postfix_instance.bash"
+# shellcheck source=tests/integration/postline_instance.bash
+source "$HERE/../integration/postline_instance.bash"
+pl_instance_guard crash_safety
+INTEGRATION=$(cd "$HERE/../integration" && pwd)
+LIBEXEC=$(cd "$OURS_BIN/../libexec" && pwd)
+for program in master smtpd cleanup; do
+  if [ ! -x "$LIBEXEC/$program" ]; then
+    echo "crash_safety: $LIBEXEC/$program is not built" >&2
+    exit 1
+  fi
+done
+
+ROOT=$WORK/pl
+pl_root "$ROOT"
+pf_main_cf "$ROOT/conf/main.cf" "$ROOT"
+cat >>"$ROOT/conf/main.cf" <<MAIN
+# No queue manager hands out in-flow tokens.
+in_flow_delay = 0
+message_size_limit = 1000000
+# A process killed before it took its first client throttles its service (Postfix's
+# master does the same); not for a minute here, or the load would only meet 451s.
+service_throttle_time = 1s
+MAIN
+PF_PORT=$PL_PORT pf_master_cf "$ROOT/conf/master.cf"
+sed -i '/^qmgr /d; /^pickup /d' "$ROOT/conf/master.cf"
+pl_start "$ROOT"
+
+# The children of master PID that run PROGRAM (by their command line, read per pid).
+children() { # children MASTER_PID [PROGRAM]
+  local pid args
+  for pid in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+    if [ -z "${2:-}" ] || [[ $args == "$LIBEXEC/$2 "* ]]; then echo "$pid"; fi
+  done
+}
+killed_smtpd=0 killed_cleanup=0
+# kill_randomly SECONDS: every 50-400 ms a random smtpd or cleanup process of the
+# running master gets SIGKILL.
+kill_randomly() {
+  local end=$((SECONDS + $1)) master program victims victim
+  master=$(pl_master_pid "$ROOT")
+  while ((SECONDS < end)); do
+    sleep "0.$((RANDOM % 35 + 5))"
+    if ((RANDOM % 2)); then program=smtpd; else program=cleanup; fi
+    mapfile -t victims < <(children "$master" "$program")
+    ((${#victims[@]})) || continue
+    victim=${victims[RANDOM % ${#victims[@]}]}
+    if kill -9 "$victim" 2>/dev/null; then
+      if [ "$program" = smtpd ]; then killed_smtpd=$((killed_smtpd + 1)); else killed_cleanup=$((killed_cleanup + 1)); fi
+    fi
+  done
+}
+
+STOP=$WORK/stop-load
+LOG=$WORK/load.log
+: >"$LOG"
+chmod 666 "$LOG"
+python3 "$INTEGRATION/smtp_load.py" "$PL_PORT" "$LOG" --sessions 5 --pause 0.15 --stop-file "$STOP" \
+  --seconds $((PHASE_SECONDS * 3 + 40)) >"$WORK/load.out" 2>&1 &
+LOAD=$!
+
+# Phase 1: smtpd and cleanup processes killed at random.
+kill_randomly "$PHASE_SECONDS"
+
+# Phase 2: master killed in the middle of the load, then its children (found by their
+# parent before it dies); started again over the stale pid file and lock.
+sleep "0.$((RANDOM % 9 + 1))"
+master=$(pl_master_pid "$ROOT")
+mapfile -t orphans < <(children "$master")
+kill -9 "$master"
+for pid in "${orphans[@]}"; do kill -9 "$pid" 2>/dev/null; done
+for _ in $(seq 1 50); do
+  kill -0 "$master" 2>/dev/null || break
+  sleep 0.1
+done
+for pid in "${orphans[@]}"; do
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+done
+if [ -s "$ROOT/queue/pid/master.pid" ]; then
+  ok "a killed master leaves its pid file (stale: $(pl_master_pid "$ROOT"))"
+else
+  echo "the killed master's pid file is gone" >"$WORK/pid.txt"
+  bad "a killed master leaves its pid file" "$WORK/pid.txt"
+fi
+sleep 1 # the load meets a closed port meanwhile
+if as_pl_user "$OURS_BIN/postfix" -c "$ROOT/conf" status >"$WORK/status.txt" 2>&1; then
+  bad "status after master was killed: not running" "$WORK/status.txt"
+else
+  ok "status after master was killed: not running"
+fi
+pl_start "$ROOT"
+new_master=$(pl_master_pid "$ROOT")
+if [ -n "$new_master" ] && [ "$new_master" != "$master" ] && kill -0 "$new_master"; then
+  ok "postfix start over a killed master's pid file and lock"
+else
+  echo "master pid $master before, $new_master after" >"$WORK/restart.txt"
+  bad "postfix start over a killed master's pid file and lock" "$WORK/restart.txt"
+fi
+sleep 1
+
+# Phase 3: random kills again, under the new master.
+kill_randomly "$PHASE_SECONDS"
+
+# The load stops; the sessions in progress end; the instance stops.
+touch "$STOP"
+for _ in $(seq 1 300); do
+  kill -0 "$LOAD" 2>/dev/null || break
+  sleep 0.1
+done
+if kill -0 "$LOAD" 2>/dev/null; then
+  echo "the load client did not stop within 30 s" >"$WORK/load.txt"
+  bad "the load client stops" "$WORK/load.txt"
+  kill "$LOAD"
+fi
+wait "$LOAD" 2>/dev/null
+cat "$WORK/load.out"
+pl_stop
+echo "killed: $killed_smtpd smtpd, $killed_cleanup cleanup processes, 1 master"
+
+acked=$(grep -c '^QUEUED ' "$LOG")
+if [ "$acked" -ge 50 ]; then
+  ok "the load got $acked messages queued"
+else
+  echo "only $acked messages were acknowledged; see $LOG" >"$WORK/acked.txt"
+  bad "the load got at least 50 messages queued" "$WORK/acked.txt"
+fi
+
+# The queue against the log.
+if python3 "$INTEGRATION/queue_check.py" "$ROOT/conf" "$ROOT/queue" "$OURS_BIN/postcat" "$LOG" \
+  --incomplete-list "$WORK/incomplete.txt" >"$WORK/check.txt" 2>&1; then
+  ok "every acknowledged message is queued, complete, as sent; every complete file reads to its end"
+else
+  bad "every acknowledged message is queued, complete, as sent; every complete file reads to its end" "$WORK/check.txt"
+fi
+summary=$(grep '^queue: ' "$WORK/check.txt")
+
+# What Postfix makes of the incomplete files: its queue manager never opens a file whose
+# owner bits are not rwx (mail_open_ok()); postsuper -p (part of every postfix start)
+# removes such a file from a message queue once it is more than a week old. On a copy of
+# the spool, owned by Postfix's mail_owner, with the incomplete files made old.
+if [ "$(id -u)" = 0 ] && id postfix >/dev/null 2>&1; then
+  COPY=$WORK/copy
+  mkdir -p "$COPY/conf" "$COPY/data"
+  cp -a "$ROOT/queue" "$COPY/queue"
+  pf_main_cf "$COPY/conf/main.cf" "$COPY"
+  sed -i '/^maillog_file/d' "$COPY/conf/main.cf"
+  cp "$ROOT/conf/master.cf" "$COPY/conf/master.cf"
+  touch -d '1 hour ago' "$COPY/conf/main.cf"
+  chown -R postfix:postfix "$COPY/queue" "$COPY/data"
+  chmod -R a+rX "$COPY/conf"
+  n_incomplete=0
+  while IFS= read -r path; do
+    touch -d '8 days ago' "$COPY/queue/${path#"$ROOT"/queue/}"
+    n_incomplete=$((n_incomplete + 1))
+  done <"$WORK/incomplete.txt"
+  before=$(find "$COPY/queue/incoming" -type f -perm -u+x | sort)
+  /usr/sbin/postsuper -c "$COPY/conf" -p >"$WORK/postsuper.txt" 2>&1
+  after=$(find "$COPY/queue/incoming" -type f -perm -u+x | sort)
+  left=$(find "$COPY/queue/incoming" -type f ! -perm -u+x | wc -l)
+  if [ "$before" = "$after" ] && [ "$left" = 0 ]; then
+    ok "Postfix's postsuper -p removes the $n_incomplete old incomplete files and keeps every complete one"
+  else
+    {
+      echo "incomplete files left: $left"
+      diff <(echo "$before") <(echo "$after")
+      cat "$WORK/postsuper.txt"
+    } >"$WORK/postsuper.diff"
+    bad "Postfix's postsuper -p removes old incomplete files only" "$WORK/postsuper.diff"
+  fi
+fi
+
+echo "crash_safety: $summary; killed $killed_smtpd smtpd, $killed_cleanup cleanup, 1 master"
+finish
