@@ -179,6 +179,16 @@ private:
             run = Info::empty();
         };
         while (!failed_ && !atEnd() && peek() != '|' && peek() != ')') {
+            // The common case, an ordinary character without a quantifier after a run of
+            // one text: appended in place (what crossProduct would make, without
+            // building a vector per character; opening 10,000 rules spent most of its
+            // time there).
+            if (run.texts.size() == 1 && run.texts.front().size() < kMaxLiteral && plainCharacter(peek()) &&
+                !isQuantifier(peek(1))) {
+                run.texts.front() += base::asciiLower(peek());
+                ++i_;
+                continue;
+            }
             Info part = atom(depth);
             if (failed_) break;
             part = quantifiers(std::move(part));
@@ -250,6 +260,30 @@ private:
         }
         return part;
     }
+
+    // A character that atom() reads as a literal of itself.
+    static bool plainCharacter(char c) {
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+        switch (c) {
+            case '(':
+            case ')':
+            case '[':
+            case '.':
+            case '^':
+            case '$':
+            case '\\':
+            case '*':
+            case '+':
+            case '?':
+            case '{':
+            case '|':
+            case '\0':
+                return false;
+            default:
+                return true;
+        }
+    }
+    static bool isQuantifier(char c) { return c == '*' || c == '+' || c == '?' || c == '{'; }
 
     static Info literal(char c) {
         if (static_cast<unsigned char>(c) >= 0x80) return Info::anything();

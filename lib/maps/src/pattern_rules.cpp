@@ -282,7 +282,10 @@ size_t lengthWeight(size_t len) {
 void RuleSet::buildIndex() {
     size_t n = rules_.size();
     // How many rules name each literal, so that each rule is filed under its rarest set.
-    std::unordered_map<std::string, uint32_t> shared;
+    // Keyed by views of the rules' own literals (they live until the end): no copy of
+    // each literal, and no rehashing on the way.
+    std::unordered_map<std::string_view, uint32_t> shared;
+    shared.reserve(2 * n);
     for (const Rule& rule : rules_)
         for (const auto& set : rule.literals)
             for (const auto& text : set) ++shared[text];
@@ -293,7 +296,7 @@ void RuleSet::buildIndex() {
         uint64_t bestCost = UINT64_MAX;
         for (const auto& set : rule.literals) {
             uint64_t cost = 0;
-            for (const auto& text : set) cost += uint64_t(shared[text]) * lengthWeight(text.size());
+            for (const auto& text : set) cost += uint64_t(shared.find(text)->second) * lengthWeight(text.size());
             if (cost < bestCost) best = &set, bestCost = cost;
         }
         for (const auto& text : *best) {
