@@ -4,7 +4,8 @@
 # concurrent SMTP sessions (tests/integration/smtp_load.py, every message tagged) while
 # its smtpd and cleanup processes are killed with SIGKILL at random moments, and in one
 # phase master itself (and then its children) is killed and the instance started again
-# with `postfix start` over the stale pid file and lock. Afterwards every message that
+# with `postfix start` over the stale pid file and lock; at the end it is stopped with
+# `postfix stop` under load and started once more. Afterwards every message that
 # got "250 2.0.0 Ok: queued as ID" must be in a complete queue file (mode 0700) with
 # the content that was sent, and every complete file must read to its end record with
 # Postfix's postcat and ours (tests/integration/queue_check.py). Incomplete files are
@@ -55,9 +56,18 @@ children() { # children MASTER_PID [PROGRAM]
     if [ -z "${2:-}" ] || [[ $args == "$LIBEXEC/$2 "* ]]; then echo "$pid"; fi
   done
 }
+# writing PID...: those of the PIDs that have a file of incoming/ open (a cleanup
+# process in the middle of a message).
+writing() {
+  local pid
+  for pid in "$@"; do
+    if find "/proc/$pid/fd" -mindepth 1 -lname "$ROOT/queue/incoming/*" 2>/dev/null | grep -q .; then echo "$pid"; fi
+  done
+}
 killed_smtpd=0 killed_cleanup=0
 # kill_randomly SECONDS: every 50-400 ms a random smtpd or cleanup process of the
-# running master gets SIGKILL.
+# running master gets SIGKILL; a cleanup process that is writing a message, when there
+# is one, most of the time.
 kill_randomly() {
   local end=$((SECONDS + $1)) master program victims victim
   master=$(pl_master_pid "$ROOT")
@@ -65,6 +75,10 @@ kill_randomly() {
     sleep "0.$((RANDOM % 35 + 5))"
     if ((RANDOM % 2)); then program=smtpd; else program=cleanup; fi
     mapfile -t victims < <(children "$master" "$program")
+    if [ "$program" = cleanup ] && ((RANDOM % 4)); then
+      mapfile -t busy < <(writing "${victims[@]}")
+      ((${#busy[@]})) && victims=("${busy[@]}")
+    fi
     ((${#victims[@]})) || continue
     victim=${victims[RANDOM % ${#victims[@]}]}
     if kill -9 "$victim" 2>/dev/null; then
@@ -77,7 +91,7 @@ STOP=$WORK/stop-load
 LOG=$WORK/load.log
 : >"$LOG"
 chmod 666 "$LOG"
-python3 "$INTEGRATION/smtp_load.py" "$PL_PORT" "$LOG" --sessions 5 --pause 0.15 --stop-file "$STOP" \
+python3 "$INTEGRATION/smtp_load.py" "$PL_PORT" "$LOG" --sessions 5 --trickle 2 --pause 0.15 --stop-file "$STOP" \
   --seconds $((PHASE_SECONDS * 3 + 40)) >"$WORK/load.out" 2>&1 &
 LOAD=$!
 
@@ -123,6 +137,13 @@ sleep 1
 # Phase 3: random kills again, under the new master.
 kill_randomly "$PHASE_SECONDS"
 
+# Then `postfix stop` in the middle of the load (master's SIGTERM to every process),
+# and a start again, with some more load.
+pl_stop
+sleep 0.5
+pl_start "$ROOT"
+sleep 2
+
 # The load stops; the sessions in progress end; the instance stops.
 touch "$STOP"
 for _ in $(seq 1 300); do
@@ -156,39 +177,49 @@ else
 fi
 summary=$(grep '^queue: ' "$WORK/check.txt")
 
-# What Postfix makes of the incomplete files: its queue manager never opens a file whose
-# owner bits are not rwx (mail_open_ok()); postsuper -p (part of every postfix start)
-# removes such a file from a message queue once it is more than a week old. On a copy of
-# the spool, owned by Postfix's mail_owner, with the incomplete files made old.
-if [ "$(id -u)" = 0 ] && id postfix >/dev/null 2>&1; then
-  COPY=$WORK/copy
-  mkdir -p "$COPY/conf" "$COPY/data"
-  cp -a "$ROOT/queue" "$COPY/queue"
-  pf_main_cf "$COPY/conf/main.cf" "$COPY"
-  sed -i '/^maillog_file/d' "$COPY/conf/main.cf"
-  cp "$ROOT/conf/master.cf" "$COPY/conf/master.cf"
-  touch -d '1 hour ago' "$COPY/conf/main.cf"
-  chown -R postfix:postfix "$COPY/queue" "$COPY/data"
-  chmod -R a+rX "$COPY/conf"
-  n_incomplete=0
+# What becomes of the incomplete files: Postfix's queue manager never opens a file whose
+# owner bits are not rwx (mail_open_ok()), and postsuper -p (part of every postfix
+# start) removes such a file from a message queue once it is more than a week old.
+# purge_check NAME SLUG COPY_ROOT RUN...: with the incomplete files of a copy of the
+# spool made old, RUN (a postsuper -p) removes them all and nothing else.
+purge_check() {
+  local name=$1 slug=$2 copy=$3 path before after left n=0
+  shift 3
   while IFS= read -r path; do
-    touch -d '8 days ago' "$COPY/queue/${path#"$ROOT"/queue/}"
-    n_incomplete=$((n_incomplete + 1))
+    touch -d '8 days ago' "$copy/queue/${path#"$ROOT"/queue/}"
+    n=$((n + 1))
   done <"$WORK/incomplete.txt"
-  before=$(find "$COPY/queue/incoming" -type f -perm -u+x | sort)
-  /usr/sbin/postsuper -c "$COPY/conf" -p >"$WORK/postsuper.txt" 2>&1
-  after=$(find "$COPY/queue/incoming" -type f -perm -u+x | sort)
-  left=$(find "$COPY/queue/incoming" -type f ! -perm -u+x | wc -l)
-  if [ "$before" = "$after" ] && [ "$left" = 0 ]; then
-    ok "Postfix's postsuper -p removes the $n_incomplete old incomplete files and keeps every complete one"
+  before=$(find "$copy/queue/incoming" -type f -perm -u+x | sort)
+  "$@" >"$WORK/$slug.txt" 2>&1
+  after=$(find "$copy/queue/incoming" -type f -perm -u+x | sort)
+  left=$(find "$copy/queue/incoming" -type f ! -perm -u+x | wc -l)
+  if [ "$before" = "$after" ] && [ "$left" = 0 ] && [ -n "$before" ]; then
+    ok "$name -p removes the $n old incomplete files and keeps every complete one"
   else
     {
       echo "incomplete files left: $left"
       diff <(echo "$before") <(echo "$after")
-      cat "$WORK/postsuper.txt"
-    } >"$WORK/postsuper.diff"
-    bad "Postfix's postsuper -p removes old incomplete files only" "$WORK/postsuper.diff"
+      cat "$WORK/$slug.txt"
+    } >"$WORK/$slug.diff"
+    bad "$name -p removes old incomplete files only" "$WORK/$slug.diff"
   fi
+}
+if [ "$(id -u)" = 0 ] && id postfix >/dev/null 2>&1; then
+  # Postfix's and ours (both run by root, as Postfix's mail_owner), each on a copy of
+  # the spool owned by that user.
+  for side in pf ours; do
+    COPY=$WORK/copy-$side
+    mkdir -p "$COPY/conf" "$COPY/data"
+    cp -a "$ROOT/queue" "$COPY/queue"
+    pf_main_cf "$COPY/conf/main.cf" "$COPY"
+    sed -i '/^maillog_file/d' "$COPY/conf/main.cf"
+    cp "$ROOT/conf/master.cf" "$COPY/conf/master.cf"
+    touch -d '1 hour ago' "$COPY/conf/main.cf"
+    chown -R postfix:postfix "$COPY/queue" "$COPY/data"
+    chmod -R a+rX "$COPY/conf"
+  done
+  purge_check "Postfix's postsuper" pf-postsuper "$WORK/copy-pf" /usr/sbin/postsuper -c "$WORK/copy-pf/conf" -p
+  purge_check "our postsuper" ours-postsuper "$WORK/copy-ours" "$OURS_BIN/postsuper" -c "$WORK/copy-ours/conf" -p
 fi
 
 echo "crash_safety: $summary; killed $killed_smtpd smtpd, $killed_cleanup cleanup, 1 master"

@@ -134,6 +134,21 @@ else
   ps -o pid=,args= -p "${still# }" >"$WORK/still.txt" 2>&1
   bad "round 3: the smtpd processes of the old master.cf line are gone" "$WORK/still.txt"
 fi
+# Round 4: three generations compiled while session A is open (compile keeps three:
+# A's own is removed from the disk meanwhile); A still finishes on it.
+cat >"$WORK/three_compiles.sh" <<SH
+set -e
+"\$@"
+echo "probe@example.org REJECT verdict-between" >"$CONF/access"
+echo "alias@example.org target-between@example.org" >"$CONF/virtual"
+"\$@"
+echo "probe@example.org REJECT verdict-4" >"$CONF/access"
+echo "alias@example.org target-4@example.org" >"$CONF/virtual"
+"\$@"
+SH
+chmod 644 "$WORK/three_compiles.sh"
+round 4 "554 5\.7\.1 <probe@example\.org>: Recipient address rejected: verdict-3" \
+  "554 5\.7\.1 <probe@example\.org>: Recipient address rejected: verdict-4" bash "$WORK/three_compiles.sh" "${compile[@]}"
 if grep -q "postfix/master\[$master\]: reload -- " "$ROOT/maillog"; then
   ok "master logged its reloads"
 else

@@ -14,6 +14,7 @@ can tell whether what was queued is what was sent. Sizes vary from a few hundred
 to about 150 KB, and bodies contain lines that need dot-stuffing.
 Usage: smtp_load.py PORT LOG --sessions N [--stop-file F] [--seconds S] [--prefix P]
                     [--rcpt ADDR] [--pause SEC (after each message)]
+                    [--trickle N (the first N sessions send their messages slowly)]
 """
 import argparse
 import os
@@ -145,7 +146,16 @@ def worker(args, index, log, stop, counters):
                     if not r.startswith(b"354"):
                         log.write("FAILED", tag, "DATA:" + r.decode(errors="replace").replace(" ", "_"))
                         break
-                    s.sock.sendall(wire(message_bytes(tag)))
+                    data = wire(message_bytes(tag))
+                    if index < args.trickle:
+                        # In ten pieces, 40 ms apart: a cleanup process is busy with
+                        # this message for 0.4 s.
+                        step = len(data) // 10 + 1
+                        for at in range(0, len(data), step):
+                            s.sock.sendall(data[at:at + step])
+                            time.sleep(0.04)
+                    else:
+                        s.sock.sendall(data)
                     r = s.reply()
                 except (OSError, ConnectionError) as e:
                     log.write("FAILED", tag, type(e).__name__ + ":" + str(e).replace(" ", "_"))
@@ -178,6 +188,7 @@ def main():
     p.add_argument("--rcpt", default="sink@example.org")
     p.add_argument("--timeout", type=float, default=20)
     p.add_argument("--pause", type=float, default=0)
+    p.add_argument("--trickle", type=int, default=0)
     args = p.parse_args()
     log = Log(args.log)
     deadline = time.time() + args.seconds
