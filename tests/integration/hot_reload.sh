@@ -5,10 +5,12 @@
 # its own. Three rounds change the table, the alias and the banner: a new generation
 # switched in by `postline compile` alone, then `postfix reload`, then `postfix
 # reload` with a changed master.cf line for smtpd (its processes are replaced, its
-# socket kept). In each round a session A opened before the change (EHLO, MAIL) must
-# finish on the old generation (the old verdict for RCPT TO the probed address, the
-# old alias target), while a session B opened after it gets the new ones (verdict,
-# alias, banner) (tests/integration/reload_probe.py). Meanwhile a load client
+# socket kept). In each round a session A opened before the change (EHLO, MAIL, RCPT TO
+# the alias, which opens smtpd's cleanup connection) must finish on the old generation
+# (the old verdict for RCPT TO the probed address; cleanup's old alias target), while a session B opened after it gets the new ones (verdict,
+# alias, banner) (tests/integration/reload_probe.py); a fourth round compiles three
+# generations while A is open, a fifth tries to reload a configuration with an error
+# (refused: the running generation stays). Meanwhile a load client
 # (smtp_load.py) keeps connecting: no connection may be refused or broken, every
 # message must be accepted, and every acknowledged message must be queued, complete,
 # as sent (queue_check.py). Usage: tests/integration/hot_reload.sh BUILD_DIR/bin.
@@ -149,6 +151,31 @@ SH
 chmod 644 "$WORK/three_compiles.sh"
 round 4 "554 5\.7\.1 <probe@example\.org>: Recipient address rejected: verdict-3" \
   "554 5\.7\.1 <probe@example\.org>: Recipient address rejected: verdict-4" bash "$WORK/three_compiles.sh" "${compile[@]}"
+# Round 5: a configuration with an error is not reloaded; everything stays on round 4's
+# generation (banner, verdict, alias), with the table source already changed.
+cp "$CONF/main.cf" "$WORK/main.cf.good"
+sed -i "s/^smtpd_banner = .*/smtpd_banner = \$myhostname ESMTP round-5/" "$CONF/main.cf"
+echo "default_transport = nosuch" >>"$CONF/main.cf"
+tables 5
+if "${pf[@]}" reload >"$WORK/reload5.out" 2>&1; then
+  bad "round 5: postfix reload refuses a configuration with errors" "$WORK/reload5.out"
+elif grep -q "fatal: the configuration is not reloaded" "$WORK/reload5.out"; then
+  ok "round 5: postfix reload refuses a configuration with errors"
+else
+  bad "round 5: postfix reload refuses a configuration with errors" "$WORK/reload5.out"
+fi
+if python3 "$INTEGRATION/reload_probe.py" "$PL_PORT" probe@example.org alias@example.org -- true \
+  >"$WORK/probe5.out" 2>&1; then
+  for session in A B; do
+    expect 5 "$session banner" "220 mx.example.org ESMTP round-4\$"
+    expect 5 "$session probe" "554 5\.7\.1 <probe@example\.org>: Recipient address rejected: verdict-4"
+    expect_recipient 5 "$session" target-4
+  done
+else
+  bad "round 5: the probe sessions ran" "$WORK/probe5.out"
+fi
+cp "$WORK/main.cf.good" "$CONF/main.cf"
+
 if grep -q "postfix/master\[$master\]: reload -- " "$ROOT/maillog"; then
   ok "master logged its reloads"
 else
