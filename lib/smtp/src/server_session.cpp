@@ -755,6 +755,18 @@ bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std:
             return false;
         }
     }
+    // local_header_rewrite_clients (smtpd_check_rewrite): how cleanup rewrites this mail.
+    if (!options_.standAlone) {
+        auto rewrite = restrictions_.rewriteContext(options_.addressFamily != 0);
+        for (const std::string& w : rewrite.warnings) base::msgWarn(w);
+        if (!rewrite.reply.empty()) {
+            logWhatsup("reject", rewrite.reply);
+            mailReset();
+            reply(rewrite.reply);
+            return false;
+        }
+        rewriteContext_ = rewrite.context;
+    }
     sender_ = result.address;
     smtputf8_ = result.smtputf8;
     encoding_ = encoding;
@@ -839,7 +851,7 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         const policy::SmtpdSession& s = restrictions_.session();
         sink_.arrivalTime(arrival_.first, arrival_.second);
         sink_.attribute("log_ident", *queueId_);  // FORWARD_IDENT: the queue id without XFORWARD
-        sink_.attribute("rewrite_context", "remote");
+        sink_.attribute("rewrite_context", rewriteContext_);
         if (!envid_.empty()) sink_.attribute("envelope_id", envid_);
         if (dsnRet_) sink_.attribute("ret_flags", std::to_string(dsnRet_));
         sink_.sender(*sender_);

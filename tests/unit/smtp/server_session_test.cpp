@@ -60,7 +60,9 @@ struct Harness {
     std::vector<std::string> logs;
     long sleeps = 0;
 
-    explicit Harness(Settings settings = {}, std::string clientAddress = "127.0.0.1", bool standAlone = false) {
+    // `onSocket` false: a client on a pipe (stand-alone as the mail owner), address family 0.
+    explicit Harness(Settings settings = {}, std::string clientAddress = "127.0.0.1", bool standAlone = false,
+                     bool onSocket = true) {
         config.set("mynetworks", "127.0.0.0/8");
         config.set("alias_maps", "");
         config.set("local_recipient_maps", "");
@@ -80,7 +82,7 @@ struct Harness {
         o.serverPort = "25";
         o.clock = [] { return std::pair<long, long>{1700000000, 5}; };
         o.standAlone = standAlone;
-        o.addressFamily = clientAddress.find(':') != std::string::npos ? 10 : 2;
+        o.addressFamily = !onSocket ? 0 : clientAddress.find(':') != std::string::npos ? 10 : 2;
         base::setMsgSink([this](base::Severity sev, std::string_view text) {
             logs.push_back((sev == base::Severity::Warning ? "warning: " : "") + std::string(text));
         });
@@ -148,7 +150,7 @@ TEST(SmtpServerSession, MessageToCleanup) {
         "open",
         "T 1700000000 5",
         "A log_ident=4ABCDEF1",
-        "A rewrite_context=remote",
+        "A rewrite_context=local",
         "S joe@example.net",
         "A encoding=8bit",
         "A log_client_name=localhost",
@@ -405,6 +407,52 @@ namespace postline::smtp {
 namespace {
 
 // "sendmail -bs": no restrictions, so a relay attempt is accepted.
+// local_header_rewrite_clients (default permit_inet_interfaces): 127.0.0.1 is local,
+// an outside client remote unless another entry matches; a failing table refuses MAIL.
+TEST(SmtpServerSession, RewriteContextFromLocalHeaderRewriteClients) {
+    auto contextOf = [](Harness& h) {
+        h.run("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@example.org>\r\nDATA\r\n.\r\n");
+        for (auto& c : h.sink.calls)
+            if (c.rfind("A rewrite_context=", 0) == 0) return c.substr(18);
+        return std::string("none");
+    };
+    {
+        Harness h;
+        EXPECT_EQ(contextOf(h), "local");
+    }
+    {
+        Harness h(Settings{}, "192.0.2.1");
+        EXPECT_EQ(contextOf(h), "remote");
+    }
+    {
+        Harness h(Settings{}, "127.0.0.1", false, false);  // on a pipe: no interface address
+        EXPECT_EQ(contextOf(h), "remote");
+    }
+    {
+        Harness h(Settings{{"mynetworks", "192.0.2.0/24"},
+                           {"local_header_rewrite_clients", "permit_inet_interfaces, permit_mynetworks"}},
+                  "192.0.2.1");
+        EXPECT_EQ(contextOf(h), "local");
+    }
+    {
+        Harness h(Settings{{"local_header_rewrite_clients", "bogus, inline:{192.0.2.1=ok}"}}, "192.0.2.1");
+        EXPECT_EQ(contextOf(h), "local");
+        EXPECT_TRUE(h.logged("warning: parameter local_header_rewrite_clients: invalid request: bogus"));
+    }
+    {
+        Harness h(Settings{{"local_header_rewrite_clients", "check_address_map inline:{192.0.2.9=ok}"}}, "192.0.2.1");
+        EXPECT_EQ(contextOf(h), "remote");
+    }
+    {
+        Harness h(Settings{{"local_header_rewrite_clients", "check_address_map fail:x"}}, "192.0.2.1");
+        EXPECT_NE(h.run("EHLO c\r\nMAIL FROM:<a@b.example>\r\n").find("451 4.3.0 Temporary lookup error\r\n"),
+                  std::string::npos);
+        EXPECT_TRUE(
+            h.logged("NOQUEUE: reject: MAIL from unknown[192.0.2.1]: 451 4.3.0 Temporary lookup error; "
+                     "proto=ESMTP helo=<c>"));
+    }
+}
+
 TEST(SmtpServerSession, StandAloneSkipsRestrictions) {
     Harness h(Settings{}, "192.0.2.1", true);
     std::string out = h.run("HELO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@elsewhere.example>\r\n");

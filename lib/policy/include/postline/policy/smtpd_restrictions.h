@@ -60,6 +60,24 @@ public:
     // smtpd_recipient_restrictions has relay protection, else "".
     std::string relayProtectionError();
 
+    // smtpd_check_rewrite, at MAIL FROM: the address rewriting context of the client's
+    // mail. "local" when an entry of local_header_rewrite_clients matches the client
+    // (permit_inet_interfaces, permit_mynetworks, permit_sasl_authenticated,
+    // check_address_map TABLE or a bare TABLE looked up with the client address; the
+    // permit_tls_* entries never match, there is no TLS), else "remote". A table that
+    // fails gives `reply` ("451 4.3.0 Temporary lookup error" or "451 4.3.5 Server
+    // configuration error"), which smtpd logs and sends instead of accepting MAIL FROM.
+    // `warnings` are Postfix's warning texts (an unknown entry, a failing table).
+    // `inetSocket`: the client came over an Internet socket; a client that did not (a
+    // stand-alone smtpd on a pipe, taken for 127.0.0.1) has no address that
+    // permit_inet_interfaces could find among the machine's.
+    struct RewriteContext {
+        std::string context = "remote";
+        std::string reply;
+        std::vector<std::string> warnings;
+    };
+    RewriteContext rewriteContext(bool inetSocket = true);
+
 private:
     friend struct SmtpdEvaluation;
     maps::MapList& accessTable(const std::string& spec);

@@ -30,7 +30,7 @@ struct SessionOptions {
     std::string clientPort = "unknown";
     std::string serverAddress;
     std::string serverPort;
-    int addressFamily = 2;  // AF_INET 2, AF_INET6 10, as client_address_type
+    int addressFamily = 2;  // AF_INET 2, AF_INET6 10, as client_address_type; 0: not on an Internet socket
     // SMTPD_STAND_ALONE: smtpd -S run by a user other than mail_owner (sendmail -bs):
     // no restrictions, no pipelining check, no bare newline detection.
     bool standAlone = false;
@@ -167,6 +167,7 @@ private:
 
     // mail transaction
     std::optional<std::string> sender_;
+    std::string rewriteContext_ = "remote";    // rewrite_context: local_header_rewrite_clients' verdict
     std::optional<std::string> recipient_;     // the first accepted recipient
     std::optional<std::string> logRecipient_;  // the recipient a RCPT reject logs
     bool smtputf8_ = false;
