@@ -214,6 +214,7 @@ SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRest
     expansionFilter_ = unescapeFilter(context_.config().raw("smtpd_expansion_filter").value_or(""));
     // smtpd_discard_ehlo_keyword_address_maps is opened now and asked in start().
     (void)context_.maps("smtpd_discard_ehlo_keyword_address_maps");
+    (void)context_.list("smtpd_forbidden_commands", address::MatchKind::String);
     for (std::string_view w : base::splitAny(context_.get("smtpd_noop_commands"), ", \t\r\n"))
         noopCommands_.emplace_back(w);
     auto seconds = [&](std::string_view name) {
@@ -517,9 +518,12 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
     }
     if (cmd == kUnknown) {
         where_ = "UNKNOWN";
-        static const char* forbidden[] = {"CONNECT", "GET", "POST"};
+        // A mail header or a name in smtpd_forbidden_commands (table errors are ignored).
         bool bad = isHeader(argv[0]);
-        for (const char* f : forbidden) bad = bad || base::equalsIgnoreCase(argv[0], f);
+        if (!bad) {
+            auto& forbidden = context_.list("smtpd_forbidden_commands", address::MatchKind::String);
+            bad = !forbidden.empty() && forbidden.match(argv[0]).matched;
+        }
         if (bad) {
             base::msgWarn("non-SMTP command from " + namaddr + ": " + escapeBytes(line.substr(0, 100)));
             reply("221 2.7.0 Error: I can break rules, too. Goodbye.");

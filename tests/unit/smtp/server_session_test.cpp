@@ -453,6 +453,24 @@ TEST(SmtpServerSession, RewriteContextFromLocalHeaderRewriteClients) {
     }
 }
 
+// smtpd_forbidden_commands (default CONNECT GET POST and anything that does not start
+// with a letter): an unknown command it lists ends the session; others get 500.
+TEST(SmtpServerSession, ForbiddenCommands) {
+    {
+        Harness h;
+        EXPECT_EQ(h.run("not a command\r\n.\r\nNOOP\r\n"),
+                  "220 mail.example.org ESMTP Postfix\r\n500 5.5.2 Error: command not recognized\r\n"
+                  "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n");
+        EXPECT_TRUE(h.logged("warning: non-SMTP command from localhost[127.0.0.1]: ."));
+    }
+    {
+        Harness h(Settings{{"smtpd_forbidden_commands", "FOO"}});
+        EXPECT_EQ(h.run(".\r\nfoo bar\r\n"),
+                  "220 mail.example.org ESMTP Postfix\r\n500 5.5.2 Error: command not recognized\r\n"
+                  "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n");
+    }
+}
+
 TEST(SmtpServerSession, StandAloneSkipsRestrictions) {
     Harness h(Settings{}, "192.0.2.1", true);
     std::string out = h.run("HELO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@elsewhere.example>\r\n");
