@@ -241,6 +241,10 @@ int runDaemon(int argc, char** argv, const Daemon& daemon) {
     ServiceOptions options = std::move(*parsed);
     base::setVerbose(options.verbose);
     ::signal(SIGPIPE, SIG_IGN);
+    // As Postfix's servers: a write past the file size limit (RLIMIT_FSIZE, inherited
+    // from whoever started master) fails with EFBIG, which cleanup reports as "message
+    // file too big", instead of killing the process.
+    ::signal(SIGXFSZ, SIG_IGN);
     if (!options.standalone && !options.foreground && ::isatty(STDIN_FILENO))
         base::msgFatal("do not run this command by hand");
 
