@@ -60,6 +60,10 @@ void installSignals() {
     action.sa_flags = SA_RESTART;
     for (int sig : {SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGCHLD}) ::sigaction(sig, &action, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
+    // Master appends to maillog_file itself (there is no postlogd): a log file that grew
+    // past a file size limit inherited from whoever started it (ulimit -f) must make
+    // the write fail with EFBIG, not kill master with SIGXFSZ.
+    ::signal(SIGXFSZ, SIG_IGN);
 }
 
 // The spool's fixed directories, made when missing with Postfix's modes (what
