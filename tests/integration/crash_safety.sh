@@ -160,6 +160,64 @@ cat "$WORK/load.out"
 pl_stop
 echo "killed: $killed_smtpd smtpd, $killed_cleanup cleanup processes, 1 master"
 
+# A file size limit inherited from whoever started the mail system (ulimit -f 100, with
+# the mail log moved aside): a message whose queue file would outgrow it is refused
+# with 552 5.3.4, as by Postfix (its daemons ignore SIGXFSZ: the write fails with
+# EFBIG), and its file is removed; a smaller one is still queued. Then the mail log
+# itself outgrows the limit: master and the daemons, which append to it themselves,
+# lose their log lines but live on (a reload, another message).
+# send_sizes SIZE...: one message of about SIZE bytes per session; prints "SIZE: REPLY".
+send_sizes() {
+  python3 - "$PL_PORT" "$@" <<'PY'
+import socket, sys
+for size in map(int, sys.argv[2:]):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+    f = s.makefile("rb")
+    f.readline()
+    s.sendall(b"EHLO client.example\r\nMAIL FROM:<big@example.org>\r\nRCPT TO:<sink@example.org>\r\nDATA\r\n")
+    while not f.readline().startswith(b"354"):
+        pass
+    s.sendall(b"Subject: size %d\r\n\r\n" % size + (b"y" * 98 + b"\r\n") * (size // 100) + b".\r\n")
+    print("%d: %s" % (size, f.readline().decode().rstrip()))
+    s.sendall(b"QUIT\r\n")
+PY
+}
+files_before=$(find "$ROOT/queue/incoming" -type f | wc -l)
+mv "$ROOT/maillog" "$WORK/maillog.load"
+if (ulimit -f 100 && pl_start "$ROOT"); then
+  PL_RUNNING=$ROOT
+  send_sizes 150000 1000 >"$WORK/fsize.txt" 2>&1
+  if grep -q "^150000: 552 5\.3\.4 Error: message file too big$" "$WORK/fsize.txt" &&
+    grep -q "^1000: 250 2\.0\.0 Ok: queued as " "$WORK/fsize.txt" &&
+    [ "$(find "$ROOT/queue/incoming" -type f | wc -l)" = $((files_before + 1)) ] &&
+    grep -q "warning: [0-9A-F]*: queue file size limit exceeded" "$ROOT/maillog" &&
+    ! grep -q "killed by signal" "$ROOT/maillog"; then
+    ok "a queue file over the file size limit: 552 5.3.4, no file left, cleanup not killed"
+  else
+    {
+      cat "$WORK/fsize.txt"
+      echo "incoming: $files_before files before, $(find "$ROOT/queue/incoming" -type f | wc -l) after"
+      tail -n 5 "$ROOT/maillog"
+    } >"$WORK/fsize.diff"
+    bad "a queue file over the file size limit: 552 5.3.4, no file left, cleanup not killed" "$WORK/fsize.diff"
+  fi
+  master=$(pl_master_pid "$ROOT")
+  { head -c 120000 /dev/zero | tr '\0' '.' | fold -w 99; echo; } >>"$ROOT/maillog"
+  as_pl_user "$OURS_BIN/postfix" -c "$ROOT/conf" reload >"$WORK/reload.txt" 2>&1
+  sleep 0.5
+  send_sizes 1000 >"$WORK/fsize2.txt" 2>&1
+  if kill -0 "$master" && grep -q "^1000: 250 2\.0\.0 Ok: queued as " "$WORK/fsize2.txt"; then
+    ok "a mail log over the file size limit: master survives a reload, a message is queued"
+  else
+    cat "$WORK/reload.txt" "$WORK/fsize2.txt" >"$WORK/fsize2.diff"
+    kill -0 "$master" 2>/dev/null || echo "master $master is gone" >>"$WORK/fsize2.diff"
+    bad "a mail log over the file size limit: master survives a reload, a message is queued" "$WORK/fsize2.diff"
+  fi
+  pl_stop
+else
+  bad "postfix start under ulimit -f 100" "$WORK/pl-start.log"
+fi
+
 acked=$(grep -c '^QUEUED ' "$LOG")
 if [ "$acked" -ge 50 ]; then
   ok "the load got $acked messages queued"
