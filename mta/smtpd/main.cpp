@@ -1,7 +1,7 @@
 // smtpd(8): the SMTP server daemon (Postfix's smtpd/smtpd.c main, smtpd_service and
 // smtpd_peer.c): for each client connection, find the client's name, run lib/smtp's
 // session over the socket with smtpd_timeout, and hand accepted mail to the cleanup
-// service at QUEUE_DIRECTORY/public/CLEANUP_SERVICE_NAME.
+// service at QUEUE_DIRECTORY/public/CLEANUP_SERVICE_NAME (stand-alone: to postdrop).
 #include <poll.h>
 #include <pwd.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cleanup_sink.h"
+#include "postdrop_sink.h"
 #include "postline/address/routing_context.h"
 #include "postline/base/msg.h"
 #include "postline/config/config.h"
@@ -110,11 +111,17 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     who.reverseName = options.reverseName;
     who.network = routing.facts.get();
 
+    // Mail goes to the cleanup service, or in stand-alone mode through postdrop into
+    // the maildrop queue (mail_open_stream).
     std::string queueDir = cfg.get("queue_directory");
-    smtpd::CleanupSink sink(queueDir + "/public/" + cfg.get("cleanup_service_name"),
-                            smtpd::cleanupRequestFlags(cfg.get("receive_override_options")),
-                            smtpd::autodetectUtf8(cfg.get("smtputf8_autodetect_classes")));
-    smtp::SmtpServerSession session(*routing.context, *routing.restrictions, sink, options);
+    std::unique_ptr<smtp::MessageSink> sink;
+    if (options.standAlone)
+        sink = std::make_unique<smtpd::PostdropSink>(smtpd::postdropCommand(cfg.get("command_directory")));
+    else
+        sink = std::make_unique<smtpd::CleanupSink>(queueDir + "/public/" + cfg.get("cleanup_service_name"),
+                                                    smtpd::cleanupRequestFlags(cfg.get("receive_override_options")),
+                                                    smtpd::autodetectUtf8(cfg.get("smtputf8_autodetect_classes")));
+    smtp::SmtpServerSession session(*routing.context, *routing.restrictions, *sink, options);
 
     bool writable = true;
     auto flush = [&] {
@@ -124,11 +131,12 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
         }
         if (!writable && !session.done()) session.endOfInput();
     };
-    // What the client sent before the greeting (Postfix peeks at the socket).
+    // What the client sent before the greeting (Postfix peeks at the socket; not in
+    // stand-alone mode, where the greeting goes out before any input is read).
     char buf[65536];
     std::string early;
     pollfd peek{conn.inFd, POLLIN, 0};
-    if (::poll(&peek, 1, 0) > 0 && (peek.revents & POLLIN)) {
+    if (!options.standAlone && ::poll(&peek, 1, 0) > 0 && (peek.revents & POLLIN)) {
         ssize_t n = ::read(conn.inFd, buf, sizeof buf);
         if (n > 0) early.assign(buf, static_cast<size_t>(n));
     }

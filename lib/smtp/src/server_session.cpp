@@ -841,25 +841,33 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
             return false;
         }
     }
+    bool wasOpen = sinkOpen_;
     if (!sinkOpen_) {
         auto id = sink_.open(smtputf8_);
         if (!id) {
             base::msgWarn(id.error().message);
-            base::msgWarn("unable to connect to the public " + context_.get("cleanup_service_name") + " service");
+            if (!options_.standAlone)
+                base::msgWarn("unable to connect to the public " + context_.get("cleanup_service_name") + " service");
             reason_.clear();
             hangup();
             return false;
         }
         sinkOpen_ = true;
         queueId_ = *id;
-        const policy::SmtpdSession& s = restrictions_.session();
-        sink_.arrivalTime(arrival_.first, arrival_.second);
-        sink_.attribute("log_ident", *queueId_);  // FORWARD_IDENT: the queue id without XFORWARD
-        sink_.attribute("rewrite_context", rewriteContext_);
-        if (!envid_.empty()) sink_.attribute("envelope_id", envid_);
-        if (dsnRet_) sink_.attribute("ret_flags", std::to_string(dsnRet_));
+        // Stand-alone mail goes to postdrop, which takes its own time and trusts no
+        // session attributes: only the sender, encoding and recipients are sent.
+        if (!options_.standAlone) {
+            sink_.arrivalTime(arrival_.first, arrival_.second);
+            sink_.attribute("log_ident", *queueId_);  // FORWARD_IDENT: the queue id without XFORWARD
+            sink_.attribute("rewrite_context", rewriteContext_);
+            if (!envid_.empty()) sink_.attribute("envelope_id", envid_);
+            if (dsnRet_) sink_.attribute("ret_flags", std::to_string(dsnRet_));
+        }
         sink_.sender(*sender_);
         if (!encoding_.empty()) sink_.attribute("encoding", encoding_);
+    }
+    if (!wasOpen && !options_.standAlone) {
+        const policy::SmtpdSession& s = restrictions_.session();
         sink_.attribute("log_client_name", s.clientName);
         sink_.attribute("log_client_address", s.clientAddress);
         sink_.attribute("log_client_port", options_.clientPort);
@@ -875,8 +883,8 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         if (helo_) sink_.attribute("helo_name", *helo_);
         sink_.attribute("protocol_name", protocol_);
         sink_.attribute("client_address_type", std::to_string(options_.addressFamily));
-        base::msgInfo(*queueId_ + ": client=" + s.namaddr());
     }
+    if (!wasOpen) base::msgInfo(*queueId_ + ": client=" + restrictions_.session().namaddr());
     ++rcptCount_;
     if (!recipient_) recipient_ = result.address;
     if (!haveOrcpt) {

@@ -478,6 +478,27 @@ TEST(SmtpServerSession, StandAloneSkipsRestrictions) {
     EXPECT_FALSE(h.logged("improper command pipelining after CONNECT from unknown[192.0.2.1]: "));
 }
 
+// Stand-alone mail goes to postdrop: no time, session or client attributes, only the
+// sender, the recipients with their DSN attributes, and the content.
+TEST(SmtpServerSession, StandAloneRecordsForPostdrop) {
+    Harness h(Settings{}, "127.0.0.1", true, false);
+    h.run("EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@elsewhere.example>\r\nDATA\r\nSubject: s\r\n\r\n.\r\n");
+    std::vector<std::string> expected = {"open",
+                                         "S a@b.example",
+                                         "A dsn_orig_rcpt=rfc822;x@elsewhere.example",
+                                         "R x@elsewhere.example",
+                                         "M",
+                                         "N Received: from c (localhost [127.0.0.1])",
+                                         "N \tby mail.example.org (Postfix) with ESMTP id 4ABCDEF1",
+                                         "N \tfor <x@elsewhere.example>; " + mailDate(1700000000),
+                                         "N Subject: s",
+                                         "N ",
+                                         "X",
+                                         "E"};
+    EXPECT_EQ(h.sink.calls, expected);
+    EXPECT_TRUE(h.logged("4ABCDEF1: client=localhost[127.0.0.1]"));
+}
+
 // An IPv6 client: "IPv6:" in the Received header's address, address type 10.
 TEST(SmtpServerSession, Ipv6ClientReceivedHeader) {
     Harness h(Settings{{"mynetworks", "[2001:db8::]/32"}}, "2001:db8::1");
