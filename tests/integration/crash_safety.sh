@@ -234,6 +234,20 @@ else
   bad "every acknowledged message is queued, complete, as sent; every complete file reads to its end" "$WORK/check.txt"
 fi
 summary=$(grep '^queue: ' "$WORK/check.txt")
+# Our postqueue (as root it reads the queue directly when no showq runs) lists exactly
+# the complete files.
+if [ "$(id -u)" = 0 ]; then
+  "$OURS_BIN/postqueue" -c "$ROOT/conf" -j 2>"$WORK/postqueue.err" |
+    sed -n 's/.*"queue_id": "\([0-9A-Za-z]*\)".*/\1/p' | sort >"$WORK/listed.txt"
+  find "$ROOT/queue" -type f -perm -u+x -path "*/incoming/*" -printf '%f\n' | sort >"$WORK/complete.txt"
+  if [ -s "$WORK/complete.txt" ] && cmp -s "$WORK/listed.txt" "$WORK/complete.txt"; then
+    ok "our postqueue -j lists the $(wc -l <"$WORK/complete.txt") complete files and no incomplete one"
+  else
+    diff "$WORK/complete.txt" "$WORK/listed.txt" >"$WORK/listed.diff"
+    cat "$WORK/postqueue.err" >>"$WORK/listed.diff"
+    bad "our postqueue -j lists the complete files and no incomplete one" "$WORK/listed.diff"
+  fi
+fi
 
 # What becomes of the incomplete files: Postfix's queue manager never opens a file whose
 # owner bits are not rwx (mail_open_ok()), and postsuper -p (part of every postfix
