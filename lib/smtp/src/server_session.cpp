@@ -1444,9 +1444,10 @@ void SmtpServerSession::close() {
     done_ = true;
     const std::string namaddr = restrictions_.session().namaddr();
     if (!reason_.empty()) {
+        // The bytes of the complete content lines: a last line without its end was
+        // taken from the stream by smtp_get() and is neither counted nor unread.
         if (where_ == "DATA content")
-            base::msgInfo(base::cat(reason_, " after DATA (", actSize_ + static_cast<long>(in_.size()), " bytes) from ",
-                                    namaddr));
+            base::msgInfo(base::cat(reason_, " after DATA (", actSize_, " bytes) from ", namaddr));
         else if (where_ == "BDAT content")
             base::msgInfo(base::cat(reason_, " after BDAT (", actSize_, " bytes) from ", namaddr));
         else if (where_ != "END-OF-MESSAGE" || reason_ != "lost connection")

@@ -265,7 +265,7 @@ TEST(SmtpServerSession, OverlongCommandIsCutAndWarned) {
 
 TEST(SmtpServerSession, LostConnectionInData) {
     Harness h;
-    h.run("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<a@example.org>\r\nDATA\r\nSubject: x\r\n");
+    h.run("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<a@example.org>\r\nDATA\r\nSubject: x\r\npartial");
     h.session->endOfInput();
     h.session->close();
     EXPECT_TRUE(h.logged("lost connection after DATA (12 bytes) from localhost[127.0.0.1]"));
