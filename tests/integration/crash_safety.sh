@@ -105,12 +105,14 @@ master=$(pl_master_pid "$ROOT")
 mapfile -t orphans < <(children "$master")
 kill -9 "$master"
 for pid in "${orphans[@]}"; do kill -9 "$pid" 2>/dev/null; done
-for _ in $(seq 1 50); do
-  kill -0 "$master" 2>/dev/null || break
-  sleep 0.1
-done
-for pid in "${orphans[@]}"; do
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+# alive PID: the process exists and is not a zombie (an orphan's zombie may wait for a
+# reaper that does not come, in a container).
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $st != Z* ]]; }
+for pid in "$master" "${orphans[@]}"; do
+  for _ in $(seq 1 100); do
+    alive "$pid" || break
+    sleep 0.05
+  done
 done
 if [ -s "$ROOT/queue/pid/master.pid" ]; then
   ok "a killed master leaves its pid file (stale: $(pl_master_pid "$ROOT"))"
