@@ -92,6 +92,11 @@ void prepareSpool(const config::Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // As Postfix's master: descriptors inherited from whoever started the mail system
+    // are closed, or every daemon would hold them too (a caller that reads a pipe to
+    // its end, such as $(postfix start 3>&1) or a package's install script, would wait
+    // until the mail system stops).
+    ::closefrom(3);
     base::setProgramName("master");
     bool detach = true, test = false, wait = false, keepStdout = false;
     int verbose = 0;
