@@ -577,6 +577,16 @@ void CleanupMessage::messageStart() {
 void CleanupMessage::content(int type, std::string_view data) {
     using namespace queue::rec;
     if (type == kNorm || type == kCont) {
+        // cleanup_replace_stray_cr_lf (Postfix 3.7.11): a CR or LF inside a content
+        // record is not allowed in SMTP and could smuggle a message into the next hop;
+        // each becomes a space, before the header/body checks and everything later see it.
+        if (env_.settings.replaceStrayCrLf && data.find_first_of("\r\n") != std::string_view::npos) {
+            std::string masked(data);
+            for (char& c : masked)
+                if (c == '\r' || c == '\n') c = ' ';
+            mime_->update(type == kNorm, masked);
+            return;
+        }
         mime_->update(type == kNorm, data);
         return;
     }

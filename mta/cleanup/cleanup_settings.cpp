@@ -58,6 +58,7 @@ CleanupSettings CleanupSettings::read(const std::function<std::string(std::strin
     s.mimeNestingLimit = number(get("mime_nesting_limit"), 100);
     s.disableMimeInput = yes(get("disable_mime_input_processing"));
     s.smtputf8Enable = yes(get("smtputf8_enable"));
+    s.replaceStrayCrLf = yes(get("cleanup_replace_stray_cr_lf"));
     s.bodyCheckSizeLimit = number(get("body_checks_size_limit"), 51200);
     s.headerChecks = get("header_checks");
     s.mimeHeaderChecks = get("mime_header_checks");

@@ -26,6 +26,7 @@ struct CleanupSettings {
     long mimeNestingLimit = 100;
     bool disableMimeInput = false;  // disable_mime_input_processing
     bool smtputf8Enable = true;     // smtputf8_enable
+    bool replaceStrayCrLf = true;   // cleanup_replace_stray_cr_lf
     long bodyCheckSizeLimit = 51200;
     bool hashQueueDefault = true;
     // The checks tables' parameter values ("" when unset).

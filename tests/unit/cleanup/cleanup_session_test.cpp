@@ -294,3 +294,24 @@ TEST_F(CleanupSessionTest, LongLinesAreSplitAtTheLineLimit) {
 
 }  // namespace
 }  // namespace postline::cleanup
+
+namespace postline::cleanup {
+namespace {
+
+TEST_F(CleanupSessionTest, StrayCarriageReturnsAndNewlinesBecomeSpaces) {
+    // cleanup_replace_stray_cr_lf (yes by default since 3.7.11): in headers and body.
+    auto records = submission({"Subject: bd\rat"}, {"bob@example.org"});
+    records[records.size() - 3].data = "line\none\r\n";  // the body line
+    ASSERT_EQ(run(queue::cleanup_flag::kMapOk, records), 0) << ::testing::PrintToString(log_);
+    std::string all = show(fileRecords("incoming/" + id_));
+    EXPECT_NE(all.find("N Subject: bd at\n"), std::string::npos) << all;
+    EXPECT_NE(all.find("N line one  \n"), std::string::npos) << all;
+
+    config_.set("cleanup_replace_stray_cr_lf", "no");
+    ASSERT_EQ(run(queue::cleanup_flag::kMapOk, records), 0);
+    all = show(fileRecords("incoming/" + id_));
+    EXPECT_NE(all.find("N Subject: bd\rat\n"), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace postline::cleanup
