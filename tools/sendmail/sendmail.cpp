@@ -398,7 +398,8 @@ int runSendmail(int argc, char** argv) {
             // the submission check (postdrop enforces it for the other modes).
             if (recipientsGiven) fatal(kExUsage, "stand-alone mode requires no recipient");
             uid_t uid = ::getuid();
-            auto denied = address::userAclDenies("authorized_submit_users", config->get("authorized_submit_users"), uid);
+            auto denied =
+                address::userAclDenies("authorized_submit_users", config->get("authorized_submit_users"), uid);
             if (!denied) fatal(kExTempFail, denied.error().message);
             if (*denied)
                 fatal(kExNoPerm, "User " + **denied + "(" + std::to_string(uid) + ") is not allowed to submit mail");

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "context.h"
-#include "table_refs.h"
 #include "postline/base/strings.h"
+#include "table_refs.h"
 
 namespace postline::lint {
 
