@@ -127,9 +127,13 @@ sed -i "s/^127\.0\.0\.1:$PL_PORT inet n - n - - smtpd\$/& -o smtpd_client_restri
 grep -q "smtpd -o smtpd_client_restrictions=" "$CONF/master.cf" || echo "hot_reload: master.cf not changed" >&2
 round 3 "554 5\.7\.1 <probe@example\.org>: Recipient address rejected: verdict-2" \
   "554 5\.7\.1 <probe@example\.org>: Recipient address rejected: verdict-3" "${pf[@]}" reload
-sleep 1
-still=""
-for pid in $old_smtpd; do kill -0 "$pid" 2>/dev/null && still="$still $pid"; done
+# They leave after their client (a load session lasts a second or so).
+for _ in $(seq 1 100); do
+  still=""
+  for pid in $old_smtpd; do kill -0 "$pid" 2>/dev/null && still="$still $pid"; done
+  [ -z "$still" ] && break
+  sleep 0.1
+done
 if [ -z "$still" ]; then
   ok "round 3: the smtpd processes of the old master.cf line are gone ($(echo "$old_smtpd" | wc -w))"
 else
