@@ -238,14 +238,7 @@ void CleanupMessage::envelopeProcess(int type, std::string_view buf) {
     using namespace queue::rec;
     std::string data(buf);
     if (type == kFlags) {
-        int extra = std::atoi(data.c_str());
-        if (extra & ~kMaskExtra) {
-            char hex[32];
-            std::snprintf(hex, sizeof hex, "0x%x", extra);
-            warn(queueId_ + ": ignoring bad extra flags: " + hex);
-        } else {
-            flags_ |= extra;
-        }
+        extraFlags(data);
         return;
     }
     if (type == kMilterCount) return;  // no milters here
@@ -292,52 +285,7 @@ void CleanupMessage::envelopeProcess(int type, std::string_view buf) {
         }
         inRcpt_ = true;
     }
-    if (type == kRcpt) {
-        if (!sender_) {
-            warn(queueId_ + ": message rejected: envelope recipient precedes sender");
-            errs_ |= stat::kBad;
-            return;
-        }
-        if (!origRcpt_) origRcpt_ = data;
-        addrRecipient(data);
-        origRcpt_.reset();
-        dsnOrcpt_.reset();
-        dsnNotify_ = 0;
-        return;
-    }
-    if (type == kDone || type == kCanceled) {
-        origRcpt_.reset();
-        dsnOrcpt_.reset();
-        dsnNotify_ = 0;
-        return;
-    }
-    if (mappedType == kDsnOrcpt) {
-        if (dsnOrcpt_)
-            warn(queueId_ + ": ignoring out-of-order DSN original recipient record <" + dsnOrcpt_->substr(0, 200) +
-                 ">");
-        dsnOrcpt_ = mappedBuf;
-        return;
-    }
-    if (mappedType == kDsnNotify) {
-        if (dsnNotify_) {
-            warn(queueId_ + ": ignoring out-of-order DSN notify record <" + std::to_string(dsnNotify_) + ">");
-            dsnNotify_ = 0;
-        }
-        int v = allDigits(mappedBuf) ? std::atoi(mappedBuf.c_str()) : 0;
-        if (v == 0 || !dsnNotifyOk(v)) {
-            warn(queueId_ + ": ignoring malformed DSN notify record <" + data.substr(0, 200) + ">");
-        } else {
-            dsnNotify_ = v;
-            qmgrOpts_ |= static_cast<long>(v) << 1;
-        }
-        return;
-    }
-    if (type == kOrigRcpt) {
-        if (origRcpt_)
-            warn(queueId_ + ": ignoring out-of-order original recipient record <" + origRcpt_->substr(0, 200) + ">");
-        origRcpt_ = data;
-        return;
-    }
+    if (recipientGroupRecord(type, mappedType, data, mappedBuf, false)) return;
     if (type == kMesg) {
         stage_ = Stage::Content;
         inRcpt_ = false;
@@ -457,6 +405,79 @@ void CleanupMessage::envelopeProcess(int type, std::string_view buf) {
 
 std::string CleanupMessage::rewriteLocal(std::string_view address) {
     return address::rewriteAddress(address, address::RewriteSettings::local(env_.routing->config()));
+}
+
+// An extra flags record (REC_TYPE_FLGS, envelope or extracted segment): flags a client
+// may set besides the request's, anything else ignored with Postfix's warning.
+void CleanupMessage::extraFlags(const std::string& data) {
+    int extra = std::atoi(data.c_str());
+    if (extra & ~kMaskExtra) {
+        char hex[32];
+        std::snprintf(hex, sizeof hex, "0x%x", extra);
+        warn(queueId_ + ": ignoring bad extra flags: " + hex);
+    } else {
+        flags_ |= extra;
+    }
+}
+
+// The records of a recipient group (recipient, done and cancelled recipients, original
+// recipient, DSN original recipient and notify), which the envelope and the extracted
+// segment take alike, as Postfix's cleanup_envelope.c and cleanup_extracted.c do; their
+// warnings keep each file's own wording. True when `type` was one of them.
+bool CleanupMessage::recipientGroupRecord(int type, int mappedType, const std::string& data,
+                                          const std::string& mappedBuf, bool extractedSegment) {
+    using namespace queue::rec;
+    if (type == kRcpt) {
+        if (!sender_) {
+            warn(queueId_ + ": message rejected: envelope recipient precedes sender");
+            errs_ |= stat::kBad;
+            return true;
+        }
+        if (!origRcpt_) origRcpt_ = data;
+        addrRecipient(data);
+        origRcpt_.reset();
+        dsnOrcpt_.reset();
+        dsnNotify_ = 0;
+        return true;
+    }
+    if (type == kDone || type == kCanceled) {
+        origRcpt_.reset();
+        dsnOrcpt_.reset();
+        dsnNotify_ = 0;
+        return true;
+    }
+    if (mappedType == kDsnOrcpt) {
+        if (dsnOrcpt_)
+            warn(queueId_ + ": ignoring out-of-order DSN original recipient record <" + dsnOrcpt_->substr(0, 200) +
+                 ">");
+        dsnOrcpt_ = mappedBuf;
+        return true;
+    }
+    if (mappedType == kDsnNotify) {
+        if (dsnNotify_) {
+            warn(queueId_ + ": ignoring out-of-order DSN notify record <" + std::to_string(dsnNotify_) + ">");
+            dsnNotify_ = 0;
+        }
+        int v = allDigits(mappedBuf) ? std::atoi(mappedBuf.c_str()) : 0;
+        if (v == 0 || !dsnNotifyOk(v)) {
+            warn(queueId_ +
+                 (extractedSegment ? ": ignoring malformed dsn notify record <" + mappedBuf.substr(0, 200)
+                                   : ": ignoring malformed DSN notify record <" + data.substr(0, 200)) +
+                 ">");
+        } else {
+            dsnNotify_ = v;
+            qmgrOpts_ |= static_cast<long>(v) << 1;
+        }
+        return true;
+    }
+    if (type == kOrigRcpt) {
+        if (origRcpt_)
+            warn(queueId_ + ": ignoring out-of-order original recipient record <" +
+                 (extractedSegment ? data : *origRcpt_).substr(0, 200) + ">");
+        origRcpt_ = data;
+        return true;
+    }
+    return false;
 }
 
 void CleanupMessage::writeError() { errs_ |= stat::kWrite; }
@@ -1016,14 +1037,7 @@ void CleanupMessage::extracted(int type, std::string_view buf) {
     using namespace queue::rec;
     std::string data(buf);
     if (type == kFlags) {
-        int extra = std::atoi(data.c_str());
-        if (extra & ~kMaskExtra) {
-            char hex[32];
-            std::snprintf(hex, sizeof hex, "0x%x", extra);
-            warn(queueId_ + ": ignoring bad extra flags: " + hex);
-        } else {
-            flags_ |= extra;
-        }
+        extraFlags(data);
         return;
     }
     if (type == 0 || !inSet(kExtractTypes, type)) {
@@ -1059,52 +1073,7 @@ void CleanupMessage::extracted(int type, std::string_view buf) {
             if (n == "encoding") out(kAttr, "encoding=" + v);
         inRcpt_ = true;
     }
-    if (type == kRcpt) {
-        if (!sender_) {
-            warn(queueId_ + ": message rejected: envelope recipient precedes sender");
-            errs_ |= stat::kBad;
-            return;
-        }
-        if (!origRcpt_) origRcpt_ = data;
-        addrRecipient(data);
-        origRcpt_.reset();
-        dsnOrcpt_.reset();
-        dsnNotify_ = 0;
-        return;
-    }
-    if (type == kDone || type == kCanceled) {
-        origRcpt_.reset();
-        dsnOrcpt_.reset();
-        dsnNotify_ = 0;
-        return;
-    }
-    if (mappedType == kDsnOrcpt) {
-        if (dsnOrcpt_)
-            warn(queueId_ + ": ignoring out-of-order DSN original recipient record <" + dsnOrcpt_->substr(0, 200) +
-                 ">");
-        dsnOrcpt_ = mappedBuf;
-        return;
-    }
-    if (mappedType == kDsnNotify) {
-        if (dsnNotify_) {
-            warn(queueId_ + ": ignoring out-of-order DSN notify record <" + std::to_string(dsnNotify_) + ">");
-            dsnNotify_ = 0;
-        }
-        int v = allDigits(mappedBuf) ? std::atoi(mappedBuf.c_str()) : 0;
-        if (v == 0 || !dsnNotifyOk(v)) {
-            warn(queueId_ + ": ignoring malformed dsn notify record <" + mappedBuf.substr(0, 200) + ">");
-        } else {
-            dsnNotify_ = v;
-            qmgrOpts_ |= static_cast<long>(v) << 1;
-        }
-        return;
-    }
-    if (type == kOrigRcpt) {
-        if (origRcpt_)
-            warn(queueId_ + ": ignoring out-of-order original recipient record <" + data.substr(0, 200) + ">");
-        origRcpt_ = data;
-        return;
-    }
+    if (recipientGroupRecord(type, mappedType, data, mappedBuf, true)) return;
     if (type == kEnd) {
         inRcpt_ = false;
         endSeen_ = true;

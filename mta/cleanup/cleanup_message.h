@@ -87,6 +87,9 @@ private:
     void content(int type, std::string_view data);
     void extracted(int type, std::string_view data);
     void extractedFinish();
+    void extraFlags(const std::string& data);
+    bool recipientGroupRecord(int type, int mappedType, const std::string& data, const std::string& mappedBuf,
+                              bool extractedSegment);
 
     void addrSender(std::string_view sender);
     void addrRecipient(std::string_view recipient);
