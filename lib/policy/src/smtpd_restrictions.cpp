@@ -52,6 +52,26 @@ bool hasRequired(address::RoutingContext& context, const std::vector<std::string
     return false;
 }
 
+// The verdict of an evaluation that ended with status `st` at `stage`: its steps and
+// actions, and the reply of a reject or defer ("undecidable…" when a fact was missing).
+void concludeCheck(RecipientCheck& out, SmtpdEvaluation& ev, int st, std::string stage,
+                   std::string_view undecidablePrefix) {
+    out.steps = std::move(ev.steps);
+    out.actions = std::move(ev.actions);
+    out.discard = ev.discard;
+    out.stage = std::move(stage);
+    if (st == kUndecided) {
+        out.verdict = RecipientCheck::Verdict::Defer;
+        out.undecidable = true;
+        out.reply = std::string(undecidablePrefix) + ev.undecidable;
+    } else if (st == kReject) {
+        out.reply = ev.reply;
+        out.code = std::stoi(ev.reply.substr(0, 3));
+        out.dsn = ev.reply.substr(4, ev.reply.find(' ', 4) - 4);
+        out.verdict = out.code / 100 == 4 ? RecipientCheck::Verdict::Defer : RecipientCheck::Verdict::Reject;
+    }
+}
+
 }  // namespace
 
 std::string SmtpdRestrictions::relayProtectionError() {
@@ -67,20 +87,7 @@ RecipientCheck SmtpdRestrictions::checkLive(LiveStage stage, std::string_view se
     RecipientCheck out;
     SmtpdEvaluation ev{*this, context_, session_, std::string(sender), std::string(recipient)};
     auto conclude = [&](int st, std::string decided) {
-        out.steps = std::move(ev.steps);
-        out.actions = std::move(ev.actions);
-        out.discard = ev.discard;
-        out.stage = std::move(decided);
-        if (st == kUndecided) {
-            out.verdict = RecipientCheck::Verdict::Defer;
-            out.undecidable = true;
-            out.reply = "undecidable: " + ev.undecidable;
-        } else if (st == kReject) {
-            out.reply = ev.reply;
-            out.code = std::stoi(ev.reply.substr(0, 3));
-            out.dsn = ev.reply.substr(4, ev.reply.find(' ', 4) - 4);
-            out.verdict = out.code / 100 == 4 ? RecipientCheck::Verdict::Defer : RecipientCheck::Verdict::Reject;
-        }
+        concludeCheck(out, ev, st, std::move(decided), "undecidable: ");
         return out;
     };
     bool delay = context_.getBool("smtpd_delay_reject");
@@ -126,20 +133,7 @@ RecipientCheck SmtpdRestrictions::check(std::string_view sender, std::string_vie
     RecipientCheck out;
     SmtpdEvaluation ev{*this, context_, session_, std::string(sender), std::string(recipient)};
     auto conclude = [&](int st, std::string stage) {
-        out.steps = std::move(ev.steps);
-        out.actions = std::move(ev.actions);
-        out.discard = ev.discard;
-        out.stage = std::move(stage);
-        if (st == kUndecided) {
-            out.verdict = RecipientCheck::Verdict::Defer;
-            out.undecidable = true;
-            out.reply = "undecidable offline: " + ev.undecidable;
-        } else if (st == kReject) {
-            out.reply = ev.reply;
-            out.code = std::stoi(ev.reply.substr(0, 3));
-            out.dsn = ev.reply.substr(4, ev.reply.find(' ', 4) - 4);
-            out.verdict = out.code / 100 == 4 ? RecipientCheck::Verdict::Defer : RecipientCheck::Verdict::Reject;
-        }
+        concludeCheck(out, ev, st, std::move(stage), "undecidable offline: ");
         return out;
     };
     // A command's own reply (smtpd_chat_reply): no restriction rules apply to it.
