@@ -6,7 +6,7 @@
 # and ours (which read the queue directory) must print the same, with the same exit
 # status: with the instance running, and stopped (Postfix's postqueue then runs showq
 # itself), after an active file and a forced expiry are added; an empty queue; short
-# and long queue ids; flush requests, authorized_mailq_users and authorized_flush_users,
+# and long queue ids; flush requests (to a running flush service too), authorized_mailq_users and authorized_flush_users,
 # and usage errors.
 # Usage: tests/interop/postqueue.sh BUILD_DIR/bin (as root: it starts Postfix).
 # PF_PORT picks the instance's port (default 10729); KEEP_WORK=1 keeps the scratch tree.
@@ -64,6 +64,7 @@ smtputf8_enable = yes
 smtpd_sender_restrictions = check_sender_access inline:{hold@example.org=HOLD}
 transport_maps = inline:{done.example=discard:, later.example=smtp:, retry.example=nosuch:}
 defer_transports = smtp
+fast_flush_domains = later.example
 enable_long_queue_ids = $long
 MAIN
   if [ "$long" = yes ]; then
@@ -137,6 +138,13 @@ for ids in long short; do
   # cannot: the same warning and failure from both.
   run_both "$ids ids, running: postqueue -f" postqueue -c "$conf" -f
   run_both "$ids ids, running: mailq -q" mailq -C "$conf" -q
+  # -s and -i with the flush service up: a site of fast_flush_domains, a site that is
+  # not (refused without asking the service), a queued message, an unknown id.
+  run_both "$ids ids, running: postqueue -s later.example" postqueue -c "$conf" -s later.example
+  run_both "$ids ids, running: postqueue -s elsewhere.example" postqueue -c "$conf" -s elsewhere.example
+  deferred_id=$(basename "$(find "$queue/deferred" -type f | sort | head -n 1)")
+  run_both "$ids ids, running: postqueue -i ID" postqueue -c "$conf" -i "$deferred_id"
+  run_both "$ids ids, running: postqueue -i unknown" postqueue -c "$conf" -i ABCDEF123
   for _ in $(seq 1 300); do
     [ "$(find "$queue/incoming" "$queue/active" -type f | wc -l)" = 0 ] && break
     sleep 0.1

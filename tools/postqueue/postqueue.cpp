@@ -2,8 +2,8 @@
 // (-p, -j) reads the queue directory itself through lib/queue's showq scan instead of
 // asking the showq service, with the same output; whether the mail system is up is still
 // probed as Postfix does, so that messages and exit codes match. -f triggers the queue
-// manager and pickup as Postfix's does; -s and -i need the flush service protocol,
-// which is not spoken here yet.
+// manager and pickup as Postfix's does; -s and -i ask the flush service in its
+// protocol (lib/queue's attribute protocol), as Postfix's flush client does.
 #include "postqueue.h"
 
 #include <fcntl.h>
@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "postline/address/match_list.h"
 #include "postline/address/resolve.h"
 #include "postline/address/tokens.h"
 #include "postline/address/user_acl.h"
@@ -32,6 +33,7 @@
 #include "postline/config/config.h"
 #include "postline/config/config_dir_check.h"
 #include "postline/config/import_environment.h"
+#include "postline/queue/attr_stream.h"
 #include "postline/queue/queue_path.h"
 #include "postline/queue/showq.h"
 
@@ -124,7 +126,6 @@ struct Settings {
     std::string queueService;
     std::string pickupService;
     std::string flushService;
-    std::string fastFlushDomains;
     std::string mailqAcl;  // authorized_mailq_users
     std::string flushAcl;  // authorized_flush_users
     uid_t ownerUid = 0;    // mail_owner's uid (-1 when it has no password entry)
@@ -191,18 +192,84 @@ void flushQueue(const Settings& settings) {
     if (mailTrigger(settings.pickupService, "W") < 0) fatal("Cannot flush mail queue - mail system is down");
 }
 
-// flush_send_site() and flush_send_file() speak the flush service's request protocol;
-// until that exists here, the requests fail as with a mail system that is down when the
-// service cannot be reached, and say so plainly when it can.
-void flushRequest(const Settings& settings, std::string_view what) {
-    checkAcl(settings, "authorized_flush_users", settings.flushAcl, "flush the mail queue");
-    int fd = connectPublic(settings.flushService);
+// mail_command_client(): one request to public/SERVICE, which announces `protocol`; the
+// status it answers, or -1 (FLUSH_STAT_FAIL) with Postfix's warning for the stage that
+// failed.
+int commandClient(const std::string& service, std::string_view protocol,
+                  const std::vector<std::pair<std::string, std::string>>& request) {
+    std::string path = "public/" + service;
+    int fd = connectPublic(service);
     if (fd < 0) {
-        base::msgWarn(base::cat("connect to public/", settings.flushService, ": ", std::strerror(errno)));
-        fatal("Cannot flush mail queue - mail system is down");
+        base::msgWarn(base::cat("connect to ", path, ": ", std::strerror(errno)));
+        return -1;
+    }
+    std::string pending;
+    int status = -1;
+    auto hello = queue::attr::readGroup(fd, pending);
+    if (!hello || !queue::attr::expectExactly(*hello, {"protocol"}) || hello->front().second != protocol) {
+        base::msgWarn(base::cat("read ", path, ": ", hello ? "protocol mismatch" : hello.error().message));
+    } else {
+        std::string out;
+        for (const auto& [name, value] : request) queue::attr::append(out, name, value);
+        queue::attr::appendEnd(out);
+        if (auto written = queue::attr::writeAll(fd, out); !written) {
+            base::msgWarn(base::cat("write ", path, ": ", written.error().message));
+        } else if (auto reply = queue::attr::readGroup(fd, pending);
+                   !reply || !queue::attr::expectExactly(*reply, {"status"})) {
+            base::msgWarn(base::cat("write/read ", path, ": ", reply ? "malformed reply" : reply.error().message));
+        } else {
+            status = std::atoi(reply->front().second.c_str());
+        }
     }
     ::close(fd);
-    fatal(base::cat("flush requests (", what, ") to a running mail system are not supported by this postqueue yet"));
+    return status;
+}
+
+// The flush service's statuses (flush_clnt.h).
+constexpr int kFlushFail = -1;
+constexpr int kFlushOk = 0;
+constexpr int kFlushBad = 3;
+constexpr int kFlushDeny = 4;
+
+// flush_site() with flush_send_site(): only a site in fast_flush_domains is asked for;
+// another is denied without a word to the service, a list that fails is a failure.
+void flushSite(const Settings& settings, const config::Config& config, const std::string& site) {
+    checkAcl(settings, "authorized_flush_users", settings.flushAcl, "flush the mail queue");
+    auto domains = address::MatchList::fromParameter(config, "fast_flush_domains", address::MatchKind::Host);
+    auto match = domains.match(site);
+    int status = match.matched ? commandClient(settings.flushService, "queue_flush_protocol",
+                                               {{"request", "send_site"}, {"site", site}})
+                 : match.error ? kFlushFail
+                               : kFlushDeny;
+    switch (status) {
+        case kFlushOk:
+            std::exit(0);
+        case kFlushBad:
+            fatal(base::cat("Invalid request: \"", site, "\""));
+        case kFlushFail:
+            fatal("Cannot flush mail queue - mail system is down");
+        case kFlushDeny:
+            fatal(base::cat("Flush service is not configured for destination \"", site, "\""));
+        default:
+            fatal(base::cat("Unknown flush server reply status ", std::to_string(status)));
+    }
+}
+
+// flush_file() with flush_send_file().
+void flushFile(const Settings& settings, const std::string& id) {
+    checkAcl(settings, "authorized_flush_users", settings.flushAcl, "flush the mail queue");
+    int status =
+        commandClient(settings.flushService, "queue_flush_protocol", {{"request", "send_file"}, {"queue_id", id}});
+    switch (status) {
+        case kFlushOk:
+            std::exit(0);
+        case kFlushBad:
+            fatal(base::cat("Invalid request: \"", id, "\""));
+        case kFlushFail:
+            fatal("Cannot flush mail queue - mail system is down");
+        default:
+            fatal(base::cat("Unknown flush server reply status ", std::to_string(status)));
+    }
 }
 
 int run(int argc, char** argv, const char* forcedMode) {
@@ -277,7 +344,6 @@ int run(int argc, char** argv, const char* forcedMode) {
     settings.queueService = config->get("queue_service_name");
     settings.pickupService = config->get("pickup_service_name");
     settings.flushService = config->get("flush_service_name");
-    settings.fastFlushDomains = config->get("fast_flush_domains");
     settings.mailqAcl = config->get("authorized_mailq_users");
     settings.flushAcl = config->get("authorized_flush_users");
     const struct passwd* owner = ::getpwnam(config->get("mail_owner").c_str());
@@ -318,16 +384,10 @@ int run(int argc, char** argv, const char* forcedMode) {
             flushQueue(settings);
             return 0;
         case Mode::FlushSite:
-            // The flush client refuses a site outside fast_flush_domains without asking
-            // the service; with the list empty (the default), every site. The access
-            // check comes first.
-            checkAcl(settings, "authorized_flush_users", settings.flushAcl, "flush the mail queue");
-            if (base::trim(settings.fastFlushDomains).empty())
-                fatal(base::cat("Flush service is not configured for destination \"", site, "\""));
-            flushRequest(settings, "-s " + site);
+            flushSite(settings, *config, site);
             return 0;
         case Mode::FlushFile:
-            flushRequest(settings, "-i " + id);
+            flushFile(settings, id);
             return 0;
         case Mode::Default:
             usage();
