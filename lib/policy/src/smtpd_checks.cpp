@@ -227,7 +227,10 @@ PolicyRequest policyRequest(const SmtpdSession& s, const std::string& where, con
         {"compatibility_level", context.get("compatibility_level")},
         {"mail_version", context.get("mail_version")},
     };
-    for (const auto& [name, value] : s.policyAttributes) {
+    for (const auto& attribute : s.policyAttributes) {
+        // A named pair, not a structured binding: clang 14 refuses to capture those.
+        const std::string& name = attribute.first;
+        const std::string& value = attribute.second;
         if (name == "recipient_count" && !counted) continue;  // 0 before DATA, as smtpd sends it
         auto it = std::find_if(r.begin(), r.end(), [&](const auto& a) { return a.first == name; });
         if (it != r.end())
