@@ -26,26 +26,35 @@ using namespace postline;
 // exits (like Postfix's cleanup, which leaves its maps to the kernel): freeing 20,000
 // compiled checks patterns took as long as a few messages, in every process at the end
 // of its max_use.
+// The parameters (CleanupSettings, the queue layout and directory) are read with it,
+// once per configuration rather than for every message.
 struct Routing {
     const config::Config* config = nullptr;
     int generation = -1;
     address::RoutingContext* context = nullptr;  // owned; deleted only when replaced
+    cleanup::CleanupSettings settings;
+    queue::QueueLayout layout;
+    std::string queueDir;
 };
 Routing routing;
 
 void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
-    std::string queueDir = cfg.get("queue_directory");
-    if (::chdir(queueDir.c_str()) != 0) base::msgFatal("chdir " + queueDir + ": " + std::strerror(errno));
     if (routing.config != &cfg.config() || routing.generation != cfg.generation().number()) {
         delete routing.context;
         routing.context = new address::RoutingContext(cfg.config());
         routing.config = &cfg.config();
         routing.generation = cfg.generation().number();
+        routing.settings = cleanup::CleanupSettings::read([&](std::string_view name) { return cfg.get(name); });
+        routing.layout =
+            queue::queueLayout(cfg.get("hash_queue_names"), static_cast<int>(cfg.getLong("hash_queue_depth")));
+        routing.queueDir = cfg.get("queue_directory");
     }
+    const std::string& queueDir = routing.queueDir;
+    if (::chdir(queueDir.c_str()) != 0) base::msgFatal("chdir " + queueDir + ": " + std::strerror(errno));
     cleanup::CleanupEnvironment env;
-    env.settings = cleanup::CleanupSettings::read([&](std::string_view name) { return cfg.get(name); });
+    env.settings = routing.settings;
     env.routing = routing.context;
-    env.layout = queue::queueLayout(cfg.get("hash_queue_names"), static_cast<int>(cfg.getLong("hash_queue_depth")));
+    env.layout = routing.layout;
     bool longIds = env.settings.longQueueIds;
     queue::QueueLayout layout = env.layout;
     env.createFile = [longIds, layout]() {
