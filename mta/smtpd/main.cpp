@@ -4,6 +4,7 @@
 // service at QUEUE_DIRECTORY/public/CLEANUP_SERVICE_NAME (stand-alone: to postdrop).
 #include <poll.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,22 +29,45 @@ using namespace postline;
 
 // The routing context and restrictions (with their opened access tables) of the
 // configuration in use, and the live network facts (DNS, policy servers: lib/server's
-// LiveNetworkFacts), made anew when the daemon switched to another generation.
+// LiveNetworkFacts), made anew when the daemon switched to another generation, with
+// the parameters of the mail hand-off read once per configuration, not per client.
 struct Routing {
     const config::Config* config = nullptr;
     std::unique_ptr<address::RoutingContext> context;
     std::unique_ptr<policy::SmtpdRestrictions> restrictions;
     std::unique_ptr<server::LiveNetworkFacts> facts;
+    bool standAlone = false;
+    std::string postdropCommand;
+    std::string cleanupSocket;
+    int cleanupFlags = 0;
+    bool autodetectUtf8 = false;
 };
 Routing routing;
 
-// Writes all of `data`, waiting at most `timeout` seconds for the socket each time.
+// Writes all of `data`, waiting at most `timeout` seconds for the socket each time. A
+// socket is written at once without blocking and waited for only when it is full (one
+// system call per reply instead of two); anything else (stand-alone mode's stdout)
+// is waited for before each write.
 bool writeAll(int fd, std::string_view data, long timeout) {
+    bool socket = true;
     while (!data.empty()) {
+        if (socket) {
+            ssize_t n = ::send(fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n > 0) {
+                data.remove_prefix(static_cast<size_t>(n));
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno == ENOTSOCK)
+                socket = false;
+            else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+                return false;
+        }
         pollfd p{fd, POLLOUT, 0};
         int r = ::poll(&p, 1, static_cast<int>(timeout * 1000));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return false;
+        if (socket) continue;
         ssize_t n = ::write(fd, data.data(), data.size());
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return false;
@@ -73,10 +97,15 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
             routing.facts = std::move(*facts);
         else
             base::msgWarn("DNS lookups and policy servers are unavailable: " + facts.error().message);
+        routing.standAlone = standAlone(cfg);
+        routing.postdropCommand = smtpd::postdropCommand(cfg.get("command_directory"));
+        routing.cleanupSocket = cfg.get("queue_directory") + "/public/" + cfg.get("cleanup_service_name");
+        routing.cleanupFlags = smtpd::cleanupRequestFlags(cfg.get("receive_override_options"));
+        routing.autodetectUtf8 = smtpd::autodetectUtf8(cfg.get("smtputf8_autodetect_classes"));
     }
     if (routing.facts) routing.facts->forgetDns();
     smtp::SessionOptions options;
-    options.standAlone = standAlone(cfg);
+    options.standAlone = routing.standAlone;
     options.clientAddress = conn.clientAddress;
     // A client that is not on an Internet socket is the local host (smtpd_peer.c
     // smtpd_peer_assume_local_client).
@@ -113,14 +142,12 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
 
     // Mail goes to the cleanup service, or in stand-alone mode through postdrop into
     // the maildrop queue (mail_open_stream).
-    std::string queueDir = cfg.get("queue_directory");
     std::unique_ptr<smtp::MessageSink> sink;
     if (options.standAlone)
-        sink = std::make_unique<smtpd::PostdropSink>(smtpd::postdropCommand(cfg.get("command_directory")));
+        sink = std::make_unique<smtpd::PostdropSink>(routing.postdropCommand);
     else
-        sink = std::make_unique<smtpd::CleanupSink>(queueDir + "/public/" + cfg.get("cleanup_service_name"),
-                                                    smtpd::cleanupRequestFlags(cfg.get("receive_override_options")),
-                                                    smtpd::autodetectUtf8(cfg.get("smtputf8_autodetect_classes")));
+        sink =
+            std::make_unique<smtpd::CleanupSink>(routing.cleanupSocket, routing.cleanupFlags, routing.autodetectUtf8);
     smtp::SmtpServerSession session(*routing.context, *routing.restrictions, *sink, options);
 
     bool writable = true;
