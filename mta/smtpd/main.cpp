@@ -41,6 +41,7 @@ struct Routing {
     std::string cleanupSocket;
     int cleanupFlags = 0;
     bool autodetectUtf8 = false;
+    std::shared_ptr<const smtp::SessionParameters> parameters;
 };
 Routing routing;
 
@@ -97,6 +98,8 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
             routing.facts = std::move(*facts);
         else
             base::msgWarn("DNS lookups and policy servers are unavailable: " + facts.error().message);
+        routing.parameters =
+            std::make_shared<const smtp::SessionParameters>(smtp::SessionParameters::read(*routing.context));
         routing.standAlone = standAlone(cfg);
         routing.postdropCommand = smtpd::postdropCommand(cfg.get("command_directory"));
         routing.cleanupSocket = cfg.get("queue_directory") + "/public/" + cfg.get("cleanup_service_name");
@@ -106,6 +109,7 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     if (routing.facts) routing.facts->forgetDns();
     smtp::SessionOptions options;
     options.standAlone = routing.standAlone;
+    options.parameters = routing.parameters;
     options.clientAddress = conn.clientAddress;
     // A client that is not on an Internet socket is the local host (smtpd_peer.c
     // smtpd_peer_assume_local_client).

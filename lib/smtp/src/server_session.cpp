@@ -192,51 +192,83 @@ std::string externalForm(std::string_view address) {
 
 }  // namespace
 
-SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRestrictions& restrictions,
-                                     MessageSink& sink, SessionOptions options)
-    : context_(context), restrictions_(restrictions), sink_(sink), options_(std::move(options)) {
-    myhostname_ = context_.get("myhostname");
-    lineLimit_ = context_.getLong("line_length_limit");
-    softErrorLimit_ = context_.getLong("smtpd_soft_error_limit");
-    hardErrorLimit_ = context_.getLong("smtpd_hard_error_limit");
-    junkLimit_ = context_.getLong("smtpd_junk_command_limit");
-    recipientLimit_ = context_.getLong("smtpd_recipient_limit");
-    overshootLimit_ = context_.getLong("smtpd_recipient_overshoot_limit");
-    messageSizeLimit_ = context_.getLong("message_size_limit");
-    delayReject_ = context_.getBool("smtpd_delay_reject");
-    helloRequired_ = context_.getBool("smtpd_helo_required");
-    disableVrfy_ = context_.getBool("disable_vrfy_command");
-    smtputf8Enable_ = context_.getBool("smtputf8_enable");
-    forbidUnauthPipelining_ = context_.getBool("smtpd_forbid_unauth_pipelining");
-    discardMask_ = ehloMask(context_.get("smtpd_discard_ehlo_keywords"));
+SessionParameters SessionParameters::read(address::RoutingContext& context) {
+    SessionParameters p;
+    p.myhostname = context.get("myhostname");
+    p.lineLimit = context.getLong("line_length_limit");
+    p.softErrorLimit = context.getLong("smtpd_soft_error_limit");
+    p.hardErrorLimit = context.getLong("smtpd_hard_error_limit");
+    p.junkLimit = context.getLong("smtpd_junk_command_limit");
+    p.recipientLimit = context.getLong("smtpd_recipient_limit");
+    p.overshootLimit = context.getLong("smtpd_recipient_overshoot_limit");
+    p.messageSizeLimit = context.getLong("message_size_limit");
+    p.delayReject = context.getBool("smtpd_delay_reject");
+    p.helloRequired = context.getBool("smtpd_helo_required");
+    p.disableVrfy = context.getBool("disable_vrfy_command");
+    p.smtputf8Enable = context.getBool("smtputf8_enable");
+    p.forbidUnauthPipelining = context.getBool("smtpd_forbid_unauth_pipelining");
+    p.softBounce = context.getBool("soft_bounce");
+    p.discardMask = ehloMask(context.get("smtpd_discard_ehlo_keywords"));
     // Raw parameters: their $names are smtpd's macros, not main.cf's.
-    rejectFooter_ = context_.config().raw("smtpd_reject_footer").value_or("");
-    expansionFilter_ = unescapeFilter(context_.config().raw("smtpd_expansion_filter").value_or(""));
+    p.rejectFooter = context.config().raw("smtpd_reject_footer").value_or("");
+    p.expansionFilter = unescapeFilter(context.config().raw("smtpd_expansion_filter").value_or(""));
     // smtpd_discard_ehlo_keyword_address_maps is opened now and asked in start().
-    (void)context_.maps("smtpd_discard_ehlo_keyword_address_maps");
-    (void)context_.list("smtpd_forbidden_commands", address::MatchKind::String);
-    for (std::string_view w : base::splitAny(context_.get("smtpd_noop_commands"), ", \t\r\n"))
-        noopCommands_.emplace_back(w);
+    (void)context.maps("smtpd_discard_ehlo_keyword_address_maps");
+    (void)context.list("smtpd_forbidden_commands", address::MatchKind::String);
+    for (std::string_view w : base::splitAny(context.get("smtpd_noop_commands"), ", \t\r\n"))
+        p.noopCommands.emplace_back(w);
     auto seconds = [&](std::string_view name) {
-        std::string v = context_.get(name);
+        std::string v = context.get(name);
         long n = 0;
         size_t i = 0;
         while (i < v.size() && base::isDigit(v[i])) n = n * 10 + (v[i++] - '0');
         char unit = i < v.size() ? base::asciiLower(v[i]) : 's';
         return unit == 'm' ? n * 60 : unit == 'h' ? n * 3600 : unit == 'd' ? n * 86400 : unit == 'w' ? n * 604800 : n;
     };
-    errorSleep_ = seconds("smtpd_error_sleep_time");
-    timeout_ = seconds("smtpd_timeout");
-    std::string bare = base::lowercase(context_.get("smtpd_forbid_bare_newline"));
-    if (bare == "yes" || bare == "normalize") bareLfMode_ = 1;
-    if (bare == "reject") bareLfMode_ = 2;
-    bareLfCode_ = static_cast<int>(context_.getLong("smtpd_forbid_bare_newline_reject_code"));
+    p.errorSleep = seconds("smtpd_error_sleep_time");
+    p.timeout = seconds("smtpd_timeout");
+    std::string bare = base::lowercase(context.get("smtpd_forbid_bare_newline"));
+    if (bare == "yes" || bare == "normalize") p.bareLfMode = 1;
+    if (bare == "reject") p.bareLfMode = 2;
+    p.bareLfCode = static_cast<int>(context.getLong("smtpd_forbid_bare_newline_reject_code"));
+    if (p.bareLfMode != 0)
+        p.bareLfExclusions = std::make_shared<address::HostAddressList>(
+            address::HostAddressList::fromParameter(context.config(), "smtpd_forbid_bare_newline_exclusions"));
+    return p;
+}
+
+SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRestrictions& restrictions,
+                                     MessageSink& sink, SessionOptions options)
+    : context_(context), restrictions_(restrictions), sink_(sink), options_(std::move(options)) {
+    std::shared_ptr<const SessionParameters> read;
+    if (!options_.parameters) read = std::make_shared<const SessionParameters>(SessionParameters::read(context_));
+    const SessionParameters& p = options_.parameters ? *options_.parameters : *read;
+    myhostname_ = p.myhostname;
+    lineLimit_ = p.lineLimit;
+    softErrorLimit_ = p.softErrorLimit;
+    hardErrorLimit_ = p.hardErrorLimit;
+    junkLimit_ = p.junkLimit;
+    recipientLimit_ = p.recipientLimit;
+    overshootLimit_ = p.overshootLimit;
+    messageSizeLimit_ = p.messageSizeLimit;
+    delayReject_ = p.delayReject;
+    helloRequired_ = p.helloRequired;
+    disableVrfy_ = p.disableVrfy;
+    smtputf8Enable_ = p.smtputf8Enable;
+    forbidUnauthPipelining_ = p.forbidUnauthPipelining;
+    softBounce_ = p.softBounce;
+    discardMask_ = p.discardMask;
+    rejectFooter_ = p.rejectFooter;
+    expansionFilter_ = p.expansionFilter;
+    noopCommands_ = p.noopCommands;
+    errorSleep_ = p.errorSleep;
+    timeout_ = p.timeout;
+    bareLfMode_ = p.bareLfMode;
+    bareLfCode_ = p.bareLfCode;
     if (options_.standAlone) bareLfMode_ = 0;
-    if (bareLfMode_ != 0) {
-        auto exclusions =
-            address::HostAddressList::fromParameter(context_.config(), "smtpd_forbid_bare_newline_exclusions");
-        if (exclusions.match(options_.clientName, options_.clientAddress).matched) bareLfMode_ = 0;
-    }
+    if (bareLfMode_ != 0 && p.bareLfExclusions &&
+        p.bareLfExclusions->match(options_.clientName, options_.clientAddress).matched)
+        bareLfMode_ = 0;
     counts_.assign(kCmdCount, {0, 0});
 }
 
@@ -285,7 +317,7 @@ void SmtpServerSession::reply(std::string text) {
     while (true) {
         size_t next = rest.find("\r\n");
         std::string line(rest.substr(0, next));
-        if (context_.getBool("soft_bounce") && !line.empty() && line[0] == '5') {
+        if (softBounce_ && !line.empty() && line[0] == '5') {
             line[0] = '4';
             if (line.size() > 4 && line[4] == '5') line[4] = '4';
         }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,9 +19,37 @@
 
 namespace postline::address {
 class RoutingContext;
-}
+class HostAddressList;
+}  // namespace postline::address
 
 namespace postline::smtp {
+
+// smtpd's parameters as a session uses them (smtpd.c's var_* tables), read from a
+// routing context's configuration by read(). An owner that serves many sessions with
+// one configuration reads them once and passes them in SessionOptions::parameters.
+struct SessionParameters {
+    std::string myhostname;
+    long lineLimit = 2048;
+    long softErrorLimit = 10, hardErrorLimit = 20, junkLimit = 100, errorSleep = 1;
+    long overshootLimit = 1000;
+    long recipientLimit = 1000, messageSizeLimit = 10240000, timeout = 300;
+    bool delayReject = true, helloRequired = false, disableVrfy = false, smtputf8Enable = true;
+    bool forbidUnauthPipelining = false;
+    bool softBounce = false;
+    int bareLfMode = 0;  // smtpd_forbid_bare_newline: 0 no, 1 normalize, 2 reject
+    int bareLfCode = 550;
+    unsigned discardMask = 0;
+    std::vector<std::string> noopCommands;
+    std::string rejectFooter;     // smtpd_reject_footer, unexpanded
+    std::string expansionFilter;  // smtpd_expansion_filter, unescaped
+    // smtpd_forbid_bare_newline_exclusions (null when bareLfMode is 0); its lookups
+    // are shared by the sessions that share these parameters.
+    std::shared_ptr<address::HostAddressList> bareLfExclusions;
+
+    // Also opens smtpd_discard_ehlo_keyword_address_maps and smtpd_forbidden_commands
+    // in `context` (kept there for the sessions).
+    static SessionParameters read(address::RoutingContext& context);
+};
 
 // Who is at the other end and how this session runs (smtpd_peer.c, smtpd.c's main).
 struct SessionOptions {
@@ -36,6 +65,9 @@ struct SessionOptions {
     bool standAlone = false;
     // The current time (seconds, microseconds): arrival time and the Received date.
     std::function<std::pair<long, long>()> clock;
+    // The parameters of the context's configuration (SessionParameters::read); null:
+    // the session reads them.
+    std::shared_ptr<const SessionParameters> parameters;
 };
 
 // What the owner writes: `bytes` after sleeping `sleepBefore` seconds (smtpd_chat_reply
@@ -138,6 +170,7 @@ private:
     std::vector<std::string> noopCommands_;
     std::string rejectFooter_;     // smtpd_reject_footer, unexpanded
     std::string expansionFilter_;  // smtpd_expansion_filter, unescaped
+    bool softBounce_ = false;
 
     // input
     std::string in_;
