@@ -42,17 +42,46 @@ OptionResult applyRegexpOption(char letter, uint32_t& options) {
 // regcomp sees them; PCRE2 has its own limit (250 nested parentheses).
 constexpr size_t kMaxNesting = 1000;
 
-// The depth of the syntax tree regcomp builds for `text`: groups nest, and each
-// repetition operator puts one more level above what it repeats. Counted without
-// recursion; an unbalanced pattern counts its open groups.
-size_t regexNestingDepth(std::string_view text, bool extended) {
+// glibc's regcomp also copies what '+' and {n,m} repeat (a+ becomes aa*, a{3} aaa), and a
+// repetition of a repetition copies the copies: 40 stacked '+' need 2^40 nodes, and
+// a{1000}{1000}{1000} a billion, which exhausts memory long before regcomp ends. The
+// expansion is measured in bits (log2 of the copies) and refused above this.
+constexpr size_t kMaxExpansionBits = 24;
+
+// What regexTreeMeasure() measures.
+enum class TreeMeasure {
+    Depth,      // the depth of the syntax tree: groups nest, each repetition adds a level
+    Expansion,  // log2 of the copies '+' and {n,m} make, along the deepest chain
+};
+
+// The bits of copies one repetition operator makes: '+' doubles, {n,m} makes max(n,m).
+size_t copyBits(std::string_view braces) {
+    size_t most = 0;
+    size_t value = 0;
+    for (char c : braces) {
+        if (c >= '0' && c <= '9') {
+            value = std::min<size_t>(value * 10 + static_cast<size_t>(c - '0'), 1u << 20);
+            most = std::max(most, value);
+        } else {
+            value = 0;
+        }
+    }
+    size_t bits = 0;
+    while ((size_t{1} << bits) < most + 1) ++bits;
+    return bits;
+}
+
+// The depth (or the expansion) of the syntax tree regcomp builds for `text`, counted
+// without recursion; an unbalanced pattern counts its open groups.
+size_t regexTreeMeasure(std::string_view text, bool extended, TreeMeasure measure) {
+    bool depth = measure == TreeMeasure::Depth;
     std::vector<size_t> open{0};  // per open group: the deepest part inside it so far
     size_t last = 0;              // depth of the part a repetition operator would apply to
     size_t deepest = 0;
-    auto note = [&](size_t depth) {
-        last = depth;
-        open.back() = std::max(open.back(), depth);
-        deepest = std::max(deepest, depth + open.size() - 1);
+    auto note = [&](size_t level) {
+        last = level;
+        open.back() = std::max(open.back(), level);
+        deepest = std::max(deepest, depth ? level + open.size() - 1 : level);
     };
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
@@ -75,27 +104,29 @@ size_t regexNestingDepth(std::string_view text, bool extended) {
                 ++j;
             }
             i = j;
-            note(1);
+            note(depth ? 1 : 0);
             continue;
         }
         if (special && op == '(') {
             open.push_back(0);
             last = 0;
-            deepest = std::max(deepest, open.size() - 1);
+            if (depth) deepest = std::max(deepest, open.size() - 1);
         } else if (special && op == ')' && open.size() > 1) {
-            size_t inside = open.back() + 1;
+            size_t inside = open.back() + (depth ? 1 : 0);
             open.pop_back();
             note(inside);
         } else if (special && (op == '*' || op == '+' || op == '?' || op == '{')) {
+            size_t added = depth ? 1 : op == '+' ? 1 : 0;
             if (op == '{') {
                 size_t end = text.find(extended ? "}" : "\\}", i);
+                if (!depth) added = copyBits(text.substr(i + 1, end == std::string_view::npos ? 0 : end - i - 1));
                 if (end != std::string_view::npos) i = end + (extended ? 0 : 1);
             }
-            note(last + 1);
+            note(last + added);
         } else if (special && op == '|') {
             last = 0;
         } else {
-            note(1);
+            note(depth ? 1 : 0);
         }
     }
     return deepest;
@@ -117,10 +148,17 @@ public:
         auto compiled = std::make_unique<Compiled>();
         compiled->lineno = lineno;
         int options = static_cast<int>(pattern.options) | (wantGroups ? 0 : REG_NOSUB);
-        if (regexNestingDepth(pattern.text, (pattern.options & REG_EXTENDED) != 0) > kMaxNesting) {
+        bool extended = (pattern.options & REG_EXTENDED) != 0;
+        if (regexTreeMeasure(pattern.text, extended, TreeMeasure::Depth) > kMaxNesting) {
             base::msgWarn(cat("regexp map ", mapName_, ", line ", lineno,
                               ": regular expression nested too deeply (more than ", kMaxNesting,
                               " levels of groups and repetitions)"));
+            return false;
+        }
+        if (regexTreeMeasure(pattern.text, extended, TreeMeasure::Expansion) > kMaxExpansionBits) {
+            base::msgWarn(cat("regexp map ", mapName_, ", line ", lineno,
+                              ": regular expression repeats repetitions too often (more than 2^", kMaxExpansionBits,
+                              " copies for regcomp to make)"));
             return false;
         }
         int error = regcomp(&compiled->expr, pattern.text.c_str(), options);

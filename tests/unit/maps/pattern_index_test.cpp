@@ -408,6 +408,21 @@ TEST_F(PatternIndex, RegexpRefusesPatternsNestedTooDeeply) {
     EXPECT_EQ(describe(dict->lookup("b")), "<none>");
 }
 
+// regexp's expansion guard: regcomp copies what '+' and {n,m} repeat, and copies the
+// copies of a repetition of a repetition (a fuzzer's 40 stacked '+' took 2 GB).
+TEST_F(PatternIndex, RegexpRefusesRepetitionsThatExpandExponentially) {
+    std::string stacked = "/^a" + std::string(40, '+') + "(x)/ stacked\n";
+    auto dict = open("regexp", stacked + "/^b{1000}{1000}{1000}/ braces\n/^(a+)+$/ fine\n/x{1,255}/ wide\n");
+    ASSERT_TRUE(dict);
+    ASSERT_EQ(warnings.size(), 2u);
+    EXPECT_NE(warnings[0].find("line 1: regular expression repeats repetitions too often"), std::string::npos)
+        << warnings[0];
+    EXPECT_NE(warnings[1].find("line 2: regular expression repeats repetitions too often"), std::string::npos)
+        << warnings[1];
+    EXPECT_EQ(describe(dict->lookup("aaa")), "fine");
+    EXPECT_EQ(describe(dict->lookup("xx")), "wide");
+}
+
 TEST_F(PatternIndex, RegexpKeepsPatternsOfModerateDepth) {
     const size_t depth = 50;
     std::string text = "/^" + std::string(depth, '(') + "a" + std::string(depth, ')') + "$/ fifty\n";
