@@ -42,8 +42,9 @@ bool parseGroup(std::string_view& s, std::vector<Tok>& out) {
         if (c == '(') {
             int level = 0;
             for (; i < s.size(); ++i) {
+                // A backslash quotes the next character, if there is one.
                 if (s[i] == '\\') {
-                    ++i;
+                    if (i + 1 < s.size()) ++i;
                     continue;
                 }
                 if (s[i] == '(') ++level;
@@ -77,7 +78,7 @@ bool parseGroup(std::string_view& s, std::vector<Tok>& out) {
         out.push_back({'t', std::string(s.substr(i, j - i))});
         i = j;
     }
-    s.remove_prefix(i);
+    s.remove_prefix(std::min(i, s.size()));
     return any;
 }
 

@@ -120,3 +120,20 @@ TEST(MimeState, HeadersOnlyMessageEndsAtFinish) {
 
 }  // namespace
 }  // namespace postline::message
+
+namespace postline::message {
+namespace {
+
+// A comment that ends in a lone backslash (the fuzzer's heap overflow): the Content-Type
+// value is read to its end and no further, and the header is still a header.
+TEST(MimeState, ContentTypeCommentEndingInABackslash) {
+    auto e = run({{true, "Content-Type: multipart/mixed (comment \\"}, {true, ""}, {true, "body"}});
+    ASSERT_GE(e.size(), 2u);
+    EXPECT_EQ(e[0], "P+ Content-Type: multipart/mixed (comment \\");
+    EXPECT_EQ(e[1], "END");
+    auto parameters = run({{true, "Content-Type: text/plain; charset=(x\\"}, {true, ""}});
+    EXPECT_EQ(parameters.front(), "P+ Content-Type: text/plain; charset=(x\\");
+}
+
+}  // namespace
+}  // namespace postline::message
