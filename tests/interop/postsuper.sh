@@ -322,6 +322,10 @@ rm -rf "$WORK/q.pf"
 cp -a "$BASE" "$WORK/q.pf"
 "$PF_SBIN/postsuper" -c "$WORK/c/short.pf" -s >/dev/null 2>&1
 cp -a "$WORK/q.pf" "$SHORT"
+# SHORT's names encode the inodes of q.pf's files: q.pf is kept (renamed) so that no
+# later copy can be given one of those inodes and find a name that already matches on
+# one side only (a copy's count of renamed files would then differ by chance).
+mv "$WORK/q.pf" "$WORK/short-inodes"
 find "$SHORT" -exec touch -h -d "$OLD" {} +
 sid() { find "$SHORT/$1" -type f -perm -u+x -printf '%f\n' | grep -v '\.' | sort | sed -n "${2}p"; }
 run_case "short: -d deferred" short "$SHORT" /dev/null -d "$(sid deferred 1)"
