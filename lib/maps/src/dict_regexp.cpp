@@ -51,7 +51,8 @@ constexpr size_t kMaxExpansionBits = 24;
 // What regexTreeMeasure() measures.
 enum class TreeMeasure {
     Depth,      // the depth of the syntax tree: groups nest, each repetition adds a level
-    Expansion,  // log2 of the copies '+' and {n,m} make, along the deepest chain
+    Expansion,  // log2 of the copies '+' and {n,m} make (and a bit per '*' or '?', whose
+                // nesting costs as much time), along the deepest chain
 };
 
 // The bits of copies one repetition operator makes: '+' doubles, {n,m} makes max(n,m).
@@ -116,7 +117,7 @@ size_t regexTreeMeasure(std::string_view text, bool extended, TreeMeasure measur
             open.pop_back();
             note(inside);
         } else if (special && (op == '*' || op == '+' || op == '?' || op == '{')) {
-            size_t added = depth ? 1 : op == '+' ? 1 : 0;
+            size_t added = 1;  // '+' doubles; '*' and '?' nest a level that regcomp and regexec walk
             if (op == '{') {
                 size_t end = text.find(extended ? "}" : "\\}", i);
                 if (!depth) added = copyBits(text.substr(i + 1, end == std::string_view::npos ? 0 : end - i - 1));

@@ -412,9 +412,12 @@ TEST_F(PatternIndex, RegexpRefusesPatternsNestedTooDeeply) {
 // copies of a repetition of a repetition (a fuzzer's 40 stacked '+' took 2 GB).
 TEST_F(PatternIndex, RegexpRefusesRepetitionsThatExpandExponentially) {
     std::string stacked = "/^a" + std::string(40, '+') + "(x)/ stacked\n";
-    auto dict = open("regexp", stacked + "/^b{1000}{1000}{1000}/ braces\n/^(a+)+$/ fine\n/x{1,255}/ wide\n");
+    std::string starred = "/^c" + std::string(150, '*') + "(..)/ starred\n";
+    auto dict = open("regexp", stacked + "/^b{1000}{1000}{1000}/ braces\n/^(a+)+$/ fine\n/x{1,255}/ wide\n" + starred);
     ASSERT_TRUE(dict);
-    ASSERT_EQ(warnings.size(), 2u);
+    ASSERT_EQ(warnings.size(), 3u);
+    EXPECT_NE(warnings[2].find("line 5: regular expression repeats repetitions too often"), std::string::npos)
+        << warnings[2];
     EXPECT_NE(warnings[0].find("line 1: regular expression repeats repetitions too often"), std::string::npos)
         << warnings[0];
     EXPECT_NE(warnings[1].find("line 2: regular expression repeats repetitions too often"), std::string::npos)
