@@ -65,26 +65,22 @@ void CleanupSink::contentLine(std::string_view line, bool complete) {
 }
 
 smtp::SinkResult CleanupSink::finish() {
-    smtp::SinkResult out;
-    auto fill = [&](int status) {
-        out.status = status;
-        auto detail = queue::cleanupStatDetail(status);
-        out.smtp = detail.smtp;
-        out.dsn = detail.dsn;
-        out.text = detail.text;
-    };
-    if (!client_) {
-        fill(queue::cleanup_stat::kWrite);
-        return out;
-    }
+    if (!client_) return sinkResultFor(queue::cleanup_stat::kWrite);
     auto reply = client_->finish();
     client_.reset();
-    if (!reply) {
-        fill(queue::cleanup_stat::kWrite);
-        return out;
-    }
-    fill(reply->status);
+    if (!reply) return sinkResultFor(queue::cleanup_stat::kWrite);
+    smtp::SinkResult out = sinkResultFor(reply->status);
     out.why = reply->reason;
+    return out;
+}
+
+smtp::SinkResult sinkResultFor(int status) {
+    smtp::SinkResult out;
+    out.status = status;
+    auto detail = queue::cleanupStatDetail(status);
+    out.smtp = detail.smtp;
+    out.dsn = detail.dsn;
+    out.text = detail.text;
     return out;
 }
 

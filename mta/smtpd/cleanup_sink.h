@@ -38,6 +38,10 @@ private:
     std::optional<queue::CleanupClient> client_;
 };
 
+// The reply smtpd gives for a cleanup (or postdrop) status: cleanup_stat_detail()'s code,
+// enhanced status and text.
+smtp::SinkResult sinkResultFor(int status);
+
 // The request flags smtpd sends (input_transp_cleanup of CLEANUP_FLAG_MASK_EXTERNAL by
 // receive_override_options, plus CLEANUP_FLAG_SMTP_REPLY).
 int cleanupRequestFlags(std::string_view receiveOverrideOptions);

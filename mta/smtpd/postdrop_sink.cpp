@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cleanup_sink.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/queue/attr_stream.h"
@@ -125,18 +126,7 @@ void PostdropSink::redirect(std::string_view address) { record(rt::kRedirect, ad
 void PostdropSink::contentLine(std::string_view line, bool complete) { record(complete ? rt::kNorm : rt::kCont, line); }
 
 smtp::SinkResult PostdropSink::finish() {
-    smtp::SinkResult out;
-    auto fill = [&](int status) {
-        out.status = status;
-        auto detail = queue::cleanupStatDetail(status);
-        out.smtp = detail.smtp;
-        out.dsn = detail.dsn;
-        out.text = detail.text;
-    };
-    if (pid_ <= 0) {
-        fill(queue::cleanup_stat::kWrite);
-        return out;
-    }
+    if (pid_ <= 0) return sinkResultFor(queue::cleanup_stat::kWrite);
     record(rt::kEnd, "");
     bool sent = flush();
     if (sent) {
@@ -153,14 +143,13 @@ smtp::SinkResult PostdropSink::finish() {
                 if (name == "reason") reason = value;
             }
             close();
-            fill(haveStatus ? code : queue::cleanup_stat::kWrite);
+            smtp::SinkResult out = sinkResultFor(haveStatus ? code : queue::cleanup_stat::kWrite);
             out.why = reason;
             return out;
         }
     }
     close();
-    fill(queue::cleanup_stat::kWrite);
-    return out;
+    return sinkResultFor(queue::cleanup_stat::kWrite);
 }
 
 void PostdropSink::abandon() {

@@ -14,6 +14,11 @@ import socket
 import sys
 import threading
 import time
+from pathlib import Path
+
+# The record encoder of the cleanup differential test: one copy of rec_put().
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "interop"))
+from cleanup_feed import record  # noqa: E402
 
 # CLEANUP_FLAG_FILTER | BCC_OK | MAP_OK | MILTER: what smtpd asks for.
 FLAGS = 114
@@ -24,22 +29,6 @@ WORDS = (
     "questions about the release of version three of the report as agreed on monday "
     "thanks again for your help with the customer order and the invoice numbers"
 ).split()
-
-
-def enc_len(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def record(t, data):
-    return bytes([ord(t)]) + enc_len(len(data)) + data
 
 
 def message_lines(size, seed):

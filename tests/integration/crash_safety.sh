@@ -25,13 +25,7 @@ source "$HERE/postfix_instance.bash"
 source "$HERE/../integration/postline_instance.bash"
 pl_instance_guard crash_safety
 INTEGRATION=$(cd "$HERE/../integration" && pwd)
-LIBEXEC=$(cd "$OURS_BIN/../libexec" && pwd)
-for program in master smtpd cleanup; do
-  if [ ! -x "$LIBEXEC/$program" ]; then
-    echo "crash_safety: $LIBEXEC/$program is not built" >&2
-    exit 1
-  fi
-done
+pl_require_daemons crash_safety master smtpd cleanup
 
 ROOT=$WORK/pl
 pl_root "$ROOT"

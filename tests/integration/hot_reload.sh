@@ -26,13 +26,7 @@ source "$HERE/postfix_instance.bash"
 source "$HERE/../integration/postline_instance.bash"
 pl_instance_guard hot_reload
 INTEGRATION=$(cd "$HERE/../integration" && pwd)
-LIBEXEC=$(cd "$OURS_BIN/../libexec" && pwd)
-for program in master smtpd cleanup; do
-  if [ ! -x "$LIBEXEC/$program" ]; then
-    echo "hot_reload: $LIBEXEC/$program is not built" >&2
-    exit 1
-  fi
-done
+pl_require_daemons hot_reload master smtpd cleanup
 
 ROOT=$WORK/pl
 CONF=$ROOT/conf

@@ -80,3 +80,17 @@ pl_instance_guard() {
   trap 'pl_stop; if declare -F stop_instance >/dev/null; then stop_instance; fi
         if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
 }
+
+# pl_require_daemons NAME PROGRAM...: sets LIBEXEC (the daemons beside OURS_BIN) and ends
+# the test when one of the programs is not built.
+pl_require_daemons() {
+  local name=$1 program
+  shift
+  LIBEXEC=$(cd "$OURS_BIN/../libexec" && pwd)
+  for program in "$@"; do
+    if [ ! -x "$LIBEXEC/$program" ]; then
+      echo "$name: $LIBEXEC/$program is not built" >&2
+      exit 1
+    fi
+  done
+}
