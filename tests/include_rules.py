@@ -41,6 +41,7 @@ LAYERS = {
     "dns": {"base"},
     "tls": {"base", "config"},
     "sasl": {"base", "config"},
+    "delivery": {"base", "config", "queue", "message"},
     "server": {"base", "config", "maps", "address", "policy", "queue", "message", "smtp", "dns", "tls", "sasl",
                "artifact"},
 }

@@ -1,0 +1,40 @@
+// The requests the queue manager sends the bounce service (global/bounce.c's
+// bounce_flush and bounce_warn, over private/bounce in the attribute protocol): the
+// service speaks first ({protocol=bounce_protocol}), takes one request group and
+// answers {status=0} when the notification was queued (flush: the bounce log is then
+// removed and qmgr deletes the message) or {status=-1} when it could not (the message
+// stays; qmgr tries again later).
+#pragma once
+
+#include <string>
+
+#include "postline/base/result.h"
+#include "postline/queue/attr_stream.h"
+
+namespace postline::delivery {
+
+enum class BounceCommand {
+    Flush = 1,  // BOUNCE_CMD_FLUSH: the non-delivery report from bounce/ID, to the sender
+    Warn = 2,   // BOUNCE_CMD_WARN: the delay warning from defer/ID, log kept
+};
+
+struct BounceRequest {
+    BounceCommand command = BounceCommand::Flush;
+    int flags = 0;
+    std::string queueName;  // where the message is ("active")
+    std::string queueId;
+    std::string encoding;
+    int sendopts = 0;
+    std::string sender;  // "" (null sender): the report goes to the postmaster (double bounce)
+    std::string dsnEnvid;
+    int dsnRet = 0;
+};
+
+std::string encodeBounceHello();  // {protocol=bounce_protocol}
+base::Status checkBounceHello(const queue::attr::Attributes& group);
+std::string encodeBounceRequest(const BounceRequest& request);
+base::Result<BounceRequest> decodeBounceRequest(const queue::attr::Attributes& group);
+std::string encodeBounceReply(int status);
+base::Result<int> decodeBounceReply(const queue::attr::Attributes& group);
+
+}  // namespace postline::delivery

@@ -1,0 +1,82 @@
+// The delivery request: what the queue manager hands a delivery agent over the agent's
+// UNIX-domain socket (private/TRANSPORT) and what the agent answers, in Postfix's
+// attribute protocol (global/deliver_request.c, qmgr/qmgr_deliver.c). The agent speaks
+// first ({protocol=delivery_request_protocol}); the queue manager sends one request
+// group (the message's attributes, then each recipient's five attributes in turn); the
+// agent delivers, reports each recipient itself (agent_report.h) and answers one group:
+// the hop status (a Dsn, meaningful when status is kDeferAll) and `status`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "postline/base/result.h"
+#include "postline/delivery/dsn.h"
+#include "postline/queue/attr_stream.h"
+
+namespace postline::delivery {
+
+// DEL_REQ_FLAG_*: which outcomes the agent records.
+inline constexpr int kFlagSuccess = 1 << 0;  // mark delivered recipients done
+inline constexpr int kFlagBounce = 1 << 1;   // mark bounced recipients done
+inline constexpr int kFlagDefault = kFlagSuccess | kFlagBounce;
+
+struct DeliverRecipient {
+    std::string original;  // the recipient as first received ("" when none)
+    std::string address;   // the recipient to deliver to
+    std::string dsnOrcpt;  // DSN ORCPT ("rfc822;user@example")
+    int dsnNotify = 0;     // DSN NOTIFY bits (queue file's notify_flags)
+    long offset = 0;       // its record in the queue file: the agent marks it done there
+};
+
+struct DeliverRequest {
+    int flags = kFlagDefault;
+    std::string queueName;  // "active"
+    std::string queueId;
+    long dataOffset = 0;  // where the message content records start
+    long dataSize = 0;    // the content length as delivered (size record's 5th field)
+    std::string nexthop;  // resolution's nexthop (for local: the recipient domain)
+    std::string encoding;  // "7bit", "8bit" or "" (the encoding attribute)
+    int sendopts = 0;      // SMTPUTF8 flags
+    std::string sender;    // "" is the null sender
+    std::string dsnEnvid;
+    int dsnRet = 0;  // DSN RET: 1 full, 2 headers
+    // Times for the log's delay= and delays= (seconds since the epoch, microseconds):
+    // when the message arrived (the T record), when qmgr put it in active, and when
+    // qmgr handed it to the agent.
+    double arrivalTime = 0;
+    double activeTime = 0;
+    double handoffTime = 0;
+    std::string clientName, clientAddress, clientPort, protocolName, heloName;
+    std::string saslMethod, saslUsername, saslSender;
+    std::string logIdent;        // the queue id for log lines
+    std::string rewriteContext;  // "local" or "remote"
+    std::vector<DeliverRecipient> recipients;
+};
+
+// The reply's status (DEL_STAT_*): every recipient was delivered, bounced or deferred
+// and reported, or none was and the whole request (its destination) is deferred with
+// the reply's hop status.
+inline constexpr int kStatusFinal = 0;
+inline constexpr int kStatusDeferAll = -1;
+
+struct DeliverReply {
+    Dsn hopStatus;
+    int status = kStatusFinal;
+};
+
+// The agent's first group.
+std::string encodeAgentHello();
+base::Status checkAgentHello(const queue::attr::Attributes& group);
+
+// One request group (attributes in deliver_request.c's order, recipients last).
+std::string encodeDeliverRequest(const DeliverRequest& request);
+// Errors: a missing attribute, a malformed number, a recipient count that does not match
+// the recipients sent.
+base::Result<DeliverRequest> decodeDeliverRequest(const queue::attr::Attributes& group);
+
+std::string encodeDeliverReply(const DeliverReply& reply);
+base::Result<DeliverReply> decodeDeliverReply(const queue::attr::Attributes& group);
+
+}  // namespace postline::delivery

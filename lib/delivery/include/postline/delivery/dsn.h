@@ -1,0 +1,24 @@
+// A delivery status as Postfix's agents report it (global/dsn.h, dsn_buf.h): the RFC 3463
+// status ("5.1.1"), the RFC 3464 action, the human reason, and where it came from (the
+// remote server's reply, the reporting MTA). What the bounce and defer logs hold and
+// the delivery report (lib/message) shows.
+#pragma once
+
+#include <string>
+
+namespace postline::delivery {
+
+struct Dsn {
+    std::string status;  // "2.0.0", "4.4.1", "5.1.1"
+    std::string action;  // "delivered", "relayed", "expanded", "delayed", "failed"
+    std::string reason;  // "delivered to mailbox", "unknown user: \"x\""
+    std::string dtype;   // diagnostic type: "smtp" when dtext is a remote reply, else ""
+    std::string dtext;   // the remote reply ("550 5.1.1 <x@y>: User unknown")
+    std::string mtype;   // remote MTA type: "dns" when mname is a host name, else ""
+    std::string mname;   // the remote MTA
+
+    bool isSuccess() const { return !status.empty() && status[0] == '2'; }
+    bool isTemporary() const { return !status.empty() && status[0] == '4'; }
+};
+
+}  // namespace postline::delivery
