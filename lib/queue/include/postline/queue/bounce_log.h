@@ -28,12 +28,18 @@ struct BounceLogEntry {
 };
 
 // Appends one entry to PATH (created 0600), under an exclusive flock, fsync'd; on a
-// failed write the file is cut back to its old length. Errors: "open file PATH:
+// failed write the file is cut back to its old length. The fields are written as given
+// (the caller quotes the addresses); an empty recipient or "<>" is the null address. Errors: "open file PATH:
 // REASON", "lock file ...", "append file ...".
 base::Status appendBounceLog(const std::string& path, const BounceLogEntry& entry, bool oldStyleLine = true);
 
-// Reads every entry of a log (old-style lines are skipped; an entry without a
-// recipient is dropped, as bounce_log.c does). Errors: the file cannot be opened/read.
+// Reads every entry of a log as bounce_log.c does: lines are made printable ('?'), an
+// old-style line gives the recipient and reason (later name=value lines win), unknown
+// or malformed lines are ignored, a missing recipient becomes "(recipient address
+// unavailable)", a missing reason "(description unavailable)", an empty address
+// "(MAILER-DAEMON)"; status and action stay empty when absent (the caller supplies the
+// log's defaults); an entry cut off by the end of the file is not returned.
+// Errors: the file cannot be opened/read.
 base::Result<std::vector<BounceLogEntry>> readBounceLog(const std::string& path);
 
 }  // namespace postline::queue
