@@ -1,6 +1,6 @@
 // The requests the queue manager sends the bounce service (global/bounce.c's
 // bounce_flush and bounce_warn, over private/bounce in the attribute protocol): the
-// service speaks first ({protocol=bounce_protocol}), takes one request group and
+// service speaks first ({protocol=delivery_status_protocol}), takes one request group and
 // answers {status=0} when the notification was queued (flush: the bounce log is then
 // removed and qmgr deletes the message) or {status=-1} when it could not (the message
 // stays; qmgr tries again later).
@@ -30,8 +30,11 @@ struct BounceRequest {
     int dsnRet = 0;
 };
 
-std::string encodeBounceHello();  // {protocol=bounce_protocol}
+std::string encodeBounceHello();  // {protocol=delivery_status_protocol}
 base::Status checkBounceHello(const queue::attr::Attributes& group);
+// bounce.c's order: nrequest, flags, queue_name, queue_id, encoding, sendopts, sender,
+// envelope_id, ret_flags. Decoding reads strictly in order; errors as
+// decodeDeliverRequest's, and "unknown command: N" for an nrequest other than Flush/Warn.
 std::string encodeBounceRequest(const BounceRequest& request);
 base::Result<BounceRequest> decodeBounceRequest(const queue::attr::Attributes& group);
 std::string encodeBounceReply(int status);

@@ -3,8 +3,8 @@
 // attribute protocol (global/deliver_request.c, qmgr/qmgr_deliver.c). The agent speaks
 // first ({protocol=delivery_request_protocol}); the queue manager sends one request
 // group (the message's attributes, then each recipient's five attributes in turn); the
-// agent delivers, reports each recipient itself (agent_report.h) and answers one group:
-// the hop status (a Dsn, meaningful when status is kDeferAll) and `status`.
+// agent delivers, reports each recipient itself (agent_delivery.h) and answers one group:
+// the hop status (a Dsn, meaningful when status is kStatusDefer) and `status`.
 #pragma once
 
 #include <string>
@@ -30,13 +30,17 @@ struct DeliverRecipient {
     long offset = 0;       // its record in the queue file: the agent marks it done there
 };
 
+inline constexpr std::string_view kAttrArrivalTime = "arrival_time";
+inline constexpr std::string_view kAttrActiveTime = "active_time";
+inline constexpr std::string_view kAttrHandoffTime = "agent_handoff_time";
+
 struct DeliverRequest {
     int flags = kFlagDefault;
     std::string queueName;  // "active"
     std::string queueId;
-    long dataOffset = 0;  // where the message content records start
-    long dataSize = 0;    // the content length as delivered (size record's 5th field)
-    std::string nexthop;  // resolution's nexthop (for local: the recipient domain)
+    long dataOffset = 0;   // where the message content records start
+    long dataSize = 0;     // the content length as delivered (size record's 5th field)
+    std::string nexthop;   // resolution's nexthop (for local: the recipient domain)
     std::string encoding;  // "7bit", "8bit" or "" (the encoding attribute)
     int sendopts = 0;      // SMTPUTF8 flags
     std::string sender;    // "" is the null sender
@@ -44,7 +48,9 @@ struct DeliverRequest {
     int dsnRet = 0;  // DSN RET: 1 full, 2 headers
     // Times for the log's delay= and delays= (seconds since the epoch, microseconds):
     // when the message arrived (the T record), when qmgr put it in active, and when
-    // qmgr handed it to the agent.
+    // qmgr handed it to the agent. On the wire they are our own attributes (Postfix
+    // sends its msg_stats structure as one binary "time" attribute instead), in that
+    // place of the group, as "SECONDS.MICROSECONDS" text.
     double arrivalTime = 0;
     double activeTime = 0;
     double handoffTime = 0;
@@ -59,7 +65,7 @@ struct DeliverRequest {
 // and reported, or none was and the whole request (its destination) is deferred with
 // the reply's hop status.
 inline constexpr int kStatusFinal = 0;
-inline constexpr int kStatusDeferAll = -1;
+inline constexpr int kStatusDefer = -1;
 
 struct DeliverReply {
     Dsn hopStatus;
@@ -70,12 +76,20 @@ struct DeliverReply {
 std::string encodeAgentHello();
 base::Status checkAgentHello(const queue::attr::Attributes& group);
 
-// One request group (attributes in deliver_request.c's order, recipients last).
+// One request group (attributes in deliver_request.c's order, the three times where
+// Postfix has its "time", recipients last, each as rcpt_print.c orders them:
+// original_recipient, recipient, offset, dsn_orig_rcpt, notify_flags). Numbers as
+// attr_print0 writes them ("%u": an int of -1 is 4294967295).
 std::string encodeDeliverRequest(const DeliverRequest& request);
-// Errors: a missing attribute, a malformed number, a recipient count that does not match
-// the recipients sent.
+// Reads strictly in order, as attr_scan0 with ATTR_FLAG_STRICT. Errors: "missing
+// attribute NAME", "unexpected attribute NAME (expecting: WANTED)", "malformed numerical
+// data for attribute NAME", "malformed time data for attribute NAME", "recipient count N
+// does not match the M recipients sent", "ID: no recipients in delivery request for
+// destination NEXTHOP" (deliver_request.c refuses an empty request too).
 base::Result<DeliverRequest> decodeDeliverRequest(const queue::attr::Attributes& group);
 
+// dsn_print.c's seven attributes (status, diag_type, diag_text, mta_type, mta_mname,
+// action, reason) then the int "status": the two "status" are told apart by position.
 std::string encodeDeliverReply(const DeliverReply& reply);
 base::Result<DeliverReply> decodeDeliverReply(const queue::attr::Attributes& group);
 

@@ -1,0 +1,95 @@
+// The queue manager's requests to the bounce service (Postfix's global/bounce.c
+// bounce_flush and bounce_warn through mail_command_client, and the server side of
+// bounce/bounce.c): the service's hello, one request group, the {status} reply.
+#include "postline/delivery/bounce_request.h"
+
+#include "attr_reader.h"
+
+namespace postline::delivery {
+namespace {
+
+namespace attr = queue::attr;
+using detail::AttrReader;
+
+constexpr std::string_view kProtocol = "delivery_status_protocol";
+
+void appendInt(std::string& out, std::string_view name, int value) {
+    attr::appendNumber(out, name, static_cast<unsigned int>(value));
+}
+
+#define PL_READ(target, expr)           \
+    do {                                \
+        auto r_ = (expr);               \
+        if (!r_) return r_.error();     \
+        target = std::move(r_.value()); \
+    } while (0)
+
+}  // namespace
+
+std::string encodeBounceHello() {
+    std::string out;
+    attr::append(out, "protocol", kProtocol);
+    attr::appendEnd(out);
+    return out;
+}
+
+base::Status checkBounceHello(const attr::Attributes& group) {
+    AttrReader in(group);
+    auto protocol = in.string("protocol");
+    if (!protocol) return protocol.error();
+    if (*protocol != kProtocol)
+        return base::Error{"unexpected protocol: " + *protocol + " (expecting: " + std::string(kProtocol) + ")"};
+    return in.end();
+}
+
+std::string encodeBounceRequest(const BounceRequest& r) {
+    std::string out;
+    appendInt(out, "nrequest", static_cast<int>(r.command));
+    appendInt(out, "flags", r.flags);
+    attr::append(out, "queue_name", r.queueName);
+    attr::append(out, "queue_id", r.queueId);
+    attr::append(out, "encoding", r.encoding);
+    appendInt(out, "sendopts", r.sendopts);
+    attr::append(out, "sender", r.sender);
+    attr::append(out, "envelope_id", r.dsnEnvid);
+    appendInt(out, "ret_flags", r.dsnRet);
+    attr::appendEnd(out);
+    return out;
+}
+
+base::Result<BounceRequest> decodeBounceRequest(const attr::Attributes& group) {
+    AttrReader in(group);
+    BounceRequest r;
+    int command = 0;
+    PL_READ(command, in.integer("nrequest"));
+    if (command != static_cast<int>(BounceCommand::Flush) && command != static_cast<int>(BounceCommand::Warn))
+        return base::Error{"unknown command: " + std::to_string(command)};
+    r.command = static_cast<BounceCommand>(command);
+    PL_READ(r.flags, in.integer("flags"));
+    PL_READ(r.queueName, in.string("queue_name"));
+    PL_READ(r.queueId, in.string("queue_id"));
+    PL_READ(r.encoding, in.string("encoding"));
+    PL_READ(r.sendopts, in.integer("sendopts"));
+    PL_READ(r.sender, in.string("sender"));
+    PL_READ(r.dsnEnvid, in.string("envelope_id"));
+    PL_READ(r.dsnRet, in.integer("ret_flags"));
+    if (auto done = in.end(); !done) return done.error();
+    return r;
+}
+
+std::string encodeBounceReply(int status) {
+    std::string out;
+    appendInt(out, "status", status);
+    attr::appendEnd(out);
+    return out;
+}
+
+base::Result<int> decodeBounceReply(const attr::Attributes& group) {
+    AttrReader in(group);
+    int status = 0;
+    PL_READ(status, in.integer("status"));
+    if (auto done = in.end(); !done) return done.error();
+    return status;
+}
+
+}  // namespace postline::delivery
