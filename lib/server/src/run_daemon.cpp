@@ -197,6 +197,29 @@ struct Loop {
     }
 };
 
+class LoopContext : public EventContext {
+public:
+    LoopContext(ConfigHolder& holder, const ServiceOptions& options) : holder_(holder), options_(options) {
+        if (!options.standalone)
+            for (int i = 0; i < options.socketCount; ++i) fds_.push_back(kMasterListenFd + i);
+    }
+    const std::vector<int>& listenFds() const override { return fds_; }
+    int masterStatusFd() const override { return options_.standalone ? -1 : kMasterStatusFd; }
+    bool standalone() const override { return options_.standalone; }
+    const DaemonConfig& config() const override { return *holder_.current(); }
+    bool refreshConfig() override {
+        const DaemonConfig* before = holder_.current().get();
+        holder_.refresh();
+        return holder_.current().get() != before;
+    }
+    bool streamListener() const override { return options_.transport == "inet" || options_.transport == "unix"; }
+
+private:
+    ConfigHolder& holder_;
+    const ServiceOptions& options_;
+    std::vector<int> fds_;
+};
+
 int serveStandalone(const Daemon& daemon, ConfigHolder& holder) {
     const DaemonConfig& config = *holder.current();
     if (daemon.serveClient) {
@@ -247,7 +270,7 @@ std::uint32_t masterGeneration() {
 int runDaemon(int argc, char** argv, const Daemon& daemon) {
     std::string program = daemon.program.empty() ? base::baseName(argc > 0 ? argv[0] : "daemon") : daemon.program;
     base::setProgramName(program);
-    if (!daemon.serveClient && !daemon.onTrigger) base::msgPanic("runDaemon: " + program + " has no service");
+    if (!daemon.serveClient && !daemon.onTrigger && !daemon.runEvents) base::msgPanic("runDaemon: " + program + " has no service");
     std::vector<std::string> args(argv, argv + argc);
     auto parsed = parseServiceArgs(args, program, std::getenv("MAIL_CONFIG"));
     if (!parsed) {
@@ -291,6 +314,10 @@ int runDaemon(int argc, char** argv, const Daemon& daemon) {
         if (auto st = dropPrivileges(*account); !st) base::msgFatal(st.error().message);
     }
     if (base::verbose()) base::msgInfo("daemon started");
+    if (daemon.runEvents) {
+        LoopContext context(holder, options);
+        return daemon.runEvents(context);
+    }
     if (options.standalone) return serveStandalone(daemon, holder);
     Loop loop{daemon, holder, options, masterGeneration()};
     return loop.run();

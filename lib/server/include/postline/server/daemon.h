@@ -84,6 +84,24 @@ struct Connection {
     bool unixDomain = false;
 };
 
+// What a daemon with its own event loop (qmgr) is given: the listening sockets master
+// passes (trigger requests arrive there), the configuration in use, and master's status
+// pipe, whose end of file tells the daemon that master went away.
+class EventContext {
+public:
+    virtual ~EventContext() = default;
+    virtual const std::vector<int>& listenFds() const = 0;
+    virtual int masterStatusFd() const = 0;  // -1 in stand-alone mode
+    virtual bool standalone() const = 0;
+    // The configuration in use; refreshConfig() first takes a newly switched generation
+    // (and returns true when it did).
+    virtual const DaemonConfig& config() const = 0;
+    virtual bool refreshConfig() = 0;
+    // True when a listening descriptor is a stream socket (a trigger client must be
+    // accepted, then read) rather than a FIFO or datagram socket (read directly).
+    virtual bool streamListener() const = 0;
+};
+
 struct Daemon {
     std::string program;  // "smtpd"
     // Runs once after the configuration is loaded, before privileges are dropped
@@ -99,6 +117,11 @@ struct Daemon {
     // and postsuper's triggers arrive with their own bytes. In stand-alone mode (-S) the
     // request is stdin's contents (empty for an empty stdin).
     std::function<void(std::string_view request, const DaemonConfig&)> onTrigger;
+    // Event model (qmgr, as Postfix's qmgr is an event-driven solitary server): the
+    // daemon runs its own loop until master goes away or SIGTERM, reading trigger
+    // requests from the listening sockets itself; returns the exit status. In
+    // stand-alone mode (-S) there are no listening sockets.
+    std::function<int(EventContext&)> runEvents;
 };
 
 // Parses the command line, opens the configuration and the mail log (maillog_file or
