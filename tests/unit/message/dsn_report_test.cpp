@@ -1,0 +1,316 @@
+// The delivery status notification (dsn_report.h): a whole failure report line by line
+// as Postfix 3.7's bounce daemon composes it, the delay warning, the postmaster copy,
+// NOTIFY filtering, headers-only returns (RET=HDRS, bounce_size_limit), place holders,
+// SMTPUTF8 forms, and util/line_wrap.c's wrapping.
+#include "postline/message/dsn_report.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace postline::message {
+namespace {
+
+std::string joined(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const std::string& l : lines) out += l + "\n";
+    return out;
+}
+
+DsnReport failureReport() {
+    DsnReport r;
+    r.to = "alice@example.com";
+    r.myhostname = "mx.example.com";
+    r.queueId = "4QXyZ81cF2z9sT";
+    r.sender = "alice@example.com";
+    r.arrivalDate = "Mon,  7 Dec 2026 00:10:00 +0000 (UTC)";
+    r.boundary = dsnBoundary(r.queueId, 1796601000, r.myhostname);
+    DsnReportRecipient a;
+    a.address = "nosuchuser@mx.example.com";
+    a.original = "nosuchuser";
+    a.dsnOrcpt = "rfc822;nosuchuser@mx.example.com";
+    a.status = "5.1.1";
+    a.action = "failed";
+    a.reason = "unknown user: \"nosuchuser\"";
+    r.recipients.push_back(a);
+    r.originalLines = {"From: alice@example.com", "To: nosuchuser@mx.example.com", "Subject: hi", "", "body line"};
+    r.messageSize = 300;
+    return r;
+}
+
+TEST(DsnReport, FailureReportAsPostfixWritesIt) {
+    ComposedReport got = composeDsnReport(failureReport());
+    EXPECT_EQ(got.reported, 1);
+    EXPECT_FALSE(got.headersOnly);
+    EXPECT_EQ(joined(got.lines),
+              "From: Mail Delivery System <MAILER-DAEMON>\n"
+              "Subject: Undelivered Mail Returned to Sender\n"
+              "To: alice@example.com\n"
+              "Auto-Submitted: auto-replied\n"
+              "MIME-Version: 1.0\n"
+              "Content-Type: multipart/report; report-type=delivery-status;\n"
+              "\tboundary=\"4QXyZ81cF2z9sT.1796601000/mx.example.com\"\n"
+              "Content-Transfer-Encoding: 8bit\n"
+              "\n"
+              "This is a MIME-encapsulated message.\n"
+              "\n"
+              "--4QXyZ81cF2z9sT.1796601000/mx.example.com\n"
+              "Content-Description: Notification\n"
+              "Content-Type: text/plain; charset=utf-8\n"
+              "Content-Transfer-Encoding: 8bit\n"
+              "\n"
+              "This is the mail system at host mx.example.com.\n"
+              "\n"
+              "I'm sorry to have to inform you that your message could not\n"
+              "be delivered to one or more recipients. It's attached below.\n"
+              "\n"
+              "For further assistance, please send mail to postmaster.\n"
+              "\n"
+              "If you do so, please include this problem report. You can\n"
+              "delete your own text from the attached returned message.\n"
+              "\n"
+              "                   The mail system\n"
+              "\n"
+              "<nosuchuser@mx.example.com> (expanded from <nosuchuser>): unknown user:\n"
+              "    \"nosuchuser\"\n"
+              "\n"
+              "--4QXyZ81cF2z9sT.1796601000/mx.example.com\n"
+              "Content-Description: Delivery report\n"
+              "Content-Type: message/delivery-status\n"
+              "\n"
+              "Reporting-MTA: dns; mx.example.com\n"
+              "X-Postfix-Queue-ID: 4QXyZ81cF2z9sT\n"
+              "X-Postfix-Sender: rfc822; alice@example.com\n"
+              "Arrival-Date: Mon,  7 Dec 2026 00:10:00 +0000 (UTC)\n"
+              "\n"
+              "Final-Recipient: rfc822; nosuchuser@mx.example.com\n"
+              "Original-Recipient: rfc822;nosuchuser@mx.example.com\n"
+              "Action: failed\n"
+              "Status: 5.1.1\n"
+              "Diagnostic-Code: X-Postfix; unknown user: \"nosuchuser\"\n"
+              "\n"
+              "--4QXyZ81cF2z9sT.1796601000/mx.example.com\n"
+              "Content-Description: Undelivered Message\n"
+              "Content-Type: message/rfc822\n"
+              "Content-Transfer-Encoding: 8bit\n"
+              "\n"
+              "Return-Path: <alice@example.com>\n"
+              "From: alice@example.com\n"
+              "To: nosuchuser@mx.example.com\n"
+              "Subject: hi\n"
+              "\n"
+              "body line\n"
+              "\n"
+              "--4QXyZ81cF2z9sT.1796601000/mx.example.com--\n");
+}
+
+TEST(DsnReport, RemoteFailureShowsRemoteMtaAndWrapsDiagnostic) {
+    DsnReport r = failureReport();
+    DsnReportRecipient& a = r.recipients[0];
+    a.original.clear();
+    a.dsnOrcpt.clear();
+    a.status = "5.7.1";
+    a.diagType = "smtp";
+    a.diagText = "550 5.7.1 <nosuchuser@mx.example.com>: Recipient address rejected: the recipient is not known here";
+    a.mtaType = "dns";
+    a.mtaName = "relay.example.net";
+    a.reason = "host relay.example.net[192.0.2.7] said: " + a.diagText + " (in reply to RCPT TO command)";
+    std::string text = joined(composeDsnReport(r).lines);
+    EXPECT_NE(text.find("\n<nosuchuser@mx.example.com>: host relay.example.net[192.0.2.7] said: 550 5.7.1\n"
+                        "    <nosuchuser@mx.example.com>: Recipient address rejected: the recipient is\n"
+                        "    not known here (in reply to RCPT TO command)\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("Status: 5.7.1\n"
+                        "Remote-MTA: dns; relay.example.net\n"
+                        "Diagnostic-Code: smtp; 550 5.7.1 <nosuchuser@mx.example.com>: Recipient address\n"
+                        "    rejected: the recipient is not known here\n"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("Original-Recipient:"), std::string::npos);
+}
+
+TEST(DsnReport, NotifyFilterAndCancelledNotice) {
+    DsnReport r = failureReport();
+    r.recipients[0].dsnNotify = dsn_notify::kDelay;  // NOTIFY=DELAY: no failure report
+    ComposedReport none = composeDsnReport(r);
+    EXPECT_EQ(none.reported, 0);
+    EXPECT_TRUE(none.lines.empty());
+    DsnReportRecipient b = r.recipients[0];
+    b.address = "b@mx.example.com";
+    b.dsnNotify = dsn_notify::kFailure | dsn_notify::kDelay;
+    r.recipients.push_back(b);
+    ComposedReport one = composeDsnReport(r);
+    EXPECT_EQ(one.reported, 1);
+    std::string text = joined(one.lines);
+    EXPECT_EQ(text.find("Final-Recipient: rfc822; nosuchuser@"), std::string::npos);
+    EXPECT_NE(text.find("Final-Recipient: rfc822; b@mx.example.com"), std::string::npos);
+    // The postmaster copy reports everyone.
+    r.notifyFilter = dsn_notify::kOverride;
+    EXPECT_EQ(composeDsnReport(r).reported, 2);
+}
+
+TEST(DsnReport, PostmasterCopyHasNoBoilerplate) {
+    DsnReport r = failureReport();
+    r.postmasterCopy = true;
+    r.to = "postmaster";
+    r.notifyFilter = dsn_notify::kOverride;
+    r.ret = dsn_ret::kHdrs;
+    ComposedReport got = composeDsnReport(r);
+    std::string text = joined(got.lines);
+    EXPECT_NE(text.find("Subject: Postmaster Copy: Undelivered Mail\nTo: postmaster\n"
+                        "Auto-Submitted: auto-generated\n"),
+              std::string::npos);
+    EXPECT_EQ(text.find("This is the mail system"), std::string::npos);
+    EXPECT_NE(text.find("Content-Transfer-Encoding: 8bit\n\n\n<nosuchuser@"), std::string::npos) << text;
+    EXPECT_TRUE(got.headersOnly);
+    EXPECT_NE(text.find("Content-Description: Undelivered Message Headers\n"
+                        "Content-Type: text/rfc822-headers\n"),
+              std::string::npos);
+    // Only the header is returned, then the closing boundary.
+    EXPECT_NE(text.find("Subject: hi\n\n--4QXyZ81cF2z9sT.1796601000/mx.example.com--\n"), std::string::npos);
+    EXPECT_EQ(text.find("body line"), std::string::npos);
+}
+
+TEST(DsnReport, SizeLimitReturnsHeadersOnly) {
+    DsnReport r = failureReport();
+    r.messageSize = 50001;
+    EXPECT_TRUE(composeDsnReport(r).headersOnly);
+    r.messageSize = 50000;
+    EXPECT_FALSE(composeDsnReport(r).headersOnly);
+    r.messageSize = 0;  // unknown size: headers only, as in Postfix
+    EXPECT_TRUE(composeDsnReport(r).headersOnly);
+    r.bounceSizeLimit = 0;  // no limit
+    EXPECT_FALSE(composeDsnReport(r).headersOnly);
+}
+
+TEST(DsnReport, HeadersOnlyKeepsFoldedLines) {
+    DsnReport r = failureReport();
+    r.ret = dsn_ret::kHdrs;
+    r.originalLines = {"Subject: a", "\tfolded", "X-Y: z", "not a header", "From: late"};
+    std::string text = joined(composeDsnReport(r).lines);
+    EXPECT_NE(text.find("Return-Path: <alice@example.com>\nSubject: a\n\tfolded\nX-Y: z\n\n--"), std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("From: late"), std::string::npos);
+}
+
+TEST(DsnReport, DelayWarning) {
+    DsnReport r = failureReport();
+    r.kind = DsnReportKind::Delay;
+    r.notifyFilter = dsn_notify::kDelay;
+    r.ret = dsn_ret::kHdrs;
+    r.delayWarningTime = 4 * 3600;
+    r.maximalQueueLifetime = 5 * 86400;
+    r.willRetryUntil = "Sat, 12 Dec 2026 00:10:00 +0000 (UTC)";
+    r.recipients[0].status = "4.4.1";
+    r.recipients[0].action = "delayed";
+    r.recipients[0].reason = "connect to mx.example.net[192.0.2.7]:25: Connection refused";
+    ComposedReport got = composeDsnReport(r);
+    std::string text = joined(got.lines);
+    EXPECT_NE(text.find("Subject: Delayed Mail (still being retried)\n"), std::string::npos);
+    EXPECT_NE(text.find("This is the mail system at host mx.example.com.\n\n"
+                        "####################################################################\n"
+                        "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n"
+                        "####################################################################\n\n"
+                        "Your message could not be delivered for more than 4 hour(s).\n"
+                        "It will be retried until it is 5 day(s) old.\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("Action: delayed\nStatus: 4.4.1\n"
+                        "Diagnostic-Code: X-Postfix; connect to mx.example.net[192.0.2.7]:25: Connection\n"
+                        "    refused\n"
+                        "Will-Retry-Until: Sat, 12 Dec 2026 00:10:00 +0000 (UTC)\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("Content-Description: Undelivered Message Headers\n"), std::string::npos);
+    // A delay warning without a log is cancelled, a failure report is not.
+    r.logAvailable = false;
+    EXPECT_TRUE(composeDsnReport(r).lines.empty());
+}
+
+TEST(DsnReport, PlaceHolders) {
+    DsnReport r = failureReport();
+    r.logAvailable = false;
+    r.originalAvailable = false;
+    r.sender.clear();
+    ComposedReport got = composeDsnReport(r);
+    ASSERT_FALSE(got.lines.empty());
+    std::string text = joined(got.lines);
+    EXPECT_NE(text.find("\n\n\t--- Delivery report unavailable ---\n"), std::string::npos);
+    EXPECT_NE(text.find("Content-Type: message/rfc822\nContent-Transfer-Encoding: 8bit\n\n"
+                        "\t--- Undelivered message unavailable ---\n"),
+              std::string::npos);
+    EXPECT_EQ(text.find("X-Postfix-Sender"), std::string::npos);
+    EXPECT_EQ(text.find("Final-Recipient"), std::string::npos);
+    // Postfix sends no closing boundary after the place holder.
+    EXPECT_EQ(got.lines.back(), "\t--- Undelivered message unavailable ---");
+}
+
+TEST(DsnReport, SevenBitEncodingAndObsoleteFrom) {
+    DsnReport r = failureReport();
+    r.mimeEncoding = "7bit";
+    r.obsoleteFrom = true;
+    r.envid = "ENV123";
+    r.originalMessageId = "<abc@example.com>";
+    std::string text = joined(composeDsnReport(r).lines);
+    EXPECT_NE(text.find("From: MAILER-DAEMON (Mail Delivery System)\n"), std::string::npos);
+    EXPECT_NE(text.find("References: <abc@example.com>\nIn-Reply-To: <abc@example.com>\n"), std::string::npos);
+    EXPECT_NE(text.find("\tboundary=\"4QXyZ81cF2z9sT.1796601000/mx.example.com\"\n"
+                        "Content-Transfer-Encoding: 7bit\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("Content-Type: text/plain; charset=us-ascii\n\n"), std::string::npos);
+    EXPECT_NE(text.find("Content-Type: message/rfc822\n\nReturn-Path:"), std::string::npos);
+    EXPECT_NE(text.find("Reporting-MTA: dns; mx.example.com\nOriginal-Envelope-Id: ENV123\n"), std::string::npos);
+    r.mimeEncoding.clear();
+    text = joined(composeDsnReport(r).lines);
+    EXPECT_EQ(text.find("Content-Transfer-Encoding"), std::string::npos);
+}
+
+TEST(DsnReport, Smtputf8) {
+    DsnReport r = failureReport();
+    r.smtputf8Requested = true;
+    r.smtputf8Any = true;
+    r.recipients[0].address = "j\xc3\xb6rg@mx.example.com";
+    r.recipients[0].dsnOrcpt.clear();
+    r.recipients[0].original = "plain@example.com";
+    std::string text = joined(composeDsnReport(r).lines);
+    EXPECT_NE(text.find("Content-Type: message/global-delivery-status\nContent-Transfer-Encoding: 8bit\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("Final-Recipient: utf-8; j\xc3\xb6rg@mx.example.com\n"
+                        "Original-Recipient: rfc822; plain@example.com\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("Content-Type: message/global\n"), std::string::npos);
+    // Invalid UTF-8 stays rfc822.
+    r.recipients[0].address = "j\xc3(rg@mx.example.com";
+    text = joined(composeDsnReport(r).lines);
+    EXPECT_NE(text.find("Final-Recipient: rfc822; j\xc3(rg@"), std::string::npos);
+}
+
+TEST(DsnReport, MailNameBecomesAnAtom) {
+    DsnReport r = failureReport();
+    r.mailName = "My MTA (x)";
+    std::string text = joined(composeDsnReport(r).lines);
+    EXPECT_NE(text.find("X-My-MTA--x--Queue-ID: 4QXyZ81cF2z9sT\n"), std::string::npos);
+    EXPECT_NE(text.find("Diagnostic-Code: X-My-MTA--x-; unknown"), std::string::npos);
+}
+
+TEST(WrapLine, AsLineWrapDoes) {
+    EXPECT_EQ(wrapLine("short"), std::vector<std::string>{"short"});
+    EXPECT_EQ(wrapLine("aaa bbb ccc", 7, 2), (std::vector<std::string>{"aaa bbb", "  ccc"}));
+    EXPECT_EQ(wrapLine("aaa bbb ccc ddd eee", 9, 2), (std::vector<std::string>{"aaa bbb", "  ccc ddd", "  eee"}));
+    // A word longer than the width is not broken.
+    std::string longWord(100, 'x');
+    EXPECT_EQ(wrapLine("a " + longWord + " b", 79, 4), (std::vector<std::string>{"a", "    " + longWord, "    b"}));
+    // Runs of blanks at a break are dropped; blanks that end the text after a break
+    // leave an indented empty line, as line_wrap() does.
+    EXPECT_EQ(wrapLine("aaa    bbb   ", 5, 1), (std::vector<std::string>{"aaa", " bbb", " "}));
+    EXPECT_EQ(wrapLine("aaa bbb   ", 79, 4), std::vector<std::string>{"aaa bbb"});
+    EXPECT_EQ(wrapLine(""), std::vector<std::string>{""});
+    // Negative indent: the first line indented, the others not.
+    EXPECT_EQ(wrapLine("aaa bbb", 6, -2), (std::vector<std::string>{"  aaa", "bbb"}));
+}
+
+}  // namespace
+}  // namespace postline::message
