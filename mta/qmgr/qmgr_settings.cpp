@@ -1,0 +1,63 @@
+// The queue manager's parameters (qmgr/qmgr.c's tables, qmgr_transport.c's
+// per-transport limits).
+#include "qmgr_settings.h"
+
+#include <cstdlib>
+
+#include "postline/base/strings.h"
+#include "postline/server/daemon.h"
+
+namespace postline::qmgr {
+
+namespace {
+
+// A per-transport parameter (TRANSPORT_destination_..._limit) when it is set to a
+// number, else `fallback`.
+long perTransport(const server::DaemonConfig* config, std::string_view transport, std::string_view suffix,
+                  long fallback) {
+    if (!config) return fallback;
+    std::string value = config->get(base::cat(transport, suffix));
+    if (value.empty()) return fallback;
+    char* end = nullptr;
+    long n = std::strtol(value.c_str(), &end, 10);
+    return end && *end == 0 ? n : fallback;
+}
+
+}  // namespace
+
+long QmgrSettings::concurrencyLimit(std::string_view transport) const {
+    return perTransport(config, transport, "_destination_concurrency_limit", defaultConcurrencyLimit);
+}
+
+long QmgrSettings::recipientLimit(std::string_view transport) const {
+    return perTransport(config, transport, "_destination_recipient_limit", defaultRecipientLimit);
+}
+
+QmgrSettings readQmgrSettings(const server::DaemonConfig& config) {
+    QmgrSettings s;
+    s.config = &config;
+    s.queueRunDelay = config.getSeconds("queue_run_delay");
+    s.minimalBackoff = config.getSeconds("minimal_backoff_time");
+    s.maximalBackoff = config.getSeconds("maximal_backoff_time");
+    s.maximalQueueLifetime = config.getSeconds("maximal_queue_lifetime");
+    s.bounceQueueLifetime = config.getSeconds("bounce_queue_lifetime");
+    s.messageActiveLimit = config.getLong("qmgr_message_active_limit");
+    s.initialConcurrency = config.getLong("initial_destination_concurrency");
+    s.ipcTimeout = config.getSeconds("qmgr_ipc_timeout");
+    s.defaultConcurrencyLimit = config.getLong("default_destination_concurrency_limit");
+    s.defaultRecipientLimit = config.getLong("default_destination_recipient_limit");
+    s.processLimit = config.getLong("default_process_limit");
+    std::string deferTransports = config.get("defer_transports");
+    for (std::string_view t : base::splitAny(deferTransports, ", \t\r\n"))
+        if (!t.empty()) s.deferTransports.insert(std::string(t));
+    s.bounceService = config.get("bounce_service_name");
+    s.layout = queue::queueLayout(config.get("hash_queue_names"), int(config.getLong("hash_queue_depth")));
+    s.softBounce = config.getBool("soft_bounce");
+    if (s.minimalBackoff <= 0) s.minimalBackoff = 1;
+    if (s.maximalBackoff < s.minimalBackoff) s.maximalBackoff = s.minimalBackoff;
+    if (s.initialConcurrency <= 0) s.initialConcurrency = 1;
+    if (s.messageActiveLimit <= 0) s.messageActiveLimit = 1;
+    return s;
+}
+
+}  // namespace postline::qmgr

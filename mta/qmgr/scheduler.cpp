@@ -1,0 +1,505 @@
+// The queue manager's scheduler and event loop (qmgr.c, qmgr_active.c, qmgr_queue.c,
+// qmgr_entry.c, qmgr_defer.c, qmgr_deliver.c's completion side).
+#include "scheduler.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <csignal>
+#include <cstring>
+
+#include "postline/address/routing_context.h"
+#include "postline/address/tokens.h"
+#include "postline/base/msg.h"
+#include "postline/base/strings.h"
+#include "postline/delivery/agent_delivery.h"
+#include "postline/delivery/bounce_request.h"
+#include "postline/queue/attr_stream.h"
+#include "postline/queue/queue_path.h"
+#include "postline/queue/queue_state.h"
+#include "postline/server/daemon.h"
+#include "queue_scan.h"
+
+namespace postline::qmgr {
+
+namespace {
+
+double wallClock() {
+    timeval tv{};
+    ::gettimeofday(&tv, nullptr);
+    return double(tv.tv_sec) + double(tv.tv_usec) / 1e6;
+}
+
+}  // namespace
+
+Scheduler::Scheduler(const QmgrSettings* settings, address::RoutingContext* routing)
+    : settings_(settings), routing_(routing) {}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::reconfigure(const QmgrSettings* settings, address::RoutingContext* routing) {
+    settings_ = settings;
+    routing_ = routing;
+}
+
+void Scheduler::recoverActive() {
+    int moved = moveAll(settings_->layout, queue::kActive, queue::kIncoming);
+    if (moved > 0 && base::verbose()) base::msgInfo(base::cat("moved ", moved, " active messages to incoming"));
+}
+
+void Scheduler::trigger(std::string_view request) {
+    for (char c : request) {
+        switch (c) {
+            case 'W':
+            case 'I':
+                incomingWanted_ = true;
+                break;
+            case 'D':
+                deferredWanted_ = true;
+                break;
+            case 'F':
+                for (auto& [name, dest] : destinations_) dest.deadUntil = 0;
+                incomingWanted_ = deferredWanted_ = true;
+                break;
+            case 'A':
+                incomingWanted_ = deferredWanted_ = deferredAll_ = true;
+                break;
+            default:
+                if (base::verbose()) base::msgInfo("request ignored");
+                break;
+        }
+    }
+}
+
+bool Scheduler::idle() const { return messages_.empty() && calls_.empty(); }
+
+void Scheduler::work(double now) {
+    if (now >= nextDeferredScan_) deferredWanted_ = true;
+    if (incomingWanted_) scanIncoming(now);
+    if (deferredWanted_) {
+        bool all = deferredAll_;
+        deferredWanted_ = deferredAll_ = false;
+        nextDeferredScan_ = now + double(std::max(1L, settings_->queueRunDelay));
+        scanDeferred(now, all);
+    }
+    dispatch(now);
+}
+
+void Scheduler::scanIncoming(double now) {
+    incomingWanted_ = false;
+    for (const std::string& id : scanQueue(queue::kIncoming)) {
+        if (long(messages_.size()) >= settings_->messageActiveLimit) {
+            incomingWanted_ = true;  // the rest when some message leaves the active queue
+            return;
+        }
+        struct stat st {};
+        std::string path = queue::queuePath(settings_->layout, queue::kIncoming, id);
+        if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) continue;
+        if (messages_.count(id)) continue;
+        auto moved = queue::moveQueueFile(settings_->layout, queue::kIncoming, queue::kActive, id);
+        if (!moved) {
+            if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
+            continue;
+        }
+        activate(id, now);
+    }
+}
+
+void Scheduler::scanDeferred(double now, bool all) {
+    for (const std::string& id : scanQueue(queue::kDeferred)) {
+        if (long(messages_.size()) >= settings_->messageActiveLimit) return;
+        struct stat st {};
+        std::string path = queue::queuePath(settings_->layout, queue::kDeferred, id);
+        if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) continue;
+        if (!all && !queue::attemptDue(st, time_t(now))) continue;
+        if (messages_.count(id)) continue;
+        auto moved = queue::moveQueueFile(settings_->layout, queue::kDeferred, queue::kActive, id);
+        if (!moved) {
+            if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
+            continue;
+        }
+        activate(id, now);
+    }
+}
+
+// qmgr_active_feed and qmgr_message_alloc: read the message, settle what needs no
+// agent, and queue its batches at their destinations.
+void Scheduler::activate(const std::string& id, double now) {
+    auto message = std::make_unique<ActiveMessage>();
+    LoadResult loaded = loadActiveMessage(id, *settings_, *routing_, now, *message);
+    switch (loaded.outcome) {
+        case LoadOutcome::Loaded:
+            break;
+        case LoadOutcome::Gone:
+            return;
+        case LoadOutcome::Busy: {
+            // An agent still has it: back to incoming, tried again in a minute.
+            std::string path = queue::queuePath(settings_->layout, queue::kActive, id);
+            (void)queue::setNextAttempt(path, time_t(now) + 60, time_t(now) + 60);
+            (void)queue::moveQueueFile(settings_->layout, queue::kActive, queue::kIncoming, id);
+            return;
+        }
+        case LoadOutcome::Corrupt:
+        case LoadOutcome::Incomplete: {
+            if (!loaded.why.empty()) base::msgWarn(base::cat(id, ": ", loaded.why));
+            auto moved = queue::moveQueueFile(settings_->layout, queue::kActive, queue::kCorrupt, id);
+            if (moved)
+                base::msgWarn(base::cat("saving corrupt file \"", id, "\" from queue \"active\" to queue \"corrupt\""));
+            return;
+        }
+    }
+    // The defer log of an earlier attempt goes: this attempt writes its own.
+    std::string deferLog = queue::queuePath(settings_->layout, "defer", id);
+    if (::unlink(deferLog.c_str()) < 0 && errno != ENOENT)
+        base::msgFatal(base::cat("remove defer ", id, ": ", std::strerror(errno)));
+    ActiveMessage& m = *message;
+    messages_[id] = std::move(message);
+    if (!m.settled.empty()) settle(m, m.settled);
+    for (size_t i = 0; i < m.batches.size(); ++i) {
+        const DeliveryBatch& batch = m.batches[i];
+        Destination& dest = destinations_[batch.destination];
+        if (dest.window == 0) dest.window = settings_->initialConcurrency;
+        if (dest.deadUntil > now) {
+            deferBatch(m, batch, dest.deadStatus);
+            continue;
+        }
+        dest.todo.emplace_back(id, i);
+        ++m.inFlight;  // counted until its call ends
+    }
+    maybeFinish(id, now);
+}
+
+// Recipients the queue manager reports itself (qmgr_defer_recipient, qmgr_bounce_recipient):
+// through the same reporting the agents use, with relay=none.
+void Scheduler::settle(ActiveMessage& message, const std::vector<SettledRecipient>& settled) {
+    delivery::DeliverRequest request = message.request;
+    request.handoffTime = wallClock();
+    auto open = delivery::AgentDelivery::open(".", routing_->get("hash_queue_names"),
+                                              int(routing_->getLong("hash_queue_depth")), request);
+    if (!open) {
+        base::msgWarn(base::cat(message.queueId, ": ", open.error().message));
+        message.deferred = true;
+        return;
+    }
+    for (const SettledRecipient& s : settled) {
+        base::Status done = s.dsn.isTemporary() || settings_->softBounce
+                                ? (*open)->defer(s.recipient, "none", s.dsn)
+                                : (*open)->bounce(s.recipient, "none", s.dsn);
+        if (s.dsn.isTemporary() || settings_->softBounce || !done) message.deferred = true;
+        if (!done) base::msgWarn(done.error().message);
+    }
+}
+
+void Scheduler::deferBatch(ActiveMessage& message, const DeliveryBatch& batch, const delivery::Dsn& dsn) {
+    std::vector<SettledRecipient> settled;
+    for (const auto& r : batch.recipients) settled.push_back({r, dsn});
+    settle(message, settled);
+    message.deferred = true;
+}
+
+void Scheduler::dispatch(double now) {
+    for (auto& [key, dest] : destinations_) {
+        while (!dest.todo.empty()) {
+            auto [id, index] = dest.todo.front();
+            auto it = messages_.find(id);
+            if (it == messages_.end()) {
+                dest.todo.pop_front();
+                continue;
+            }
+            ActiveMessage& m = *it->second;
+            const DeliveryBatch& batch = m.batches[index];
+            if (dest.deadUntil > now) {
+                dest.todo.pop_front();
+                deferBatch(m, batch, dest.deadStatus);
+                --m.inFlight;
+                maybeFinish(id, now);
+                continue;
+            }
+            if (dest.busy >= dest.window) break;
+            if (transportBusy_[batch.transport] >= settings_->processLimit) break;
+            dest.todo.pop_front();
+            delivery::DeliverRequest request = m.request;
+            request.nexthop = batch.nexthop;
+            request.recipients = batch.recipients;
+            request.handoffTime = wallClock();
+            Call call;
+            call.messageId = id;
+            call.batch = index;
+            call.destination = key;
+            call.call = std::make_unique<AgentCall>(batch.transport, request, now + double(settings_->ipcTimeout));
+            ++dest.busy;
+            ++transportBusy_[batch.transport];
+            call.call->advance(0, now);
+            calls_.push_back(std::move(call));
+        }
+    }
+    // Calls that finished at once (a refused connection) end here.
+    for (size_t i = 0; i < calls_.size();) {
+        if (calls_[i].call->finished()) {
+            Call done = std::move(calls_[i]);
+            calls_.erase(calls_.begin() + long(i));
+            finishCall(done, now);
+        } else {
+            ++i;
+        }
+    }
+}
+
+void Scheduler::pollSet(std::vector<pollfd>& fds) const {
+    for (const Call& c : calls_) fds.push_back(c.call->pollRequest());
+}
+
+int Scheduler::timeoutMs(double now) const {
+    double next = nextDeferredScan_;
+    for (const Call& c : calls_) {
+        if (c.call->pollRequest().fd < 0) next = std::min(next, now + 0.05);  // a connect to retry
+        if (c.call->deadline() > 0) next = std::min(next, c.call->deadline());
+    }
+    for (const auto& [key, dest] : destinations_)
+        if (!dest.todo.empty() && dest.deadUntil > now) next = std::min(next, dest.deadUntil);
+    if (incomingWanted_) next = std::min(next, now + 1.0);  // the active queue was full
+    double ms = std::ceil((next - now) * 1000);
+    return int(std::clamp(ms, 0.0, 60000.0));
+}
+
+void Scheduler::handle(const std::vector<pollfd>& fds, size_t first, double now) {
+    // The descriptors line up with calls_ as pollSet() gave them; calls started since
+    // (none are: handle() runs right after poll) would have no entry.
+    std::vector<bool> finished(calls_.size(), false);
+    for (size_t i = 0; i < calls_.size(); ++i) {
+        short revents = first + i < fds.size() ? fds[first + i].revents : 0;
+        finished[i] = calls_[i].call->advance(revents, now);
+    }
+    std::vector<Call> done;
+    for (size_t i = calls_.size(); i-- > 0;) {
+        if (!finished[i]) continue;
+        done.push_back(std::move(calls_[i]));
+        calls_.erase(calls_.begin() + long(i));
+    }
+    for (Call& call : done) finishCall(call, now);
+}
+
+// qmgr_deliver_update: the agent's answer for one batch.
+void Scheduler::finishCall(Call& call, double now) {
+    auto it = messages_.find(call.messageId);
+    Destination& dest = destinations_[call.destination];
+    --dest.busy;
+    ActiveMessage* message = it == messages_.end() ? nullptr : it->second.get();
+    const DeliveryBatch* batch = message ? &message->batches[call.batch] : nullptr;
+    if (batch) --transportBusy_[batch->transport];
+    if (!message) return;
+    long limit = settings_->concurrencyLimit(batch->transport);
+    if (!call.call->answered()) {
+        // The agent could not be reached or died: its recipients wait, and so does the
+        // destination for a while (qmgr_transport_throttle).
+        base::msgWarn(call.call->failure());
+        delivery::Dsn dsn{"4.3.0", "delayed", "unknown mail transport error", "", "", "", ""};
+        deferBatch(*message, *batch, dsn);
+        dest.deadUntil = now + double(settings_->minimalBackoff);
+        dest.deadStatus = dsn;
+    } else {
+        const delivery::DeliverReply& reply = call.call->reply();
+        if (reply.status != delivery::kStatusFinal) message->deferred = true;
+        if (!reply.hopStatus.status.empty() && reply.status != delivery::kStatusFinal) {
+            // The whole destination failed: it is dead until the next try, and what waits
+            // for it is deferred with the same status (qmgr_queue_throttle, qmgr_defer_todo).
+            dest.deadUntil = now + double(settings_->minimalBackoff);
+            dest.deadStatus = reply.hopStatus;
+            dest.deadStatus.action = "delayed";
+            dest.window = settings_->initialConcurrency;
+        } else if (dest.window < limit || limit <= 0) {
+            ++dest.window;  // slow start: one more for each success, up to the limit
+        }
+    }
+    --message->inFlight;
+    maybeFinish(call.messageId, now);
+}
+
+void Scheduler::maybeFinish(const std::string& id, double now) {
+    auto it = messages_.find(id);
+    if (it == messages_.end() || it->second->inFlight > 0) return;
+    std::unique_ptr<ActiveMessage> message = std::move(it->second);
+    messages_.erase(it);
+    finishMessage(*message, now);
+    incomingWanted_ = true;  // room in the active queue
+}
+
+// Asks a bounce service (bounce for the bounce log, defer for an expired message's defer
+// log) to send its notification; true when it did.
+bool Scheduler::flushBounce(ActiveMessage& message, const std::string& service) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    timeval tv{std::max(1L, settings_->ipcTimeout), 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::string path = "private/" + service;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    bool ok = false;
+    std::string pending;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        auto hello = queue::attr::readGroup(fd, pending);
+        if (hello && delivery::checkBounceHello(*hello)) {
+            delivery::BounceRequest request;
+            request.command = delivery::BounceCommand::Flush;
+            request.queueName = std::string(queue::kActive);
+            request.queueId = message.queueId;
+            request.encoding = message.request.encoding;
+            request.sendopts = message.request.sendopts;
+            request.sender = message.request.sender;
+            request.dsnEnvid = message.request.dsnEnvid;
+            request.dsnRet = message.request.dsnRet;
+            if (queue::attr::writeAll(fd, delivery::encodeBounceRequest(request))) {
+                auto reply = queue::attr::readGroup(fd, pending);
+                if (reply) {
+                    auto status = delivery::decodeBounceReply(*reply);
+                    ok = status && *status == 0;
+                }
+            }
+        }
+    }
+    ::close(fd);
+    return ok;
+}
+
+// qmgr_active_done and its continuations.
+void Scheduler::finishMessage(ActiveMessage& message, double now) {
+    const std::string& id = message.queueId;
+    struct stat st {};
+    std::string bounceLog = queue::queuePath(settings_->layout, "bounce", id);
+    if (::stat(bounceLog.c_str(), &st) == 0) {
+        if (st.st_size == 0) {
+            ::unlink(bounceLog.c_str());
+        } else if (!flushBounce(message, settings_->bounceService)) {
+            base::msgInfo(base::cat(id, ": status=deferred (bounce failed)"));
+            message.deferred = true;
+        }
+    }
+    if (message.deferred) {
+        long lifetime = message.request.sender.empty() ? settings_->bounceQueueLifetime
+                                                       : settings_->maximalQueueLifetime;
+        if (message.createTime > 0 && now >= double(message.createTime + lifetime)) {
+            base::msgInfo(base::cat(id, ": from=<", address::quoteLocalPart(message.request.sender),
+                                    ">, status=expired, returned to sender"));
+            if (flushBounce(message, "defer")) {
+                message.deferred = false;
+            }
+        }
+    }
+    std::string path = queue::queuePath(settings_->layout, queue::kActive, id);
+    if (message.deferred) {
+        long delay = message.createTime > 0 ? long(now) - message.createTime : settings_->minimalBackoff;
+        delay = std::clamp(delay, settings_->minimalBackoff, settings_->maximalBackoff);
+        time_t next = time_t(now) + delay;
+        if (auto st2 = queue::setNextAttempt(path, next, next); !st2 && st2.error().errnum != ENOENT)
+            base::msgFatal(base::cat("qmgr_active_defer: update ", path, " time stamps: ", st2.error().message));
+        auto moved = queue::moveQueueFile(settings_->layout, queue::kActive, queue::kDeferred, id);
+        if (!moved && moved.error().errnum != ENOENT) base::msgFatal(moved.error().message);
+        return;
+    }
+    if (::unlink(path.c_str()) < 0) {
+        if (errno != ENOENT) base::msgFatal(base::cat("remove ", id, " from active: ", std::strerror(errno)));
+        base::msgWarn(base::cat("remove ", id, " from active: ", std::strerror(errno)));
+        return;
+    }
+    base::msgInfo(base::cat(id, ": removed"));
+}
+
+namespace {
+
+volatile std::sig_atomic_t stopRequested = 0;
+void onTerm(int) { stopRequested = 1; }
+
+// Reads a trigger request from a listening descriptor (accepting a stream client).
+std::string readTrigger(int fd, bool stream) {
+    char buffer[1024];
+    if (!stream) {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        return n > 0 ? std::string(buffer, size_t(n)) : std::string();
+    }
+    int client = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) return {};
+    std::string request;
+    pollfd p{client, POLLIN, 0};
+    if (::poll(&p, 1, 1000) > 0) {
+        ssize_t n = ::read(client, buffer, sizeof buffer);
+        if (n > 0) request.assign(buffer, size_t(n));
+    }
+    ::close(client);
+    return request;
+}
+
+struct Configured {
+    QmgrSettings settings;
+    std::unique_ptr<address::RoutingContext> routing;
+};
+
+Configured configure(const server::DaemonConfig& config) {
+    Configured c;
+    c.settings = readQmgrSettings(config);
+    c.routing = std::make_unique<address::RoutingContext>(config.config());
+    return c;
+}
+
+}  // namespace
+
+int runQmgr(server::EventContext& context) {
+    std::signal(SIGTERM, onTerm);
+    Configured current = configure(context.config());
+    Scheduler scheduler(&current.settings, current.routing.get());
+    scheduler.recoverActive();
+    bool stream = context.streamListener();
+    for (const int fd : context.listenFds())
+        if (stream) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    std::vector<Configured> retired;  // kept while messages loaded under them may still refer to them
+    while (!stopRequested) {
+        double now = wallClock();
+        if (context.refreshConfig()) {
+            retired.push_back(std::move(current));
+            current = configure(context.config());
+            scheduler.reconfigure(&current.settings, current.routing.get());
+            if (retired.size() > 4) retired.erase(retired.begin());
+        }
+        scheduler.work(now);
+        if (context.standalone() && scheduler.idle()) return 0;
+        std::vector<pollfd> fds;
+        for (int fd : context.listenFds()) fds.push_back({fd, POLLIN, 0});
+        if (context.masterStatusFd() >= 0) fds.push_back({context.masterStatusFd(), POLLIN, 0});
+        size_t first = fds.size();
+        scheduler.pollSet(fds);
+        int ready = ::poll(fds.data(), nfds_t(fds.size()), scheduler.timeoutMs(now));
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            base::msgFatal(base::cat("poll: ", std::strerror(errno)));
+        }
+        now = wallClock();
+        size_t i = 0;
+        for (int fd : context.listenFds()) {
+            if (fds[i++].revents & (POLLIN | POLLERR | POLLHUP)) scheduler.trigger(readTrigger(fd, stream));
+        }
+        if (context.masterStatusFd() >= 0) {
+            if (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) {
+                char byte;
+                ssize_t n = ::read(context.masterStatusFd(), &byte, 1);
+                if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) {
+                    if (base::verbose()) base::msgInfo("master disconnect -- exiting");
+                    return 0;
+                }
+            }
+            ++i;
+        }
+        scheduler.handle(fds, first, now);
+    }
+    return 0;
+}
+
+}  // namespace postline::qmgr

@@ -1,0 +1,93 @@
+// The queue manager proper (Postfix 3.7's qmgr/qmgr.c, qmgr_active.c, qmgr_queue.c,
+// qmgr_entry.c, qmgr_defer.c): queue scans that feed the active queue, destinations
+// (transport and nexthop) with a concurrency window that starts at
+// initial_destination_concurrency and grows with each success up to the transport's
+// limit, dead destinations after a failed hop, delivery requests to the agents, and
+// each message's end — removed, bounced through the bounce service, or deferred with
+// exponential backoff.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "active_message.h"
+#include "agent_call.h"
+#include "qmgr_settings.h"
+
+namespace postline::server {
+class EventContext;
+}
+
+namespace postline::qmgr {
+
+class Scheduler {
+public:
+    // `settings` and `routing` must outlive the scheduler or be replaced through
+    // reconfigure() before they go.
+    Scheduler(const QmgrSettings* settings, address::RoutingContext* routing);
+    ~Scheduler();
+
+    void reconfigure(const QmgrSettings* settings, address::RoutingContext* routing);
+
+    // Start-up: what was active goes back to incoming (qmgr_move).
+    void recoverActive();
+    // A trigger request's bytes (qmgr_trigger_event): I/W incoming, D deferred,
+    // A all (ignoring deferred time stamps), F revive dead destinations.
+    void trigger(std::string_view request);
+    // Runs the due scans and starts what the windows allow.
+    void work(double now);
+    // The agent connections to poll, and how long the loop may sleep (ms).
+    void pollSet(std::vector<pollfd>& fds) const;
+    int timeoutMs(double now) const;
+    // Readiness of the descriptors pollSet() gave (same order), and timers.
+    void handle(const std::vector<pollfd>& fds, size_t first, double now);
+
+    size_t activeMessages() const { return messages_.size(); }
+    bool idle() const;
+
+private:
+    struct Destination {
+        long window = 0;
+        int busy = 0;
+        double deadUntil = 0;
+        delivery::Dsn deadStatus;
+        std::deque<std::pair<std::string, size_t>> todo;  // message id, batch index
+    };
+    struct Call {
+        std::string messageId;
+        size_t batch = 0;
+        std::string destination;
+        std::unique_ptr<AgentCall> call;
+    };
+
+    void scanIncoming(double now);
+    void scanDeferred(double now, bool all);
+    void activate(const std::string& id, double now);
+    void settle(ActiveMessage& message, const std::vector<SettledRecipient>& settled);
+    void deferBatch(ActiveMessage& message, const DeliveryBatch& batch, const delivery::Dsn& dsn);
+    void dispatch(double now);
+    void finishCall(Call& call, double now);
+    void maybeFinish(const std::string& id, double now);
+    void finishMessage(ActiveMessage& message, double now);
+    bool flushBounce(ActiveMessage& message, const std::string& service);
+
+    const QmgrSettings* settings_;
+    address::RoutingContext* routing_;
+    std::map<std::string, std::unique_ptr<ActiveMessage>> messages_;
+    std::map<std::string, Destination> destinations_;
+    std::map<std::string, int> transportBusy_;
+    std::vector<Call> calls_;
+    bool incomingWanted_ = true;
+    bool deferredWanted_ = true;
+    bool deferredAll_ = false;
+    double nextDeferredScan_ = 0;
+};
+
+// Runs the queue manager under master: triggers from the listening sockets, deferred
+// scans every queue_run_delay, until master goes away. Returns the exit status.
+int runQmgr(server::EventContext& context);
+
+}  // namespace postline::qmgr
