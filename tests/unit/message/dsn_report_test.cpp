@@ -106,6 +106,118 @@ TEST(DsnReport, FailureReportAsPostfixWritesIt) {
               "--4QXyZ81cF2z9sT.1796601000/mx.example.com--\n");
 }
 
+// A notification the real Postfix 3.7 bounce daemon posted (read back with postcat -bh
+// from a private instance: a sendmail -N failure,delay -R hdrs submission to an unknown
+// local user). Cleanup added Received:, Date: and Message-Id: and qualified From:'s
+// MAILER-DAEMON; the rest is the bounce daemon's, and must be ours line for line.
+constexpr const char* kPostfixBounce = R"(Received: by mx.example.org (Postfix)
+	id DEB01A7A1BB; Mon,  7 Dec 2026 00:14:16 +0000 (UTC)
+Date: Mon,  7 Dec 2026 00:14:16 +0000 (UTC)
+From: Mail Delivery System <MAILER-DAEMON@mx.example.org>
+Subject: Undelivered Mail Returned to Sender
+To: alice@example.net
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+	boundary="D446CA7A1B5.1796602456/mx.example.org"
+Content-Transfer-Encoding: 8bit
+Message-Id: <20261207001416.DEB01A7A1BB@mx.example.org>
+
+This is a MIME-encapsulated message.
+
+--D446CA7A1B5.1796602456/mx.example.org
+Content-Description: Notification
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+This is the mail system at host mx.example.org.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients. It's attached below.
+
+For further assistance, please send mail to postmaster.
+
+If you do so, please include this problem report. You can
+delete your own text from the attached returned message.
+
+                   The mail system
+
+<nosuchuser@mx.example.org>: unknown user: "nosuchuser"
+
+--D446CA7A1B5.1796602456/mx.example.org
+Content-Description: Delivery report
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+X-Postfix-Queue-ID: D446CA7A1B5
+X-Postfix-Sender: rfc822; alice@example.net
+Arrival-Date: Mon,  7 Dec 2026 00:14:16 +0000 (UTC)
+
+Final-Recipient: rfc822; nosuchuser@mx.example.org
+Original-Recipient: rfc822;nosuchuser@mx.example.org
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: X-Postfix; unknown user: "nosuchuser"
+
+--D446CA7A1B5.1796602456/mx.example.org
+Content-Description: Undelivered Message Headers
+Content-Type: text/rfc822-headers
+Content-Transfer-Encoding: 8bit
+
+Return-Path: <alice@example.net>
+Received: by mx.example.org (Postfix, from userid 0)
+	id D446CA7A1B5; Mon,  7 Dec 2026 00:14:16 +0000 (UTC)
+From: alice@example.net
+To: nosuchuser@mx.example.org
+Subject: hi there
+Message-Id: <m1@example.net>
+Date: Mon,  7 Dec 2026 00:14:16 +0000 (UTC)
+
+--D446CA7A1B5.1796602456/mx.example.org--
+)";
+
+TEST(DsnReport, SameAsARealPostfixBounce) {
+    DsnReport r;
+    r.to = "alice@example.net";
+    r.myhostname = "mx.example.org";
+    r.queueId = "D446CA7A1B5";
+    r.sender = "alice@example.net";
+    r.arrivalDate = "Mon,  7 Dec 2026 00:14:16 +0000 (UTC)";
+    r.boundary = dsnBoundary(r.queueId, 1796602456, r.myhostname);
+    r.ret = dsn_ret::kHdrs;
+    r.messageSize = 273;
+    DsnReportRecipient a;
+    a.address = "nosuchuser@mx.example.org";
+    a.dsnOrcpt = "rfc822;nosuchuser@mx.example.org";
+    a.dsnNotify = dsn_notify::kFailure | dsn_notify::kDelay;
+    a.status = "5.1.1";
+    a.action = "failed";
+    a.reason = "unknown user: \"nosuchuser\"";
+    r.recipients.push_back(a);
+    r.originalLines = {"Received: by mx.example.org (Postfix, from userid 0)",
+                       "\tid D446CA7A1B5; Mon,  7 Dec 2026 00:14:16 +0000 (UTC)",
+                       "From: alice@example.net",
+                       "To: nosuchuser@mx.example.org",
+                       "Subject: hi there",
+                       "Message-Id: <m1@example.net>",
+                       "Date: Mon,  7 Dec 2026 00:14:16 +0000 (UTC)",
+                       "",
+                       "body line"};
+    std::string ours = joined(composeDsnReport(r).lines);
+    // What cleanup did to the real one, undone.
+    std::string theirs = kPostfixBounce;
+    auto replace = [&](const std::string& from, const std::string& to) {
+        size_t at = theirs.find(from);
+        ASSERT_NE(at, std::string::npos) << from;
+        theirs.replace(at, from.size(), to);
+    };
+    replace("Received: by mx.example.org (Postfix)\n\tid DEB01A7A1BB; Mon,  7 Dec 2026 00:14:16 +0000 (UTC)\n", "");
+    replace("Date: Mon,  7 Dec 2026 00:14:16 +0000 (UTC)\nFrom", "From");
+    replace("Message-Id: <20261207001416.DEB01A7A1BB@mx.example.org>\n", "");
+    replace("<MAILER-DAEMON@mx.example.org>", "<MAILER-DAEMON>");
+    EXPECT_EQ(ours, theirs);
+}
+
 TEST(DsnReport, RemoteFailureShowsRemoteMtaAndWrapsDiagnostic) {
     DsnReport r = failureReport();
     DsnReportRecipient& a = r.recipients[0];
