@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,8 +19,20 @@
 #include "postline/base/result.h"
 #include "postline/delivery/deliver_request.h"
 #include "postline/delivery/dsn.h"
+#include "postline/queue/queue_path.h"
 
 namespace postline::delivery {
+
+// How outcomes are recorded, from the agent's parameters.
+struct ReportSettings {
+    int delayResolution = 2;  // delay_logging_resolution_limit (0..6)
+    // quote_822_local for the bounce/defer logs and, unless logInternalForm, the log
+    // line's to=<> and orig_to=<> (lib/delivery sits below lib/address, so the agent
+    // supplies it; empty: addresses as they are).
+    std::function<std::string(std::string_view)> quoteLocal;
+    bool logInternalForm = false;   // info_log_address_format = internal
+    bool oldStyleBounceLog = true;  // backwards_bounce_logfile_compatibility
+};
 
 class AgentDelivery {
 public:
@@ -34,6 +47,7 @@ public:
     AgentDelivery& operator=(const AgentDelivery&) = delete;
 
     const DeliverRequest& request() const { return request_; }
+    void setReportSettings(ReportSettings settings) { settings_ = std::move(settings); }
 
     // The message content from the request's data offset up to the extracted segment,
     // as lines without their line ends ('L' pieces joined at 'N'). The header is the
@@ -44,15 +58,26 @@ public:
     // not called, c is 0.
     void connectionSetupDone();
 
-    // The outcomes. Each logs the recipient's status line as `program` (e.g.
-    // "local", "smtp"), with relay= `relay` ("local", "none",
-    // "mx.example[192.0.2.1]:25"), and returns an Error only when it could not record
+    // The outcomes. Each logs the recipient's status line through base::msgInfo (the
+    // program's name is the daemon's: "postfix/local[PID]: ID: to=<...>, ..."), with
+    // relay= `relay` ("local", "none", "mx.example[192.0.2.1]:25"), and returns an Error only when it could not record
     // the outcome (the agent then defers that recipient, or the whole request).
+    // As Postfix's sent.c, bounce.c and defer.c: a status of the wrong class is
+    // replaced ("sent: ignoring dsn code \"X\"" warning; 2.0.0, 5.0.0, 4.0.0), the
+    // action defaults to "delivered" (sent) and is "failed" (bounce) or "delayed"
+    // (defer). Not (yet) done: soft_bounce, delivery_status_filter, address
+    // verification and DSN SUCCESS/trace records (DEL_REQ_FLAG_RECORD).
     // sent: status=sent; the recipient is marked done (with kFlagSuccess).
     base::Status sent(const DeliverRecipient& recipient, std::string_view relay, const Dsn& dsn);
-    // bounce: status=bounced; a bounce log entry, then marked done (with kFlagBounce).
+    // bounce: an entry in QUEUE_DIRECTORY/bounce/ID, status=bounced, then marked done
+    // (with kFlagBounce). When the bounce log cannot be written the recipient is
+    // deferred instead with 4.3.0 "bounce or trace service failure" (bounce.c) and the
+    // result is an Error ("ID: bounce log: REASON"); the caller reports the request as
+    // not final.
     base::Status bounce(const DeliverRecipient& recipient, std::string_view relay, const Dsn& dsn);
-    // defer: status=deferred; a defer log entry; not marked done.
+    // defer: an entry in QUEUE_DIRECTORY/defer/ID, status=deferred; not marked done.
+    // A defer log that cannot be written is warned about ("ID: defer service failure:
+    // REASON") and returned as an Error, as defer.c warns and goes on.
     base::Status defer(const DeliverRecipient& recipient, std::string_view relay, const Dsn& dsn);
     // The status word is Postfix's choice for the log: a discard agent's recipients are
     // "sent" with dsn 2.0.0 and the reason the discard gave, as in Postfix.
@@ -63,8 +88,17 @@ public:
 
 private:
     AgentDelivery() = default;
+    std::string logAddress(std::string_view address) const;
+    std::string quoted(std::string_view address) const;
+    void logStatus(const DeliverRecipient& recipient, std::string_view relay, const Dsn& dsn,
+                   std::string_view status) const;
+    base::Status appendLog(std::string_view service, const DeliverRecipient& recipient, const Dsn& dsn) const;
+    base::Status markDone(const DeliverRecipient& recipient) const;
+
     DeliverRequest request_;
+    ReportSettings settings_;
     std::string queueDirectory_;
+    queue::QueueLayout layout_;
     int fd_ = -1;
     double setupDone_ = 0;
 };
