@@ -160,8 +160,18 @@ void Scheduler::activate(const std::string& id, double now) {
     std::string deferLog = queue::queuePath(settings_->layout, "defer", id);
     if (::unlink(deferLog.c_str()) < 0 && errno != ENOENT)
         base::msgFatal(base::cat("remove defer ", id, ": ", std::strerror(errno)));
+    // The flush service's request to revive this message's destinations
+    // (MAIL_QUEUE_STAT_UNTHROTTLE, set by `postqueue -i`): honoured once, then cleared.
+    bool unthrottle = false;
+    std::string activePath = queue::queuePath(settings_->layout, queue::kActive, id);
+    if (struct stat st {}; ::stat(activePath.c_str(), &st) == 0 && (st.st_mode & S_IRGRP)) {
+        unthrottle = true;
+        ::chmod(activePath.c_str(), st.st_mode & 07777 & ~mode_t(S_IRGRP));
+    }
     ActiveMessage& m = *message;
     messages_[id] = std::move(message);
+    if (unthrottle)
+        for (const DeliveryBatch& batch : m.batches) destinations_[batch.destination].deadUntil = 0;
     if (!m.settled.empty()) settle(m, m.settled);
     for (size_t i = 0; i < m.batches.size(); ++i) {
         const DeliveryBatch& batch = m.batches[i];
