@@ -189,6 +189,37 @@ TEST_F(BounceLogTest, ReadsAPostfixLog) {
     EXPECT_EQ((*got)[1].mtaName, "remote.example");
 }
 
+// A defer/ file that the real Postfix 3.7 wrote (a private instance, error(8) for
+// defer_transports): read back, and written again byte for byte.
+TEST_F(BounceLogTest, ReadsAndRewritesARealPostfixDeferLog) {
+    const std::string real =
+        "\n"
+        "<alice@example.net>: deferred transport\n"
+        "recipient=alice@example.net\n"
+        "offset=242\n"
+        "dsn_orig_rcpt=rfc822;alice@example.net\n"
+        "status=4.3.2\n"
+        "action=delayed\n"
+        "reason=deferred transport\n"
+        "\n";
+    std::string p = path("DEB01A7A1BB");
+    write(p, real);
+    auto got = readBounceLog(p);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->size(), 1u);
+    const BounceLogEntry& e = (*got)[0];
+    EXPECT_EQ(e.recipient, "alice@example.net");
+    EXPECT_EQ(e.original, "");
+    EXPECT_EQ(e.offset, 242);
+    EXPECT_EQ(e.dsnOrcpt, "rfc822;alice@example.net");
+    EXPECT_EQ(e.status, "4.3.2");
+    EXPECT_EQ(e.action, "delayed");
+    EXPECT_EQ(e.reason, "deferred transport");
+    std::string again = path("again");
+    ASSERT_TRUE(appendBounceLog(again, e).ok());
+    EXPECT_EQ(slurp(again), real);
+}
+
 TEST_F(BounceLogTest, OldStyleOnlyAndPlaceHolders) {
     std::string p = path("OLD");
     write(p,
