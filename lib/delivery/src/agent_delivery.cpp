@@ -81,18 +81,6 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
     return strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
-// dsn_valid(): "D.DDD.DDD" with a class of 2, 4 or 5.
-bool dsnValid(std::string_view s) {
-    if (s.size() < 5 || (s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.') return false;
-    size_t i = 2, n = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++n;
-    if (n < 1 || n > 3 || i >= s.size() || s[i] != '.') return false;
-    ++i;
-    n = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++n;
-    return n >= 1 && n <= 3 && i == s.size();
-}
-
 // The sanity checks of sent.c, bounce.c and defer.c: a status of another class is
 // replaced, with their warning.
 Dsn checkedDsn(const Dsn& in, char wanted, std::string_view who, const char* fallback) {

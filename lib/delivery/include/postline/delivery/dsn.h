@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace postline::delivery {
 
@@ -20,5 +21,18 @@ struct Dsn {
     bool isSuccess() const { return !status.empty() && status[0] == '2'; }
     bool isTemporary() const { return !status.empty() && status[0] == '4'; }
 };
+
+// dsn_valid(): an RFC 3463 status "C.SSS.DDD" with a class of 2, 4 or 5, one to three
+// digits in each other part, and nothing after it.
+bool dsnValid(std::string_view status);
+
+// dsn_split(): a reason text that may start with its own status ("4.1.1 try later"):
+// that status and the rest, white space around them dropped; otherwise
+// `defaultStatus` and the whole text (white space before it dropped).
+struct DsnSplit {
+    std::string status;
+    std::string text;
+};
+DsnSplit splitDsn(std::string_view defaultStatus, std::string_view text);
 
 }  // namespace postline::delivery
