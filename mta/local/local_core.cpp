@@ -1,0 +1,564 @@
+// local(8)'s delivery of one recipient (Postfix's local/local.c, recipient.c and the
+// delivery modules): the Delivered-To loop check, lib/address's decisions, and for each
+// destination the write (mailbox.c, maildir.c, file.c), the command (command.c), the
+// forwarded copy through cleanup (indirect.c, forward.c) or the hand-off to another
+// transport (deliver_pass.c), each with Postfix's status and reason.
+#include "local_core.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstring>
+
+#include "local_command.h"
+#include "postline/address/address_parts.h"
+#include "postline/address/routing_context.h"
+#include "postline/address/tokens.h"
+#include "postline/base/strings.h"
+#include "postline/delivery/maildir.h"
+#include "postline/delivery/mbox.h"
+#include "postline/queue/cleanup_client.h"
+#include "postline/queue/record_type.h"
+#include "postline/smtp/received_header.h"
+
+namespace postline::local {
+
+namespace {
+
+namespace rec = queue::rec;
+using Kind = address::LocalDelivery::Kind;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// The names of an alias chain ("admin -> root -> /home/root/.forward:1").
+std::vector<std::string> chain(const std::string& via) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (true) {
+        size_t arrow = via.find(" -> ", pos);
+        out.push_back(via.substr(pos, arrow == std::string::npos ? std::string::npos : arrow - pos));
+        if (arrow == std::string::npos) return out;
+        pos = arrow + 4;
+    }
+}
+
+bool listHas(std::string_view list, std::string_view name) {
+    for (auto item : base::splitAny(list, ", \t\r\n"))
+        if (lower(item) == name) return true;
+    return false;
+}
+
+Outcome sent(std::string reason, std::string action = "delivered") {
+    return {Outcome::Kind::Sent, {"2.0.0", std::move(action), std::move(reason), "", "", "", ""}, false};
+}
+// A failure: 4.x defers, anything else bounces (bounce_workaround's choice).
+Outcome failed(const std::string& status, std::string reason) {
+    bool temp = !status.empty() && status[0] == '4';
+    return {temp ? Outcome::Kind::Defer : Outcome::Kind::Bounce,
+            {status, temp ? "delayed" : "failed", std::move(reason), "", "", "", ""},
+            false};
+}
+// The "D.S.N text" that deliverLocal gives bounces, deferrals and discards.
+std::pair<std::string, std::string> splitDsnText(const std::string& text) {
+    auto sp = text.find(' ');
+    if (sp == std::string::npos) return {text, ""};
+    return {text.substr(0, sp), text.substr(sp + 1)};
+}
+
+// set_eugid(): the effective ids a write runs with, put back when done.
+class Eugid {
+public:
+    Eugid(bool active, uid_t uid, gid_t gid) : active_(active) {
+        if (!active_) return;
+        savedUid_ = ::geteuid();
+        savedGid_ = ::getegid();
+        switchTo(uid, gid);
+    }
+    ~Eugid() {
+        if (active_) switchTo(savedUid_, savedGid_);
+    }
+    static void switchTo(uid_t uid, gid_t gid) {
+        if (::geteuid() != 0) (void)!::seteuid(0);
+        (void)!::setegid(gid);
+        if (uid != 0) {
+            gid_t groups[1] = {gid};
+            (void)!::setgroups(1, groups);
+        } else {
+            (void)!::setgroups(0, nullptr);
+        }
+        (void)!::seteuid(uid);
+    }
+
+private:
+    bool active_;
+    uid_t savedUid_ = 0;
+    gid_t savedGid_ = 0;
+};
+
+struct Context {
+    const LocalEnvironment& env;
+    const delivery::DeliverRequest& request;
+    const std::vector<std::string>& lines;
+    const delivery::DeliverRecipient& recipient;
+    const address::LocalDeliveryResult& decisions;
+    std::string user;    // the recipient's user part (folded, without extension)
+    std::string local;   // the folded local part
+    std::string domain;  // the folded domain
+    std::string extension;
+
+    delivery::CopyEnvelope envelope() const {
+        delivery::CopyEnvelope e;
+        e.sender = request.sender.empty() ? "" : address::quoteLocalPart(request.sender);
+        if (env.settings.enableOriginalRecipient && !recipient.original.empty())
+            e.originalRecipient = address::quoteLocalPart(recipient.original);
+        e.deliveredTo = address::quoteLocalPart(recipient.address);
+        e.now = env.now();
+        return e;
+    }
+
+    // The user whose mailbox a decision named: the key of the step that chose it.
+    std::string mailboxUser(const address::LocalDelivery& d) const {
+        for (const address::Step& s : decisions.steps)
+            if ((s.stage == "mail_spool_directory" || s.stage == "home_mailbox" || s.stage == "mailbox_command") &&
+                s.result == d.target)
+                return s.key;
+        return user;
+    }
+    // The rights of a destination listed in an alias or a .forward file: the .forward
+    // file's owner ("USER -> PATH:LINE" in the chain), else default_privs.
+    std::string listOwner(const address::LocalDelivery& d) const {
+        auto parts = chain(d.via);
+        for (size_t i = parts.size(); i-- > 1;) {
+            std::string_view p = parts[i];
+            auto colon = p.rfind(':');
+            if (colon == std::string_view::npos || p.empty() || p[0] != '/') continue;
+            bool digits = colon + 1 < p.size();
+            for (size_t k = colon + 1; k < p.size(); ++k)
+                if (!std::isdigit(static_cast<unsigned char>(p[k]))) digits = false;
+            if (!digits) continue;
+            for (const address::Step& s : decisions.steps)
+                if (s.stage == "forward_path" && s.key == parts[i - 1] && s.result == p.substr(0, colon))
+                    return std::string(parts[i - 1]);
+        }
+        return env.settings.defaultPrivs;
+    }
+    std::optional<Account> account(const std::string& name) const { return env.accounts(name); }
+    bool switching() const { return env.switchUsers; }
+};
+
+// deliver_mailbox_file(): the UNIX mailbox, created 0600 for its user.
+Outcome deliverMailbox(const Context& c, const address::LocalDelivery& d) {
+    std::string user = c.mailboxUser(d);
+    auto acct = c.account(user);
+    const LocalSettings& s = c.env.settings;
+    int flags = delivery::copy_flag::kMbox;
+    if (!s.deliveredToFile) flags &= ~delivery::copy_flag::kDelivered;
+    std::string data = delivery::formatCopy(c.envelope(), c.lines, flags);
+
+    delivery::MboxTarget t;
+    t.path = d.target;
+    t.lock = s.mailboxLock;
+    t.retry = s.lockRetry;
+    uid_t spoolUid = ::geteuid();
+    gid_t spoolGid = ::getegid();
+    if (c.switching() && acct) {
+        // local's choice: the user writes when the spool directory is world-writable
+        // (or this is a home mailbox); with a group-writable one, as the user and the
+        // directory's group; otherwise root writes and gives the file to the user.
+        struct stat st {};
+        std::string dir = s.mailSpoolDirectory;
+        bool inSpool = !dir.empty() && d.target.compare(0, dir.size() + 1, dir + "/") == 0;
+        if (!inSpool || ::stat(dir.c_str(), &st) < 0 || (st.st_mode & S_IWOTH)) {
+            spoolUid = acct->uid;
+            spoolGid = acct->gid;
+        } else if (st.st_mode & S_IWGRP) {
+            spoolUid = acct->uid;
+            spoolGid = st.st_gid;
+        } else {
+            spoolUid = 0;
+            spoolGid = 0;
+        }
+        if (spoolUid != acct->uid) {
+            t.chownUid = acct->uid;
+            t.chownGid = acct->gid;
+        }
+    }
+    if (s.strictMailboxOwnership) t.requiredOwner = c.switching() && acct ? acct->uid : ::geteuid();
+    std::optional<delivery::CopyFailure> failure;
+    {
+        Eugid as(c.switching() && acct, spoolUid, spoolGid);
+        failure = delivery::appendMessage(t, data);
+    }
+    if (!failure) return sent("delivered to mailbox");
+    return failed(failure->status, "cannot update mailbox " + d.target + " for user " + user + ". " + failure->reason);
+}
+
+Outcome maildir(const Context& c, const std::string& path, const std::optional<Account>& acct) {
+    const LocalSettings& s = c.env.settings;
+    int flags = delivery::copy_flag::kToFile | delivery::copy_flag::kReturnPath | delivery::copy_flag::kOrigRcpt;
+    if (s.deliveredToFile) flags |= delivery::copy_flag::kDelivered;
+    std::string data = delivery::formatCopy(c.envelope(), c.lines, flags);
+    delivery::MaildirTarget t;
+    t.path = path;
+    t.hostname = s.maildirHostname;
+    delivery::CopyFailure failure;
+    base::Result<std::string> written = base::Error{""};
+    {
+        Eugid as(c.switching() && acct, acct ? acct->uid : 0, acct ? acct->gid : 0);
+        written = delivery::deliverToMaildir(t, data, &failure);
+    }
+    if (written) return sent("delivered to maildir");
+    if (written.error().errnum == EACCES && acct)
+        c.env.warn("maildir access problem for UID/GID=" + std::to_string(acct->uid) + "/" + std::to_string(acct->gid) +
+                   ": " + failure.reason);
+    return failed(failure.status, "maildir delivery failed: " + failure.reason);
+}
+
+// deliver_file(): a file named in an alias or .forward file, appended like a mailbox
+// with the rights of whoever listed it.
+Outcome deliverFile(const Context& c, const address::LocalDelivery& d) {
+    auto acct = c.account(c.listOwner(d));
+    if (c.switching() && acct && (acct->uid == 0 || acct->gid == 0)) {
+        auto privs = c.account(c.env.settings.defaultPrivs);
+        if (privs) {
+            if (acct->uid == 0) acct->uid = privs->uid;
+            if (acct->gid == 0) acct->gid = privs->gid;
+        }
+    }
+    if (d.kind == Kind::Maildir) return maildir(c, d.target, acct);
+    const LocalSettings& s = c.env.settings;
+    int flags = delivery::copy_flag::kMbox;
+    if (!s.deliveredToFile) flags &= ~delivery::copy_flag::kDelivered;
+    delivery::MboxTarget t;
+    t.path = d.target;
+    t.lock = s.mailboxLock;
+    t.dotLockMayFail = true;
+    t.retry = s.lockRetry;
+    t.allowNonRegular = true;
+    t.refuseExecutable = true;
+    struct stat st {};
+    bool regular = ::stat(d.target.c_str(), &st) != 0 || S_ISREG(st.st_mode);
+    if (!regular) flags &= ~delivery::copy_flag::kToFile;
+    std::string data = delivery::formatCopy(c.envelope(), c.lines, flags);
+    std::optional<delivery::CopyFailure> failure;
+    {
+        Eugid as(c.switching() && acct, acct ? acct->uid : 0, acct ? acct->gid : 0);
+        failure = delivery::appendMessage(t, data);
+    }
+    if (!failure) return sent("delivered to file: " + d.target);
+    return failed(failure->status, "cannot append message to file " + d.target + ": " + failure->reason);
+}
+
+// deliver_command(): the command with local's environment, as the user whose mailbox
+// command it is, or whoever listed it.
+Outcome deliverCommand(const Context& c, const address::LocalDelivery& d, bool mailboxCommand) {
+    const LocalSettings& s = c.env.settings;
+    std::string who = mailboxCommand ? c.mailboxUser(d) : c.listOwner(d);
+    auto acct = c.account(who);
+    // USER and LOCAL name the address being delivered: the mailbox's user, or for a
+    // command in an alias the alias (the last name of the chain).
+    std::string user = c.user;
+    if (mailboxCommand) {
+        user = who;
+    } else if (!d.via.empty()) {
+        auto parts = chain(d.via);
+        std::string last(parts.back());
+        if (!last.empty() && last[0] != '/' && last.rfind(":include:", 0) != 0) user = last;
+    }
+    std::vector<std::pair<std::string, std::string>> env;
+    if (acct && !acct->home.empty()) env.emplace_back("HOME", acct->home);
+    env.emplace_back("LOGNAME", user);
+    env.emplace_back("USER", user);
+    env.emplace_back("SENDER", c.request.sender);
+    env.emplace_back("RECIPIENT", c.recipient.address);
+    env.emplace_back("LOCAL", c.local);
+    if (acct && !acct->shell.empty()) env.emplace_back("SHELL", acct->shell);
+    env.emplace_back("DOMAIN", c.domain);
+    if (!c.extension.empty()) env.emplace_back("EXTENSION", c.extension);
+    if (!c.recipient.original.empty()) env.emplace_back("ORIGINAL_RECIPIENT", c.recipient.original);
+    if (!c.request.dsnEnvid.empty()) env.emplace_back("ENVID", c.request.dsnEnvid);
+    auto exportIf = [&](const char* name, const std::string& value) {
+        if (!value.empty()) env.emplace_back(name, value);
+    };
+    exportIf("CLIENT_HOSTNAME", c.request.clientName);
+    exportIf("CLIENT_ADDRESS", c.request.clientAddress);
+    exportIf("CLIENT_HELO", c.request.heloName);
+    exportIf("CLIENT_PROTOCOL", c.request.protocolName);
+    exportIf("SASL_METHOD", c.request.saslMethod);
+    exportIf("SASL_SENDER", c.request.saslSender);
+    exportIf("SASL_USERNAME", c.request.saslUsername);
+    // command_expansion_filter: other characters in the values become '_'.
+    for (auto& kv : env)
+        for (char& ch : kv.second)
+            if (s.commandExpansionFilter.find(ch) == std::string::npos) ch = '_';
+
+    int flags = delivery::copy_flag::kFrom | delivery::copy_flag::kReturnPath | delivery::copy_flag::kOrigRcpt;
+    if (s.deliveredToCommand) flags |= delivery::copy_flag::kDelivered;
+    CommandRun run;
+    run.command = d.target;
+    run.shell = s.localCommandShell;
+    run.input = delivery::formatCopy(c.envelope(), c.lines, flags);
+    run.environment = std::move(env);
+    run.exportEnvironment = s.exportEnvironment;
+    run.timeLimit = s.commandTimeLimit;
+    if (c.switching()) {
+        std::optional<Account> runAs = acct;
+        auto privs = c.account(s.defaultPrivs);
+        if (!runAs) runAs = privs;
+        if (runAs && runAs->uid == 0 && privs) runAs->uid = privs->uid;
+        if (runAs && runAs->gid == 0 && privs) runAs->gid = privs->gid;
+        if (!runAs || runAs->uid == 0) return failed("4.3.0", "mail system configuration error");
+        run.switchUser = true;
+        run.uid = runAs->uid;
+        run.gid = runAs->gid;
+    }
+    CommandResult r = runCommand(run);
+    if (r.status == CommandStatus::Ok) return sent("delivered to command: " + d.target);
+    Outcome o = failed(r.dsn.status, r.dsn.reason);
+    o.kind = r.status == CommandStatus::Defer ? Outcome::Kind::Defer : Outcome::Kind::Bounce;
+    return o;
+}
+
+// forward_send(): one new message through cleanup for every forwarded address, with
+// local's Received: and Delivered-To: headers before the original content.
+Outcome forward(const Context& c, const std::vector<std::string>& addresses) {
+    const LocalSettings& s = c.env.settings;
+    if (!c.env.openCleanup) return failed("4.3.0", "unable to forward message");
+    int flags = queue::cleanup_flag::kBounce | queue::cleanup_flag::kMapOk;
+    if (c.request.sendopts & 1) flags |= queue::cleanup_flag::kSmtputf8;  // SMTPUTF8_FLAG_REQUESTED
+    auto opened = c.env.openCleanup(flags);
+    if (!opened) {
+        c.env.warn(opened.error().message);
+        return failed("4.3.0", "unable to forward message");
+    }
+    Resubmission& out = **opened;
+    timeval tv{};
+    ::gettimeofday(&tv, nullptr);
+    out.record(rec::kTime, std::to_string(tv.tv_sec) + " " + std::to_string(tv.tv_usec));
+    out.record(rec::kFrom, c.request.sender);
+    if (c.request.dsnRet) out.record(rec::kAttr, "ret_flags=" + std::to_string(c.request.dsnRet));
+    if (!c.request.dsnEnvid.empty()) out.record(rec::kAttr, "envelope_id=" + c.request.dsnEnvid);
+    auto pass = [&](const char* name, const std::string& value) {
+        if (!value.empty()) out.record(rec::kAttr, std::string(name) + "=" + value);
+    };
+    pass("log_client_name", c.request.clientName);
+    pass("log_client_address", c.request.clientAddress);
+    pass("log_protocol_name", c.request.protocolName);
+    pass("log_helo_name", c.request.heloName);
+    pass("sasl_method", c.request.saslMethod);
+    pass("sasl_username", c.request.saslUsername);
+    pass("sasl_sender", c.request.saslSender);
+    pass("log_ident", c.request.logIdent);
+    pass("rewrite_context", c.request.rewriteContext);
+    for (const std::string& a : addresses) {
+        if (!c.recipient.dsnOrcpt.empty()) out.record(rec::kAttr, "dsn_orig_rcpt=" + c.recipient.dsnOrcpt);
+        if (c.recipient.dsnNotify) out.record(rec::kAttr, "notify_flags=" + std::to_string(c.recipient.dsnNotify));
+        if (!c.recipient.original.empty()) out.record(rec::kOrigRcpt, c.recipient.original);
+        out.record(rec::kRcpt, a);
+    }
+    out.record(rec::kMesg, "");
+    out.record(rec::kNorm, "Received: by " + s.myhostname + " (" + s.mailName + ")");
+    out.record(rec::kNorm, "\tid " + out.queueId() + "; " + smtp::mailDate(tv.tv_sec));
+    if (s.deliveredToForward) out.record(rec::kNorm, "Delivered-To: " + lower(c.recipient.address));
+    for (const std::string& line : c.lines) out.record(rec::kNorm, line);
+    out.record(rec::kXtra, "");
+    auto status = out.finish();
+    if (!status || *status != 0) {
+        if (!status) c.env.warn(status.error().message);
+        return failed("4.3.0", "unable to forward message");
+    }
+    return sent("forwarded as " + out.queueId(), "relayed");
+}
+
+// deliver_pass(): the recipient handed to mailbox_transport or fallback_transport,
+// which reports it itself.
+Outcome passTo(const Context& c, const std::string& target) {
+    std::string transport = target, nexthop = c.request.nexthop;
+    if (auto colon = target.find(':'); colon != std::string::npos) {
+        transport = target.substr(0, colon);
+        if (colon + 1 < target.size()) nexthop = target.substr(colon + 1);
+    }
+    if (!c.env.pass) return failed("4.3.0", "mail transport unavailable");
+    delivery::DeliverRequest one = c.request;
+    one.nexthop = nexthop;
+    delivery::DeliverRecipient r = c.recipient;
+    r.offset = -1;  // the agent reports; this process marks the recipient done
+    one.recipients = {r};
+    auto status = c.env.pass(transport, one);
+    if (!status) {
+        c.env.warn(status.error().message);
+        return failed("4.3.0", "mail transport unavailable");
+    }
+    Outcome o;
+    o.kind = *status == delivery::kStatusFinal ? Outcome::Kind::Sent : Outcome::Kind::Defer;
+    o.reported = true;
+    o.dsn = {*status == delivery::kStatusFinal ? "2.0.0" : "4.3.0", "", "passed to " + transport, "", "", "", ""};
+    return o;
+}
+
+}  // namespace
+
+std::optional<Account> systemAccount(const std::string& name) {
+    passwd pw{};
+    passwd* found = nullptr;
+    char buf[4096];
+    if (::getpwnam_r(name.c_str(), &pw, buf, sizeof buf, &found) != 0 || !found) return std::nullopt;
+    return Account{found->pw_name, found->pw_uid, found->pw_gid, found->pw_dir, found->pw_shell};
+}
+
+base::Result<LocalSettings> LocalSettings::read(const std::function<std::string(std::string_view)>& get) {
+    LocalSettings s;
+    auto lock = delivery::parseMailboxLock(get("mailbox_delivery_lock"));
+    if (!lock) return lock.error();
+    s.mailboxLock = *lock;
+    auto number = [&](std::string_view name, long fallback) {
+        std::string v = get(name);
+        char* end = nullptr;
+        long n = std::strtol(v.c_str(), &end, 10);
+        if (end == v.c_str()) return fallback;
+        // A time value with a unit (the registry's default unit is seconds).
+        switch (*end) {
+            case 'm':
+                return n * 60;
+            case 'h':
+                return n * 3600;
+            case 'd':
+                return n * 86400;
+            case 'w':
+                return n * 604800;
+            default:
+                return n;
+        }
+    };
+    s.lockRetry.tries = static_cast<int>(number("deliver_lock_attempts", 20));
+    s.lockRetry.delaySeconds = static_cast<int>(number("deliver_lock_delay", 1));
+    s.lockRetry.staleSeconds = static_cast<int>(number("stale_lock_time", 500));
+    s.mailSpoolDirectory = get("mail_spool_directory");
+    auto yes = [&](std::string_view name) { return lower(get(name)) == "yes"; };
+    s.strictMailboxOwnership = yes("strict_mailbox_ownership");
+    s.enableOriginalRecipient = yes("enable_original_recipient");
+    std::string prepend = get("prepend_delivered_header");
+    s.deliveredToCommand = listHas(prepend, "command");
+    s.deliveredToFile = listHas(prepend, "file");
+    s.deliveredToForward = listHas(prepend, "forward");
+    s.commandTimeLimit = number("command_time_limit", 1000);
+    s.commandExpansionFilter = get("command_expansion_filter");
+    s.exportEnvironment.clear();
+    for (auto name : base::splitAny(get("export_environment"), ", \t\r\n"))
+        if (!name.empty()) s.exportEnvironment.emplace_back(name);
+    s.localCommandShell = get("local_command_shell");
+    s.defaultPrivs = get("default_privs");
+    s.myhostname = get("myhostname");
+    s.mailName = get("mail_name");
+    s.maildirHostname = delivery::maildirHostname();
+    return s;
+}
+
+bool deliveredToSeen(const std::vector<std::string>& lines, std::string_view address) {
+    std::string wanted = lower(address::quoteLocalPart(address));
+    constexpr std::string_view kName = "delivered-to:";
+    for (const std::string& line : lines) {
+        if (line.empty()) break;
+        if (line[0] == ' ' || line[0] == '\t') continue;
+        auto colon = line.find(':');
+        if (colon == std::string::npos) break;  // not a header: the body starts
+        std::string name = lower(std::string_view(line).substr(0, colon));
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+        if (name + ":" != kName) continue;
+        size_t v = colon + 1;
+        while (v < line.size() && std::isspace(static_cast<unsigned char>(line[v]))) ++v;
+        if (lower(std::string_view(line).substr(v)) == wanted) return true;
+    }
+    return false;
+}
+
+std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const delivery::DeliverRequest& request,
+                                      const std::vector<std::string>& lines,
+                                      const delivery::DeliverRecipient& recipient) {
+    // recipient.c: mail that was already delivered to this address looped back.
+    if (deliveredToSeen(lines, recipient.address))
+        return {failed("5.4.6", "mail forwarding loop for " + recipient.address)};
+
+    address::LocalDeliveryResult decisions = address::deliverLocal(*env.routing, recipient.address, env.users);
+    Context c{env, request, lines, recipient, decisions, {}, {}, {}, {}};
+    auto parts = address::splitAddress(recipient.address);
+    c.local = lower(parts.local);
+    c.domain = lower(parts.domain);
+    auto split = address::splitLocalPart(c.local, env.routing->get("recipient_delimiter"),
+                                         env.routing->get("double_bounce_sender"));
+    c.user = split ? split->local : c.local;
+    if (split) c.extension = split->extension;
+
+    std::vector<Outcome> outcomes;
+    std::vector<std::string> forwards;
+    for (const address::LocalDelivery& d : decisions.deliveries) {
+        switch (d.kind) {
+            case Kind::Mailbox:
+                outcomes.push_back(deliverMailbox(c, d));
+                break;
+            case Kind::Maildir: {
+                // A Maildir from home_mailbox or mail_spool_directory is the user's;
+                // one listed in an alias or .forward file is written like a file.
+                bool mailbox = false;
+                for (const address::Step& s : decisions.steps)
+                    if ((s.stage == "mail_spool_directory" || s.stage == "home_mailbox") && s.result == d.target)
+                        mailbox = true;
+                if (mailbox)
+                    outcomes.push_back(maildir(c, d.target, c.account(c.mailboxUser(d))));
+                else
+                    outcomes.push_back(deliverFile(c, d));
+                break;
+            }
+            case Kind::File:
+                outcomes.push_back(deliverFile(c, d));
+                break;
+            case Kind::Command: {
+                bool mailboxCommand = false;
+                for (const address::Step& s : decisions.steps)
+                    if (s.stage == "mailbox_command" && s.result == d.target) mailboxCommand = true;
+                outcomes.push_back(deliverCommand(c, d, mailboxCommand));
+                break;
+            }
+            case Kind::Forward:
+                forwards.push_back(d.target);
+                break;
+            case Kind::Transport:
+                outcomes.push_back(passTo(c, d.target));
+                break;
+            case Kind::Bounce:
+            case Kind::Defer: {
+                auto [status, text] = splitDsnText(d.target);
+                Outcome o = failed(status, text);
+                if (d.kind == Kind::Defer && o.kind == Outcome::Kind::Bounce) o.kind = Outcome::Kind::Defer;
+                outcomes.push_back(o);
+                break;
+            }
+            case Kind::Discard: {
+                auto [status, text] = splitDsnText(d.target);
+                outcomes.push_back(sent(text));
+                outcomes.back().dsn.status = status;
+                break;
+            }
+        }
+    }
+    // forward_finish(): the forwarded copy goes out after the recipient's other
+    // destinations, and only when none of them was deferred.
+    if (!forwards.empty()) {
+        bool deferred = false;
+        for (const Outcome& o : outcomes)
+            if (o.kind == Outcome::Kind::Defer) deferred = true;
+        if (!deferred) outcomes.push_back(forward(c, forwards));
+    }
+    if (outcomes.empty()) outcomes.push_back(failed("5.3.0", "no delivery for " + recipient.address));
+    return outcomes;
+}
+
+}  // namespace postline::local

@@ -1,0 +1,111 @@
+// local(8)'s work on one delivery request (Postfix's local/local.c local_deliver,
+// recipient.c, mailbox.c, maildir.c, file.c, command.c, indirect.c, forward.c): each
+// recipient's destinations come from lib/address's deliverLocal (the decisions trace
+// prints) and are carried out here: mailboxes and Maildirs, files, commands, mail
+// forwarded through cleanup as a new message, mail passed to another transport.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "postline/address/local_delivery.h"
+#include "postline/base/result.h"
+#include "postline/delivery/deliver_request.h"
+#include "postline/delivery/dot_lock.h"
+#include "postline/delivery/dsn.h"
+
+namespace postline::address {
+class RoutingContext;
+}
+
+namespace postline::local {
+
+// The parameters local honours, read once per configuration.
+struct LocalSettings {
+    delivery::MailboxLock mailboxLock{false, true, true};  // mailbox_delivery_lock
+    delivery::LockRetry lockRetry;                         // deliver_lock_attempts, deliver_lock_delay, stale_lock_time
+    std::string mailSpoolDirectory = "/var/mail";
+    bool strictMailboxOwnership = true;
+    bool enableOriginalRecipient = true;
+    // prepend_delivered_header: which deliveries get Delivered-To: (mailboxes and
+    // Maildirs count as "file").
+    bool deliveredToCommand = true, deliveredToFile = true, deliveredToForward = true;
+    long commandTimeLimit = 1000;  // seconds
+    std::string commandExpansionFilter;
+    std::vector<std::string> exportEnvironment{"TZ", "MAIL_CONFIG", "LANG"};
+    std::string localCommandShell;  // "" runs commands with /bin/sh -c
+    std::string defaultPrivs = "nobody";
+    std::string myhostname;
+    std::string mailName = "Postfix";
+    std::string maildirHostname;  // gethostname()
+
+    // Errors: a mailbox_delivery_lock without a known method.
+    static base::Result<LocalSettings> read(const std::function<std::string(std::string_view)>& get);
+};
+
+// What a recipient's destination came to. Reported outcomes go to the agent's
+// sent/bounce/defer; `reported` ones were logged by the agent the mail was passed to.
+struct Outcome {
+    enum class Kind { Sent, Bounce, Defer } kind = Kind::Sent;
+    delivery::Dsn dsn;
+    bool reported = false;
+};
+
+// A password file entry with what privileges need.
+struct Account {
+    std::string name;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::string home;
+    std::string shell;
+};
+using AccountLookup = std::function<std::optional<Account>(const std::string& name)>;
+std::optional<Account> systemAccount(const std::string& name);  // getpwnam(3)
+
+// The new message that forwarded mail becomes (forward.c): records go to cleanup.
+class Resubmission {
+public:
+    virtual ~Resubmission() = default;
+    virtual const std::string& queueId() const = 0;
+    virtual void record(int type, std::string_view data) = 0;
+    // Sends the end record; cleanup's status (0: queued) or an Error (connection lost).
+    virtual base::Result<int> finish() = 0;
+};
+
+// Hands one recipient to another delivery agent (deliver_pass.c): the transport's
+// socket, the request with this one recipient. Returns the agent's reply status
+// (kStatusFinal: it delivered and reported) or an Error when it could not be reached.
+using PassFunction = std::function<base::Result<int>(const std::string& transport, const delivery::DeliverRequest&)>;
+
+struct LocalEnvironment {
+    LocalSettings settings;
+    address::RoutingContext* routing = nullptr;
+    address::LocalUserLookup users = address::lookupSystemUser;  // for deliverLocal
+    AccountLookup accounts = systemAccount;                      // for privileges and commands
+    // Run each write as its user (set_eugid), as local does when started by root.
+    bool switchUsers = false;
+    // Opens a cleanup connection for a forwarded message with CLEANUP_FLAG_* `flags`.
+    std::function<base::Result<std::unique_ptr<Resubmission>>(int flags)> openCleanup;
+    PassFunction pass;
+    std::function<void(std::string_view)> warn = [](std::string_view) {};
+    std::function<time_t()> now = [] { return ::time(nullptr); };
+};
+
+// Delivers the message (`lines`: its content without line ends) to one recipient of
+// the request and returns what each destination came to, in order. The recipient is
+// final (the caller marks it done) when no outcome is a deferral.
+std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const delivery::DeliverRequest& request,
+                                      const std::vector<std::string>& lines,
+                                      const delivery::DeliverRecipient& recipient);
+
+// delivered_hdr.c: whether the message's primary header already has a Delivered-To:
+// for `address` (case-insensitive; the address in external form).
+bool deliveredToSeen(const std::vector<std::string>& lines, std::string_view address);
+
+}  // namespace postline::local
