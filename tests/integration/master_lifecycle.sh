@@ -155,11 +155,14 @@ MASTER
   check "the second master could not lock" grep -q "fatal: open lock file pid/master.pid: unable to set exclusive lock" "$dir/maillog"
   check "the first master still runs" kill -0 "$master"
 
-  # Services Postline does not have yet are disabled, with a warning naming them.
+  # Services whose program is not in libexec are disabled, with a warning naming them;
+  # those whose program is there are not.
   for program in qmgr trivial-rewrite bounce verify flush showq error discard local smtp pickup smtpd; do
     if [ ! -x "$LIBEXEC/$program" ]; then
       grep -q "warning: $conf/master.cf, line [0-9]*: service [^ ]*: Postline has no program \"$program\"" "$dir/maillog" ||
         fail "no warning for the missing program $program"
+    elif grep -q "Postline has no program \"$program\"" "$dir/maillog"; then
+      fail "a warning that $program is missing, but $LIBEXEC/$program exists"
     fi
   done
 
