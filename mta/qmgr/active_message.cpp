@@ -89,6 +89,10 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
     r.logIdent = queueId;
     r.rewriteContext = textOf(file, "rewrite_context");
     message.createTime = file.createTime ? *file.createTime : long(r.arrivalTime);
+    if (file.warnTime) {
+        message.warnTime = *file.warnTime;
+        message.warnOffset = long(file.warnOffset);
+    }
 
     base::msgInfo(base::cat(queueId, ": from=<", address::quoteLocalPart(r.sender), ">, size=", r.dataSize,
                             ", nrcpt=", file.size->recipientCount, " (queue active)"));

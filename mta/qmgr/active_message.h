@@ -41,6 +41,8 @@ struct ActiveMessage {
     std::string queueId;
     delivery::DeliverRequest request;  // the message's attributes; recipients empty
     long createTime = 0;               // for backoff and expiry
+    long warnTime = 0;                 // the 'W' record: when to send a delay warning (0: none, -1: sent)
+    long warnOffset = -1;              // where that record is
     std::vector<DeliveryBatch> batches;
     std::vector<SettledRecipient> settled;
     int inFlight = 0;       // batches handed to agents and not yet answered

@@ -24,6 +24,8 @@
 #include "postline/delivery/bounce_request.h"
 #include "postline/queue/attr_stream.h"
 #include "postline/queue/queue_path.h"
+#include "postline/queue/record.h"
+#include "postline/queue/record_type.h"
 #include "postline/queue/queue_state.h"
 #include "postline/server/daemon.h"
 #include "queue_scan.h"
@@ -343,8 +345,8 @@ void Scheduler::maybeFinish(const std::string& id, double now) {
 }
 
 // Asks a bounce service (bounce for the bounce log, defer for an expired message's defer
-// log) to send its notification; true when it did.
-bool Scheduler::flushBounce(ActiveMessage& message, const std::string& service) {
+// log or a delay warning) to send its notification; true when it did.
+bool Scheduler::askBounce(ActiveMessage& message, const std::string& service, int command) {
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
     timeval tv{std::max(1L, settings_->ipcTimeout), 0};
@@ -360,7 +362,7 @@ bool Scheduler::flushBounce(ActiveMessage& message, const std::string& service) 
         auto hello = queue::attr::readGroup(fd, pending);
         if (hello && delivery::checkBounceHello(*hello)) {
             delivery::BounceRequest request;
-            request.command = delivery::BounceCommand::Flush;
+            request.command = delivery::BounceCommand(command);
             request.queueName = std::string(queue::kActive);
             request.queueId = message.queueId;
             request.encoding = message.request.encoding;
@@ -381,6 +383,22 @@ bool Scheduler::flushBounce(ActiveMessage& message, const std::string& service) 
     return ok;
 }
 
+// adefer_warn and qmgr_message_update_warn: the sender learns that the message is
+// delayed, once: the 'W' record becomes -1 when the warning went out.
+void Scheduler::sendDelayWarning(ActiveMessage& message, double) {
+    if (!askBounce(message, "defer", int(delivery::BounceCommand::Warn))) return;
+    std::string path = queue::queuePath(settings_->layout, queue::kActive, message.queueId);
+    char value[32];
+    std::snprintf(value, sizeof value, "%15ld", -1L);
+    std::string record;
+    queue::appendRecord(record, queue::rec::kWarn, value);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::pwrite(fd, record.data(), record.size(), off_t(message.warnOffset)) != ssize_t(record.size()) ||
+        ::fsync(fd) < 0)
+        base::msgFatal(base::cat("update queue file ", path, ": ", std::strerror(errno)));
+    ::close(fd);
+}
+
 // qmgr_active_done and its continuations.
 void Scheduler::finishMessage(ActiveMessage& message, double now) {
     const std::string& id = message.queueId;
@@ -389,7 +407,7 @@ void Scheduler::finishMessage(ActiveMessage& message, double now) {
     if (::stat(bounceLog.c_str(), &st) == 0) {
         if (st.st_size == 0) {
             ::unlink(bounceLog.c_str());
-        } else if (!flushBounce(message, settings_->bounceService)) {
+        } else if (!askBounce(message, settings_->bounceService, int(delivery::BounceCommand::Flush))) {
             base::msgInfo(base::cat(id, ": status=deferred (bounce failed)"));
             message.deferred = true;
         }
@@ -400,9 +418,9 @@ void Scheduler::finishMessage(ActiveMessage& message, double now) {
         if (message.createTime > 0 && now >= double(message.createTime + lifetime)) {
             base::msgInfo(base::cat(id, ": from=<", address::quoteLocalPart(message.request.sender),
                                     ">, status=expired, returned to sender"));
-            if (flushBounce(message, "defer")) {
-                message.deferred = false;
-            }
+            if (askBounce(message, "defer", int(delivery::BounceCommand::Flush))) message.deferred = false;
+        } else if (message.warnTime > 0 && now >= double(message.warnTime - 1)) {
+            sendDelayWarning(message, now);
         }
     }
     std::string path = queue::queuePath(settings_->layout, queue::kActive, id);

@@ -72,7 +72,8 @@ private:
     void finishCall(Call& call, double now);
     void maybeFinish(const std::string& id, double now);
     void finishMessage(ActiveMessage& message, double now);
-    bool flushBounce(ActiveMessage& message, const std::string& service);
+    bool askBounce(ActiveMessage& message, const std::string& service, int command);
+    void sendDelayWarning(ActiveMessage& message, double now);
 
     const QmgrSettings* settings_;
     address::RoutingContext* routing_;

@@ -140,6 +140,7 @@ base::Result<QueueFile> readQueueFile(InputStream& in) {
                 break;
             case rec::kWarn:
                 file.warnTime = std::atol(data.c_str());
+                file.warnOffset = reader.lastOffset();
                 break;
             case rec::kFrom:
                 file.sender = data;

@@ -22,6 +22,7 @@
 
 #include "postline/address/routing_context.h"
 #include "postline/config/config.h"
+#include "postline/delivery/bounce_request.h"
 #include "postline/delivery/deliver_request.h"
 #include "postline/queue/attr_stream.h"
 #include "postline/queue/queue_file_writer.h"
@@ -35,11 +36,16 @@ namespace rec = queue::rec;
 namespace fs = std::filesystem;
 
 // A complete queue file for `recipients`, as cleanup writes one.
-std::string queueFileBytes(const std::vector<std::string>& recipients) {
+std::string queueFileBytes(const std::vector<std::string>& recipients, long warnTime = 0) {
     std::string envelope;
     queue::appendRecord(envelope, rec::kTime, "1700000000 0");
     queue::appendRecord(envelope, rec::kCreateTime, std::to_string(std::time(nullptr)));
     queue::appendRecord(envelope, rec::kFrom, "alice@example.org");
+    if (warnTime != 0) {
+        char w[32];
+        std::snprintf(w, sizeof w, "%15ld", warnTime);
+        queue::appendRecord(envelope, rec::kWarn, w);
+    }
     for (const auto& r : recipients) queue::appendRecord(envelope, rec::kRcpt, r);
     std::string content;
     queue::appendRecord(content, rec::kNorm, "Subject: test");
@@ -69,18 +75,33 @@ struct FakeAgent {
     std::atomic<int> served{0};
     delivery::DeliverRequest last;
 
-    void start(int replyStatus, int connections) {
+    std::string bounceCommand;  // what a bounce service was asked ("nrequest")
+
+    void start(int replyStatus, int connections, const char* path = "private/local") {
         listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
         sockaddr_un addr{};
         addr.sun_family = AF_UNIX;
-        std::strcpy(addr.sun_path, "private/local");
+        std::strcpy(addr.sun_path, path);
+        bool bounce = std::string(path) != "private/local";
         ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
         ASSERT_EQ(::listen(listener, 10), 0);
-        thread = std::thread([this, replyStatus, connections] {
+        thread = std::thread([this, replyStatus, connections, bounce] {
             for (int i = 0; i < connections; ++i) {
                 int fd = ::accept(listener, nullptr, nullptr);
                 if (fd < 0) return;
                 std::string pending;
+                if (bounce) {
+                    (void)queue::attr::writeAll(fd, delivery::encodeBounceHello());
+                    auto group = queue::attr::readGroup(fd, pending);
+                    if (group) {
+                        if (auto request = delivery::decodeBounceRequest(*group))
+                            bounceCommand = std::to_string(int(request->command));
+                        (void)queue::attr::writeAll(fd, delivery::encodeBounceReply(replyStatus));
+                    }
+                    ::close(fd);
+                    ++served;
+                    continue;
+                }
                 (void)queue::attr::writeAll(fd, delivery::encodeAgentHello());
                 auto group = queue::attr::readGroup(fd, pending);
                 if (group) {
@@ -122,10 +143,10 @@ protected:
         fs::current_path(cwd_);
         fs::remove_all(root_);
     }
-    std::string queueMessage(const std::vector<std::string>& recipients) {
+    std::string queueMessage(const std::vector<std::string>& recipients, long warnTime = 0) {
         std::string id = "4ABC" + std::to_string(++serial_);
         std::string path = "incoming/" + id;
-        std::ofstream(path, std::ios::binary) << queueFileBytes(recipients);
+        std::ofstream(path, std::ios::binary) << queueFileBytes(recipients, warnTime);
         ::chmod(path.c_str(), 0700);
         return id;
     }
@@ -197,6 +218,24 @@ TEST_F(SchedulerTest, AnAgentDeferralMovesTheMessageToDeferredWithBackoff) {
     ASSERT_EQ(::stat(path.c_str(), &st), 0) << "not in the deferred queue";
     EXPECT_GE(st.st_mtime, before + settings_.minimalBackoff);
     EXPECT_LE(st.st_mtime, std::time(nullptr) + settings_.maximalBackoff);
+}
+
+TEST_F(SchedulerTest, ADeferredMessagePastItsWarnTimeGetsOneDelayWarning) {
+    std::string id = queueMessage({"bob@example.org"}, std::time(nullptr) - 10);
+    FakeAgent agent, defer;
+    agent.start(delivery::kStatusDefer, 1);
+    defer.start(0, 1, "private/defer");
+    Scheduler scheduler(&settings_, routing_.get());
+    runUntilIdle(scheduler);
+    if (agent.thread.joinable()) agent.thread.join();
+    if (defer.thread.joinable()) defer.thread.join();
+    EXPECT_EQ(defer.bounceCommand, "2");  // BOUNCE_CMD_WARN
+    std::string path = "deferred/" + std::string(1, id[0]) + "/" + id;
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    char expected[32];
+    std::snprintf(expected, sizeof expected, "W%c%15ld", 15, -1L);
+    EXPECT_NE(bytes.find(std::string(expected, 17)), std::string::npos) << "the W record was not cleared";
 }
 
 TEST_F(SchedulerTest, WithoutAnAgentTheRecipientIsDeferredAndLogged) {

@@ -53,6 +53,7 @@ struct QueueFile {
     std::optional<std::pair<long, long>> arrivalTime;  // 'T': seconds, microseconds
     std::optional<long> createTime;                    // 'c' or the create_time attribute
     std::optional<long> warnTime;                      // 'W': next delay warning
+    off_t warnOffset = -1;  // where the 'W' record starts (qmgr rewrites it after the warning)
     std::optional<std::string> sender;                 // 'S' ("" is the null sender)
     std::string fullName;                              // 'F'
     // Named attributes in file order, envelope and extracted segment alike, except the
