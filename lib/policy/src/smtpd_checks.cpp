@@ -698,7 +698,8 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
     }
     if (mapCommand("check_etrn_access")) {
         if (bad) return bad;
-        return finish(label(), kDunno, "no ETRN in a message");
+        if (!etrnDomain) return finish(label(), kDunno, "no ETRN in a message");
+        return checkDomainAccess(label(), table, *etrnDomain, found, *etrnDomain, kEtrnClass, defAcl);
     }
 
     // Restriction classes.

@@ -392,4 +392,19 @@ int SmtpdEvaluation::checkData(const char* parameter, const char* command, const
     }
     return st;
 }
+
+// smtpd_check_etrn() after the delayed client and HELO lists: smtpd_etrn_restrictions,
+// then a permit turned into a deferral by an earlier defer_if_permit.
+int SmtpdEvaluation::checkEtrn() {
+    deferIfPermit.active = dipClient || dipHelo;
+    int st = stage("smtpd_etrn_restrictions", *etrnDomain, kEtrnClass, "check_etrn_access");
+    if (st == kUndecided) return st;
+    if (st != kReject && deferIfPermit.active) {
+        list = topList = "defer_if_permit";
+        st = rejectReply(deferIfPermit.cls, deferIfPermit.code, deferIfPermit.dsn, deferIfPermit.reason);
+        addStep("", "a permit becomes a deferral after an earlier temporary problem => " + reply,
+                address::StepStatus::Reject);
+    }
+    return st;
+}
 }  // namespace postline::policy

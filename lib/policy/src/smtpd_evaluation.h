@@ -87,7 +87,8 @@ struct SmtpdEvaluation {
     const SmtpdSession& session;
     std::optional<std::string> sender;
     std::optional<std::string> recipient;
-    std::string where;    // the command being checked: CONNECT, HELO, MAIL, RCPT, DATA, END-OF-MESSAGE
+    std::optional<std::string> etrnDomain;  // the ETRN argument, at the ETRN stage only
+    std::string where;    // the command being checked: CONNECT, HELO, MAIL, RCPT, DATA, END-OF-MESSAGE, ETRN
     std::string list;     // the restriction list or class being evaluated (step stage)
     std::string topList;  // the parameter whose evaluation is under way
     int recursion = 0;
@@ -261,6 +262,7 @@ struct SmtpdEvaluation {
     int checkMail();
     int checkRcpt();
     int checkData(const char* parameter, const char* command, const char* replyClass);
+    int checkEtrn();
 };
 
 }  // namespace postline::policy

@@ -1,6 +1,7 @@
 // SmtpdRestrictions: the access tables and mynetworks one configuration opens, the
-// start-up check for relay protection, and one message's evaluation from the client
-// stage to end-of-data (smtpd_check_rcpt, smtpd_check_data, smtpd_check_eod).
+// start-up check for relay protection, one message's evaluation from the client stage
+// to end-of-data (smtpd_check_rcpt, smtpd_check_data, smtpd_check_eod), and ETRN's
+// (smtpd_check_etrn).
 #include "postline/policy/smtpd_restrictions.h"
 
 #include "smtpd_evaluation.h"
@@ -115,6 +116,17 @@ RecipientCheck SmtpdRestrictions::checkLive(LiveStage stage, std::string_view se
             ev.where = "RCPT";
             int st = ev.checkRcpt();
             return conclude(failed(st) ? st : kDunno, failed(st) ? ev.topList : "RCPT");
+        }
+        case LiveStage::Etrn: {
+            ev.where = "ETRN";
+            ev.sender.reset();
+            ev.recipient.reset();
+            ev.etrnDomain = std::string(recipient);
+            if (delay)
+                for (auto run : {&SmtpdEvaluation::checkClient, &SmtpdEvaluation::checkHelo})
+                    if (int st = (ev.*run)(); failed(st)) return conclude(st, ev.topList);
+            int st = ev.checkEtrn();
+            return conclude(failed(st) ? st : kDunno, failed(st) ? ev.topList : "ETRN");
         }
         case LiveStage::Data:
         case LiveStage::EndOfData: {

@@ -17,6 +17,7 @@ inline constexpr const char* kSaslClass = "SASL login name";
 inline constexpr const char* kHeloClass = "Helo command";
 inline constexpr const char* kSenderClass = "Sender address";
 inline constexpr const char* kRecipientClass = "Recipient address";
+inline constexpr const char* kEtrnClass = "Etrn command";
 inline constexpr const char* kDataClass = "Data command";
 inline constexpr const char* kEndOfDataClass = "End-of-data";
 

@@ -52,7 +52,10 @@ public:
     // session's helo is the name being checked; `recipient` is the RCPT TO address, and
     // at Data and EndOfData the one recipient of the message ("" when it has more). The
     // verdict is Accept when no list rejected; undecidable when a network fact is missing.
-    enum class LiveStage { Connect, Helo, Mail, Rcpt, Data, EndOfData };
+    // Etrn is smtpd_check_etrn: `recipient` is the ETRN domain; with smtpd_delay_reject
+    // = yes the client and HELO lists come first, then smtpd_etrn_restrictions
+    // (check_etrn_access looks the domain up).
+    enum class LiveStage { Connect, Helo, Mail, Rcpt, Data, EndOfData, Etrn };
     RecipientCheck checkLive(LiveStage stage, std::string_view sender, std::string_view recipient);
     // The session the checks see; a live session updates it (HELO name, SASL login).
     SmtpdSession& mutableSession() { return session_; }
