@@ -9,11 +9,13 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <thread>
 
 #include "cleanup_sink.h"
+#include "flush_client.h"
 #include "postdrop_sink.h"
 #include "postline/address/routing_context.h"
 #include "postline/base/msg.h"
@@ -42,6 +44,7 @@ struct Routing {
     int cleanupFlags = 0;
     bool autodetectUtf8 = false;
     std::shared_ptr<const smtp::SessionParameters> parameters;
+    std::unique_ptr<smtpd::FlushClient> flush;  // ETRN's fast flush service
 };
 Routing routing;
 
@@ -77,6 +80,24 @@ bool writeAll(int fd, std::string_view data, long timeout) {
     return true;
 }
 
+// A time parameter ("3600s", "1h") in seconds.
+long seconds(const std::string& value) {
+    char* end = nullptr;
+    long n = std::strtol(value.c_str(), &end, 10);
+    switch (end && *end ? *end : 's') {
+        case 'm':
+            return n * 60;
+        case 'h':
+            return n * 3600;
+        case 'd':
+            return n * 86400;
+        case 'w':
+            return n * 604800;
+        default:
+            return n;
+    }
+}
+
 // SMTPD_STAND_ALONE: smtpd -S run by someone other than mail_owner.
 bool standAlone(const server::DaemonConfig& cfg) {
     if (!cfg.options().standalone) return false;
@@ -105,11 +126,14 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
         routing.cleanupSocket = cfg.get("queue_directory") + "/public/" + cfg.get("cleanup_service_name");
         routing.cleanupFlags = smtpd::cleanupRequestFlags(cfg.get("receive_override_options"));
         routing.autodetectUtf8 = smtpd::autodetectUtf8(cfg.get("smtputf8_autodetect_classes"));
+        routing.flush = std::make_unique<smtpd::FlushClient>(cfg.get("queue_directory"), cfg.get("flush_service_name"),
+                                                             seconds(cfg.get("ipc_timeout")));
     }
     if (routing.facts) routing.facts->forgetDns();
     smtp::SessionOptions options;
     options.standAlone = routing.standAlone;
     options.parameters = routing.parameters;
+    options.flush = routing.flush.get();
     options.clientAddress = conn.clientAddress;
     // A client that is not on an Internet socket is the local host (smtpd_peer.c
     // smtpd_peer_assume_local_client).

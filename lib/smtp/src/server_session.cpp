@@ -10,11 +10,13 @@
 
 #include "postline/address/host_address_list.h"
 #include "postline/address/routing_context.h"
+#include "postline/address/table_open.h"
 #include "postline/address/tokens.h"
 #include "postline/base/json_quote.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
+#include "postline/maps/map_list.h"
 #include "postline/policy/smtpd_command.h"
 #include "postline/policy/smtpd_restrictions.h"
 #include "postline/smtp/ehlo_mask.h"
@@ -105,41 +107,6 @@ bool isHeader(std::string_view word) {
         ++i;
     }
     return i > 0 && i < word.size();
-}
-
-// valid_hostname() without the complaints: labels of letters, digits, '-' and '_'
-// (not starting or ending with '-'), at most 63 bytes each and 255 in all, not all numeric.
-bool validHostname(std::string_view name) {
-    if (name.empty() || name.size() > 255) return false;
-    size_t label = 0;
-    bool nonNumeric = false;
-    char prev = '.';
-    for (char c : name) {
-        if (c == '.') {
-            if (label == 0 || prev == '-') return false;
-            label = 0;
-        } else if (base::isAlnum(c) || c == '-' || c == '_') {
-            if (label == 0 && c == '-') return false;
-            if (++label > 63) return false;
-            if (!base::isDigit(c)) nonNumeric = true;
-        } else {
-            return false;
-        }
-        prev = c;
-    }
-    return prev != '.' && prev != '-' && nonNumeric;
-}
-
-// valid_mailhost_literal(): "[address]" or "[IPv6:address]".
-bool validMailhostLiteral(std::string_view text) {
-    if (text.size() < 3 || text.front() != '[' || text.back() != ']') return false;
-    std::string_view inner = text.substr(1, text.size() - 2);
-    if (inner.size() > 5 && base::equalsIgnoreCase(inner.substr(0, 5), "IPv6:")) {
-        auto n = address::normalizeHostAddress(inner.substr(5));
-        return n && n->find(':') != std::string::npos;
-    }
-    auto n = address::normalizeHostAddress(inner);
-    return n && n->find(':') == std::string::npos;
 }
 
 // printable() + neuter(): how smtpd stores a HELO name.
@@ -234,15 +201,33 @@ SessionParameters SessionParameters::read(address::RoutingContext& context) {
     if (p.bareLfMode != 0)
         p.bareLfExclusions = std::make_shared<address::HostAddressList>(
             address::HostAddressList::fromParameter(context.config(), "smtpd_forbid_bare_newline_exclusions"));
+    auto hosts = [&](const char* name) {
+        auto list =
+            std::make_shared<address::HostAddressList>(address::HostAddressList::fromParameter(context.config(), name));
+        return list->empty() ? nullptr : list;
+    };
+    p.inetFamilies = smtp::inetFamilies(context.get("inet_protocols"));
+    p.xclientHosts = hosts("smtpd_authorized_xclient_hosts");
+    p.xforwardHosts = hosts("smtpd_authorized_xforward_hosts");
+    std::string footerMaps = context.get("smtpd_reject_footer_maps");
+    if (!base::trim(footerMaps).empty()) {
+        uint32_t flags = maps::flag::kLock;
+        if (p.smtputf8Enable) flags |= maps::flag::kUtf8Request;
+        maps::OpenContext open;
+        open.config = &context.config();
+        p.rejectFooterMaps = std::make_shared<maps::MapList>(
+            address::openAddressTables("smtpd_reject_footer_maps", footerMaps, flags, open));
+        for (const std::string& w : p.rejectFooterMaps->openWarnings()) base::msgWarn(w);
+    }
     return p;
 }
 
 SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRestrictions& restrictions,
                                      MessageSink& sink, SessionOptions options)
     : context_(context), restrictions_(restrictions), sink_(sink), options_(std::move(options)) {
-    std::shared_ptr<const SessionParameters> read;
-    if (!options_.parameters) read = std::make_shared<const SessionParameters>(SessionParameters::read(context_));
-    const SessionParameters& p = options_.parameters ? *options_.parameters : *read;
+    params_ = options_.parameters;
+    if (!params_) params_ = std::make_shared<const SessionParameters>(SessionParameters::read(context_));
+    const SessionParameters& p = *params_;
     myhostname_ = p.myhostname;
     lineLimit_ = p.lineLimit;
     softErrorLimit_ = p.softErrorLimit;
@@ -269,10 +254,14 @@ SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRest
     if (bareLfMode_ != 0 && p.bareLfExclusions &&
         p.bareLfExclusions->match(options_.clientName, options_.clientAddress).matched)
         bareLfMode_ = 0;
+    authorizeXcommands();
     counts_.assign(kCmdCount, {0, 0});
 }
 
-SmtpServerSession::~SmtpServerSession() { close(); }
+SmtpServerSession::~SmtpServerSession() {
+    close();
+    if (xclientFacts_) restrictions_.mutableSession().network = originalNetwork_;
+}
 
 long SmtpServerSession::timeoutSeconds() const { return timeout_; }
 
@@ -295,7 +284,17 @@ void SmtpServerSession::logWhatsup(std::string_view action, std::string_view tex
 
 void SmtpServerSession::reply(std::string text) {
     long sleep = errorCount_ >= softErrorLimit_ ? errorSleep_ : 0;
-    if (!rejectFooter_.empty() && !text.empty() && (text[0] == '4' || text[0] == '5')) {
+    // smtpd_reject_footer_maps, looked up with the whole reply, else smtpd_reject_footer.
+    std::string footer;
+    if (!text.empty() && (text[0] == '4' || text[0] == '5')) {
+        if (params_->rejectFooterMaps) {
+            auto hit = params_->rejectFooterMaps->find(text);
+            for (const std::string& w : hit.warnings) base::msgWarn(w);
+            if (hit.isFound()) footer = hit.value;
+        }
+        if (footer.empty()) footer = rejectFooter_;
+    }
+    if (!footer.empty()) {
         const policy::SmtpdSession& who = restrictions_.session();
         FooterMacros m;
         m.serverName = myhostname_;
@@ -308,7 +307,7 @@ void SmtpServerSession::reply(std::string text) {
         m.sender = sender_;
         m.recipient = recipient_;
         m.now = options_.clock ? options_.clock().first : 0;
-        text = applyReplyFooter(text, rejectFooter_, m, expansionFilter_, [](std::string_view w) { base::msgWarn(w); });
+        text = applyReplyFooter(text, footer, m, expansionFilter_, [](std::string_view w) { base::msgWarn(w); });
     }
     if (out_.empty() || sleep > 0) out_.push_back({sleep, {}});
     std::string& bytes = out_.back().bytes;
@@ -352,14 +351,6 @@ void SmtpServerSession::start(std::string_view pending) {
             return;
         }
     }
-    // smtpd_discard_ehlo_keyword_address_maps: the client address's own list, if any.
-    auto& discardMaps = context_.maps("smtpd_discard_ehlo_keyword_address_maps");
-    if (!discardMaps.empty()) {
-        auto hit = discardMaps.find(options_.clientAddress);
-        for (const std::string& w : hit.warnings) base::msgWarn(w);
-        if (hit.isFound()) discardMask_ = ehloMask(hit.value);
-        discardMapError_ = hit.isError();
-    }
     if (!options_.standAlone) {
         std::string missing = restrictions_.relayProtectionError();
         if (!missing.empty()) {
@@ -367,6 +358,33 @@ void SmtpServerSession::start(std::string_view pending) {
             reply("421 4.3.0 " + myhostname_ + " Server local error");
             return;
         }
+    }
+    greeting(false);
+    feed(pending);
+}
+
+void SmtpServerSession::greeting(bool again) {
+    // After XCLIENT: a client that did not wait for the new greeting.
+    if (again && !options_.standAlone && !illPipelining_ && !in_.empty()) {
+        base::msgInfo("improper command pipelining after " + where_ + " from " + restrictions_.session().namaddr() +
+                      ": " + escapeBytes(std::string_view(in_).substr(0, 100)));
+        illPipelining_ = true;
+        if (forbidUnauthPipelining_) {
+            reply("554 5.5.0 Error: SMTP protocol synchronization");
+            hangup();
+            return;
+        }
+    }
+    // smtpd_discard_ehlo_keyword_address_maps: the client address's own list, if any.
+    discardMask_ = params_->discardMask;
+    auto& discardMaps = context_.maps("smtpd_discard_ehlo_keyword_address_maps");
+    if (!discardMaps.empty()) {
+        auto hit = discardMaps.find(restrictions_.session().clientAddress);
+        for (const std::string& w : hit.warnings) base::msgWarn(w);
+        if (hit.isFound()) discardMask_ = ehloMask(hit.value);
+        discardMapError_ = hit.isError();
+    }
+    if (!options_.standAlone) {
         auto check = liveCheck(SmtpdRestrictions::LiveStage::Connect, "", "");
         applyActions(check.actions, stepTexts(check));
         if (check.verdict != Verdict::Accept) {
@@ -376,12 +394,10 @@ void SmtpServerSession::start(std::string_view pending) {
             accessDenied_ = text;
             reply(text);
             ++errorCount_;
-            feed(pending);
             return;
         }
     }
     reply("220 " + context_.get("smtpd_banner"));
-    feed(pending);
 }
 
 void SmtpServerSession::feed(std::string_view bytes) {
@@ -614,8 +630,15 @@ void SmtpServerSession::command(std::string line, bool bareLf, bool more) {
             ok = quitCmd(argv);
             break;
         case kXclient:
+            // Success starts the session over (Postfix jumps back to the greeting
+            // without counting the command as a success).
+            if (xclientCmd(argv)) {
+                xclientRestart();
+                return;
+            }
+            break;
         case kXforward:
-            ok = xclientCmd(argv, cmd == kXclient ? "XCLIENT" : "XFORWARD");
+            ok = xforwardCmd(argv);
             break;
         case kStarttls:
             ok = starttlsCmd(argv);
@@ -702,6 +725,25 @@ bool SmtpServerSession::heloCmd(const std::vector<std::string>& argv, bool ehlo)
         words.push_back(messageSizeLimit_ > 0 ? "SIZE " + std::to_string(messageSizeLimit_) : "SIZE");
     if (!(discard & ehlo_mask::kVrfy) && !disableVrfy_) words.push_back("VRFY");
     if (!(discard & ehlo_mask::kEtrn)) words.push_back("ETRN");
+    // XCLIENT and XFORWARD for the clients authorized for them.
+    if (!(discard & ehlo_mask::kXclient)) {
+        if (xclientAllowed_) {
+            words.push_back(kXclientEhlo);
+        } else if (xclientError_) {
+            localDataError("don't know if EHLO feature XCLIENT should be announced to " +
+                           restrictions_.session().namaddr());
+            return false;
+        }
+    }
+    if (!(discard & ehlo_mask::kXforward)) {
+        if (xforwardAllowed_) {
+            words.push_back(kXforwardEhlo);
+        } else if (xforwardError_) {
+            localDataError("don't know if EHLO feature XFORWARD should be announced to " +
+                           restrictions_.session().namaddr());
+            return false;
+        }
+    }
     if (!(discard & ehlo_mask::kEnhancedStatusCodes)) words.push_back("ENHANCEDSTATUSCODES");
     if (!(discard & ehlo_mask::k8BitMime)) words.push_back("8BITMIME");
     if (!(discard & ehlo_mask::kDsn)) words.push_back("DSN");
@@ -736,6 +778,7 @@ void SmtpServerSession::mailReset() {
     savedBcc_.clear();
     prepend_.clear();
     discard_ = false;
+    xforward_ = XforwardState{};
 }
 
 bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std::string& line) {
@@ -890,8 +933,14 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         // session attributes: only the sender, encoding and recipients are sent.
         if (!options_.standAlone) {
             sink_.arrivalTime(arrival_.first, arrival_.second);
-            sink_.attribute("log_ident", *queueId_);  // FORWARD_IDENT: the queue id without XFORWARD
-            sink_.attribute("rewrite_context", rewriteContext_);
+            // FORWARD_IDENT and FORWARD_DOMAIN: XFORWARD's IDENT and SOURCE, else the
+            // queue id and local_header_rewrite_clients' verdict.
+            sink_.attribute("log_ident", xforward_.ident ? *xforward_.ident : *queueId_);
+            sink_.attribute("rewrite_context", xforward_.domain ? *xforward_.domain : rewriteContext_);
+            // XCLIENT LOGIN= (smtpd_sasl_auth_extern).
+            if (saslMethod_) sink_.attribute("sasl_method", *saslMethod_);
+            if (!restrictions_.session().saslUsername.empty())
+                sink_.attribute("sasl_username", restrictions_.session().saslUsername);
             if (!envid_.empty()) sink_.attribute("envelope_id", envid_);
             if (dsnRet_) sink_.attribute("ret_flags", std::to_string(dsnRet_));
         }
@@ -900,12 +949,16 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
     }
     if (!wasOpen && !options_.standAlone) {
         const policy::SmtpdSession& s = restrictions_.session();
-        sink_.attribute("log_client_name", s.clientName);
-        sink_.attribute("log_client_address", s.clientAddress);
-        sink_.attribute("log_client_port", options_.clientPort);
-        sink_.attribute("log_message_origin", s.namaddr());
-        if (helo_) sink_.attribute("log_helo_name", *helo_);
-        sink_.attribute("log_protocol_name", protocol_);
+        // The FORWARD_* attributes: XFORWARD's client when it named one.
+        const XforwardState& fw = xforward_;
+        bool forwarded = fw.haveClient();
+        sink_.attribute("log_client_name", forwarded ? fw.name : s.clientName);
+        sink_.attribute("log_client_address", forwarded ? fw.rfcAddress : rfcAddress());
+        sink_.attribute("log_client_port", forwarded ? fw.port : options_.clientPort);
+        sink_.attribute("log_message_origin", forwarded ? fw.namaddr : s.namaddr());
+        if (forwarded ? fw.helo.has_value() : helo_.has_value())
+            sink_.attribute("log_helo_name", forwarded ? *fw.helo : *helo_);
+        sink_.attribute("log_protocol_name", forwarded ? fw.protocol : protocol_);
         sink_.attribute("client_name", s.clientName);
         sink_.attribute("reverse_client_name", s.reverseName);
         sink_.attribute("client_address", s.clientAddress);
@@ -916,7 +969,17 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         sink_.attribute("protocol_name", protocol_);
         sink_.attribute("client_address_type", std::to_string(options_.addressFamily));
     }
-    if (!wasOpen) base::msgInfo(*queueId_ + ": client=" + restrictions_.session().namaddr());
+    if (!wasOpen) {
+        std::string line = *queueId_ + ": client=" + restrictions_.session().namaddr();
+        if (!options_.standAlone) {
+            if (saslMethod_) line += ", sasl_method=" + *saslMethod_;
+            if (!restrictions_.session().saslUsername.empty())
+                line += ", sasl_username=" + restrictions_.session().saslUsername;
+            if (xforward_.ident) line += ", orig_queue_id=" + *xforward_.ident;
+            if (xforward_.haveClient()) line += ", orig_client=" + xforward_.namaddr;
+        }
+        base::msgInfo(line);
+    }
     ++rcptCount_;
     if (!recipient_) recipient_ = result.address;
     if (!haveOrcpt) {
@@ -1019,6 +1082,8 @@ policy::RecipientCheck SmtpServerSession::liveCheck(policy::SmtpdRestrictions::L
         {"size", std::to_string(stage == SmtpdRestrictions::LiveStage::EndOfData ? actSize_ : msgSize_)},
         {"recipient_count", std::to_string(rcptCount_)},
     };
+    if (saslMethod_) s.policyAttributes.emplace_back("sasl_method", *saslMethod_);
+    if (stage == SmtpdRestrictions::LiveStage::Etrn) s.policyAttributes.emplace_back("etrn_domain", recipient);
     return restrictions_.checkLive(stage, sender, recipient);
 }
 
@@ -1039,6 +1104,8 @@ void SmtpServerSession::startContent() {
     f.myhostname = myhostname_;
     f.mailName = context_.get("mail_name");
     f.protocol = smtputf8_ ? "UTF8SMTP" : protocol_;
+    // RFC 3848: ESMTPA for an authenticated ESMTP client (XCLIENT LOGIN=).
+    if (!s.saslUsername.empty() && protocol_ == "ESMTP") f.protocol += "A";
     f.queueId = queueId_ ? *queueId_ : "";
     f.recipient = rcptCount_ == 1 && recipient_ ? *recipient_ : "";
     f.arrival = arrival_.first;
@@ -1374,59 +1441,6 @@ bool SmtpServerSession::vrfyCmd(const std::vector<std::string>& argvIn) {
     }
     reply("252 2.0.0 " + arg);
     return true;
-}
-
-bool SmtpServerSession::etrnCmd(const std::vector<std::string>& argv) {
-    if (helloRequired_ && !helo_) {
-        reply("503 Error: send HELO/EHLO first");
-        return false;
-    }
-    if (sender_) {
-        reply("503 Error: MAIL transaction in progress");
-        return false;
-    }
-    if (argv.size() != 2) {
-        reply("500 Syntax: ETRN domain");
-        return false;
-    }
-    std::string_view site = argv[1];
-    if (!site.empty() && (site[0] == '@' || site[0] == '#')) site.remove_prefix(1);
-    if (!validHostname(site) && !validMailhostLiteral(site)) {
-        reply("501 Error: invalid parameter syntax");
-        return false;
-    }
-    const std::string namaddr = restrictions_.session().namaddr();
-    if (options_.standAlone) {
-        base::msgWarn("do not use ETRN in \"sendmail -bs\" mode");
-        reply("458 Unable to queue messages");
-        return false;
-    }
-    // flush_send_site(): a site outside fast_flush_domains is refused; Postline has no
-    // fast flush service yet, so a listed one cannot be flushed either.
-    auto& domains = context_.list("fast_flush_domains", address::MatchKind::HostParent);
-    if (!domains.match(base::lowercase(site)).matched) {
-        base::msgWarn(base::cat("reject: ETRN ", site.substr(0, 100), "... from ", namaddr));
-        reply(base::cat("459 <", site, ">: service unavailable"));
-        return false;
-    }
-    base::msgWarn("unable to talk to fast flush service");
-    reply("458 Unable to queue messages");
-    return false;
-}
-
-// XCLIENT and XFORWARD (xclient_cmd, xforward_cmd): Postline authorizes no client for
-// them yet (smtpd_authorized_xclient_hosts and _xforward_hosts are not read).
-bool SmtpServerSession::xclientCmd(const std::vector<std::string>& argv, const char* name) {
-    if (sender_) {
-        reply("503 5.5.1 Error: MAIL transaction in progress");
-        return false;
-    }
-    if (argv.size() < 2) {
-        reply(std::string("501 5.5.4 Syntax: ") + name + " attribute=value...");
-        return false;
-    }
-    reply("550 5.7.0 Error: insufficient authorization");
-    return false;
 }
 
 // STARTTLS without TLS support (starttls_cmd with smtpd_use_tls off).

@@ -15,12 +15,17 @@
 #include <vector>
 
 #include "postline/policy/smtpd_restrictions.h"
+#include "postline/smtp/flush_service.h"
 #include "postline/smtp/message_sink.h"
+#include "postline/smtp/xclient.h"
 
 namespace postline::address {
 class RoutingContext;
 class HostAddressList;
 }  // namespace postline::address
+namespace postline::maps {
+class MapList;
+}
 
 namespace postline::smtp {
 
@@ -45,6 +50,12 @@ struct SessionParameters {
     // smtpd_forbid_bare_newline_exclusions (null when bareLfMode is 0); its lookups
     // are shared by the sessions that share these parameters.
     std::shared_ptr<address::HostAddressList> bareLfExclusions;
+    // smtpd_authorized_xclient_hosts and smtpd_authorized_xforward_hosts (null when
+    // empty), and smtpd_reject_footer_maps (null when empty; opened as Postfix's
+    // smtpd_chat.c opens it, without case folding), shared the same way.
+    std::shared_ptr<address::HostAddressList> xclientHosts, xforwardHosts;
+    std::shared_ptr<maps::MapList> rejectFooterMaps;
+    unsigned inetFamilies = kFamilyIpv4 | kFamilyIpv6;  // inet_protocols, for XCLIENT and XFORWARD addresses
 
     // Also opens smtpd_discard_ehlo_keyword_address_maps and smtpd_forbidden_commands
     // in `context` (kept there for the sessions).
@@ -68,6 +79,10 @@ struct SessionOptions {
     // The parameters of the context's configuration (SessionParameters::read); null:
     // the session reads them.
     std::shared_ptr<const SessionParameters> parameters;
+    // The fast flush service ETRN asks (not owned; it must outlive the session); null:
+    // there is none, and ETRN for a fast_flush_domains site answers as Postfix's smtpd
+    // does when it cannot reach public/flush.
+    FlushService* flush = nullptr;
 };
 
 // What the owner writes: `bytes` after sleeping `sleepBefore` seconds (smtpd_chat_reply
@@ -144,7 +159,19 @@ private:
     void bdatContent(std::string_view chunk);
     void bdatChunkDone();
     void finishCommand(int cmd, bool ok);
-    bool xclientCmd(const std::vector<std::string>& argv, const char* name);
+    bool xclientCmd(const std::vector<std::string>& argv);
+    bool xforwardCmd(const std::vector<std::string>& argv);
+    // After a successful XCLIENT: the session starts over as the new client.
+    void xclientRestart();
+    // The greeting stage (smtpd_proto's case 0): EHLO keyword maps, the CONNECT
+    // restrictions, the 220 banner. `again`: after XCLIENT.
+    void greeting(bool again);
+    // The client's authorization for XCLIENT and XFORWARD (namadr_list_match).
+    void authorizeXcommands();
+    // SMTP_ERR_DATA: "don't know if ..." and a 421 (cant_announce_feature, cant_permit_command).
+    void localDataError(const std::string& warning);
+    // rfc_addr: the client address as the Received header and cleanup show it.
+    std::string rfcAddress() const;
     bool starttlsCmd(const std::vector<std::string>& argv);
     bool authCmd(const std::vector<std::string>& argv);
     void commandFailed(const std::string& text, const std::string& line, const std::string& address);
@@ -154,6 +181,7 @@ private:
     policy::SmtpdRestrictions& restrictions_;
     MessageSink& sink_;
     SessionOptions options_;
+    std::shared_ptr<const SessionParameters> params_;
 
     // configuration read once (var_*)
     std::string myhostname_;
@@ -197,6 +225,13 @@ private:
     int errorCount_ = 0;
     int junkCommands_ = 0;
     bool illPipelining_ = false;
+    // XCLIENT and XFORWARD
+    bool xclientAllowed_ = false, xforwardAllowed_ = false;
+    bool xclientError_ = false, xforwardError_ = false;      // the host list lookup failed
+    XforwardState xforward_;                                 // reset with each mail transaction
+    std::optional<std::string> saslMethod_;                  // "XCLIENT" after XCLIENT LOGIN=
+    std::shared_ptr<policy::NetworkFacts> xclientFacts_;     // the name lookup status XCLIENT set
+    const policy::NetworkFacts* originalNetwork_ = nullptr;  // restored when the session ends
 
     // mail transaction
     std::optional<std::string> sender_;
