@@ -8,7 +8,8 @@
 # files Postfix's cleanup made of the accepted mail (postcat; no qmgr runs, so they stay
 # in incoming/; queue ids, times and sizes masked).
 # Usage: tests/interop/smtpd_transcripts.sh BUILD_DIR/bin (as root: it starts Postfix).
-# PF_PORT picks the instance's port (default 10745); KEEP_WORK=1 keeps the scratch tree.
+# PF_PORT picks the instance's port (default 10745); KEEP_WORK=1 keeps the scratch tree;
+# ONLY=GLOB runs only the transcripts whose names match GLOB (ONLY='xclient*').
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/lib.bash"
 PF_PORT=${PF_PORT:-10745}
@@ -104,7 +105,7 @@ wait_log() {
   done
 }
 
-for t in "$CASES"/*.txt; do
+for t in "$CASES"/${ONLY:-*}.txt; do
   name=$(basename "$t" .txt)
   in=$WORK/runs/$name.in
   input "$t" >"$in"
