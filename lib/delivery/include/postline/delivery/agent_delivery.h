@@ -38,7 +38,9 @@ class AgentDelivery {
 public:
     // Opens QUEUE_DIRECTORY/<request.queueName>/<hashed path of request.queueId> (the
     // queue's hash_queue_names/hash_queue_depth layout) read-write and takes the shared
-    // delivery lock. Errors: "open queue file ID: REASON", "queue file ID is locked".
+    // delivery lock. Errors: "open queue file ID: REASON" (with its errno: ENOENT is a
+    // message that is gone), "open queue file ID: bad queue name or id", "lock queue
+    // file ID: REASON", "queue file ID is locked".
     static base::Result<std::unique_ptr<AgentDelivery>> open(const std::string& queueDirectory,
                                                              const std::string& hashQueueNames, int hashQueueDepth,
                                                              DeliverRequest request);
@@ -60,8 +62,9 @@ public:
 
     // The outcomes. Each logs the recipient's status line through base::msgInfo (the
     // program's name is the daemon's: "postfix/local[PID]: ID: to=<...>, ..."), with
-    // relay= `relay` ("local", "none", "mx.example[192.0.2.1]:25"), and returns an Error only when it could not record
-    // the outcome (the agent then defers that recipient, or the whole request).
+    // relay= `relay` ("local", "none", "mx.example[192.0.2.1]:25"), and returns an
+    // Error only when it could not record the outcome (the agent then reports the
+    // request as not final: kStatusDefer).
     // As Postfix's sent.c, bounce.c and defer.c: a status of the wrong class is
     // replaced ("sent: ignoring dsn code \"X\"" warning; 2.0.0, 5.0.0, 4.0.0), the
     // action defaults to "delivered" (sent) and is "failed" (bounce) or "delayed"
@@ -82,8 +85,6 @@ public:
     // The status word is Postfix's choice for the log: a discard agent's recipients are
     // "sent" with dsn 2.0.0 and the reason the discard gave, as in Postfix.
 
-    // The reply to send: kStatusFinal when every recipient was reported, else the
-    // caller's choice.
     const std::string& queueDirectory() const { return queueDirectory_; }
 
 private:
