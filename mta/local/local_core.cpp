@@ -132,23 +132,57 @@ struct Context {
                 return s.key;
         return user;
     }
-    // The rights of a destination listed in an alias or a .forward file: the .forward
-    // file's owner ("USER -> PATH:LINE" in the chain), else default_privs.
-    std::string listOwner(const address::LocalDelivery& d) const {
+    // The rights of a destination listed in an alias, :include: or .forward file (the
+    // usr_attr of alias.c, include.c, dotforward.c): a .forward file's owner; the alias
+    // database's owner unless that is root; else a root-trusted alias's :include:
+    // file's owner unless root; else none (default_privs, without HOME and SHELL).
+    std::optional<Account> listRights(const address::LocalDelivery& d) const {
         auto parts = chain(d.via);
-        for (size_t i = parts.size(); i-- > 1;) {
-            std::string_view p = parts[i];
+        std::string include;
+        for (size_t i = parts.size(); i-- > 0;) {
+            const std::string& p = parts[i];
+            if (p.rfind(":include:", 0) == 0) {
+                if (include.empty()) include = p.substr(9);
+                continue;
+            }
             auto colon = p.rfind(':');
-            if (colon == std::string_view::npos || p.empty() || p[0] != '/') continue;
-            bool digits = colon + 1 < p.size();
-            for (size_t k = colon + 1; k < p.size(); ++k)
-                if (!std::isdigit(static_cast<unsigned char>(p[k]))) digits = false;
-            if (!digits) continue;
-            for (const address::Step& s : decisions.steps)
-                if (s.stage == "forward_path" && s.key == parts[i - 1] && s.result == p.substr(0, colon))
-                    return std::string(parts[i - 1]);
+            if (i > 0 && !p.empty() && p[0] == '/' && colon != std::string::npos) {
+                for (const address::Step& s : decisions.steps)
+                    if (s.stage == "forward_path" && s.key == parts[i - 1] && s.result == p.substr(0, colon))
+                        return account(parts[i - 1]);
+                continue;
+            }
+            for (const address::Step& s : decisions.steps) {
+                if (s.stage != "alias_maps" || s.key != p || s.status != address::StepStatus::Found) continue;
+                if (auto owner = tableOwner(s.table); owner && *owner != 0) return env.accountByUid(*owner);
+                struct stat st {};
+                if (!include.empty() && ::stat(include.c_str(), &st) == 0 && st.st_uid != 0)
+                    return env.accountByUid(st.st_uid);
+                return std::nullopt;
+            }
         }
-        return env.settings.defaultPrivs;
+        return std::nullopt;
+    }
+    // The owner of a table's file ("hash:/etc/aliases": /etc/aliases.db, else the source).
+    static std::optional<uid_t> tableOwner(const std::string& table) {
+        auto colon = table.find(':');
+        if (colon == std::string::npos) return std::nullopt;
+        std::string path = table.substr(colon + 1);
+        struct stat st {};
+        for (const std::string& candidate : {path + ".db", path + ".lmdb", path})
+            if (::stat(candidate.c_str(), &st) == 0) return st.st_uid;
+        return std::nullopt;
+    }
+    // A file or command never runs as root: default_privs fills in a zero id.
+    std::pair<uid_t, gid_t> unprivileged(const std::optional<Account>& acct) const {
+        uid_t uid = acct ? acct->uid : 0;
+        gid_t gid = acct ? acct->gid : 0;
+        if (uid == 0 || gid == 0) {
+            auto privs = account(env.settings.defaultPrivs);
+            if (privs && uid == 0) uid = privs->uid;
+            if (privs && gid == 0) gid = privs->gid;
+        }
+        return {uid, gid};
     }
     std::optional<Account> account(const std::string& name) const { return env.accounts(name); }
     bool switching() const { return env.switchUsers; }
@@ -225,13 +259,13 @@ Outcome maildir(const Context& c, const std::string& path, const std::optional<A
 // deliver_file(): a file named in an alias or .forward file, appended like a mailbox
 // with the rights of whoever listed it.
 Outcome deliverFile(const Context& c, const address::LocalDelivery& d) {
-    auto acct = c.account(c.listOwner(d));
-    if (c.switching() && acct && (acct->uid == 0 || acct->gid == 0)) {
-        auto privs = c.account(c.env.settings.defaultPrivs);
-        if (privs) {
-            if (acct->uid == 0) acct->uid = privs->uid;
-            if (acct->gid == 0) acct->gid = privs->gid;
-        }
+    auto acct = c.listRights(d);
+    auto [uid, gid] = c.unprivileged(acct);
+    if (acct) {
+        acct->uid = uid;
+        acct->gid = gid;
+    } else {
+        acct = Account{c.env.settings.defaultPrivs, uid, gid, "", ""};
     }
     if (d.kind == Kind::Maildir) return maildir(c, d.target, acct);
     const LocalSettings& s = c.env.settings;
@@ -261,8 +295,8 @@ Outcome deliverFile(const Context& c, const address::LocalDelivery& d) {
 // command it is, or whoever listed it.
 Outcome deliverCommand(const Context& c, const address::LocalDelivery& d, bool mailboxCommand) {
     const LocalSettings& s = c.env.settings;
-    std::string who = mailboxCommand ? c.mailboxUser(d) : c.listOwner(d);
-    auto acct = c.account(who);
+    std::string who = mailboxCommand ? c.mailboxUser(d) : std::string();
+    auto acct = mailboxCommand ? c.account(who) : c.listRights(d);
     // USER and LOCAL name the address being delivered: the mailbox's user, or for a
     // command in an alias the alias (the last name of the chain).
     std::string user = c.user;
@@ -310,15 +344,11 @@ Outcome deliverCommand(const Context& c, const address::LocalDelivery& d, bool m
     run.exportEnvironment = s.exportEnvironment;
     run.timeLimit = s.commandTimeLimit;
     if (c.switching()) {
-        std::optional<Account> runAs = acct;
-        auto privs = c.account(s.defaultPrivs);
-        if (!runAs) runAs = privs;
-        if (runAs && runAs->uid == 0 && privs) runAs->uid = privs->uid;
-        if (runAs && runAs->gid == 0 && privs) runAs->gid = privs->gid;
-        if (!runAs || runAs->uid == 0) return failed("4.3.0", "mail system configuration error");
+        auto [uid, gid] = c.unprivileged(acct);
+        if (uid == 0) return failed("4.3.0", "mail system configuration error");
         run.switchUser = true;
-        run.uid = runAs->uid;
-        run.gid = runAs->gid;
+        run.uid = uid;
+        run.gid = gid;
     }
     CommandResult r = runCommand(run);
     if (r.status == CommandStatus::Ok) return sent("delivered to command: " + d.target);
@@ -411,6 +441,14 @@ std::optional<Account> systemAccount(const std::string& name) {
     passwd* found = nullptr;
     char buf[4096];
     if (::getpwnam_r(name.c_str(), &pw, buf, sizeof buf, &found) != 0 || !found) return std::nullopt;
+    return Account{found->pw_name, found->pw_uid, found->pw_gid, found->pw_dir, found->pw_shell};
+}
+
+std::optional<Account> systemAccountByUid(uid_t uid) {
+    passwd pw{};
+    passwd* found = nullptr;
+    char buf[4096];
+    if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) != 0 || !found) return std::nullopt;
     return Account{found->pw_name, found->pw_uid, found->pw_gid, found->pw_dir, found->pw_shell};
 }
 

@@ -67,6 +67,7 @@ struct Account {
 };
 using AccountLookup = std::function<std::optional<Account>(const std::string& name)>;
 std::optional<Account> systemAccount(const std::string& name);  // getpwnam(3)
+std::optional<Account> systemAccountByUid(uid_t uid);           // getpwuid(3)
 
 // The new message that forwarded mail becomes (forward.c): records go to cleanup.
 class Resubmission {
@@ -88,6 +89,7 @@ struct LocalEnvironment {
     address::RoutingContext* routing = nullptr;
     address::LocalUserLookup users = address::lookupSystemUser;  // for deliverLocal
     AccountLookup accounts = systemAccount;                      // for privileges and commands
+    std::function<std::optional<Account>(uid_t)> accountByUid = systemAccountByUid;
     // Run each write as its user (set_eugid), as local does when started by root.
     bool switchUsers = false;
     // Opens a cleanup connection for a forwarded message with CLEANUP_FLAG_* `flags`.

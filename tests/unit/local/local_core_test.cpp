@@ -77,6 +77,10 @@ protected:
             if (name != "bob") return std::nullopt;
             return Account{"bob", ::getuid(), ::getgid(), home, "/bin/sh"};
         };
+        env.accountByUid = [](uid_t uid) -> std::optional<Account> {
+            if (uid == 0) return Account{"root", 0, 0, "/root", "/bin/bash"};
+            return Account{"owner", uid, ::getgid(), "/home/owner", "/bin/owner-sh"};
+        };
         env.openCleanup = [this](int flags) -> base::Result<std::unique_ptr<Resubmission>> {
             cleanupFlags_ = flags;
             auto c = std::make_unique<FakeCleanup>();
@@ -193,6 +197,21 @@ TEST_F(LocalCoreTest, AliasToFileAndCommandWithEnvironment) {
               "From alice@example.net  Mon Dec  7 01:02:03 2026\nReturn-Path: <alice@example.net>\n"
               "X-Original-To: cmd+tag@example.org\nDelivered-To: cmd+tag@example.org\n"
               "Subject: test\nFrom: alice@example.net\n\nFrom the start\nbody\n");
+}
+
+TEST_F(LocalCoreTest, AliasCommandRunsWithTheAliasDatabaseOwnersRights) {
+    // alias.c: a root-owned alias database gives default rights (no HOME, no SHELL);
+    // another owner's gives that owner's.
+    std::string envOut = (dir_.path / "env.out").string();
+    aliases("cmd \"|echo ${HOME-none} ${SHELL-none} > " + envOut + "\"\n");
+    auto out = deliver("cmd@example.org");
+    ASSERT_EQ(out[0].kind, K::Sent) << out[0].dsn.reason;
+    EXPECT_EQ(slurp(envOut), ::geteuid() == 0 ? "none none\n" : "/home/owner /bin/owner-sh\n");
+    if (::geteuid() != 0) return;
+    ASSERT_EQ(::chown((dir_.path / "aliases").c_str(), 65534, 65534), 0);
+    out = deliver("cmd@example.org");
+    ASSERT_EQ(out[0].kind, K::Sent) << out[0].dsn.reason;
+    EXPECT_EQ(slurp(envOut), "/home/owner /bin/owner-sh\n");
 }
 
 TEST_F(LocalCoreTest, CommandExitStatusesMapLikeSysexits) {
