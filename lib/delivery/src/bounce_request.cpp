@@ -49,7 +49,7 @@ std::string encodeBounceRequest(const BounceRequest& r) {
     attr::append(out, "queue_name", r.queueName);
     attr::append(out, "queue_id", r.queueId);
     attr::append(out, "encoding", r.encoding);
-    appendInt(out, "sendopts", r.sendopts);
+    appendInt(out, "smtputf8", r.sendopts);
     attr::append(out, "sender", r.sender);
     attr::append(out, "envelope_id", r.dsnEnvid);
     appendInt(out, "ret_flags", r.dsnRet);
@@ -69,7 +69,7 @@ base::Result<BounceRequest> decodeBounceRequest(const attr::Attributes& group) {
     PL_READ(r.queueName, in.string("queue_name"));
     PL_READ(r.queueId, in.string("queue_id"));
     PL_READ(r.encoding, in.string("encoding"));
-    PL_READ(r.sendopts, in.integer("sendopts"));
+    PL_READ(r.sendopts, in.integer("smtputf8"));
     PL_READ(r.sender, in.string("sender"));
     PL_READ(r.dsnEnvid, in.string("envelope_id"));
     PL_READ(r.dsnRet, in.integer("ret_flags"));

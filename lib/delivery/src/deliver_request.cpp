@@ -101,7 +101,7 @@ std::string encodeDeliverRequest(const DeliverRequest& r) {
     appendLong(out, "size", r.dataSize);
     attr::append(out, "nexthop", r.nexthop);
     attr::append(out, "encoding", r.encoding);
-    appendInt(out, "sendopts", r.sendopts);
+    appendInt(out, "smtputf8", r.sendopts);
     attr::append(out, "sender", r.sender);
     attr::append(out, "envelope_id", r.dsnEnvid);
     appendInt(out, "ret_flags", r.dsnRet);
@@ -140,7 +140,7 @@ base::Result<DeliverRequest> decodeDeliverRequest(const attr::Attributes& group)
     PL_READ(r.dataSize, in.longInteger("size"));
     PL_READ(r.nexthop, in.string("nexthop"));
     PL_READ(r.encoding, in.string("encoding"));
-    PL_READ(r.sendopts, in.integer("sendopts"));
+    PL_READ(r.sendopts, in.integer("smtputf8"));
     PL_READ(r.sender, in.string("sender"));
     PL_READ(r.dsnEnvid, in.string("envelope_id"));
     PL_READ(r.dsnRet, in.integer("ret_flags"));

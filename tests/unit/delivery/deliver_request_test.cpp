@@ -102,7 +102,7 @@ TEST(DeliverRequest, WireOrderIsPostfixs) {
                                      "size",
                                      "nexthop",
                                      "encoding",
-                                     "sendopts",
+                                     "smtputf8",
                                      "sender",
                                      "envelope_id",
                                      "ret_flags",

@@ -24,7 +24,7 @@ struct BounceRequest {
     std::string queueName;  // where the message is ("active")
     std::string queueId;
     std::string encoding;
-    int sendopts = 0;
+    int sendopts = 0;    // the "smtputf8" attribute (Postfix 3.7; later "sendopts")
     std::string sender;  // "" (null sender): the report goes to the postmaster (double bounce)
     std::string dsnEnvid;
     int dsnRet = 0;
@@ -32,7 +32,7 @@ struct BounceRequest {
 
 std::string encodeBounceHello();  // {protocol=delivery_status_protocol}
 base::Status checkBounceHello(const queue::attr::Attributes& group);
-// bounce.c's order: nrequest, flags, queue_name, queue_id, encoding, sendopts, sender,
+// bounce.c's order: nrequest, flags, queue_name, queue_id, encoding, smtputf8, sender,
 // envelope_id, ret_flags. Decoding reads strictly in order; errors as
 // decodeDeliverRequest's, and "unknown command: N" for an nrequest other than Flush/Warn.
 std::string encodeBounceRequest(const BounceRequest& request);

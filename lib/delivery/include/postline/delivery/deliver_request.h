@@ -42,7 +42,7 @@ struct DeliverRequest {
     long dataSize = 0;     // the content length as delivered (size record's 5th field)
     std::string nexthop;   // resolution's nexthop (for local: the recipient domain)
     std::string encoding;  // "7bit", "8bit" or "" (the encoding attribute)
-    int sendopts = 0;      // SMTPUTF8 flags
+    int sendopts = 0;      // SMTPUTF8 flags: the "smtputf8" attribute (3.7; later "sendopts")
     std::string sender;    // "" is the null sender
     std::string dsnEnvid;
     int dsnRet = 0;  // DSN RET: 1 full, 2 headers
