@@ -1084,7 +1084,21 @@ policy::RecipientCheck SmtpServerSession::liveCheck(policy::SmtpdRestrictions::L
     };
     if (saslMethod_) s.policyAttributes.emplace_back("sasl_method", *saslMethod_);
     if (stage == SmtpdRestrictions::LiveStage::Etrn) s.policyAttributes.emplace_back("etrn_domain", recipient);
-    return restrictions_.checkLive(stage, sender, recipient);
+    policy::RecipientCheck check = restrictions_.checkLive(stage, sender, recipient);
+    // What the evaluation warned about, as smtpd_check.c logs it: a warn_if_reject
+    // verdict as "reject_warning" with the session's whatsup, anything else as a warning.
+    for (const auto& step : check.steps)
+        for (const std::string& w : step.warnings) {
+            if (base::startsWith(w, "reject_warning: ")) {
+                std::optional<std::string> saved = logRecipient_;
+                if (stage == SmtpdRestrictions::LiveStage::Rcpt) logRecipient_ = std::string(recipient);
+                logWhatsup("reject_warning", std::string_view(w).substr(16));
+                logRecipient_ = saved;
+            } else {
+                base::msgWarn(w);
+            }
+        }
+    return check;
 }
 
 std::string SmtpServerSession::namaddrWarning(const std::string& why) const {
