@@ -315,6 +315,13 @@ int runDaemon(int argc, char** argv, const Daemon& daemon) {
     }
     if (base::verbose()) base::msgInfo("daemon started");
     if (daemon.runEvents) {
+        // Started: master counts a use, so that a later crash is not taken for a
+        // command that cannot start (which master would throttle).
+        if (!options.standalone) {
+            std::uint32_t generation = masterGeneration();
+            sendStatus(kMasterStatusFd, StatusMessage{int(::getpid()), generation, Availability::Taken});
+            sendStatus(kMasterStatusFd, StatusMessage{int(::getpid()), generation, Availability::Available});
+        }
         LoopContext context(holder, options);
         return daemon.runEvents(context);
     }
