@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <set>
+#include <utility>
 
 #include "postline/address/address_parts.h"
 #include "postline/address/local_domains.h"
@@ -75,6 +76,7 @@ struct Expander {
     // expanded set it; each recipient sets its own (recipient.c copies the state).
     std::string unmatched;
     bool extensionUsed = false;  // a forward_path entry being expanded used $extension
+    std::string current;         // the address being expanded (local's msg_attr.rcpt.address)
 
     // local(8)'s duplicate filter (been_here "mailbox %s", "indirect %s", ...): a
     // destination reached again through another alias path gets the mail once, by the
@@ -85,7 +87,7 @@ struct Expander {
         if (delivery)
             for (const LocalDelivery& d : out.deliveries)
                 if (d.kind == kind && d.target == target) return;
-        out.deliveries.push_back({kind, std::move(target), via});
+        out.deliveries.push_back({kind, std::move(target), via, current});
     }
 
     // deliver_token: one item of an alias, :include: file or .forward expansion.
@@ -188,6 +190,11 @@ struct Expander {
     }
 
     void recipient(const std::string& address, const std::string& via, int depth, const std::string& from) {
+        struct Current {
+            std::string& slot;
+            std::string saved;
+            ~Current() { slot = std::move(saved); }
+        } level{current, std::exchange(current, address)};
         auto parts = splitAddress(address);
         std::string local = lowercase(parts.local);
         std::string delimiters = context.get("recipient_delimiter");
@@ -402,7 +409,7 @@ struct Expander {
 
 LocalDeliveryResult deliverLocal(RoutingContext& context, std::string_view recipient, const LocalUserLookup& users) {
     LocalDeliveryResult out;
-    Expander e{context, out, users, {}, {}, {}, {}, false};
+    Expander e{context, out, users, {}, {}, {}, {}, false, {}};
     e.recipient(std::string(recipient), "", 0, "");
     return out;
 }

@@ -33,8 +33,9 @@ struct LocalDelivery {
         Defer,
         Discard
     } kind = Kind::Mailbox;
-    std::string target;  // path, command, address, transport:nexthop, or the DSN text (bounce, defer, discard)
-    std::string via;     // the alias chain that led here ("admin -> root")
+    std::string target;   // path, command, address, transport:nexthop, or the DSN text (bounce, defer, discard)
+    std::string via;      // the alias chain that led here ("admin -> root")
+    std::string address;  // the recipient at this level, as local logs it ("root@example.org" for admin's member)
 };
 const char* localDeliveryKindName(LocalDelivery::Kind kind);
 
