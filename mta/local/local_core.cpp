@@ -57,14 +57,15 @@ bool listHas(std::string_view list, std::string_view name) {
 }
 
 Outcome sent(std::string reason, std::string action = "delivered") {
-    return {Outcome::Kind::Sent, {"2.0.0", std::move(action), std::move(reason), "", "", "", ""}, false};
+    return {Outcome::Kind::Sent, {"2.0.0", std::move(action), std::move(reason), "", "", "", ""}, false, ""};
 }
 // A failure: 4.x defers, anything else bounces (bounce_workaround's choice).
 Outcome failed(const std::string& status, std::string reason) {
     bool temp = !status.empty() && status[0] == '4';
     return {temp ? Outcome::Kind::Defer : Outcome::Kind::Bounce,
             {status, temp ? "delayed" : "failed", std::move(reason), "", "", "", ""},
-            false};
+            false,
+            ""};
 }
 // The "D.S.N text" that deliverLocal gives bounces, deferrals and discards.
 std::pair<std::string, std::string> splitDsnText(const std::string& text) {
@@ -103,16 +104,17 @@ private:
     gid_t savedGid_ = 0;
 };
 
+// The recipient at one level of the expansion, split as recipient.c splits it.
+struct Level {
+    std::string address, local, domain, user, extension;
+};
+
 struct Context {
     const LocalEnvironment& env;
     const delivery::DeliverRequest& request;
     const std::vector<std::string>& lines;
     const delivery::DeliverRecipient& recipient;
     const address::LocalDeliveryResult& decisions;
-    std::string user;    // the recipient's user part (folded, without extension)
-    std::string local;   // the folded local part
-    std::string domain;  // the folded domain
-    std::string extension;
 
     delivery::CopyEnvelope envelope() const {
         delivery::CopyEnvelope e;
@@ -130,12 +132,12 @@ struct Context {
             if ((s.stage == "mail_spool_directory" || s.stage == "home_mailbox" || s.stage == "mailbox_command") &&
                 s.result == d.target)
                 return s.key;
-        return user;
+        return level(d).user;
     }
     // The rights of a destination listed in an alias, :include: or .forward file (the
     // usr_attr of alias.c, include.c, dotforward.c): a .forward file's owner; the alias
-    // database's owner unless that is root; else a root-trusted alias's :include:
-    // file's owner unless root; else none (default_privs, without HOME and SHELL).
+    // database's owner unless trusted; else a trusted alias's :include: file's owner
+    // unless trusted; else none (default_privs, without HOME and SHELL).
     std::optional<Account> listRights(const address::LocalDelivery& d) const {
         auto parts = chain(d.via);
         std::string include;
@@ -154,15 +156,18 @@ struct Context {
             }
             for (const address::Step& s : decisions.steps) {
                 if (s.stage != "alias_maps" || s.key != p || s.status != address::StepStatus::Found) continue;
-                if (auto owner = tableOwner(s.table); owner && *owner != 0) return env.accountByUid(*owner);
+                if (auto owner = tableOwner(s.table); owner && !trusted(*owner)) return env.accountByUid(*owner);
                 struct stat st {};
-                if (!include.empty() && ::stat(include.c_str(), &st) == 0 && st.st_uid != 0)
+                if (!include.empty() && ::stat(include.c_str(), &st) == 0 && !trusted(st.st_uid))
                     return env.accountByUid(st.st_uid);
                 return std::nullopt;
             }
         }
         return std::nullopt;
     }
+    // Postfix trusts what root owns; an instance started by an ordinary user also
+    // trusts that user's own files (its alias database is theirs).
+    static bool trusted(uid_t owner) { return owner == 0 || owner == ::getuid(); }
     // The owner of a table's file ("hash:/etc/aliases": /etc/aliases.db, else the source).
     static std::optional<uid_t> tableOwner(const std::string& table) {
         auto colon = table.find(':');
@@ -185,6 +190,18 @@ struct Context {
         return {uid, gid};
     }
     std::optional<Account> account(const std::string& name) const { return env.accounts(name); }
+    Level level(const address::LocalDelivery& d) const {
+        Level l;
+        l.address = d.address.empty() ? recipient.address : d.address;
+        auto parts = address::splitAddress(l.address);
+        l.local = lower(parts.local);
+        l.domain = lower(parts.domain);
+        auto split = address::splitLocalPart(l.local, env.routing->get("recipient_delimiter"),
+                                             env.routing->get("double_bounce_sender"));
+        l.user = split ? split->local : l.local;
+        if (split) l.extension = split->extension;
+        return l;
+    }
     bool switching() const { return env.switchUsers; }
 };
 
@@ -297,26 +314,20 @@ Outcome deliverCommand(const Context& c, const address::LocalDelivery& d, bool m
     const LocalSettings& s = c.env.settings;
     std::string who = mailboxCommand ? c.mailboxUser(d) : std::string();
     auto acct = mailboxCommand ? c.account(who) : c.listRights(d);
-    // USER and LOCAL name the address being delivered: the mailbox's user, or for a
-    // command in an alias the alias (the last name of the chain).
-    std::string user = c.user;
-    if (mailboxCommand) {
-        user = who;
-    } else if (!d.via.empty()) {
-        auto parts = chain(d.via);
-        std::string last(parts.back());
-        if (!last.empty() && last[0] != '/' && last.rfind(":include:", 0) != 0) user = last;
-    }
+    // USER, LOCAL, DOMAIN, EXTENSION and RECIPIENT describe the address being
+    // delivered at this level of the expansion (the alias's, the mailbox user's).
+    Level level = c.level(d);
+    std::string user = level.user;
     std::vector<std::pair<std::string, std::string>> env;
     if (acct && !acct->home.empty()) env.emplace_back("HOME", acct->home);
     env.emplace_back("LOGNAME", user);
     env.emplace_back("USER", user);
     env.emplace_back("SENDER", c.request.sender);
-    env.emplace_back("RECIPIENT", c.recipient.address);
-    env.emplace_back("LOCAL", c.local);
+    env.emplace_back("RECIPIENT", level.address);
+    env.emplace_back("LOCAL", level.local);
     if (acct && !acct->shell.empty()) env.emplace_back("SHELL", acct->shell);
-    env.emplace_back("DOMAIN", c.domain);
-    if (!c.extension.empty()) env.emplace_back("EXTENSION", c.extension);
+    env.emplace_back("DOMAIN", level.domain);
+    if (!level.extension.empty()) env.emplace_back("EXTENSION", level.extension);
     if (!c.recipient.original.empty()) env.emplace_back("ORIGINAL_RECIPIENT", c.recipient.original);
     if (!c.request.dsnEnvid.empty()) env.emplace_back("ENVID", c.request.dsnEnvid);
     auto exportIf = [&](const char* name, const std::string& value) {
@@ -410,7 +421,8 @@ Outcome forward(const Context& c, const std::vector<std::string>& addresses) {
 
 // deliver_pass(): the recipient handed to mailbox_transport or fallback_transport,
 // which reports it itself.
-Outcome passTo(const Context& c, const std::string& target) {
+Outcome passTo(const Context& c, const address::LocalDelivery& d) {
+    const std::string& target = d.target;
     std::string transport = target, nexthop = c.request.nexthop;
     if (auto colon = target.find(':'); colon != std::string::npos) {
         transport = target.substr(0, colon);
@@ -420,6 +432,7 @@ Outcome passTo(const Context& c, const std::string& target) {
     delivery::DeliverRequest one = c.request;
     one.nexthop = nexthop;
     delivery::DeliverRecipient r = c.recipient;
+    if (!d.address.empty()) r.address = d.address;
     r.offset = -1;  // the agent reports; this process marks the recipient done
     one.recipients = {r};
     auto status = c.env.pass(transport, one);
@@ -526,18 +539,12 @@ std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const deliver
         return {failed("5.4.6", "mail forwarding loop for " + recipient.address)};
 
     address::LocalDeliveryResult decisions = address::deliverLocal(*env.routing, recipient.address, env.users);
-    Context c{env, request, lines, recipient, decisions, {}, {}, {}, {}};
-    auto parts = address::splitAddress(recipient.address);
-    c.local = lower(parts.local);
-    c.domain = lower(parts.domain);
-    auto split = address::splitLocalPart(c.local, env.routing->get("recipient_delimiter"),
-                                         env.routing->get("double_bounce_sender"));
-    c.user = split ? split->local : c.local;
-    if (split) c.extension = split->extension;
+    Context c{env, request, lines, recipient, decisions};
 
     std::vector<Outcome> outcomes;
     std::vector<std::string> forwards;
     for (const address::LocalDelivery& d : decisions.deliveries) {
+        size_t before = outcomes.size();
         switch (d.kind) {
             case Kind::Mailbox:
                 outcomes.push_back(deliverMailbox(c, d));
@@ -569,7 +576,7 @@ std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const deliver
                 forwards.push_back(d.target);
                 break;
             case Kind::Transport:
-                outcomes.push_back(passTo(c, d.target));
+                outcomes.push_back(passTo(c, d));
                 break;
             case Kind::Bounce:
             case Kind::Defer: {
@@ -586,6 +593,7 @@ std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const deliver
                 break;
             }
         }
+        if (outcomes.size() > before && d.address != recipient.address) outcomes.back().address = d.address;
     }
     // forward_finish(): the forwarded copy goes out after the recipient's other
     // destinations, and only when none of them was deferred.

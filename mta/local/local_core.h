@@ -55,6 +55,10 @@ struct Outcome {
     enum class Kind { Sent, Bounce, Defer } kind = Kind::Sent;
     delivery::Dsn dsn;
     bool reported = false;
+    // The address the outcome is for: the recipient at the level of the expansion
+    // that reached the destination (local logs "to=<root@example.org>,
+    // orig_to=<admin@example.org>"); "" is the request's recipient itself.
+    std::string address;
 };
 
 // A password file entry with what privileges need.

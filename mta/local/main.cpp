@@ -181,6 +181,7 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
             // are reported without marking it (the whole recipient is tried again, as
             // in Postfix).
             delivery::DeliverRecipient r = rcpt;
+            if (!o.address.empty()) r.address = o.address;
             if (!final) r.offset = -1;
             base::Status st = o.kind == local::Outcome::Kind::Sent     ? delivery.sent(r, "local", o.dsn)
                               : o.kind == local::Outcome::Kind::Bounce ? delivery.bounce(r, "local", o.dsn)
