@@ -218,6 +218,123 @@ TEST(DsnReport, SameAsARealPostfixBounce) {
     EXPECT_EQ(ours, theirs);
 }
 
+// A delay warning the real Postfix 3.7 posted (delay_warning_time = 1s, so "0 hour(s)";
+// maximal_queue_lifetime = 1d), undone the same way.
+constexpr const char* kPostfixDelayWarning = R"(Received: by mx.example.org (Postfix)
+	id C2CDBA7CA01; Mon,  7 Dec 2026 00:22:20 +0000 (UTC)
+Date: Mon,  7 Dec 2026 00:22:20 +0000 (UTC)
+From: Mail Delivery System <MAILER-DAEMON@mx.example.org>
+Subject: Delayed Mail (still being retried)
+To: alice@example.net
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+	boundary="BA091A7CC27.1796602940/mx.example.org"
+Content-Transfer-Encoding: 8bit
+Message-Id: <20261207002220.C2CDBA7CA01@mx.example.org>
+
+This is a MIME-encapsulated message.
+
+--BA091A7CC27.1796602940/mx.example.org
+Content-Description: Notification
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+This is the mail system at host mx.example.org.
+
+####################################################################
+# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #
+####################################################################
+
+Your message could not be delivered for more than 0 hour(s).
+It will be retried until it is 1 day(s) old.
+
+For further assistance, please send mail to postmaster.
+
+If you do so, please include this problem report. You can
+delete your own text from the attached returned message.
+
+                   The mail system
+
+<bob@example.com>: deferred transport
+
+--BA091A7CC27.1796602940/mx.example.org
+Content-Description: Delivery report
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+X-Postfix-Queue-ID: BA091A7CC27
+X-Postfix-Sender: rfc822; alice@example.net
+Arrival-Date: Mon,  7 Dec 2026 00:22:20 +0000 (UTC)
+
+Final-Recipient: rfc822; bob@example.com
+Original-Recipient: rfc822;bob@example.com
+Action: delayed
+Status: 4.3.2
+Diagnostic-Code: X-Postfix; deferred transport
+Will-Retry-Until: Tue,  8 Dec 2026 00:22:20 +0000 (UTC)
+
+--BA091A7CC27.1796602940/mx.example.org
+Content-Description: Undelivered Message Headers
+Content-Type: text/rfc822-headers
+Content-Transfer-Encoding: 8bit
+
+Return-Path: <alice@example.net>
+Received: by mx.example.org (Postfix, from userid 0)
+	id BA091A7CC27; Mon,  7 Dec 2026 00:22:20 +0000 (UTC)
+From: alice@example.net
+Subject: one
+Message-Id: <m1@example.net>
+Date: Mon,  7 Dec 2026 00:22:20 +0000 (UTC)
+
+--BA091A7CC27.1796602940/mx.example.org--
+)";
+
+TEST(DsnReport, SameAsARealPostfixDelayWarning) {
+    DsnReport r;
+    r.kind = DsnReportKind::Delay;
+    r.notifyFilter = dsn_notify::kDelay;
+    r.to = "alice@example.net";
+    r.myhostname = "mx.example.org";
+    r.queueId = "BA091A7CC27";
+    r.sender = "alice@example.net";
+    r.arrivalDate = "Mon,  7 Dec 2026 00:22:20 +0000 (UTC)";
+    r.willRetryUntil = "Tue,  8 Dec 2026 00:22:20 +0000 (UTC)";
+    r.boundary = dsnBoundary(r.queueId, 1796602940, r.myhostname);
+    r.ret = dsn_ret::kHdrs;
+    r.messageSize = 236;
+    r.delayWarningTime = 1;
+    r.maximalQueueLifetime = 86400;
+    DsnReportRecipient a;
+    a.address = "bob@example.com";
+    a.dsnOrcpt = "rfc822;bob@example.com";
+    a.dsnNotify = dsn_notify::kFailure | dsn_notify::kDelay;
+    a.status = "4.3.2";
+    a.action = "delayed";
+    a.reason = "deferred transport";
+    r.recipients.push_back(a);
+    r.originalLines = {"Received: by mx.example.org (Postfix, from userid 0)",
+                       "\tid BA091A7CC27; Mon,  7 Dec 2026 00:22:20 +0000 (UTC)",
+                       "From: alice@example.net",
+                       "Subject: one",
+                       "Message-Id: <m1@example.net>",
+                       "Date: Mon,  7 Dec 2026 00:22:20 +0000 (UTC)",
+                       "",
+                       "body one"};
+    std::string ours = joined(composeDsnReport(r).lines);
+    std::string theirs = kPostfixDelayWarning;
+    auto replace = [&](const std::string& from, const std::string& to) {
+        size_t at = theirs.find(from);
+        ASSERT_NE(at, std::string::npos) << from;
+        theirs.replace(at, from.size(), to);
+    };
+    replace("Received: by mx.example.org (Postfix)\n\tid C2CDBA7CA01; Mon,  7 Dec 2026 00:22:20 +0000 (UTC)\n", "");
+    replace("Date: Mon,  7 Dec 2026 00:22:20 +0000 (UTC)\nFrom", "From");
+    replace("Message-Id: <20261207002220.C2CDBA7CA01@mx.example.org>\n", "");
+    replace("<MAILER-DAEMON@mx.example.org>", "<MAILER-DAEMON>");
+    EXPECT_EQ(ours, theirs);
+}
+
 TEST(DsnReport, RemoteFailureShowsRemoteMtaAndWrapsDiagnostic) {
     DsnReport r = failureReport();
     DsnReportRecipient& a = r.recipients[0];
