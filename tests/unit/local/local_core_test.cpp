@@ -60,6 +60,10 @@ protected:
     }
     void aliases(const std::string& text) { config_.set("alias_maps", "texthash:" + dir_.write("aliases", text)); }
     std::vector<Outcome> deliver(const std::string& rcpt, std::vector<std::string> lines = {}) {
+        return deliverAs(rcpt, std::move(lines), false, ::getuid(), ::getgid());
+    }
+    std::vector<Outcome> deliverAs(const std::string& rcpt, std::vector<std::string> lines, bool switchUsers, uid_t uid,
+                                   gid_t gid) {
         if (lines.empty()) lines = {"Subject: test", "From: alice@example.net", "", "From the start", "body"};
         routing_ = std::make_unique<address::RoutingContext>(config_);
         auto settings = LocalSettings::read([&](std::string_view n) { return config_.get(n); });
@@ -69,13 +73,15 @@ protected:
         env.settings.maildirHostname = "host";
         env.routing = routing_.get();
         std::string home = (dir_.path / "home/bob").string();
-        env.users = [home](const std::string& name) -> std::optional<address::LocalUser> {
+        env.switchUsers = switchUsers;
+        env.users = [home, uid](const std::string& name) -> std::optional<address::LocalUser> {
             if (name != "bob") return std::nullopt;
-            return address::LocalUser{home, "/bin/sh", ::getuid()};
+            return address::LocalUser{home, "/bin/sh", uid};
         };
-        env.accounts = [home](const std::string& name) -> std::optional<Account> {
+        env.accounts = [home, uid, gid](const std::string& name) -> std::optional<Account> {
+            if (name == "nobody") return Account{"nobody", 65534, 65534, "/nonexistent", "/usr/sbin/nologin"};
             if (name != "bob") return std::nullopt;
-            return Account{"bob", ::getuid(), ::getgid(), home, "/bin/sh"};
+            return Account{"bob", uid, gid, home, "/bin/sh"};
         };
         env.accountByUid = [](uid_t uid) -> std::optional<Account> {
             if (uid == 0) return Account{"root", 0, 0, "/root", "/bin/bash"};
@@ -323,6 +329,38 @@ TEST_F(LocalCoreTest, DotForwardCommandRunsForItsOwner) {
     EXPECT_EQ(res[0].dsn.reason, "delivered to mailbox");
     EXPECT_EQ(res[1].dsn.reason, "delivered to command: cat > " + out);
     EXPECT_NE(slurp(out).find("Delivered-To: bob@example.org\n"), std::string::npos);
+}
+
+TEST_F(LocalCoreTest, AsRootEachWriteRunsAsItsUser) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+    // A world-writable spool: the recipient creates the mailbox; the alias's command
+    // runs as default_privs; the agent is root again afterwards.
+    fs::permissions(spool_, fs::perms::all | fs::perms::sticky_bit);
+    fs::permissions(dir_.path, fs::perms::owner_all | fs::perms::others_exec | fs::perms::group_exec);
+    std::string out = (dir_.path / "out");
+    fs::create_directory(out);
+    fs::permissions(out, fs::perms::all);
+    aliases("cmd \"|id -u > " + out + "/id\"\n");
+    auto res = deliverAs("bob@example.org", {}, true, 4242, 4343);
+    ASSERT_EQ(res[0].kind, K::Sent) << res[0].dsn.reason;
+    struct stat st {};
+    ASSERT_EQ(::stat((spool_ / "bob").c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, 4242u);
+    EXPECT_EQ(st.st_gid, 4343u);
+    EXPECT_EQ(::geteuid(), 0u);
+    EXPECT_EQ(::getegid(), 0u);
+    res = deliverAs("cmd@example.org", {}, true, 4242, 4343);
+    ASSERT_EQ(res[0].kind, K::Sent) << res[0].dsn.reason;
+    EXPECT_EQ(slurp(out + "/id"), "65534\n");
+    // A spool only root may write: root creates the mailbox and gives it to the user.
+    fs::remove(spool_ / "bob");
+    fs::permissions(spool_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec);
+    res = deliverAs("bob@example.org", {}, true, 4242, 4343);
+    ASSERT_EQ(res[0].kind, K::Sent) << res[0].dsn.reason;
+    ASSERT_EQ(::stat((spool_ / "bob").c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, 4242u);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 TEST(SysExits, TableAndUnknownCodes) {
