@@ -42,7 +42,7 @@ LAYERS = {
     "tls": {"base", "config"},
     "sasl": {"base", "config"},
     "delivery": {"base", "config", "queue", "message"},
-    "server": {"base", "config", "maps", "address", "policy", "queue", "message", "smtp", "dns", "tls", "sasl",
+    "server": {"base", "config", "maps", "address", "policy", "queue", "message", "smtp", "dns", "tls", "sasl", "delivery",
                "artifact"},
 }
 

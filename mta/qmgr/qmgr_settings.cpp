@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "postline/base/strings.h"
+#include "postline/server/agent_queue.h"
 #include "postline/server/daemon.h"
 
 namespace postline::qmgr {
@@ -53,6 +54,7 @@ QmgrSettings readQmgrSettings(const server::DaemonConfig& config) {
     s.bounceService = config.get("bounce_service_name");
     s.layout = queue::queueLayout(config.get("hash_queue_names"), int(config.getLong("hash_queue_depth")));
     s.softBounce = config.getBool("soft_bounce");
+    s.reporting = server::agentQueueOf(config);
     if (s.minimalBackoff <= 0) s.minimalBackoff = 1;
     if (s.maximalBackoff < s.minimalBackoff) s.maximalBackoff = s.minimalBackoff;
     if (s.initialConcurrency <= 0) s.initialConcurrency = 1;

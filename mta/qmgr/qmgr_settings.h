@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "postline/delivery/agent_service.h"
 #include "postline/queue/queue_path.h"
 
 namespace postline::server {
@@ -31,6 +32,8 @@ struct QmgrSettings {
     std::string bounceService = "bounce";   // bounce_service_name
     queue::QueueLayout layout;
     bool softBounce = false;  // soft_bounce: no bounce is ever sent
+    // How recipients the queue manager settles itself are recorded (as by an agent).
+    delivery::AgentQueue reporting;
 
     // TRANSPORT_destination_concurrency_limit, else the default.
     long concurrencyLimit(std::string_view transport) const;

@@ -194,13 +194,14 @@ void Scheduler::activate(const std::string& id, double now) {
 void Scheduler::settle(ActiveMessage& message, const std::vector<SettledRecipient>& settled) {
     delivery::DeliverRequest request = message.request;
     request.handoffTime = wallClock();
-    auto open = delivery::AgentDelivery::open(".", routing_->get("hash_queue_names"),
-                                              int(routing_->getLong("hash_queue_depth")), request);
+    auto open = delivery::AgentDelivery::open(".", settings_->reporting.hashQueueNames,
+                                              settings_->reporting.hashQueueDepth, request);
     if (!open) {
         base::msgWarn(base::cat(message.queueId, ": ", open.error().message));
         message.deferred = true;
         return;
     }
+    (*open)->setReportSettings(settings_->reporting.report);
     for (const SettledRecipient& s : settled) {
         base::Status done = s.dsn.isTemporary() || settings_->softBounce
                                 ? (*open)->defer(s.recipient, "none", s.dsn)

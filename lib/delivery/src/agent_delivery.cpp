@@ -292,6 +292,11 @@ base::Status AgentDelivery::defer(const DeliverRecipient& rcpt, std::string_view
     base::Status logged = appendLog("defer", rcpt, dsn);
     if (!logged) base::msgWarn(request_.queueId + ": defer service failure: " + logged.error().message);
     logStatus(rcpt, relay, dsn, "deferred");
+    // The fast flush service learns which destination waits for this message
+    // (defer.c's flush_add: "doing it here is more robust").
+    if (size_t at = rcpt.address.rfind('@'); settings_.fastFlush && at != std::string::npos &&
+                                              at + 1 < rcpt.address.size())
+        settings_.fastFlush(std::string_view(rcpt.address).substr(at + 1), request_.queueId);
     if (!logged) return base::Error{request_.queueId + ": defer log: " + logged.error().message, logged.error().errnum};
     return base::Status::success();
 }

@@ -67,7 +67,7 @@ TEST_F(AgentDeliveryTest, SentWithoutSuccessFlagIsNotMarked) {
 TEST_F(AgentDeliveryTest, BounceWritesTheBounceLogAndMarksDone) {
     auto d = open(request());
     ASSERT_TRUE(d);
-    d->setReportSettings({2, [](std::string_view a) { return "Q" + std::string(a); }, false, true});
+    d->setReportSettings({2, [](std::string_view a) { return "Q" + std::string(a); }, false, true, {}});
     Dsn dsn{"5.1.1", "", "unknown user", "smtp", "550 5.1.1 no such user", "dns", "mx.example.com"};
     ASSERT_TRUE(d->bounce(d->request().recipients[1], "mx.example.com[192.0.2.1]:25", dsn).ok());
     EXPECT_EQ(states(), (std::vector<State>{State::Todo, State::Done}));
@@ -96,6 +96,24 @@ TEST_F(AgentDeliveryTest, DeferWritesTheDeferLogAndDoesNotMark) {
     std::string logText = slurp(path);
     EXPECT_NE(logText.find("status=4.4.1\naction=delayed\n"), std::string::npos) << path << ": " << logText;
     EXPECT_NE(log_.back().find("dsn=4.4.1, status=deferred (connect refused)"), std::string::npos);
+}
+
+TEST_F(AgentDeliveryTest, DeferTellsTheFastFlushServiceTheDomain) {
+    auto d = open(request());
+    ASSERT_TRUE(d);
+    std::vector<std::string> added;
+    ReportSettings settings;
+    settings.fastFlush = [&added](std::string_view site, std::string_view id) {
+        added.push_back(std::string(site) + " " + std::string(id));
+    };
+    d->setReportSettings(settings);
+    ASSERT_TRUE(d->defer(d->request().recipients[0], "none", {"4.4.1", "", "connect refused", "", "", "", ""}).ok());
+    ASSERT_EQ(added.size(), 1u);
+    std::string rcpt = d->request().recipients[0].address;
+    EXPECT_EQ(added[0], rcpt.substr(rcpt.rfind('@') + 1) + " " + id_);
+    // Delivered and bounced recipients are none of its business.
+    ASSERT_TRUE(d->sent(d->request().recipients[1], "none", {"2.0.0", "", "ok", "", "", "", ""}).ok());
+    EXPECT_EQ(added.size(), 1u);
 }
 
 TEST_F(AgentDeliveryTest, BounceThatCannotBeLoggedIsDeferred) {

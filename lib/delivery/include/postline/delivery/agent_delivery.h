@@ -32,6 +32,9 @@ struct ReportSettings {
     std::function<std::string(std::string_view)> quoteLocal;
     bool logInternalForm = false;   // info_log_address_format = internal
     bool oldStyleBounceLog = true;  // backwards_bounce_logfile_compatibility
+    // A deferred recipient's domain and the queue id, for the fast flush service
+    // (flush_add: the agent supplies it, matching fast_flush_domains; empty: none).
+    std::function<void(std::string_view site, std::string_view queueId)> fastFlush;
 };
 
 class AgentDelivery {
