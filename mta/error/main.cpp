@@ -4,9 +4,9 @@
 #include <string>
 
 #include "error_core.h"
-#include "postline/address/tokens.h"
 #include "postline/base/msg.h"
 #include "postline/delivery/agent_service.h"
+#include "postline/server/agent_queue.h"
 #include "postline/server/daemon.h"
 
 namespace {
@@ -21,8 +21,7 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
         retry = true;
     else if (options.serviceName != "error")
         base::msgFatal("bad error service name: " + options.serviceName);
-    delivery::AgentQueue queue = delivery::readAgentQueue([&](std::string_view n) { return cfg.get(n); });
-    queue.report.quoteLocal = [](std::string_view a) { return address::quoteLocalPart(a); };
+    delivery::AgentQueue queue = server::agentQueueOf(cfg);
     auto served = delivery::serveDeliveryRequest(conn.inFd, conn.outFd, queue, [&](delivery::AgentDelivery& d) {
         if (d.request().nexthop.empty()) base::msgFatal("empty nexthop hostname");
         return error::deliverError(d, retry);
