@@ -513,6 +513,18 @@ base::Result<LocalSettings> LocalSettings::read(const std::function<std::string(
     return s;
 }
 
+delivery::DeliverRecipient reportedRecipient(const delivery::DeliverRecipient& recipient, const Outcome& outcome) {
+    constexpr int kNever = 1 << 0, kSuccess = 1 << 1;  // DSN_NOTIFY_NEVER, DSN_NOTIFY_SUCCESS
+    delivery::DeliverRecipient r = recipient;
+    if (outcome.address.empty()) return r;
+    r.address = outcome.address;
+    if (r.dsnNotify == kSuccess)
+        r.dsnNotify = kNever;
+    else
+        r.dsnNotify &= ~kSuccess;
+    return r;
+}
+
 bool deliveredToSeen(const std::vector<std::string>& lines, std::string_view address) {
     std::string wanted = lower(address::quoteLocalPart(address));
     constexpr std::string_view kName = "delivered-to:";

@@ -110,6 +110,11 @@ std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const deliver
                                       const std::vector<std::string>& lines,
                                       const delivery::DeliverRecipient& recipient);
 
+// The recipient an outcome is reported for: the request's, with the address of the
+// expansion level; an expanded address's DSN NOTIFY loses SUCCESS (alias.c: SUCCESS
+// alone becomes NEVER), as Postfix passes it on to an alias's members.
+delivery::DeliverRecipient reportedRecipient(const delivery::DeliverRecipient& recipient, const Outcome& outcome);
+
 // delivered_hdr.c: whether the message's primary header already has a Delivered-To:
 // for `address` (case-insensitive; the address in external form).
 bool deliveredToSeen(const std::vector<std::string>& lines, std::string_view address);

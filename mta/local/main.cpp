@@ -180,8 +180,7 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
             // A recipient with a deferred destination stays undone: its other outcomes
             // are reported without marking it (the whole recipient is tried again, as
             // in Postfix).
-            delivery::DeliverRecipient r = rcpt;
-            if (!o.address.empty()) r.address = o.address;
+            delivery::DeliverRecipient r = local::reportedRecipient(rcpt, o);
             if (!final) r.offset = -1;
             base::Status st = o.kind == local::Outcome::Kind::Sent     ? delivery.sent(r, "local", o.dsn)
                               : o.kind == local::Outcome::Kind::Bounce ? delivery.bounce(r, "local", o.dsn)

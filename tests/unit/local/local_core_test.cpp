@@ -363,6 +363,27 @@ TEST_F(LocalCoreTest, AsRootEachWriteRunsAsItsUser) {
     EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+TEST(ReportedRecipient, ExpandedAddressLosesNotifySuccess) {
+    delivery::DeliverRecipient r;
+    r.address = "team@example.org";
+    r.original = "team@example.org";
+    r.offset = 77;
+    r.dsnNotify = 2 | 4;  // SUCCESS, FAILURE
+    Outcome own;
+    auto same = reportedRecipient(r, own);
+    EXPECT_EQ(same.address, "team@example.org");
+    EXPECT_EQ(same.dsnNotify, 6);
+    Outcome member;
+    member.address = "bob@example.org";
+    auto m = reportedRecipient(r, member);
+    EXPECT_EQ(m.address, "bob@example.org");
+    EXPECT_EQ(m.original, "team@example.org");
+    EXPECT_EQ(m.offset, 77);
+    EXPECT_EQ(m.dsnNotify, 4);
+    r.dsnNotify = 2;
+    EXPECT_EQ(reportedRecipient(r, member).dsnNotify, 1);  // NEVER
+}
+
 TEST(SysExits, TableAndUnknownCodes) {
     EXPECT_EQ(sysExitDetail(75).dsn, "4.3.0");
     EXPECT_EQ(sysExitDetail(78).text, "local configuration error");
