@@ -98,6 +98,7 @@ private:
     Poster& poster_;
     Material m_;
     message::DsnReportKind kind_ = message::DsnReportKind::Failure;
+    bool templateFailed_ = false;  // reported already; no "notification failed" warning
 };
 
 base::Status Notifier::load(bool delayWarning) {
@@ -188,6 +189,9 @@ message::DsnReport Notifier::report(message::DsnReportKind kind, bool postmaster
     r.boundary = message::dsnBoundary(req_.queueId, s_.now ? s_.now() : 0, s_.myhostname);
     r.delayWarningTime = s_.delayWarningTime;
     r.maximalQueueLifetime = s_.maximalQueueLifetime;
+    if (s_.templates)
+        r.notice = kind == message::DsnReportKind::Failure ? &s_.templates->failure : &s_.templates->delay;
+    r.parameter = s_.parameter;
     r.logAvailable = m_.logAvailable;
     for (const queue::BounceLogEntry& e : m_.entries) {
         message::DsnReportRecipient x;
@@ -220,6 +224,14 @@ int Notifier::post(const std::string& envelopeSender, const std::string& to, con
     *opened = true;
     info(req_.queueId + ": " + std::string(what) + " notification: " + (*sub)->queueId());
     message::ComposedReport composed = message::composeDsnReport(r);
+    for (const std::string& w : composed.warnings) warning(w);
+    if (!composed.error.empty()) {
+        // Fatal in Postfix (the process dies with the notice half written).
+        warning(composed.error);
+        (*sub)->abandon();
+        templateFailed_ = true;
+        return 1;
+    }
     if (composed.lines.empty()) {
         // No applicable recipients: the notice is cancelled.
         (*sub)->abandon();
@@ -250,7 +262,7 @@ int Notifier::flush() {
             status = post(doubleBounceAddress(), s_.doubleBounceNoticeRecipient, r, "postmaster non-delivery", &opened);
             if (!opened)
                 warning(id + ": postmaster notification failed");
-            else if (status != 0)
+            else if (status != 0 && !templateFailed_)
                 warning(id + ": postmaster notification failed: " + queue::cleanupStrerror(status));
         }
     } else {
@@ -258,7 +270,7 @@ int Notifier::flush() {
         status = post("", recipient, r, "sender non-delivery", &opened);
         if (!opened)
             warning(id + ": sender notification failed to " + recipient);
-        else if (status != 0)
+        else if (status != 0 && !templateFailed_)
             warning(id + ": sender notification failed to " + recipient + ": " + queue::cleanupStrerror(status));
         if (status == 0 && classes.bounce) {
             auto pm = report(kind_, true, s_.bounceNoticeRecipient, dsn_notify::kOverride, dsn_ret::kHdrs);
@@ -295,7 +307,7 @@ int Notifier::warn() {
             status = post(doubleBounceAddress(), s_.delayNoticeRecipient, r, "postmaster delay", &opened);
             if (!opened)
                 warning(id + ": postmaster notification failed");
-            else if (status != 0)
+            else if (status != 0 && !templateFailed_)
                 warning(id + ": postmaster notification failed: " + queue::cleanupStrerror(status));
         }
     } else {
@@ -303,7 +315,7 @@ int Notifier::warn() {
         status = post("", recipient, r, "sender delay", &opened);
         if (!opened)
             warning(id + ": sender notification failed to " + recipient);
-        else if (status != 0)
+        else if (status != 0 && !templateFailed_)
             warning(id + ": sender notification failed to " + recipient + ": " + queue::cleanupStrerror(status));
         if (status == 0 && classes.delay) {
             auto pm = report(kind_, true, s_.delayNoticeRecipient, dsn_notify::kOverride, dsn_ret::kHdrs);

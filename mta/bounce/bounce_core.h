@@ -9,11 +9,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "postline/base/result.h"
 #include "postline/delivery/bounce_request.h"
+#include "postline/message/dsn_report.h"
 #include "postline/queue/queue_path.h"
 
 namespace postline::bounce {
@@ -38,6 +40,10 @@ struct BounceSettings {
     long bounceSizeLimit = 50000;
     long delayWarningTime = 0;              // seconds
     long maximalQueueLifetime = 5 * 86400;  // seconds
+    // bounce_template_file's templates (nullptr: the built-in ones) and the main.cf
+    // parameters their text may name (nullopt: undefined).
+    std::shared_ptr<const message::DsnTemplates> templates;
+    std::function<std::optional<std::string>(std::string_view)> parameter;
     // mail_date() (the daemon passes smtp::mailDate) and the clock (boundary, Date:).
     std::function<std::string(long)> formatDate;
     std::function<long()> now;

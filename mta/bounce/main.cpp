@@ -8,7 +8,9 @@
 #include <ctime>
 
 #include "bounce_core.h"
+#include "postline/base/files.h"
 #include "postline/base/msg.h"
+#include "postline/config/config.h"
 #include "postline/server/daemon.h"
 #include "postline/smtp/received_header.h"
 
@@ -37,6 +39,18 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     s.bounceSizeLimit = cfg.getLong("bounce_size_limit");
     s.delayWarningTime = cfg.getSeconds("delay_warning_time");
     s.maximalQueueLifetime = cfg.getSeconds("maximal_queue_lifetime");
+    if (std::string file = cfg.get("bounce_template_file"); !file.empty()) {
+        auto text = base::readFile(file);
+        if (!text) base::msgFatal(text.error().message);
+        auto templates = message::loadDsnTemplates(*text, file, [](const std::string& w) { base::msgWarn(w); });
+        if (!templates) base::msgFatal(templates.error().message);
+        s.templates = std::make_shared<const message::DsnTemplates>(std::move(*templates));
+    }
+    const config::Config& config = cfg.config();
+    s.parameter = [&cfg, &config](std::string_view name) -> std::optional<std::string> {
+        if (!config.raw(name)) return std::nullopt;
+        return cfg.get(name);
+    };
     s.formatDate = [](long t) { return smtp::mailDate(t); };
     s.now = [] { return static_cast<long>(::time(nullptr)); };
     s.info = [](std::string_view t) { base::msgInfo(t); };

@@ -90,8 +90,8 @@ bool selected(const DsnReportRecipient& r, int filter) { return r.dsnNotify == 0
 bool notSevenBit(const DsnReport& r) { return !r.mimeEncoding.empty() && !equalsIgnoreCase(r.mimeEncoding, "7bit"); }
 
 void header(Writer& w, const DsnReport& r, const DsnTemplate& t) {
-    w.line("From: " + std::string(r.obsoleteFrom ? t.obsoleteFrom : t.standardFrom));
-    w.line("Subject: " + std::string(r.postmasterCopy ? t.postmasterSubject : t.subject));
+    w.line("From: " + (r.obsoleteFrom ? t.obsoleteFrom : t.standardFrom));
+    w.line("Subject: " + (r.postmasterCopy && !t.postmasterSubject.empty() ? t.postmasterSubject : t.subject));
     w.line("To: " + r.to);
     if (!r.originalMessageId.empty()) {
         w.line("References: " + r.originalMessageId);
@@ -103,15 +103,13 @@ void header(Writer& w, const DsnReport& r, const DsnTemplate& t) {
     w.line("\tboundary=\"" + r.boundary + "\"");
     if (!r.mimeEncoding.empty())
         w.line("Content-Transfer-Encoding: " +
-               (equalsIgnoreCase(r.mimeEncoding, "7bit") ? std::string(t.encoding) : r.mimeEncoding));
+               (equalsIgnoreCase(r.mimeEncoding, "7bit") ? t.encoding : r.mimeEncoding));
     w.line("");
     w.line("This is a MIME-encapsulated message.");
     w.line("");
     w.line("--" + r.boundary);
     w.line("Content-Description: Notification");
-    std::string charset = !equalsIgnoreCase(t.charset, "us-ascii") ? std::string(t.charset)
-                          : notSevenBit(r)                         ? "utf-8"
-                                                                   : "us-ascii";
+    std::string charset = !equalsIgnoreCase(t.charset, "us-ascii") ? t.charset : notSevenBit(r) ? "utf-8" : "us-ascii";
     w.line("Content-Type: text/plain; charset=" + charset);
     if (notSevenBit(r)) w.line("Content-Transfer-Encoding: " + r.mimeEncoding);
     w.line("");
@@ -262,13 +260,23 @@ std::vector<std::string> wrapLine(std::string_view text, int width, int indent) 
 }
 
 ComposedReport composeDsnReport(const DsnReport& r) {
-    const DsnTemplate& t = r.kind == DsnReportKind::Failure ? failureTemplate() : delayTemplate();
+    DsnTemplates builtIn;
+    const DsnTemplate* t = r.notice;
+    if (t == nullptr) {
+        builtIn = builtInDsnTemplates();
+        t = r.kind == DsnReportKind::Failure ? &builtIn.failure : &builtIn.delay;
+    }
     Writer w;
     ComposedReport result;
-    header(w, r, t);
+    header(w, r, *t);
     if (!r.postmasterCopy) {
-        for (const std::string& l : expandTemplateText(t, r.myhostname, r.delayWarningTime, r.maximalQueueLifetime))
-            w.line(l);
+        TemplateExpansion text = expandTemplateText(*t, r);
+        result.warnings = std::move(text.warnings);
+        if (!text.error.empty()) {
+            result.error = std::move(text.error);
+            return result;
+        }
+        for (std::string& l : text.lines) w.line(std::move(l));
     }
     int count = diagnosticLog(w, r);
     if (count <= 0) return result;

@@ -404,6 +404,30 @@ TEST_F(BounceCoreTest, ThreadedBouncesAndSmtputf8) {
     EXPECT_NE(text.find("Content-Type: message/global-delivery-status\n"), std::string::npos);
 }
 
+TEST_F(BounceCoreTest, CustomTemplates) {
+    writeQueueFile();
+    appendLog("bounce", "bob@example.org", "5.1.1", "failed");
+    auto ts = message::loadDsnTemplates("failure_template = <<EOF\nSubject: Returned\n\nHello from $mydomain.\nEOF\n",
+                                        "bounce.cf", nullptr);
+    ASSERT_TRUE(ts.ok());
+    s_.templates = std::make_shared<const message::DsnTemplates>(*ts);
+    // $mydomain undefined: Postfix's fatal error, the request fails, the log stays.
+    EXPECT_EQ(serveBounceRequest(request_, s_, poster_), -1);
+    EXPECT_EQ(warnings_.back(), "bounce.cf: undefined $name in failure template: Hello from $mydomain.");
+    ASSERT_EQ(poster_.posted.size(), 1u);
+    EXPECT_TRUE(poster_.posted[0].abandoned);
+    EXPECT_TRUE(exists(logPath("bounce")));
+    s_.parameter = [](std::string_view name) -> std::optional<std::string> {
+        if (name == "mydomain") return std::string("example.com");
+        return std::nullopt;
+    };
+    EXPECT_EQ(serveBounceRequest(request_, s_, poster_), 0);
+    std::string text = poster_.posted.back().text();
+    EXPECT_NE(text.find("Subject: Returned\n"), std::string::npos);
+    EXPECT_NE(text.find("\n\nHello from example.com.\n\n<bob@example.org>: unknown user: \"bob\"\n"), std::string::npos)
+        << text;
+}
+
 TEST(NotifyClasses, Parses) {
     NotifyClasses c = parseNotifyClasses("resource, software");
     EXPECT_FALSE(c.bounce || c.doubleBounce || c.delay);

@@ -543,3 +543,156 @@ TEST(WrapLine, AsLineWrapDoes) {
 
 }  // namespace
 }  // namespace postline::message
+
+namespace postline::message {
+namespace {
+
+TEST(DsnTemplates, BuiltInsAreWhatPostconfShows) {
+    DsnTemplates ts = builtInDsnTemplates();
+    EXPECT_EQ(ts.failure.origin, "[built-in]");
+    EXPECT_EQ(ts.failure.text.size(), 11u);
+    EXPECT_EQ(ts.delay.text[6], "Your message could not be delivered for more than $delay_warning_time_hours hour(s).");
+    EXPECT_EQ(ts.delay.postmasterSubject, "Postmaster Warning: Delayed Mail");
+}
+
+TEST(DsnTemplates, LoadsATemplateFile) {
+    std::vector<std::string> warnings;
+    auto warn = [&](const std::string& w) { warnings.push_back(w); };
+    auto ts = loadDsnTemplates(
+        "# site templates\n"
+        "\n"
+        "failure_template = <<EOF\n"
+        "Charset: utf-8\n"
+        "From: Postmaster <postmaster>\n"
+        "Subject: Bounced: ${mail_name} could not deliver\n"
+        "Postmaster-Subject: PM copy\n"
+        "\n"
+        "\n"
+        "Gr\xc3\xbc\xc3\x9f"
+        "e from $myhostname ($mydomain).\n"
+        "Kept for $maximal_queue_lifetime_days days.\n"
+        "EOF\n"
+        "bogus_template = <<END\n"
+        "x\n"
+        "END\n"
+        "success_template = <<EOF\n"
+        "Subject: ok\n"
+        "\n"
+        "delivered\n"
+        "EOF\n",
+        "/etc/postfix/bounce.cf", warn);
+    ASSERT_TRUE(ts.ok()) << ts.error().message;
+    const DsnTemplate& f = ts->failure;
+    EXPECT_EQ(f.origin, "/etc/postfix/bounce.cf");
+    EXPECT_EQ(f.charset, "utf-8");
+    EXPECT_EQ(f.encoding, "8bit");
+    EXPECT_EQ(f.standardFrom, "Postmaster <postmaster>");
+    EXPECT_EQ(f.obsoleteFrom, "Postmaster <postmaster>");
+    EXPECT_EQ(f.subject, "Bounced: ${mail_name} could not deliver");
+    EXPECT_EQ(f.postmasterSubject, "PM copy");
+    ASSERT_EQ(f.text.size(), 2u);
+    EXPECT_EQ(ts->delay.origin, "[built-in]");  // untouched
+    // Postfix counts the file's first line as line 2, and reports a here-document's
+    // template at its end marker (Postfix 3.7's postconf -b says the same of this file).
+    EXPECT_EQ(warnings, std::vector<std::string>{
+                            "/etc/postfix/bounce.cf, line 16: unknown template name: bogus_template -- ignoring this "
+                            "template"});
+
+    DsnReport r;
+    r.to = "a@example.com";
+    r.myhostname = "mx.example.com";
+    r.queueId = "ID";
+    r.boundary = "B";
+    r.maximalQueueLifetime = 3 * 86400;
+    r.notice = &f;
+    r.recipients.push_back({"b@example.com", "", "", 0, "5.1.1", "failed", "", "", "", "", "unknown"});
+    r.parameter = [](std::string_view name) -> std::optional<std::string> {
+        if (name == "mydomain") return std::string("example.com");
+        return std::nullopt;
+    };
+    ComposedReport got = composeDsnReport(r);
+    ASSERT_TRUE(got.error.empty()) << got.error;
+    std::string text = joined(got.lines);
+    EXPECT_NE(text.find("From: Postmaster <postmaster>\nSubject: Bounced: ${mail_name} could not deliver\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("Content-Type: text/plain; charset=utf-8\n"), std::string::npos);
+    EXPECT_NE(text.find("Gr\xc3\xbc\xc3\x9f"
+                        "e from mx.example.com (example.com).\nKept for 3 days.\n"),
+              std::string::npos)
+        << text;
+    // An undefined $name is Postfix's fatal error: nothing to post.
+    r.parameter = nullptr;
+    got = composeDsnReport(r);
+    EXPECT_EQ(got.error,
+              "/etc/postfix/bounce.cf: undefined $name in failure template: Gr\xc3\xbc\xc3\x9f"
+              "e from $myhostname ($mydomain).");
+    EXPECT_TRUE(got.lines.empty());
+}
+
+TEST(DsnTemplates, UnusableTemplatesAreIgnored) {
+    std::vector<std::string> warnings;
+    auto warn = [&](const std::string& w) { warnings.push_back(w); };
+    auto ts = loadDsnTemplates(
+        "failure_template = <<EOF\nX-Foo: bar\n\ntext\nEOF\n"
+        "delay_template = <<EOF\n\xc3\xa4 8-bit text\nEOF\n",
+        "t.cf", warn);
+    ASSERT_TRUE(ts.ok());
+    EXPECT_EQ(ts->failure.origin, "[built-in]");
+    EXPECT_EQ(ts->delay.origin, "[built-in]");
+    EXPECT_EQ(warnings,
+              (std::vector<std::string>{
+                  "t.cf: unknown \"X-Foo\" header label in failure template -- ignoring this template",
+                  "t.cf: 8-bit message text in delay template", "please specify a charset value other than us-ascii",
+                  "-- ignoring this template for now"}));
+    warnings.clear();
+    ts = loadDsnTemplates("failure_template = <<EOF\nSubject: x\n\n  \nEOF\ndelay_template = <<EOF\nno end", "t.cf",
+                          warn);
+    ASSERT_TRUE(ts.ok());
+    EXPECT_EQ(warnings,
+              (std::vector<std::string>{"t.cf: missing message text in failure template -- ignoring this template",
+                                        "t.cf, line 8: missing \"EOF\" end marker"}));
+    EXPECT_EQ(ts->delay.text, std::vector<std::string>{"no end"});
+}
+
+TEST(DsnTemplates, FatalSyntax) {
+    auto ts = loadDsnTemplates("\nfailure_template <<EOF\n", "t.cf", nullptr);
+    ASSERT_FALSE(ts.ok());
+    EXPECT_EQ(ts.error().message, "t.cf, line 3: missing '=' after attribute name: \"failure_template <<EOF\"");
+    EXPECT_EQ(loadDsnTemplates("failure_template = <<\n", "t.cf", nullptr).error().message,
+              "t.cf, line 2: missing end marker after <<");
+    EXPECT_EQ(loadDsnTemplates("failure_template = << -x\n", "t.cf", nullptr).error().message,
+              "t.cf, line 2: malformed end marker after <<");
+}
+
+TEST(DsnTemplates, TimeConversionWarningsAndErrors) {
+    DsnReport r = failureReport();
+    r.kind = DsnReportKind::Delay;
+    r.notifyFilter = dsn_notify::kDelay;
+    r.delayWarningTime = 1800;  // under an hour: "0 hour(s)" and Postfix's advice
+    r.maximalQueueLifetime = 86400;
+    ComposedReport got = composeDsnReport(r);
+    EXPECT_NE(joined(got.lines).find("for more than 0 hour(s)."), std::string::npos);
+    EXPECT_EQ(got.warnings,
+              (std::vector<std::string>{
+                  "[built-in]: zero result in delay template conversion of parameter \"delay_warning_time_hours\"",
+                  "please reduce time unit \"hours\" of \"delay_warning_time_hours\" in delay template",
+                  "for instructions see the bounce(5) manual"}));
+    DsnTemplate t = builtInDsnTemplates().delay;
+    t.text = {"$delay_warning_time_fortnights", "$maximal_queue_lifetime_minutes"};
+    r.notice = &t;
+    EXPECT_EQ(composeDsnReport(r).error,
+              "[built-in]: unrecognized suffix \"fortnights\" in parameter \"delay_warning_time_fortnights\"");
+    t.text = {"${myhostname"};
+    EXPECT_EQ(composeDsnReport(r).error, "[built-in]: bad $name syntax in delay template: ${myhostname");
+    t.text = {"$maximal_queue_lifetime_minutes"};
+    r.maximalQueueLifetime = 100000 * 60;
+    got = composeDsnReport(r);
+    EXPECT_TRUE(got.error.empty());
+    EXPECT_EQ(got.warnings.at(0),
+              "[built-in]: excessive result \"100000\" in delay template conversion of parameter "
+              "\"maximal_queue_lifetime_minutes\"");
+}
+
+}  // namespace
+}  // namespace postline::message

@@ -6,9 +6,13 @@
 // bounce_templates.c's default texts and util/line_wrap.c.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "postline/base/result.h"
 
 namespace postline::message {
 
@@ -29,6 +33,36 @@ namespace dsn_ret {
 inline constexpr int kFull = 1 << 0;
 inline constexpr int kHdrs = 1 << 1;
 }  // namespace dsn_ret
+
+// A notice template (bounce(5), bounce/bounce_template.c): the pseudo-headers and the
+// text, whose $names are expanded when the notice is composed.
+struct DsnTemplate {
+    std::string origin = "[built-in]";  // the template file's name in diagnostics
+    std::string name;                   // "failure", "delay"
+    std::string charset = "us-ascii";
+    std::string encoding = "7bit";           // "8bit" for a custom text with 8-bit characters
+    std::string obsoleteFrom, standardFrom;  // From: per header_from_format
+    std::string subject, postmasterSubject;
+    std::vector<std::string> text;
+};
+
+struct DsnTemplates {
+    DsnTemplate failure, delay;
+};
+
+// Postfix 3.7's built-in templates, as `postconf -b` shows them unexpanded.
+DsnTemplates builtInDsnTemplates();
+
+// bounce_templates_load() and bounce_template_parse_buffer(): the content of a
+// bounce_template_file (`failure_template = <<EOF` ... `EOF`, pseudo-headers Charset:,
+// From:, Subject:, Postmaster-Subject:, a blank line, the text) over the built-in
+// templates. A template with a bad pseudo-header, no text, or 8-bit text under
+// us-ascii is ignored with Postfix's warnings (the built-in one stays); success and
+// verify templates are accepted and not used; other names are warned about. Errors
+// (fatal in Postfix): "PATH, line N: missing '=' after attribute name: \"LINE\"",
+// "PATH, line N: missing end marker after <<", "... malformed end marker after <<".
+base::Result<DsnTemplates> loadDsnTemplates(std::string_view content, const std::string& path,
+                                            const std::function<void(const std::string&)>& warn);
 
 // One recipient as the bounce or defer log holds it (queue::BounceLogEntry's fields,
 // already made printable by the log reader).
@@ -69,6 +103,12 @@ struct DsnReport {
     std::string boundary;            // "QUEUEID.TIME/HOSTNAME" (dsnBoundary)
     long delayWarningTime = 0;       // seconds, for the delay template's text
     long maximalQueueLifetime = 0;   // seconds, for the delay template's text
+    // The template (nullptr: the built-in one for `kind`) and the values of $names in
+    // it other than $myhostname and the _seconds/_minutes/_hours/_days/_weeks forms of
+    // delay_warning_time and maximal_queue_lifetime (main.cf parameters, expanded;
+    // nullopt: undefined). Without `parameter`, every other name is undefined.
+    const DsnTemplate* notice = nullptr;
+    std::function<std::optional<std::string>(std::string_view)> parameter;
 
     // The log's recipients; logAvailable = false when the log could not be read (a
     // failure report then says "--- Delivery report unavailable ---").
@@ -91,6 +131,13 @@ struct ComposedReport {
     std::vector<std::string> lines;
     int reported = 0;          // recipients reported
     bool headersOnly = false;  // the original was returned as text/rfc822-headers
+    // The template's text could not be expanded (Postfix's fatal errors: "ORIGIN: bad
+    // $name syntax in failure template: LINE", "ORIGIN: undefined $name in failure
+    // template: LINE", "ORIGIN: unrecognized suffix ..."): nothing is to be posted.
+    std::string error;
+    // Postfix's warnings about the expansion ("[built-in]: zero result in delay template
+    // conversion of parameter ..." and its two advice lines).
+    std::vector<std::string> warnings;
 };
 
 // Composes the notification. Never fails: missing pieces become Postfix's place holders.
