@@ -57,7 +57,7 @@ bool listHas(std::string_view list, std::string_view name) {
 }
 
 Outcome sent(std::string reason, std::string action = "delivered") {
-    return {Outcome::Kind::Sent, {"2.0.0", std::move(action), std::move(reason), "", "", "", ""}, false, ""};
+    return {Outcome::Kind::Sent, {"2.0.0", std::move(action), std::move(reason), "", "", "", ""}, false, "", false};
 }
 // A failure: 4.x defers, anything else bounces (bounce_workaround's choice).
 Outcome failed(const std::string& status, std::string reason) {
@@ -65,7 +65,8 @@ Outcome failed(const std::string& status, std::string reason) {
     return {temp ? Outcome::Kind::Defer : Outcome::Kind::Bounce,
             {status, temp ? "delayed" : "failed", std::move(reason), "", "", "", ""},
             false,
-            ""};
+            "",
+            false};
 }
 // The "D.S.N text" that deliverLocal gives bounces, deferrals and discards.
 std::pair<std::string, std::string> splitDsnText(const std::string& text) {
@@ -122,7 +123,7 @@ struct Context {
         if (env.settings.enableOriginalRecipient && !recipient.original.empty())
             e.originalRecipient = address::quoteLocalPart(recipient.original);
         e.deliveredTo = address::quoteLocalPart(recipient.address);
-        e.now = env.now();
+        e.now = env.now().tv_sec;
         return e;
     }
 
@@ -370,7 +371,9 @@ Outcome deliverCommand(const Context& c, const address::LocalDelivery& d, bool m
 
 // forward_send(): one new message through cleanup for every forwarded address, with
 // local's Received: and Delivered-To: headers before the original content.
-Outcome forward(const Context& c, const std::vector<std::string>& addresses) {
+// `addresses`: each forwarded address, and whether an alias or .forward expansion
+// reached it (its DSN NOTIFY then loses SUCCESS, as alias.c and dotforward.c pass it on).
+Outcome forward(const Context& c, const std::vector<std::pair<std::string, bool>>& addresses) {
     const LocalSettings& s = c.env.settings;
     if (!c.env.openCleanup) return failed("4.3.0", "unable to forward message");
     int flags = queue::cleanup_flag::kBounce | queue::cleanup_flag::kMapOk;
@@ -381,8 +384,7 @@ Outcome forward(const Context& c, const std::vector<std::string>& addresses) {
         return failed("4.3.0", "unable to forward message");
     }
     Resubmission& out = **opened;
-    timeval tv{};
-    ::gettimeofday(&tv, nullptr);
+    timeval tv = c.env.now();
     out.record(rec::kTime, std::to_string(tv.tv_sec) + " " + std::to_string(tv.tv_usec));
     out.record(rec::kFrom, c.request.sender);
     if (c.request.dsnRet) out.record(rec::kAttr, "ret_flags=" + std::to_string(c.request.dsnRet));
@@ -399,9 +401,11 @@ Outcome forward(const Context& c, const std::vector<std::string>& addresses) {
     pass("sasl_sender", c.request.saslSender);
     pass("log_ident", c.request.logIdent);
     pass("rewrite_context", c.request.rewriteContext);
-    for (const std::string& a : addresses) {
+    for (const auto& [a, expanded] : addresses) {
+        int notify = c.recipient.dsnNotify;
+        if (expanded) notify = notify == 2 ? 1 : notify & ~2;  // SUCCESS alone becomes NEVER
         if (!c.recipient.dsnOrcpt.empty()) out.record(rec::kAttr, "dsn_orig_rcpt=" + c.recipient.dsnOrcpt);
-        if (c.recipient.dsnNotify) out.record(rec::kAttr, "notify_flags=" + std::to_string(c.recipient.dsnNotify));
+        if (notify) out.record(rec::kAttr, "notify_flags=" + std::to_string(notify));
         if (!c.recipient.original.empty()) out.record(rec::kOrigRcpt, c.recipient.original);
         out.record(rec::kRcpt, a);
     }
@@ -416,7 +420,9 @@ Outcome forward(const Context& c, const std::vector<std::string>& addresses) {
         if (!status) c.env.warn(status.error().message);
         return failed("4.3.0", "unable to forward message");
     }
-    return sent("forwarded as " + out.queueId(), "relayed");
+    Outcome o = sent("forwarded as " + out.queueId(), "relayed");
+    o.notifyStripped = true;
+    return o;
 }
 
 // deliver_pass(): the recipient handed to mailbox_transport or fallback_transport,
@@ -516,8 +522,8 @@ base::Result<LocalSettings> LocalSettings::read(const std::function<std::string(
 delivery::DeliverRecipient reportedRecipient(const delivery::DeliverRecipient& recipient, const Outcome& outcome) {
     constexpr int kNever = 1 << 0, kSuccess = 1 << 1;  // DSN_NOTIFY_NEVER, DSN_NOTIFY_SUCCESS
     delivery::DeliverRecipient r = recipient;
-    if (outcome.address.empty()) return r;
-    r.address = outcome.address;
+    if (outcome.address.empty() && !outcome.notifyStripped) return r;
+    if (!outcome.address.empty()) r.address = outcome.address;
     if (r.dsnNotify == kSuccess)
         r.dsnNotify = kNever;
     else
@@ -554,7 +560,7 @@ std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const deliver
     Context c{env, request, lines, recipient, decisions};
 
     std::vector<Outcome> outcomes;
-    std::vector<std::string> forwards;
+    std::vector<std::pair<std::string, bool>> forwards;
     for (const address::LocalDelivery& d : decisions.deliveries) {
         size_t before = outcomes.size();
         switch (d.kind) {
@@ -585,7 +591,7 @@ std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const deliver
                 break;
             }
             case Kind::Forward:
-                forwards.push_back(d.target);
+                forwards.emplace_back(d.target, !d.via.empty());
                 break;
             case Kind::Transport:
                 outcomes.push_back(passTo(c, d));

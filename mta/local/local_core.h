@@ -5,6 +5,7 @@
 // forwarded through cleanup as a new message, mail passed to another transport.
 #pragma once
 
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -59,6 +60,9 @@ struct Outcome {
     // that reached the destination (local logs "to=<root@example.org>,
     // orig_to=<admin@example.org>"); "" is the request's recipient itself.
     std::string address;
+    // Reported with DSN NOTIFY SUCCESS taken away even for the request's recipient (a
+    // forwarded copy: forward.c).
+    bool notifyStripped = false;
 };
 
 // A password file entry with what privileges need.
@@ -100,7 +104,12 @@ struct LocalEnvironment {
     std::function<base::Result<std::unique_ptr<Resubmission>>(int flags)> openCleanup;
     PassFunction pass;
     std::function<void(std::string_view)> warn = [](std::string_view) {};
-    std::function<time_t()> now = [] { return ::time(nullptr); };
+    // The clock: the From line's date, a forwarded message's arrival time.
+    std::function<timeval()> now = [] {
+        timeval tv{};
+        ::gettimeofday(&tv, nullptr);
+        return tv;
+    };
 };
 
 // Delivers the message (`lines`: its content without line ends) to one recipient of

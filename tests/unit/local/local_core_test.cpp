@@ -98,13 +98,14 @@ protected:
                               std::to_string(r.recipients.at(0).offset));
             return delivery::kStatusFinal;
         };
-        env.now = [] { return static_cast<time_t>(1796605323); };
+        env.now = [] { return timeval{1796605323, 250000}; };
         request_.sender = "alice@example.net";
         request_.nexthop = "example.org";
         delivery::DeliverRecipient r;
         r.address = rcpt;
         r.original = rcpt;
         r.offset = 123;
+        r.dsnNotify = notify_;
         return deliverRecipient(env, request_, lines, r);
     }
 
@@ -116,6 +117,7 @@ protected:
     std::vector<std::string> records_;
     std::vector<std::string> passed_;
     int cleanupFlags_ = -1;
+    int notify_ = 0;
 };
 
 TEST_F(LocalCoreTest, MailboxInSpoolHasPostfixEnvelopeLines) {
@@ -283,6 +285,7 @@ TEST_F(LocalCoreTest, DeliveredToLoopBounces) {
 
 TEST_F(LocalCoreTest, ForwardedAddressesGoThroughCleanupAsOneMessage) {
     aliases("team friend@example.net, other@example.com, bob\n");
+    notify_ = 2 | 4;  // NOTIFY=SUCCESS,FAILURE: the members get FAILURE only
     auto out = deliver("team@example.org");
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0].dsn.reason, "delivered to mailbox");
@@ -293,21 +296,23 @@ TEST_F(LocalCoreTest, ForwardedAddressesGoThroughCleanupAsOneMessage) {
     EXPECT_EQ(out[1].dsn.reason, "forwarded as 4ABCDEF123");
     EXPECT_EQ(cleanupFlags_, queue::cleanup_flag::kBounce | queue::cleanup_flag::kMapOk);
     ASSERT_GE(records_.size(), 12u);
-    EXPECT_EQ(records_[0].substr(0, 2), "T ");
+    EXPECT_EQ(records_[0], "T 1796605323 250000");
     EXPECT_EQ(records_[1], "S alice@example.net");
     std::vector<std::string> rest(records_.begin() + 2, records_.end());
-    std::vector<std::string> want = {"O team@example.org",
+    std::vector<std::string> want = {"A notify_flags=4",
+                                     "O team@example.org",
                                      "R friend@example.net",
+                                     "A notify_flags=4",
                                      "O team@example.org",
                                      "R other@example.com",
                                      "M ",
                                      "N Received: by mail.example.org (Postfix)"};
     // log_ident and rewrite_context are empty in this request: no attributes.
     ASSERT_GE(rest.size(), want.size());
-    EXPECT_EQ(std::vector<std::string>(rest.begin(), rest.begin() + 6), want);
-    EXPECT_EQ(rest[6].rfind("N \tid 4ABCDEF123; Mon,  7 Dec 2026 ", 0), 0u) << rest[6];
-    EXPECT_EQ(rest[7], "N Delivered-To: team@example.org");
-    EXPECT_EQ(rest[8], "N Subject: test");
+    EXPECT_EQ(std::vector<std::string>(rest.begin(), rest.begin() + 8), want);
+    EXPECT_EQ(rest[8], "N \tid 4ABCDEF123; Mon,  7 Dec 2026 01:02:03 +0000 (UTC)");
+    EXPECT_EQ(rest[9], "N Delivered-To: team@example.org");
+    EXPECT_EQ(rest[10], "N Subject: test");
     EXPECT_EQ(rest.back(), "X ");
 }
 
@@ -373,6 +378,9 @@ TEST(ReportedRecipient, ExpandedAddressLosesNotifySuccess) {
     auto same = reportedRecipient(r, own);
     EXPECT_EQ(same.address, "team@example.org");
     EXPECT_EQ(same.dsnNotify, 6);
+    own.notifyStripped = true;  // forwarded as a new message
+    EXPECT_EQ(reportedRecipient(r, own).dsnNotify, 4);
+    EXPECT_EQ(reportedRecipient(r, own).address, "team@example.org");
     Outcome member;
     member.address = "bob@example.org";
     auto m = reportedRecipient(r, member);
