@@ -1,8 +1,11 @@
 // bounce(8): the single-server daemon around serveBounceConnection (Postfix's
 // bounce/bounce.c main): master runs it as "bounce" and as "defer" (and "trace"), one
 // queue manager request per connection; notifications go to cleanup.
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
