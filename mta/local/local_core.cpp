@@ -561,8 +561,23 @@ std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const deliver
 
     std::vector<Outcome> outcomes;
     std::vector<std::pair<std::string, bool>> forwards;
+    std::vector<std::string> loops;
     for (const address::LocalDelivery& d : decisions.deliveries) {
         size_t before = outcomes.size();
+        // recipient.c checks each level of the expansion too: a member the message was
+        // already delivered to bounces instead of getting it again.
+        bool final = d.kind == Kind::Bounce || d.kind == Kind::Defer || d.kind == Kind::Discard;
+        if (!final && !d.address.empty() && lower(d.address) != lower(recipient.address) &&
+            deliveredToSeen(lines, d.address)) {
+            bool seen = false;
+            for (const std::string& l : loops) seen = seen || l == lower(d.address);
+            if (!seen) {
+                loops.push_back(lower(d.address));
+                outcomes.push_back(failed("5.4.6", "mail forwarding loop for " + d.address));
+                outcomes.back().address = d.address;
+            }
+            continue;
+        }
         switch (d.kind) {
             case Kind::Mailbox:
                 outcomes.push_back(deliverMailbox(c, d));

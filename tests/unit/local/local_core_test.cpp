@@ -283,6 +283,18 @@ TEST_F(LocalCoreTest, DeliveredToLoopBounces) {
     EXPECT_EQ(out[0].kind, K::Sent);
 }
 
+TEST_F(LocalCoreTest, DeliveredToLoopAtAnAliasMemberBouncesThatMember) {
+    std::string file = (dir_.path / "archive").string();
+    aliases("team bob, " + file + "\n");
+    auto out = deliver("team@example.org", {"Delivered-To: bob@example.org", "", "body"});
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].kind, K::Bounce);
+    EXPECT_EQ(out[0].dsn.reason, "mail forwarding loop for bob@example.org");
+    EXPECT_EQ(out[0].address, "bob@example.org");
+    EXPECT_EQ(out[1].dsn.reason, "delivered to file: " + file);
+    EXPECT_FALSE(fs::exists(spool_ / "bob"));
+}
+
 TEST_F(LocalCoreTest, ForwardedAddressesGoThroughCleanupAsOneMessage) {
     aliases("team friend@example.net, other@example.com, bob\n");
     notify_ = 2 | 4;  // NOTIFY=SUCCESS,FAILURE: the members get FAILURE only
