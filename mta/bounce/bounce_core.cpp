@@ -83,7 +83,7 @@ private:
     // Posts one notice; returns Postfix's status (0: posted or nothing to post).
     // `what` is the log's word ("sender non-delivery", "postmaster delay", ...).
     int post(const std::string& envelopeSender, const std::string& to, const message::DsnReport& r,
-             std::string_view what, bool* opened);
+             std::string_view what);
     void info(const std::string& text) const {
         if (s_.info) s_.info(text);
     }
@@ -98,7 +98,6 @@ private:
     Poster& poster_;
     Material m_;
     message::DsnReportKind kind_ = message::DsnReportKind::Failure;
-    bool templateFailed_ = false;  // reported already; no "notification failed" warning
 };
 
 base::Status Notifier::load(bool delayWarning) {
@@ -217,19 +216,15 @@ message::DsnReport Notifier::report(message::DsnReportKind kind, bool postmaster
 }
 
 int Notifier::post(const std::string& envelopeSender, const std::string& to, const message::DsnReport& r,
-                   std::string_view what, bool* opened) {
-    *opened = false;
+                   std::string_view what) {
     auto sub = poster_.open(envelopeSender, to, req_.sendopts);
     if (!sub) return 1;
-    *opened = true;
-    info(req_.queueId + ": " + std::string(what) + " notification: " + (*sub)->queueId());
     message::ComposedReport composed = message::composeDsnReport(r);
     for (const std::string& w : composed.warnings) warning(w);
     if (!composed.error.empty()) {
         // Fatal in Postfix (the process dies with the notice half written).
         warning(composed.error);
         (*sub)->abandon();
-        templateFailed_ = true;
         return 1;
     }
     if (composed.lines.empty()) {
@@ -238,8 +233,12 @@ int Notifier::post(const std::string& envelopeSender, const std::string& to, con
         return composed.reported == 0 ? 0 : 1;
     }
     for (const std::string& l : composed.lines) (*sub)->line(l);
+    std::string newId = (*sub)->queueId();
     auto status = (*sub)->finish();
     if (!status) return queue::cleanup_stat::kWrite;
+    // Postfix 3.7 logs the notice once cleanup has taken it (later versions log when
+    // they open it, and warn when it fails; 3.7 says nothing then).
+    if (*status == 0) info(req_.queueId + ": " + std::string(what) + " notification: " + newId);
     return *status;
 }
 
@@ -248,7 +247,6 @@ int Notifier::flush() {
     const std::string& recipient = req_.sender;
     const std::string& id = req_.queueId;
     int status = 1;
-    bool opened = false;
     if (equalsIgnoreCase(recipient, doubleBounceAddress())) {
         // A double bounce failed: never a triple bounce.
         warning(id + ": undeliverable postmaster notification discarded");
@@ -259,23 +257,14 @@ int Notifier::flush() {
             status = 0;
         } else {
             auto r = report(kind_, true, s_.doubleBounceNoticeRecipient, dsn_notify::kOverride, dsn_ret::kFull);
-            status = post(doubleBounceAddress(), s_.doubleBounceNoticeRecipient, r, "postmaster non-delivery", &opened);
-            if (!opened)
-                warning(id + ": postmaster notification failed");
-            else if (status != 0 && !templateFailed_)
-                warning(id + ": postmaster notification failed: " + queue::cleanupStrerror(status));
+            status = post(doubleBounceAddress(), s_.doubleBounceNoticeRecipient, r, "postmaster non-delivery");
         }
     } else {
         auto r = report(kind_, false, recipient, dsn_notify::kFailure, req_.dsnRet ? req_.dsnRet : dsn_ret::kFull);
-        status = post("", recipient, r, "sender non-delivery", &opened);
-        if (!opened)
-            warning(id + ": sender notification failed to " + recipient);
-        else if (status != 0 && !templateFailed_)
-            warning(id + ": sender notification failed to " + recipient + ": " + queue::cleanupStrerror(status));
+        status = post("", recipient, r, "sender non-delivery");
         if (status == 0 && classes.bounce) {
             auto pm = report(kind_, true, s_.bounceNoticeRecipient, dsn_notify::kOverride, dsn_ret::kHdrs);
-            int pmStatus =
-                post(doubleBounceAddress(), s_.bounceNoticeRecipient, pm, "postmaster non-delivery", &opened);
+            int pmStatus = post(doubleBounceAddress(), s_.bounceNoticeRecipient, pm, "postmaster non-delivery");
             if (pmStatus != 0) warning(id + ": postmaster notice failed while bouncing to " + recipient);
         }
     }
@@ -295,7 +284,6 @@ int Notifier::warn() {
     const std::string& recipient = req_.sender;
     const std::string& id = req_.queueId;
     int status = 1;
-    bool opened = false;
     if (equalsIgnoreCase(recipient, doubleBounceAddress())) {
         warning(id + ": undeliverable postmaster notification discarded");
         status = 0;
@@ -304,22 +292,14 @@ int Notifier::warn() {
             status = 0;
         } else {
             auto r = report(kind_, true, s_.delayNoticeRecipient, dsn_notify::kOverride, dsn_ret::kFull);
-            status = post(doubleBounceAddress(), s_.delayNoticeRecipient, r, "postmaster delay", &opened);
-            if (!opened)
-                warning(id + ": postmaster notification failed");
-            else if (status != 0 && !templateFailed_)
-                warning(id + ": postmaster notification failed: " + queue::cleanupStrerror(status));
+            status = post(doubleBounceAddress(), s_.delayNoticeRecipient, r, "postmaster delay");
         }
     } else {
         auto r = report(kind_, false, recipient, dsn_notify::kDelay, dsn_ret::kHdrs);
-        status = post("", recipient, r, "sender delay", &opened);
-        if (!opened)
-            warning(id + ": sender notification failed to " + recipient);
-        else if (status != 0 && !templateFailed_)
-            warning(id + ": sender notification failed to " + recipient + ": " + queue::cleanupStrerror(status));
+        status = post("", recipient, r, "sender delay");
         if (status == 0 && classes.delay) {
             auto pm = report(kind_, true, s_.delayNoticeRecipient, dsn_notify::kOverride, dsn_ret::kHdrs);
-            int pmStatus = post(doubleBounceAddress(), s_.delayNoticeRecipient, pm, "postmaster delay", &opened);
+            int pmStatus = post(doubleBounceAddress(), s_.delayNoticeRecipient, pm, "postmaster delay");
             if (pmStatus != 0) warning(id + ": postmaster notice failed while warning " + recipient);
         }
     }

@@ -86,9 +86,11 @@ std::unique_ptr<Poster> cleanupPoster(std::string socketPath, std::string myhost
 
 // Carries out one request; returns the status to reply: 0 when the notification was
 // posted (or none was due), -1 when it could not be (the log is kept; Flush removes it
-// on success). Logs as Postfix: "ID: sender non-delivery notification: NEWID",
-// "ID: postmaster non-delivery notification: NEWID", "ID: sender delay notification:
-// NEWID", and the warnings of bounce_notify_service.c.
+// on success). Logs as Postfix 3.7, once cleanup took the notice: "ID: sender
+// non-delivery notification: NEWID", "ID: postmaster non-delivery notification: NEWID",
+// "ID: sender delay notification: NEWID", "ID: postmaster delay notification: NEWID";
+// warnings "ID: undeliverable postmaster notification discarded" and "ID: postmaster
+// notice failed while bouncing to SENDER" (or "while warning SENDER").
 int serveBounceRequest(const delivery::BounceRequest& request, const BounceSettings& settings, Poster& poster);
 
 // One client connection: the hello, one request group, the reply (bounce.c's

@@ -224,14 +224,13 @@ TEST_F(BounceCoreTest, FailuresKeepTheLog) {
     poster_.failOpen = true;
     EXPECT_EQ(serveBounceRequest(request_, s_, poster_), -1);
     EXPECT_TRUE(exists(logPath("bounce")));
-    EXPECT_EQ(warnings_, std::vector<std::string>{"4QXyZ81cF2z9sT: sender notification failed to alice@example.com"});
     poster_.failOpen = false;
     poster_.finishStatus = queue::cleanup_stat::kWrite;
-    warnings_.clear();
     EXPECT_EQ(serveBounceRequest(request_, s_, poster_), -1);
     EXPECT_TRUE(exists(logPath("bounce")));
-    ASSERT_EQ(warnings_.size(), 1u);
-    EXPECT_EQ(warnings_[0].rfind("4QXyZ81cF2z9sT: sender notification failed to alice@example.com: ", 0), 0u);
+    // Postfix 3.7 logs a notice only once cleanup took it, and says nothing of a failure.
+    EXPECT_TRUE(infos_.empty());
+    EXPECT_TRUE(warnings_.empty());
     // BOUNCE_FLAG_CLEAN: the client wants the log gone on error.
     request_.flags = 1;
     EXPECT_EQ(serveBounceRequest(request_, s_, poster_), -1);
