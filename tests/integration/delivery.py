@@ -101,6 +101,9 @@ def send(targets):
         port, root = t.split(":", 1)
         instances.append((int(port), root))
     ok = True
+    # Each message gets 30 s to be delivered; once one has not been, the rest get 5 s each
+    # (an instance that keeps mail queued would otherwise take ten minutes).
+    limit = 30.0
     for n, (sender, rcpts, mopts, ropts, subject, body, extra) in enumerate(MESSAGES, 1):
         data = message(n, subject, body, extra)
         for port, root in instances:
@@ -120,8 +123,9 @@ def send(targets):
             except (smtplib.SMTPException, OSError) as e:
                 print(f"{root}: message {n} ({subject}): {e!r}", file=sys.stderr)
                 ok = False
-        if not wait_empty([root for _, root in instances]):
+        if not wait_empty([root for _, root in instances], limit):
             ok = False
+            limit = 5.0
     return 0 if ok else 1
 
 
@@ -259,7 +263,11 @@ def normalize(root, outdir):
         for m in msgs:
             if is_report(m):
                 n += 1
-                put(f"{name}.report{n}", ndr_structure(masker, m))
+                # Named after the message it reports on (the test's Message-ID numbers),
+                # so that one report missing or extra does not shift the others.
+                about = re.search(rb"^\|? *Message-ID: <(\d+)\.deliver@client\.example>", m, re.M | re.I)
+                key = f"for-message-{int(about.group(1)):02d}" if about else f"number-{n}"
+                put(f"{name}.report.{key}", ndr_structure(masker, m))
 
     spool = os.path.join(root, "spool")
     for user in sorted(os.listdir(spool)) if os.path.isdir(spool) else []:
