@@ -20,7 +20,7 @@ from delivery import Masker, log_lines, wait_empty  # noqa: E402
 DATE = "Mon, 07 Dec 2026 00:00:00 +0000"
 BODY = "one line\r\nFrom the start of a line\r\n.leading dot\r\n\r\nlast line\r\n"
 
-# (sender, recipients, subject)
+# (sender, recipients, subject[, extra header lines])
 MESSAGES = [
     ("sender@client.example", ["maildir@vdom.example"], "virtual: a Maildir"),
     ("sender@client.example", ["mbox@vdom.example"], "virtual: an mbox"),
@@ -34,11 +34,13 @@ MESSAGES = [
     ("sender@client.example", ["a@multi.example", "b@multi.example"], "pipe: two recipients in one command"),
     ("sender@client.example", ["x@fail.example"], "pipe: a command that exits 67"),
     ("sender@client.example", ["y@dsnfail.example"], "pipe: a command that prints a status and exits 1"),
+    ("sender@client.example", ["loop@pipe.example"], "pipe: flag D finds a Delivered-To loop",
+     "Delivered-To: LOOP@pipe.example\r\n"),
 ]
 
 
-def message(n, subject):
-    head = (f"From: Sender <sender@client.example>\r\nTo: someone@vdom.example\r\n"
+def message(n, subject, extra=""):
+    head = (f"{extra}From: Sender <sender@client.example>\r\nTo: someone@vdom.example\r\n"
             f"Subject: {subject}\r\nDate: {DATE}\r\nMessage-ID: <{n}.vp@client.example>\r\n")
     return (head + "\r\n" + BODY).encode()
 
@@ -49,7 +51,7 @@ def send(targets):
         port, root = t.split(":", 1)
         instances.append((int(port), root))
     ok = True
-    for n, (sender, rcpts, subject) in enumerate(MESSAGES, 1):
+    for n, (sender, rcpts, subject, *extra) in enumerate(MESSAGES, 1):
         for port, root in instances:
             try:
                 with smtplib.SMTP("127.0.0.1", port, local_hostname="client.example", timeout=30) as s:
@@ -60,7 +62,7 @@ def send(targets):
                         if code != 250:
                             print(f"{root}: message {n}: RCPT {r}: {code} {reply!r}", file=sys.stderr)
                             ok = False
-                    s.data(message(n, subject))
+                    s.data(message(n, subject, *extra))
             except (smtplib.SMTPException, OSError) as e:
                 print(f"{root}: message {n} ({subject}): {e!r}", file=sys.stderr)
                 ok = False
