@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# The SMTP and LMTP client against the real Postfix 3.7's smtp(8)/lmtp(8): a private
+# Postfix instance, then a private Postline instance, get the same main.cf (a transport
+# map sending each test domain to a receiving server on loopback) and the same messages
+# over SMTP. The receiving servers are Postfix's smtp-sink: one that accepts (SMTP), two
+# LMTP ones (TCP and a UNIX-domain socket), one that refuses every RCPT (5xx), one that
+# refuses DATA (4xx), one that answers the connection with 421, and a port where nothing
+# listens. Afterwards, for each side: the smtp/lmtp log lines (to=, relay=, dsn=,
+# status= with the reason, and the connection failures; queue ids, pids and delays
+# masked) and what arrived (smtp-sink's dump: the MAIL and RCPT parameters, the
+# dot-stuffed content) must be Postfix's.
+# Usage: tests/integration/smtp_relay.sh BUILD_DIR/bin (as root). Ports 10770-10777:
+# PF_PORT and PL_PORT are the instances' smtpd, 10772-10777 the receiving servers.
+# KEEP_WORK=1 keeps the scratch directory.
+# shellcheck source=tests/interop/lib.bash
+source "$(dirname "$0")/../interop/lib.bash"
+PF_PORT=${PF_PORT:-10770}
+PL_PORT=${PL_PORT:-10771}
+SINK_OK=10772 SINK_LMTP=10773 SINK_REJECT=10774 SINK_DATA4=10775 DEAD=10776 SINK_421=10777
+# shellcheck source=tests/interop/postfix_instance.bash
+source "$HERE/postfix_instance.bash"
+# shellcheck source=tests/integration/postline_instance.bash
+source "$HERE/../integration/postline_instance.bash"
+pf_instance_guard smtp_relay
+pl_instance_guard smtp_relay
+pl_require_daemons smtp_relay master smtpd cleanup qmgr smtp lmtp bounce discard
+SINK_PIDS=()
+stop_sinks() {
+  local pid
+  for pid in "${SINK_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${SINK_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  SINK_PIDS=()
+}
+trap 'stop_sinks; pl_stop; stop_instance
+      if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
+
+for port in $SINK_OK $SINK_LMTP $SINK_REJECT $SINK_DATA4 $DEAD $SINK_421; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "smtp_relay: 127.0.0.1:$port is in use" >&2
+    exit 1
+  fi
+done
+
+LMTP_SOCKET=$WORK/lmtp.sock
+
+# start_sinks DUMP: the receiving servers, each dumping what it accepted under DUMP
+# (smtp-sink -d: one file per transaction). They run as nobody; the UNIX-domain socket
+# is open to everyone.
+start_sinks() {
+  local dump=$1
+  mkdir -p "$dump"
+  chmod 777 "$dump"
+  smtp-sink -u nobody -d "$dump/ok." "127.0.0.1:$SINK_OK" 32 &
+  SINK_PIDS+=($!)
+  smtp-sink -u nobody -L -d "$dump/lmtp." "127.0.0.1:$SINK_LMTP" 32 &
+  SINK_PIDS+=($!)
+  (umask 0 && exec smtp-sink -u nobody -L -d "$dump/lmtpunix." "unix:$LMTP_SOCKET" 32) &
+  SINK_PIDS+=($!)
+  smtp-sink -u nobody -f RCPT "127.0.0.1:$SINK_REJECT" 32 &
+  SINK_PIDS+=($!)
+  smtp-sink -u nobody -r DATA "127.0.0.1:$SINK_DATA4" 32 &
+  SINK_PIDS+=($!)
+  smtp-sink -u nobody -Q CONNECT "127.0.0.1:$SINK_421" 32 &
+  SINK_PIDS+=($!)
+  local port
+  for port in $SINK_OK $SINK_LMTP $SINK_REJECT $SINK_DATA4 $SINK_421; do
+    for _ in $(seq 1 50); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+      sleep 0.1
+    done
+  done
+  for _ in $(seq 1 50); do
+    [ -S "$LMTP_SOCKET" ] && break
+    sleep 0.1
+  done
+}
+
+# relay_conf ROOT PORT: main.cf, master.cf (smtp and lmtp are the real programs) and the
+# transport map of an instance.
+relay_conf() {
+  local root=$1 port=$2 key
+  mkdir -p "$root/conf" "$root/queue" "$root/data" "$root/spool"
+  pf_main_cf "$root/conf/main.cf" "$root"
+  local extra
+  extra=$(
+    cat <<MAIN
+transport_maps = hash:$root/conf/transport
+maximal_queue_lifetime = 1d
+bounce_queue_lifetime = 1d
+smtp_connect_timeout = 5s
+lmtp_connect_timeout = 5s
+MAIN
+  )
+  while IFS= read -r key; do
+    sed -i "/^$key *=/d" "$root/conf/main.cf"
+  done < <(sed -nE 's/^([a-z_]+) *=.*/\1/p' <<<"$extra")
+  printf '%s\n' "$extra" >>"$root/conf/main.cf"
+  cat >"$root/conf/transport" <<TRANSPORT
+sink.example     smtp:[127.0.0.1]:$SINK_OK
+lmtp.example     lmtp:[127.0.0.1]:$SINK_LMTP
+lmtpu.example    lmtp:unix:$LMTP_SOCKET
+reject.example   smtp:[127.0.0.1]:$SINK_REJECT
+data4.example    smtp:[127.0.0.1]:$SINK_DATA4
+dead.example     smtp:[127.0.0.1]:$DEAD
+greet.example    smtp:[127.0.0.1]:$SINK_421
+nowhere.example  discard:
+TRANSPORT
+  PF_PORT=$port pf_master_cf "$root/conf/master.cf"
+  sed -i -E 's/^(smtp|lmtp) +unix .*/\1      unix  - - n - - \1/' "$root/conf/master.cf"
+}
+
+# send PORT: the messages, over SMTP to the instance's smtpd.
+send() {
+  python3 - "$1" <<'PY'
+import smtplib, sys
+port = int(sys.argv[1])
+long_line = "x" * 1200
+def message(subject, body):
+    return ("From: sender@nowhere.example\r\nTo: list@sink.example\r\nSubject: %s\r\n"
+            "Date: Mon, 7 Dec 2026 00:00:00 +0000\r\nMessage-ID: <%s@test.example>\r\n\r\n%s"
+            % (subject, subject.replace(" ", "-"), body)).encode("utf-8")
+body = (".leading dot\r\n..two dots\r\n.\r\nplain line\r\ncaf\u00e9 8bit\r\n" + long_line +
+        "\r\nlast line\r\n")
+sends = [
+    (["a@sink.example", "b@sink.example"], message("two recipients", body), ["BODY=8BITMIME"], []),
+    (["n@sink.example"], message("dsn", "dsn body\r\n"), ["RET=HDRS", "ENVID=env+2B1"],
+     ["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;orig@sink.example"]),
+    (["x@lmtp.example", "y@lmtp.example"], message("lmtp", "lmtp body\r\n.dot\r\n"), [], []),
+    (["u@lmtpu.example"], message("lmtp unix", "unix body\r\n"), [], []),
+    (["r@reject.example"], message("reject", "rejected\r\n"), [], []),
+    (["d@data4.example"], message("data4", "deferred at DATA\r\n"), [], []),
+    (["z@dead.example"], message("dead", "nobody listens\r\n"), [], []),
+    (["g@greet.example"], message("greet", "421 greeting\r\n"), [], []),
+]
+failed = []
+for rcpts, data, mail_opts, rcpt_opts in sends:
+    try:
+        s = smtplib.SMTP("127.0.0.1", port, timeout=30)
+        s.ehlo("client.example")
+        refused = s.sendmail("sender@nowhere.example", rcpts, data, mail_opts, rcpt_opts)
+        if refused:
+            failed.append("%s: %r" % (rcpts, refused))
+        s.quit()
+    except (OSError, smtplib.SMTPException) as e:
+        failed.append("%s: %s" % (rcpts, e))
+if failed:
+    sys.exit("\n".join(failed))
+PY
+}
+
+# wait_log ROOT N: until the instance's log has N smtp/lmtp recipient lines (60 s).
+wait_log() {
+  local root=$1 n=$2 count
+  for _ in $(seq 1 600); do
+    count=$(grep -cE 'postfix/(smtp|lmtp)\[[0-9]+\]: [0-9A-Za-z]+: to=' "$root/maillog" 2>/dev/null)
+    [ "${count:-0}" -ge "$n" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# normalize_log ROOT OUT: the smtp/lmtp lines, pids, queue ids and delays masked, sorted.
+normalize_log() {
+  grep -E 'postfix/(smtp|lmtp)\[' "$1/maillog" |
+    sed -E 's/^.*postfix\/(smtp|lmtp)\[[0-9]+\]: /\1: /; s/^(smtp|lmtp): [0-9A-Za-z]+: /\1: QID: /;
+            s/delay=[0-9.]+, delays=[0-9.]+\/[0-9.]+\/[0-9.]+\/[0-9.]+/delay=D, delays=D/' | sort >"$2"
+}
+
+# normalize_dump DUMP OUT: each received transaction as smtp-sink dumped it, without
+# the Received: headers (its own and the instance's) and the client address line.
+normalize_dump() {
+  python3 - "$1" >"$2" <<'PY'
+import os, sys
+out = []
+for name in sorted(os.listdir(sys.argv[1])):
+    kind = name.split(".")[0]
+    with open(os.path.join(sys.argv[1], name), "rb") as f:
+        lines = f.read().decode("utf-8", "replace").split("\n")
+    kept, skipping, in_body = [], False, False
+    for line in lines:
+        if in_body:
+            kept.append(line)
+            continue
+        if line == "":
+            in_body = True
+            kept.append(line)
+            continue
+        if line.startswith("Received:"):
+            skipping = True
+            continue
+        if skipping and line[:1] in (" ", "\t"):
+            continue
+        skipping = False
+        if line.startswith("X-Client-Addr:"):
+            continue
+        kept.append(line)
+    out.append("== " + kind + "\n" + "\n".join(kept))
+print("\n".join(sorted(out)))
+PY
+}
+
+EXPECTED_LINES=10
+
+# Postfix.
+PF_ROOT=$WORK/pf
+relay_conf "$PF_ROOT" "$PF_PORT"
+chown postfix "$PF_ROOT/data"
+touch -d '1 hour ago' "$PF_ROOT/conf/main.cf"
+chmod -R a+rX "$PF_ROOT/conf" "$PF_ROOT/queue"
+/usr/sbin/postmap -c "$PF_ROOT/conf" "hash:$PF_ROOT/conf/transport" || exit 1
+start_sinks "$WORK/pf.dump"
+if ! /usr/sbin/postfix -c "$PF_ROOT/conf" start >"$WORK/pf-start.log" 2>&1; then
+  cat "$WORK/pf-start.log" >&2
+  exit 1
+fi
+RUNNING=$PF_ROOT/conf
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$PF_PORT") 2>/dev/null && break
+  sleep 0.1
+done
+if send "$PF_PORT" 2>"$WORK/pf-send.err"; then ok "Postfix accepts the messages"; else bad "Postfix accepts the messages" "$WORK/pf-send.err"; fi
+wait_log "$PF_ROOT" "$EXPECTED_LINES" || bad "Postfix logs $EXPECTED_LINES smtp/lmtp results" "$PF_ROOT/maillog"
+sleep 0.5
+stop_instance
+stop_sinks
+normalize_log "$PF_ROOT" "$WORK/pf.log"
+normalize_dump "$WORK/pf.dump" "$WORK/pf.received"
+
+# What the configuration must make Postfix do, so that the comparison compares something.
+for want in 'to=<a@sink.example>, relay=127.0.0.1\[127.0.0.1\]:10772, .*status=sent \(250 2.0.0 Ok\)' \
+  'to=<u@lmtpu.example>, relay=mx.example.org\[.*lmtp.sock\], .*status=sent' \
+  'to=<r@reject.example>, .*dsn=5.3.0, status=bounced \(host 127.0.0.1\[127.0.0.1\] said: 500 5.3.0 Error: command failed \(in reply to RCPT TO command\)\)' \
+  'to=<d@data4.example>, .*status=deferred \(host 127.0.0.1\[127.0.0.1\] said: 450 4.3.0 Error: command failed \(in reply to DATA command\)\)' \
+  'to=<z@dead.example>, relay=none, .*status=deferred \(connect to 127.0.0.1\[127.0.0.1\]:10776: Connection refused\)' \
+  'to=<g@greet.example>, .*status=deferred \(host 127.0.0.1\[127.0.0.1\] refused to talk to me: 421 '; do
+  if grep -qE "$want" "$WORK/pf.log"; then ok "Postfix: $want"; else bad "Postfix: $want" "$WORK/pf.log"; fi
+done
+
+# Postline.
+PL_ROOT=$WORK/pl
+pl_root "$PL_ROOT"
+relay_conf "$PL_ROOT" "$PL_PORT"
+chown -R "$PL_USER" "$PL_ROOT"
+as_pl_user "$OURS_BIN/postmap" -c "$PL_ROOT/conf" "hash:$PL_ROOT/conf/transport" || exit 1
+start_sinks "$WORK/pl.dump"
+pl_start "$PL_ROOT"
+if send "$PL_PORT" 2>"$WORK/pl-send.err"; then ok "Postline accepts the messages"; else bad "Postline accepts the messages" "$WORK/pl-send.err"; fi
+wait_log "$PL_ROOT" "$EXPECTED_LINES" || bad "Postline logs $EXPECTED_LINES smtp/lmtp results" "$PL_ROOT/maillog"
+sleep 0.5
+pl_stop
+stop_sinks
+normalize_log "$PL_ROOT" "$WORK/pl.log"
+normalize_dump "$WORK/pl.dump" "$WORK/pl.received"
+
+same_files "the smtp and lmtp log lines (to=, relay=, dsn=, status= and reason; connection failures)" \
+  "$WORK/pf.log" "$WORK/pl.log"
+same_files "what the receiving servers got (MAIL and RCPT parameters, dot-stuffed content)" \
+  "$WORK/pf.received" "$WORK/pl.received"
+finish
