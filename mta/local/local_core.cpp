@@ -57,16 +57,21 @@ bool listHas(std::string_view list, std::string_view name) {
 }
 
 Outcome sent(std::string reason, std::string action = "delivered") {
-    return {Outcome::Kind::Sent, {"2.0.0", std::move(action), std::move(reason), "", "", "", ""}, false, "", false};
+    Outcome o;
+    o.dsn.status = "2.0.0";
+    o.dsn.action = std::move(action);
+    o.dsn.reason = std::move(reason);
+    return o;
 }
 // A failure: 4.x defers, anything else bounces (bounce_workaround's choice).
 Outcome failed(const std::string& status, std::string reason) {
     bool temp = !status.empty() && status[0] == '4';
-    return {temp ? Outcome::Kind::Defer : Outcome::Kind::Bounce,
-            {status, temp ? "delayed" : "failed", std::move(reason), "", "", "", ""},
-            false,
-            "",
-            false};
+    Outcome o;
+    o.kind = temp ? Outcome::Kind::Defer : Outcome::Kind::Bounce;
+    o.dsn.status = status;
+    o.dsn.action = temp ? "delayed" : "failed";
+    o.dsn.reason = std::move(reason);
+    return o;
 }
 // The "D.S.N text" that deliverLocal gives bounces, deferrals and discards.
 std::pair<std::string, std::string> splitDsnText(const std::string& text) {
@@ -434,22 +439,28 @@ Outcome passTo(const Context& c, const address::LocalDelivery& d) {
         transport = target.substr(0, colon);
         if (colon + 1 < target.size()) nexthop = target.substr(colon + 1);
     }
-    if (!c.env.pass) return failed("4.3.0", "mail transport unavailable");
     delivery::DeliverRequest one = c.request;
     one.nexthop = nexthop;
     delivery::DeliverRecipient r = c.recipient;
     if (!d.address.empty()) r.address = d.address;
     r.offset = -1;  // the agent reports; this process marks the recipient done
     one.recipients = {r};
-    auto status = c.env.pass(transport, one);
-    if (!status) {
-        c.env.warn(status.error().message);
-        return failed("4.3.0", "mail transport unavailable");
+    c.env.info(c.request.queueId + ": passing <" + r.address + "> to transport=" + transport);
+    PassResult result;
+    if (c.env.pass) result = c.env.pass(transport, one);
+    if (result.stage != PassResult::Stage::Replied) {
+        if (!result.problem.empty()) c.env.warn(result.problem);
+        Outcome o = failed("4.3.0", result.stage == PassResult::Stage::Unavailable ? "mail transport unavailable"
+                                                                                   : "unknown mail transport error");
+        o.relay = "none";
+        return o;
     }
     Outcome o;
-    o.kind = *status == delivery::kStatusFinal ? Outcome::Kind::Sent : Outcome::Kind::Defer;
+    bool done = result.status == delivery::kStatusFinal;
+    o.kind = done ? Outcome::Kind::Sent : Outcome::Kind::Defer;
     o.reported = true;
-    o.dsn = {*status == delivery::kStatusFinal ? "2.0.0" : "4.3.0", "", "passed to " + transport, "", "", "", ""};
+    o.dsn.status = done ? "2.0.0" : "4.3.0";
+    o.dsn.reason = "passed to " + transport;
     return o;
 }
 

@@ -63,6 +63,7 @@ struct Outcome {
     // Reported with DSN NOTIFY SUCCESS taken away even for the request's recipient (a
     // forwarded copy: forward.c).
     bool notifyStripped = false;
+    std::string relay = "local";  // relay= in the log ("none" when a pass failed)
 };
 
 // A password file entry with what privileges need.
@@ -88,9 +89,17 @@ public:
 };
 
 // Hands one recipient to another delivery agent (deliver_pass.c): the transport's
-// socket, the request with this one recipient. Returns the agent's reply status
-// (kStatusFinal: it delivered and reported) or an Error when it could not be reached.
-using PassFunction = std::function<base::Result<int>(const std::string& transport, const delivery::DeliverRequest&)>;
+// socket, the request with this one recipient, the agent's reply.
+struct PassResult {
+    enum class Stage {
+        Unavailable,  // no connection, no hello, or the request could not be sent
+        Malformed,    // the request went out but the reply was not understood
+        Replied,      // `status` is the agent's reply (kStatusFinal: it reported the recipient)
+    } stage = Stage::Unavailable;
+    int status = delivery::kStatusFinal;
+    std::string problem;  // for the warning
+};
+using PassFunction = std::function<PassResult(const std::string& transport, const delivery::DeliverRequest&)>;
 
 struct LocalEnvironment {
     LocalSettings settings;
@@ -104,6 +113,7 @@ struct LocalEnvironment {
     std::function<base::Result<std::unique_ptr<Resubmission>>(int flags)> openCleanup;
     PassFunction pass;
     std::function<void(std::string_view)> warn = [](std::string_view) {};
+    std::function<void(std::string_view)> info = [](std::string_view) {};
     // The clock: the From line's date, a forwarded message's arrival time.
     std::function<timeval()> now = [] {
         timeval tv{};

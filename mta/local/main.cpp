@@ -3,14 +3,13 @@
 // recipient delivered and reported (sent/bounced/deferred), marked done in the queue
 // file when it is final, and the reply.
 #include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "local_core.h"
+#include "local_pass.h"
 #include "postline/address/routing_context.h"
 #include "postline/address/tokens.h"
 #include "postline/artifact/generation.h"
@@ -55,35 +54,6 @@ public:
 private:
     queue::CleanupClient client_;
 };
-
-// deliver_pass(): private/TRANSPORT, the agent's hello, our request, its reply.
-base::Result<int> passRequest(const std::string& transport, const delivery::DeliverRequest& request) {
-    std::string path = "private/" + transport;
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return base::errnoError("socket");
-    sockaddr_un sun{};
-    sun.sun_family = AF_UNIX;
-    std::strncpy(sun.sun_path, path.c_str(), sizeof sun.sun_path - 1);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof sun) < 0) {
-        int err = errno;
-        ::close(fd);
-        return base::errnoError("connect to transport " + transport, err);
-    }
-    std::string pending;
-    auto finish = [&](base::Result<int> r) {
-        ::close(fd);
-        return r;
-    };
-    auto hello = queue::attr::readGroup(fd, pending);
-    if (!hello) return finish(base::Error{"private/" + transport + ": " + hello.error().message});
-    if (auto ok = delivery::checkAgentHello(*hello); !ok) return finish(ok.error());
-    if (auto w = queue::attr::writeAll(fd, delivery::encodeDeliverRequest(request)); !w) return finish(w.error());
-    auto group = queue::attr::readGroup(fd, pending);
-    if (!group) return finish(base::Error{"private/" + transport + ": " + group.error().message});
-    auto reply = delivery::decodeDeliverReply(*group);
-    if (!reply) return finish(reply.error());
-    return finish(reply->status);
-}
 
 void refresh(const server::DaemonConfig& cfg) {
     if (routing.config == &cfg.config() && routing.generation == cfg.generation().number()) return;
@@ -167,8 +137,11 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
         client->setLineLimit(lineLimit);
         return std::unique_ptr<local::Resubmission>(new CleanupResubmission(std::move(*client)));
     };
-    env.pass = passRequest;
+    env.pass = [](const std::string& transport, const delivery::DeliverRequest& request) {
+        return local::passToAgent("private/" + transport, request);
+    };
     env.warn = [](std::string_view t) { base::msgWarn(t); };
+    env.info = [](std::string_view t) { base::msgInfo(t); };
 
     for (const delivery::DeliverRecipient& rcpt : req.recipients) {
         std::vector<local::Outcome> outcomes = local::deliverRecipient(env, req, *lines, rcpt);
@@ -182,9 +155,9 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
             // in Postfix).
             delivery::DeliverRecipient r = local::reportedRecipient(rcpt, o);
             if (!final) r.offset = -1;
-            base::Status st = o.kind == local::Outcome::Kind::Sent     ? delivery.sent(r, "local", o.dsn)
-                              : o.kind == local::Outcome::Kind::Bounce ? delivery.bounce(r, "local", o.dsn)
-                                                                       : delivery.defer(r, "local", o.dsn);
+            base::Status st = o.kind == local::Outcome::Kind::Sent     ? delivery.sent(r, o.relay, o.dsn)
+                              : o.kind == local::Outcome::Kind::Bounce ? delivery.bounce(r, o.relay, o.dsn)
+                                                                       : delivery.defer(r, o.relay, o.dsn);
             if (!st) {
                 base::msgWarn(queueId + ": " + st.error().message);
                 final = false;

@@ -93,11 +93,12 @@ protected:
             c->records = &records_;
             return std::unique_ptr<Resubmission>(std::move(c));
         };
-        env.pass = [this](const std::string& transport, const delivery::DeliverRequest& r) -> base::Result<int> {
+        env.pass = [this](const std::string& transport, const delivery::DeliverRequest& r) {
             passed_.push_back(transport + " " + r.nexthop + " " + r.recipients.at(0).address + " " +
                               std::to_string(r.recipients.at(0).offset));
-            return delivery::kStatusFinal;
+            return passResult_;
         };
+        env.info = [this](std::string_view t) { info_.emplace_back(t); };
         env.now = [] { return timeval{1796605323, 250000}; };
         request_.sender = "alice@example.net";
         request_.nexthop = "example.org";
@@ -116,6 +117,8 @@ protected:
     delivery::DeliverRequest request_;
     std::vector<std::string> records_;
     std::vector<std::string> passed_;
+    std::vector<std::string> info_;
+    PassResult passResult_{PassResult::Stage::Replied, delivery::kStatusFinal, ""};
     int cleanupFlags_ = -1;
     int notify_ = 0;
 };
@@ -336,6 +339,23 @@ TEST_F(LocalCoreTest, MailboxTransportPassesTheRecipient) {
     EXPECT_EQ(out[0].kind, K::Sent);
     ASSERT_EQ(passed_.size(), 1u);
     EXPECT_EQ(passed_[0], "lmtp unix:private/dovecot-lmtp bob@example.org -1");
+    ASSERT_EQ(info_.size(), 1u);
+    EXPECT_EQ(info_[0], ": passing <bob@example.org> to transport=lmtp");  // the request has no queue id here
+    // An agent that defers the request: not final, nothing for local to report.
+    passResult_ = {PassResult::Stage::Replied, delivery::kStatusDefer, ""};
+    out = deliver("bob@example.org");
+    EXPECT_EQ(out[0].kind, K::Defer);
+    EXPECT_TRUE(out[0].reported);
+    // No agent: deferred by local with relay=none.
+    passResult_ = {PassResult::Stage::Unavailable, 0, "connect to private/lmtp: No such file or directory"};
+    out = deliver("bob@example.org");
+    EXPECT_EQ(out[0].kind, K::Defer);
+    EXPECT_FALSE(out[0].reported);
+    EXPECT_EQ(out[0].relay, "none");
+    EXPECT_EQ(out[0].dsn.reason, "mail transport unavailable");
+    passResult_ = {PassResult::Stage::Malformed, 0, "private/lmtp: malformed response"};
+    out = deliver("bob@example.org");
+    EXPECT_EQ(out[0].dsn.reason, "unknown mail transport error");
 }
 
 TEST_F(LocalCoreTest, DotForwardCommandRunsForItsOwner) {
