@@ -76,6 +76,35 @@ std::string cleanOutput(const std::string& raw) {
     return out;
 }
 
+std::vector<std::string> words(const std::string& text) {
+    std::vector<std::string> out;
+    std::string word;
+    for (char c : text) {
+        if (c == ' ' || c == '\t') {
+            if (!word.empty()) out.push_back(word);
+            word.clear();
+        } else {
+            word += c;
+        }
+    }
+    if (!word.empty()) out.push_back(word);
+    return out;
+}
+
+void execArgs(std::vector<std::string>& args) {
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+}
+
+// msg_fatal() in the child: the message on stderr, which is the command's output.
+[[noreturn]] void fatal(const std::string& text) {
+    std::string msg = "local: fatal: " + text + "\n";
+    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+    ::_exit(1);
+}
+
 [[noreturn]] void child(const CommandRun& run, int in, int out) {
     if (run.switchUser) {
         if (::setgid(run.gid) < 0 || ::setgroups(0, nullptr) < 0 || ::setuid(run.uid) < 0) ::_exit(75);
@@ -85,11 +114,9 @@ std::string cleanOutput(const std::string& raw) {
     if (in != STDIN_FILENO) ::close(in);
     if (out != STDOUT_FILENO && out != STDERR_FILENO) ::close(out);
     for (int fd = 3; fd < 1024; ++fd) ::close(fd);
-    if (!run.directory.empty() && ::chdir(run.directory.c_str()) < 0) {
-        std::string msg = "cannot change directory to \"" + run.directory + "\": " + std::strerror(errno) + "\n";
-        (void)!::write(STDERR_FILENO, msg.data(), msg.size());
-        ::_exit(75);
-    }
+    if (!run.directory.empty() && ::chdir(run.directory.c_str()) < 0)
+        fatal("cannot change directory to \"" + run.directory + "\" for uid=" + std::to_string(::getuid()) +
+              " gid=" + std::to_string(::getgid()) + ": " + std::strerror(errno));
     // clean_env(): only export_environment survives, then PATH and local's variables.
     std::vector<std::string> kept;
     for (const std::string& name : run.exportEnvironment)
@@ -102,29 +129,26 @@ std::string cleanOutput(const std::string& raw) {
     ::setenv("PATH", "/usr/bin:/bin", 1);
     for (const auto& [name, value] : run.environment) ::setenv(name.c_str(), value.c_str(), 1);
     ::signal(SIGPIPE, SIG_DFL);
-    std::vector<std::string> args;
-    if (run.shell.empty()) {
-        args = {"/bin/sh", "-c", run.command};
-    } else {
-        std::string word;
-        for (char c : run.shell) {
-            if (c == ' ' || c == '\t') {
-                if (!word.empty()) args.push_back(word);
-                word.clear();
-            } else {
-                word += c;
-            }
-        }
-        if (!word.empty()) args.push_back(word);
+    // local_command_shell: that shell with the command as its last argument.
+    if (!run.shell.empty()) {
+        std::vector<std::string> args = words(run.shell);
         args.push_back(run.command);
+        execArgs(args);
+        fatal("execvp " + args[0] + ": " + std::strerror(errno));
     }
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    std::string msg = "execvp " + args[0] + ": " + std::strerror(errno) + "\n";
-    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
-    ::_exit(75);
+    // exec_command(): a command of plain words runs directly, anything else (or a word
+    // not found on PATH) through "sh -c".
+    constexpr std::string_view kPlain = "1234567890!@%-_=+:,./abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ \t";
+    bool plain = run.command.find_first_not_of(kPlain) == std::string::npos &&
+                 run.command.find_first_not_of(" \t") != std::string::npos;
+    if (plain) {
+        std::vector<std::string> args = words(run.command);
+        execArgs(args);
+        if (errno != ENOENT || args[0].find('/') != std::string::npos)
+            fatal("execvp " + args[0] + ": " + std::strerror(errno));
+    }
+    ::execl("/bin/sh", "sh", "-c", run.command.c_str(), static_cast<char*>(nullptr));
+    fatal(std::string("execl /bin/sh: ") + std::strerror(errno));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "postline/address/routing_context.h"
 #include "postline/address/tokens.h"
 #include "postline/base/strings.h"
+#include "postline/config/expand.h"
 #include "postline/delivery/maildir.h"
 #include "postline/delivery/mbox.h"
 #include "postline/queue/cleanup_client.h"
@@ -360,6 +361,38 @@ Outcome deliverCommand(const Context& c, const address::LocalDelivery& d, bool m
     run.environment = std::move(env);
     run.exportEnvironment = s.exportEnvironment;
     run.timeLimit = s.commandTimeLimit;
+    if (!s.commandExecutionDirectory.empty()) {
+        // local_expand(): local's own names only, each value through the filter.
+        auto expanded = config::macroExpand(
+            s.commandExecutionDirectory, 0, [&](std::string_view name) -> std::optional<std::string> {
+                std::optional<std::string> v;
+                if (name == "user")
+                    v = level.user;
+                else if (name == "home" && acct)
+                    v = acct->home;
+                else if (name == "shell" && acct)
+                    v = acct->shell;
+                else if (name == "domain")
+                    v = level.domain;
+                else if (name == "local" || name == "mailbox")
+                    v = level.local;
+                else if (name == "recipient")
+                    v = level.address;
+                else if (name == "extension" && !level.extension.empty())
+                    v = level.extension;
+                else if (name == "recipient_delimiter" && level.local.size() > level.user.size())
+                    v = std::string(1, level.local[level.user.size()]);
+                if (v)
+                    for (char& ch : *v)
+                        if (s.executionDirectoryFilter.find(ch) == std::string::npos) ch = '_';
+                return v;
+            });
+        if (expanded.error) {
+            c.env.warn("bad parameter value syntax for command_execution_directory: " + s.commandExecutionDirectory);
+            return failed("4.3.5", "mail system configuration error");
+        }
+        run.directory = expanded.text;
+    }
     if (c.switching()) {
         auto [uid, gid] = c.unprivileged(acct);
         if (uid == 0) return failed("4.3.0", "mail system configuration error");
@@ -482,7 +515,8 @@ std::optional<Account> systemAccountByUid(uid_t uid) {
     return Account{found->pw_name, found->pw_uid, found->pw_gid, found->pw_dir, found->pw_shell};
 }
 
-base::Result<LocalSettings> LocalSettings::read(const std::function<std::string(std::string_view)>& get) {
+base::Result<LocalSettings> LocalSettings::read(const std::function<std::string(std::string_view)>& get,
+                                                const std::function<std::string(std::string_view)>& raw) {
     LocalSettings s;
     auto lock = delivery::parseMailboxLock(get("mailbox_delivery_lock"));
     if (!lock) return lock.error();
@@ -523,6 +557,8 @@ base::Result<LocalSettings> LocalSettings::read(const std::function<std::string(
     for (auto name : base::splitAny(get("export_environment"), ", \t\r\n"))
         if (!name.empty()) s.exportEnvironment.emplace_back(name);
     s.localCommandShell = get("local_command_shell");
+    s.commandExecutionDirectory = raw("command_execution_directory");
+    s.executionDirectoryFilter = get("execution_directory_expansion_filter");
     s.defaultPrivs = get("default_privs");
     s.myhostname = get("myhostname");
     s.mailName = get("mail_name");

@@ -40,14 +40,18 @@ struct LocalSettings {
     long commandTimeLimit = 1000;  // seconds
     std::string commandExpansionFilter;
     std::vector<std::string> exportEnvironment{"TZ", "MAIL_CONFIG", "LANG"};
-    std::string localCommandShell;  // "" runs commands with /bin/sh -c
+    std::string localCommandShell;          // "" runs commands with /bin/sh -c
+    std::string commandExecutionDirectory;  // raw: local's $user, $home, ... expanded per delivery
+    std::string executionDirectoryFilter;   // execution_directory_expansion_filter
     std::string defaultPrivs = "nobody";
     std::string myhostname;
     std::string mailName = "Postfix";
     std::string maildirHostname;  // gethostname()
 
-    // Errors: a mailbox_delivery_lock without a known method.
-    static base::Result<LocalSettings> read(const std::function<std::string(std::string_view)>& get);
+    // `get` gives a parameter's expanded value, `raw` its value as written (for those
+    // local expands per delivery). Errors: a mailbox_delivery_lock without a known method.
+    static base::Result<LocalSettings> read(const std::function<std::string(std::string_view)>& get,
+                                            const std::function<std::string(std::string_view)>& raw);
 };
 
 // What a recipient's destination came to. Reported outcomes go to the agent's

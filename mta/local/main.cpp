@@ -61,7 +61,9 @@ void refresh(const server::DaemonConfig& cfg) {
     routing.context = new address::RoutingContext(cfg.config());
     routing.config = &cfg.config();
     routing.generation = cfg.generation().number();
-    auto settings = local::LocalSettings::read([&](std::string_view name) { return cfg.get(name); });
+    auto settings =
+        local::LocalSettings::read([&](std::string_view name) { return cfg.get(name); },
+                                   [&](std::string_view name) { return cfg.config().raw(name).value_or(""); });
     if (!settings) base::msgFatal(settings.error().message);
     routing.settings = *settings;
     routing.settings.lockRetry.delaySeconds = static_cast<int>(cfg.getSeconds("deliver_lock_delay"));

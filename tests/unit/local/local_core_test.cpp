@@ -66,7 +66,8 @@ protected:
                                    gid_t gid) {
         if (lines.empty()) lines = {"Subject: test", "From: alice@example.net", "", "From the start", "body"};
         routing_ = std::make_unique<address::RoutingContext>(config_);
-        auto settings = LocalSettings::read([&](std::string_view n) { return config_.get(n); });
+        auto settings = LocalSettings::read([&](std::string_view n) { return config_.get(n); },
+                                            [&](std::string_view n) { return config_.raw(n).value_or(""); });
         EXPECT_TRUE(settings);
         LocalEnvironment env;
         env.settings = *settings;
@@ -246,6 +247,37 @@ TEST_F(LocalCoreTest, CommandExitStatusesMapLikeSysexits) {
     EXPECT_EQ(out[0].kind, K::Defer);
     EXPECT_EQ(out[0].dsn.status, "4.2.2");
     EXPECT_EQ(out[0].dsn.reason, "mailbox full ");
+}
+
+TEST_F(LocalCoreTest, CommandRunsInCommandExecutionDirectory) {
+    fs::create_directories(dir_.path / "run/cmd_x");
+    config_.set("command_execution_directory", (dir_.path / "run").string() + "/${user}_${extension}");
+    std::string out = (dir_.path / "pwd.out").string();
+    aliases("cmd \"|pwd > " + out + "\"\n");
+    auto res = deliver("cmd+x@example.org");
+    ASSERT_EQ(res[0].kind, K::Sent) << res[0].dsn.reason;
+    EXPECT_EQ(slurp(out), (dir_.path / "run/cmd_x").string() + "\n");
+    // A directory that does not exist: the command is not run.
+    config_.set("command_execution_directory", (dir_.path / "nowhere").string());
+    res = deliver("cmd+x@example.org");
+    EXPECT_EQ(res[0].kind, K::Bounce);
+    EXPECT_NE(res[0].dsn.reason.find("cannot change directory to"), std::string::npos) << res[0].dsn.reason;
+}
+
+TEST_F(LocalCoreTest, PlainCommandRunsWithoutAShell) {
+    // exec_command(): plain words are run directly: $0 of a shell would be "sh".
+    std::string script = (dir_.path / "show0").string();
+    std::ofstream(script) << "#!/bin/sh\necho \"$0\" > " << (dir_.path / "zero.out").string() << "\n";
+    fs::permissions(script, fs::perms::owner_all);
+    aliases("cmd \"|" + script + " arg\"\nbad \"|" + (dir_.path / "missing").string() + "\"\n");
+    auto res = deliver("cmd@example.org");
+    ASSERT_EQ(res[0].kind, K::Sent) << res[0].dsn.reason;
+    EXPECT_EQ(slurp(dir_.path / "zero.out"), script + "\n");
+    res = deliver("bad@example.org");
+    EXPECT_EQ(res[0].kind, K::Bounce);
+    EXPECT_EQ(res[0].dsn.reason, "Command died with status 1: \"" + (dir_.path / "missing").string() +
+                                     "\". Command output: local: fatal: execvp " + (dir_.path / "missing").string() +
+                                     ": No such file or directory ");
 }
 
 TEST_F(LocalCoreTest, CommandTimeLimitBounces) {
