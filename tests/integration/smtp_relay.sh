@@ -5,10 +5,13 @@
 # over SMTP. The receiving servers are Postfix's smtp-sink: one that accepts (SMTP), two
 # LMTP ones (TCP and a UNIX-domain socket), one that refuses every RCPT (5xx), one that
 # refuses DATA (4xx), one that answers the connection with 421, and a port where nothing
-# listens. Afterwards, for each side: the smtp/lmtp log lines (to=, relay=, dsn=,
-# status= with the reason, and the connection failures; queue ids, pids and delays
-# masked) and what arrived (smtp-sink's dump: the MAIL and RCPT parameters, the
-# dot-stuffed content) must be Postfix's.
+# listens; and a private Dovecot's LMTP (on a UNIX-domain socket, run as the Postline
+# instance's user) that delivers into Maildirs and refuses an unknown user among known
+# ones. Afterwards, for each side: the smtp/lmtp log lines (to=, relay=, dsn=, status=
+# with the reason, and the connection failures; queue ids, pids and delays masked), what
+# arrived at smtp-sink (its dump: the MAIL and RCPT parameters, the dot-stuffed content)
+# and what Dovecot delivered (the Maildir files without their Received: headers) must be
+# Postfix's.
 # Usage: tests/integration/smtp_relay.sh BUILD_DIR/bin (as root). Ports 10770-10777:
 # PF_PORT and PL_PORT are the instances' smtpd, 10772-10777 the receiving servers.
 # KEEP_WORK=1 keeps the scratch directory.
@@ -31,7 +34,79 @@ stop_sinks() {
   for pid in "${SINK_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   SINK_PIDS=()
 }
-trap 'stop_sinks; pl_stop; stop_instance
+DV_DIR=$WORK/dovecot
+DV_PID=
+# dv_lmtp_start: Dovecot with LMTP only, its socket DV_DIR/run/lmtp open to everyone,
+# two users (dv, dw) with Maildirs under DV_DIR/mail.
+dv_lmtp_start() {
+  local group
+  group=$(id -gn "$PL_USER")
+  mkdir -p "$DV_DIR/run" "$DV_DIR/state" "$DV_DIR/home" "$DV_DIR/mail"
+  : >"$DV_DIR/passwd"
+  for user in dv dw; do
+    printf '%s:{PLAIN}secret::::::userdb_mail=maildir:%s\n' "$user" "$DV_DIR/mail/$user" >>"$DV_DIR/passwd"
+  done
+  cat >"$DV_DIR/dovecot.conf" <<CONF
+# A private Dovecot LMTP server for the test: a UNIX-domain socket, one unprivileged user.
+base_dir = $DV_DIR/run
+state_dir = $DV_DIR/state
+log_path = $DV_DIR/dovecot.log
+info_log_path = $DV_DIR/dovecot.log
+protocols = lmtp
+ssl = no
+auth_username_format = %Ln
+default_internal_user = $PL_USER
+default_internal_group = $group
+default_login_user = $PL_USER
+first_valid_uid = 0
+mail_uid = $PL_USER
+mail_gid = $group
+mail_home = $DV_DIR/home/%n
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $DV_DIR/passwd
+}
+userdb {
+  driver = passwd-file
+  args = $DV_DIR/passwd
+}
+service lmtp {
+  unix_listener lmtp {
+    mode = 0666
+  }
+}
+service anvil {
+  chroot =
+}
+service stats {
+  unix_listener stats-reader {
+    user = $PL_USER
+  }
+  unix_listener stats-writer {
+    user = $PL_USER
+  }
+}
+CONF
+  chown -R "$PL_USER" "$DV_DIR"
+  if ! as_pl_user /usr/sbin/dovecot -c "$DV_DIR/dovecot.conf" >"$DV_DIR/start.log" 2>&1; then
+    cat "$DV_DIR/start.log" "$DV_DIR/dovecot.log" >&2 2>/dev/null
+    return 1
+  fi
+  for _ in $(seq 1 100); do
+    [ -S "$DV_DIR/run/lmtp" ] && break
+    sleep 0.1
+  done
+  DV_PID=$(tr -d ' \n' <"$DV_DIR/run/master.pid" 2>/dev/null)
+}
+# dv_lmtp_stop: by the pid in its pid file (10 s at most).
+dv_lmtp_stop() {
+  [ -n "$DV_PID" ] || return 0
+  local tries=0
+  kill "$DV_PID" 2>/dev/null || true
+  while kill -0 "$DV_PID" 2>/dev/null && ((tries++ < 100)); do sleep 0.1; done
+  DV_PID=
+}
+trap 'stop_sinks; dv_lmtp_stop; pl_stop; stop_instance
       if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
 
 for port in $SINK_OK $SINK_LMTP $SINK_REJECT $SINK_DATA4 $DEAD $SINK_421; do
@@ -103,6 +178,7 @@ reject.example   smtp:[127.0.0.1]:$SINK_REJECT
 data4.example    smtp:[127.0.0.1]:$SINK_DATA4
 dead.example     smtp:[127.0.0.1]:$DEAD
 greet.example    smtp:[127.0.0.1]:$SINK_421
+dovecot.example  lmtp:unix:$DV_DIR/run/lmtp
 nowhere.example  discard:
 TRANSPORT
   PF_PORT=$port pf_master_cf "$root/conf/master.cf"
@@ -131,6 +207,8 @@ sends = [
     (["d@data4.example"], message("data4", "deferred at DATA\r\n"), [], []),
     (["z@dead.example"], message("dead", "nobody listens\r\n"), [], []),
     (["g@greet.example"], message("greet", "421 greeting\r\n"), [], []),
+    (["dv@dovecot.example", "nouser@dovecot.example", "dw@dovecot.example"],
+     message("dovecot", "into Maildir\r\n.dot line\r\n"), [], []),
 ]
 failed = []
 for rcpts, data, mail_opts, rcpt_opts in sends:
@@ -159,11 +237,14 @@ wait_log() {
   return 1
 }
 
-# normalize_log ROOT OUT: the smtp/lmtp lines, pids, queue ids and delays masked, sorted.
+# normalize_log ROOT OUT: the smtp/lmtp lines, pids, queue ids and delays masked, and
+# Dovecot's session id in its replies (with its ":Rn" recipient number, which counts the
+# RCPT commands in the order the queue manager listed the recipients), sorted.
 normalize_log() {
   grep -E 'postfix/(smtp|lmtp)\[' "$1/maillog" |
     sed -E 's/^.*postfix\/(smtp|lmtp)\[[0-9]+\]: /\1: /; s/^(smtp|lmtp): [0-9A-Za-z]+: /\1: QID: /;
-            s/delay=[0-9.]+, delays=[0-9.]+\/[0-9.]+\/[0-9.]+\/[0-9.]+/delay=D, delays=D/' | sort >"$2"
+            s/delay=[0-9.]+, delays=[0-9.]+\/[0-9.]+\/[0-9.]+\/[0-9.]+/delay=D, delays=D/
+            s/> [A-Za-z0-9+\/]+(:R[0-9]+)? Saved\)$/> SESSION Saved)/' | sort >"$2"
 }
 
 # normalize_dump DUMP OUT: each received transaction as smtp-sink dumped it, without
@@ -199,7 +280,38 @@ print("\n".join(sorted(out)))
 PY
 }
 
-EXPECTED_LINES=10
+# normalize_maildirs DIR OUT: every delivered file (user, then the file without its
+# Received: headers), sorted.
+normalize_maildirs() {
+  python3 - "$1" >"$2" <<'PY'
+import os, sys
+out = []
+root = sys.argv[1]
+for user in sorted(os.listdir(root)):
+    for sub in ("new", "cur"):
+        d = os.path.join(root, user, sub)
+        if not os.path.isdir(d):
+            continue
+        for name in os.listdir(d):
+            with open(os.path.join(d, name), "rb") as f:
+                lines = f.read().decode("utf-8", "replace").split("\n")
+            kept, skipping, in_body = [], False, False
+            for line in lines:
+                if not in_body and line == "":
+                    in_body = True
+                if not in_body and line.startswith("Received:"):
+                    skipping = True
+                    continue
+                if not in_body and skipping and line[:1] in (" ", "\t"):
+                    continue
+                skipping = False
+                kept.append(line)
+            out.append("== " + user + "\n" + "\n".join(kept))
+print("\n".join(sorted(out)))
+PY
+}
+
+EXPECTED_LINES=13
 
 # Postfix.
 PF_ROOT=$WORK/pf
@@ -209,6 +321,7 @@ touch -d '1 hour ago' "$PF_ROOT/conf/main.cf"
 chmod -R a+rX "$PF_ROOT/conf" "$PF_ROOT/queue"
 /usr/sbin/postmap -c "$PF_ROOT/conf" "hash:$PF_ROOT/conf/transport" || exit 1
 start_sinks "$WORK/pf.dump"
+dv_lmtp_start || bad "Dovecot's LMTP starts" "$DV_DIR/dovecot.log"
 if ! /usr/sbin/postfix -c "$PF_ROOT/conf" start >"$WORK/pf-start.log" 2>&1; then
   cat "$WORK/pf-start.log" >&2
   exit 1
@@ -223,8 +336,11 @@ wait_log "$PF_ROOT" "$EXPECTED_LINES" || bad "Postfix logs $EXPECTED_LINES smtp/
 sleep 0.5
 stop_instance
 stop_sinks
+dv_lmtp_stop
 normalize_log "$PF_ROOT" "$WORK/pf.log"
 normalize_dump "$WORK/pf.dump" "$WORK/pf.received"
+normalize_maildirs "$DV_DIR/mail" "$WORK/pf.maildirs"
+mv "$DV_DIR" "$WORK/pf.dovecot"
 
 # What the configuration must make Postfix do, so that the comparison compares something.
 for want in 'to=<a@sink.example>, relay=127.0.0.1\[127.0.0.1\]:10772, .*status=sent \(250 2.0.0 Ok\)' \
@@ -232,7 +348,9 @@ for want in 'to=<a@sink.example>, relay=127.0.0.1\[127.0.0.1\]:10772, .*status=s
   'to=<r@reject.example>, .*dsn=5.3.0, status=bounced \(host 127.0.0.1\[127.0.0.1\] said: 500 5.3.0 Error: command failed \(in reply to RCPT TO command\)\)' \
   'to=<d@data4.example>, .*status=deferred \(host 127.0.0.1\[127.0.0.1\] said: 450 4.3.0 Error: command failed \(in reply to DATA command\)\)' \
   'to=<z@dead.example>, relay=none, .*status=deferred \(connect to 127.0.0.1\[127.0.0.1\]:10776: Connection refused\)' \
-  'to=<g@greet.example>, .*status=deferred \(host 127.0.0.1\[127.0.0.1\] refused to talk to me: 421 '; do
+  'to=<g@greet.example>, .*status=deferred \(host 127.0.0.1\[127.0.0.1\] refused to talk to me: 421 ' \
+  'to=<dv@dovecot.example>, relay=mx.example.org\[.*/run/lmtp\], .*status=sent \(250 2.0.0 <dv@dovecot.example> ' \
+  'to=<nouser@dovecot.example>, .*dsn=5.1.1, status=bounced \(host mx.example.org\[.*/run/lmtp\] said: 550 5.1.1 <nouser@dovecot.example> User doesn.t exist: nouser@dovecot.example \(in reply to RCPT TO command\)\)'; do
   if grep -qE "$want" "$WORK/pf.log"; then ok "Postfix: $want"; else bad "Postfix: $want" "$WORK/pf.log"; fi
 done
 
@@ -243,17 +361,26 @@ relay_conf "$PL_ROOT" "$PL_PORT"
 chown -R "$PL_USER" "$PL_ROOT"
 as_pl_user "$OURS_BIN/postmap" -c "$PL_ROOT/conf" "hash:$PL_ROOT/conf/transport" || exit 1
 start_sinks "$WORK/pl.dump"
+dv_lmtp_start || bad "Dovecot's LMTP starts" "$DV_DIR/dovecot.log"
 pl_start "$PL_ROOT"
 if send "$PL_PORT" 2>"$WORK/pl-send.err"; then ok "Postline accepts the messages"; else bad "Postline accepts the messages" "$WORK/pl-send.err"; fi
 wait_log "$PL_ROOT" "$EXPECTED_LINES" || bad "Postline logs $EXPECTED_LINES smtp/lmtp results" "$PL_ROOT/maillog"
 sleep 0.5
 pl_stop
 stop_sinks
+dv_lmtp_stop
 normalize_log "$PL_ROOT" "$WORK/pl.log"
 normalize_dump "$WORK/pl.dump" "$WORK/pl.received"
+normalize_maildirs "$DV_DIR/mail" "$WORK/pl.maildirs"
 
 same_files "the smtp and lmtp log lines (to=, relay=, dsn=, status= and reason; connection failures)" \
   "$WORK/pf.log" "$WORK/pl.log"
 same_files "what the receiving servers got (MAIL and RCPT parameters, dot-stuffed content)" \
   "$WORK/pf.received" "$WORK/pl.received"
+if grep -q '^== dv' "$WORK/pf.maildirs" && grep -q '^== dw' "$WORK/pf.maildirs"; then
+  ok "Dovecot delivered Postfix's message to dv and dw"
+else
+  bad "Dovecot delivered Postfix's message to dv and dw" "$WORK/pf.maildirs"
+fi
+same_files "what Dovecot's LMTP delivered (Maildir files without Received:)" "$WORK/pf.maildirs" "$WORK/pl.maildirs"
 finish
