@@ -2,9 +2,13 @@
 // master.cf (Postfix's pipe/pipe.c main, pipe_service, get_service_params): one
 // delivery request per connection from the queue manager, the command run once for
 // the request's recipients, each recipient reported (relay=SERVICE), and the reply.
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "pipe_core.h"
@@ -56,6 +60,23 @@ std::vector<std::string> splitList(const std::string& text) {
     return out;
 }
 
+// post_init's set_eugid(var_owner_uid, var_owner_gid): started by root, the agent works
+// as mail_owner (its bounce and defer logs are mail_owner's, as the bounce daemon reads
+// them) and takes other ids only in the command's process.
+void workAsMailOwner(const server::DaemonConfig& cfg) {
+    if (::getuid() != 0) return;
+    std::string owner = cfg.get("mail_owner");
+    passwd* pw = ::getpwnam(owner.c_str());
+    if (!pw)
+        base::msgFatal("file " + cfg.options().configDirectory +
+                       "/main.cf: parameter mail_owner: unknown user name value: " + owner);
+    if (::geteuid() == pw->pw_uid && ::getegid() == pw->pw_gid) return;
+    gid_t groups[1] = {pw->pw_gid};
+    if ((::geteuid() != 0 && ::seteuid(0) < 0) || ::setegid(pw->pw_gid) < 0 || ::setgroups(1, groups) < 0 ||
+        ::seteuid(pw->pw_uid) < 0)
+        base::msgFatal("set_eugid " + owner + ": " + std::strerror(errno));
+}
+
 void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     const server::ServiceOptions& options = cfg.options();
     std::string service = options.serviceName.empty() ? "pipe" : options.serviceName;
@@ -64,7 +85,7 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     auto attributes = pipe::parseAttributes(options.arguments, pipe::systemUser, pipe::systemGroup);
     if (!attributes) base::msgFatal(attributes.error().message);
     pipe::PrivilegeLimits limits;
-    limits.privileged = ::geteuid() == 0;
+    limits.privileged = ::getuid() == 0;
     limits.runningUid = ::geteuid();
     limits.mailOwner = cfg.get("mail_owner");
     if (auto owner = pipe::systemUser(limits.mailOwner)) {
@@ -74,12 +95,14 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     limits.setgidGroup = cfg.get("setgid_group");
     limits.setgidGid = pipe::systemGroup(limits.setgidGroup);
     if (auto ok = pipe::checkPrivileges(*attributes, limits); !ok) base::msgFatal(ok.error().message);
+    workAsMailOwner(cfg);
 
     pipe::PipeEnvironment env;
     env.service = service;
     env.configDirectory = options.configDirectory;
     env.attributes = std::move(*attributes);
     env.switchUser = limits.privileged;
+    env.defaultDirectory = cfg.get("queue_directory");
     // get_service_params(): SERVICE_time_limit, else command_time_limit.
     env.timeLimit = cfg.getSeconds("command_time_limit");
     if (std::string own = cfg.get(service + "_time_limit"); !own.empty()) {

@@ -70,9 +70,15 @@ std::string printableOutput(std::string text) {
     return text;
 }
 
-// kill_command(): the child's process group, or the child when that fails.
+// kill_command(): the child's process group, or the child when that fails. An agent
+// started by root that works as mail_owner takes root's effective uid back for it (the
+// command runs as another user).
 void killCommand(pid_t pid) {
+    uid_t saved = ::geteuid();
+    bool regain = ::getuid() == 0 && saved != 0;
+    if (regain) (void)!::seteuid(0);
     if (::kill(-pid, SIGKILL) < 0) (void)::kill(pid, SIGKILL);
+    if (regain) (void)!::seteuid(saved);
 }
 
 // timed_waitpid() until the deadline; false when it passed.
@@ -179,6 +185,9 @@ CommandResult runCommand(const CommandSpec& spec) {
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        // Started by root and working as mail_owner (set_ugid's seteuid(0)).
+        if (::getuid() == 0 && ::geteuid() != 0 && ::seteuid(0) < 0)
+            childFatal(spec.programName, base::cat("seteuid(0): ", std::strerror(errno)));
         if (!spec.chroot.empty()) {
             if (::chroot(spec.chroot.c_str()) < 0 || ::chdir("/") < 0)
                 childFatal(spec.programName, "chroot(" + spec.chroot + "): " + std::strerror(errno));

@@ -115,7 +115,7 @@ PipeOutcome decidePipe(const PipeEnvironment& env, const delivery::DeliverReques
     spec.switchUser = env.switchUser;
     spec.uid = attr.uid;
     spec.gid = attr.gid;
-    spec.directory = attr.directory;
+    spec.directory = attr.directory.empty() ? env.defaultDirectory : attr.directory;
     spec.chroot = attr.chroot;
     spec.exportEnvironment = env.exportEnvironment;
     spec.timeLimit = env.timeLimit;

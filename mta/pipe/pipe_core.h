@@ -21,8 +21,9 @@ struct PipeEnvironment {
     std::string service;          // master.cf's service name: the log's relay= and the reason's text
     std::string configDirectory;  // for the unknown-macro warning
     PipeAttributes attributes;
-    bool switchUser = false;  // the agent runs as root: the command gets user='s uid and gid
-    long timeLimit = 1000;    // SERVICE_time_limit, else command_time_limit (seconds)
+    bool switchUser = false;       // the agent runs as root: the command gets user='s uid and gid
+    std::string defaultDirectory;  // the working directory without directory= ($queue_directory)
+    long timeLimit = 1000;         // SERVICE_time_limit, else command_time_limit (seconds)
     std::vector<std::string> exportEnvironment{"TZ", "MAIL_CONFIG", "LANG"};
     std::string recipientDelimiter;
     bool enableOriginalRecipient = true;

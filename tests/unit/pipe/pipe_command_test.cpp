@@ -188,6 +188,29 @@ TEST_F(PipeCommandTest, RunsAsTheUserWhenRoot) {
     EXPECT_EQ(::geteuid(), 0u);
 }
 
+TEST_F(PipeCommandTest, FromMailOwnerTheCommandIsStillRunAndKilled) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch users";
+    // Started by root, the daemon works as mail_owner (here 5002): the child takes
+    // root back to become the user, and a command past its time limit is killed.
+    CommandSpec spec = sh("id -u; sleep 30");
+    spec.switchUser = true;
+    spec.uid = 5000;
+    spec.gid = 5000;
+    spec.timeLimit = 1;
+    ASSERT_EQ(::setegid(5002), 0);
+    ASSERT_EQ(::seteuid(5002), 0);
+    auto start = std::chrono::steady_clock::now();
+    CommandResult r = runCommand(spec);
+    auto took = std::chrono::steady_clock::now() - start;
+    uid_t after = ::geteuid();
+    ASSERT_EQ(::seteuid(0), 0);
+    ASSERT_EQ(::setegid(0), 0);
+    EXPECT_EQ(after, 5002u);
+    EXPECT_LT(took, std::chrono::seconds(5));
+    EXPECT_EQ(r.status, CommandStatus::Bounce);
+    EXPECT_EQ(r.dsn.reason, "Command time limit exceeded: \"/bin/sh\". Command output: 5000 ");
+}
+
 TEST(SysExits, Table) {
     EXPECT_EQ(sysExitDetail(64).text, "command line usage error");
     EXPECT_EQ(sysExitDetail(73).dsn, "5.2.0");

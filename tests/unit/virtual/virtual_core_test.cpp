@@ -279,6 +279,29 @@ TEST_F(VirtualTest, RunsAsTheOwnerWhenRoot) {
     EXPECT_EQ(warnings_.back(), "specify \"strict_mailbox_ownership = no\" to ignore mailbox ownership mismatch");
 }
 
+TEST_F(VirtualTest, TakesTheOwnerFromMailOwnerAndGoesBack) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch users";
+    // Started by root, the daemon works as mail_owner (here 5002) between writes.
+    fs::permissions(dir_.path, fs::perms::others_exec, fs::perm_options::add);
+    ASSERT_EQ(::chown((base_ / "example.com").c_str(), 5000, 5000), 0);
+    VirtualEnvironment env = environment();
+    env.switchUsers = true;
+    delivery::DeliverRequest r = request();
+    ASSERT_EQ(::setegid(5002), 0);
+    ASSERT_EQ(::seteuid(5002), 0);
+    Outcome out = deliverRecipient(env, r, lines_, {"", "carol@example.com", "", 0, 0});
+    uid_t after = ::geteuid();
+    gid_t afterGid = ::getegid();
+    ASSERT_EQ(::seteuid(0), 0);
+    ASSERT_EQ(::setegid(0), 0);
+    EXPECT_EQ(out.kind, K::Sent) << out.dsn.reason;
+    EXPECT_EQ(after, 5002u);
+    EXPECT_EQ(afterGid, 5002u);
+    struct stat st {};
+    ASSERT_EQ(::stat((base_ / "example.com/carol").c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, 5000u);
+}
+
 TEST_F(VirtualTest, RequestLoopReportsEachRecipient) {
     // bob is known (Maildir); carol is unknown here: bounced and both marked done.
     maps("bob@example.com example.com/bob/\n");
