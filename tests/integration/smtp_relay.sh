@@ -4,8 +4,8 @@
 # map sending each test domain to a receiving server on loopback) and the same messages
 # over SMTP. The receiving servers are Postfix's smtp-sink: one that accepts (SMTP), two
 # LMTP ones (TCP and a UNIX-domain socket), one that refuses every RCPT (5xx), one that
-# refuses DATA (4xx), one that answers the connection with 421, and a port where nothing
-# listens; and a private Dovecot's LMTP (on a UNIX-domain socket, run as the Postline
+# refuses DATA (4xx), one that answers the connection with 421 (also as the first
+# server of a transport with a fallback relay), and a port where nothing listens; and a private Dovecot's LMTP (on a UNIX-domain socket, run as the Postline
 # instance's user) that delivers into Maildirs and refuses an unknown user among known
 # ones. Afterwards, for each side: the smtp/lmtp log lines (to=, relay=, dsn=, status=
 # with the reason, and the connection failures; queue ids, pids and delays masked), what
@@ -179,10 +179,13 @@ data4.example    smtp:[127.0.0.1]:$SINK_DATA4
 dead.example     smtp:[127.0.0.1]:$DEAD
 greet.example    smtp:[127.0.0.1]:$SINK_421
 dovecot.example  lmtp:unix:$DV_DIR/run/lmtp
+fallback.example fallback:[127.0.0.1]:$SINK_421
 nowhere.example  discard:
 TRANSPORT
   PF_PORT=$port pf_master_cf "$root/conf/master.cf"
   sed -i -E 's/^(smtp|lmtp) +unix .*/\1      unix  - - n - - \1/' "$root/conf/master.cf"
+  # A transport whose first server answers 421: the fallback relay gets the mail.
+  echo "fallback  unix  - - n - - smtp -o smtp_fallback_relay=[127.0.0.1]:$SINK_OK" >>"$root/conf/master.cf"
 }
 
 # send PORT: the messages, over SMTP to the instance's smtpd.
@@ -207,6 +210,7 @@ sends = [
     (["d@data4.example"], message("data4", "deferred at DATA\r\n"), [], []),
     (["z@dead.example"], message("dead", "nobody listens\r\n"), [], []),
     (["g@greet.example"], message("greet", "421 greeting\r\n"), [], []),
+    (["f@fallback.example"], message("fallback", "via the fallback relay\r\n"), [], []),
     (["dv@dovecot.example", "nouser@dovecot.example", "dw@dovecot.example"],
      message("dovecot", "into Maildir\r\n.dot line\r\n"), [], []),
 ]
@@ -311,7 +315,7 @@ print("\n".join(sorted(out)))
 PY
 }
 
-EXPECTED_LINES=13
+EXPECTED_LINES=14
 
 # Postfix.
 PF_ROOT=$WORK/pf
@@ -349,6 +353,8 @@ for want in 'to=<a@sink.example>, relay=127.0.0.1\[127.0.0.1\]:10772, .*status=s
   'to=<d@data4.example>, .*status=deferred \(host 127.0.0.1\[127.0.0.1\] said: 450 4.3.0 Error: command failed \(in reply to DATA command\)\)' \
   'to=<z@dead.example>, relay=none, .*status=deferred \(connect to 127.0.0.1\[127.0.0.1\]:10776: Connection refused\)' \
   'to=<g@greet.example>, .*status=deferred \(host 127.0.0.1\[127.0.0.1\] refused to talk to me: 421 ' \
+  ': host 127.0.0.1\[127.0.0.1\] refused to talk to me: 421 4.0.0 Server closing connection$' \
+  'to=<f@fallback.example>, relay=127.0.0.1\[127.0.0.1\]:10772, .*status=sent' \
   'to=<dv@dovecot.example>, relay=mx.example.org\[.*/run/lmtp\], .*status=sent \(250 2.0.0 <dv@dovecot.example> ' \
   'to=<nouser@dovecot.example>, .*dsn=5.1.1, status=bounced \(host mx.example.org\[.*/run/lmtp\] said: 550 5.1.1 <nouser@dovecot.example> User doesn.t exist: nouser@dovecot.example \(in reply to RCPT TO command\)\)'; do
   if grep -qE "$want" "$WORK/pf.log"; then ok "Postfix: $want"; else bad "Postfix: $want" "$WORK/pf.log"; fi
