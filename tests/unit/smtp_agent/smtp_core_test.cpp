@@ -29,6 +29,8 @@ public:
     std::string ehlo = "250-fake.example\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 8BITMIME";
     std::map<std::string, std::string> rcptReplies;  // address -> reply
     std::vector<std::string> dotReplies = {"250 2.0.0 Ok: queued as 3ABCDE"};
+    std::string silentOn;    // a command left unanswered (the client times out)
+    std::string closeOn;     // a command answered by closing the connection
     std::string transcript;  // every byte received
     std::string data;        // the content between DATA's 354 and the dot, as received
 
@@ -92,6 +94,11 @@ private:
                     continue;
                 }
                 std::string verb = line.substr(0, 4);
+                if (verb == closeOn) {
+                    ::close(c);
+                    return;
+                }
+                if (verb == silentOn) continue;
                 if (verb == "EHLO" || verb == "LHLO" || verb == "HELO") {
                     say(ehlo);
                 } else if (verb == "MAIL") {
@@ -243,6 +250,43 @@ TEST_F(SmtpCoreTest, TemporaryGreetingRefusalOnTheLastServerDefersAndThrottles) 
     EXPECT_EQ(reply.hopStatus.dtext, "421 4.3.2 Service shutting down");
     std::string deferred = logLine("to=<carol@example.com>");
     EXPECT_NE(deferred.find("relay=127.0.0.1[127.0.0.1]:10778, "), std::string::npos) << deferred;
+}
+
+TEST_F(SmtpCoreTest, ATimeoutAndALostConnectionDeferAndThrottle) {
+    FakeServer server;
+    ASSERT_TRUE(server.listenTcp(10778));
+    server.silentOn = "DATA";
+    server.start();
+    delivery::DeliverRequest r = request();
+    r.nexthop = "[127.0.0.1]:10778";
+    auto d = open(r);
+    ASSERT_TRUE(d);
+    AgentSettings s = settings();
+    s.dataInitTimeout = 1;
+    delivery::DeliverReply reply = deliverSmtp(*d, s, noDns());
+    server.join();
+    EXPECT_EQ(reply.status, delivery::kStatusDefer);
+    EXPECT_EQ(reply.hopStatus.status, "4.4.2");
+    EXPECT_EQ(reply.hopStatus.reason, "conversation with 127.0.0.1[127.0.0.1] timed out while sending DATA command");
+    EXPECT_EQ(states(), (std::vector<State>{State::Todo, State::Todo}));
+
+    FakeServer closing;
+    ASSERT_TRUE(closing.listenTcp(10778));
+    closing.closeOn = "MAIL";
+    closing.ehlo = "250 fake.example";  // no PIPELINING: MAIL alone
+    closing.start();
+    auto d2 = open(r);
+    ASSERT_TRUE(d2);
+    log_.clear();
+    reply = deliverSmtp(*d2, settings(), noDns());
+    closing.join();
+    EXPECT_EQ(reply.hopStatus.reason, "lost connection with 127.0.0.1[127.0.0.1] while sending MAIL FROM");
+    std::string deferred = logLine("to=<bob@example.com>");
+    EXPECT_NE(deferred.find("relay=127.0.0.1[127.0.0.1]:10778, "), std::string::npos) << deferred;
+    EXPECT_NE(deferred.find("dsn=4.4.2, status=deferred (lost connection with 127.0.0.1[127.0.0.1] while sending "
+                            "MAIL FROM)"),
+              std::string::npos)
+        << deferred;
 }
 
 TEST_F(SmtpCoreTest, LmtpOverAUnixSocketReportsEachRecipient) {
