@@ -86,6 +86,7 @@ MapHit MapList::find(std::string_view key, uint32_t requiredFlags) {
             hit.table = e.spec;
             hit.error = e.spec + " is unavailable. " + e.openError;
             hit.warnings.push_back(hit.error);
+            hit.warnings.push_back(e.spec + " lookup error for \"" + std::string(key) + "\"");  // maps_find()
             return hit;
         }
         if (requiredFlags != 0 && (e.dict->flags() & requiredFlags) == 0) continue;
