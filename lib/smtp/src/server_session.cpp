@@ -217,7 +217,12 @@ SessionParameters SessionParameters::read(address::RoutingContext& context) {
         open.config = &context.config();
         p.rejectFooterMaps = std::make_shared<maps::MapList>(
             address::openAddressTables("smtpd_reject_footer_maps", footerMaps, flags, open));
-        for (const std::string& w : p.rejectFooterMaps->openWarnings()) base::msgWarn(w);
+        // dict_surrogate()'s error at open ("TYPE:NAME is unavailable. REASON" is what
+        // each lookup warns).
+        for (const std::string& w : p.rejectFooterMaps->openWarnings()) {
+            size_t at = w.find(" is unavailable. ");
+            base::msgError(at == std::string::npos ? w : w.substr(at + 17));
+        }
     }
     return p;
 }
