@@ -337,6 +337,10 @@ void ClientSession::startTransaction() {
         recvState_ = options_.skipQuitResponse ? kLast : kQuit;
         run();
     };
+    if (message_.recipients.empty()) {  // nothing to deliver: say goodbye
+        quitNow();
+        return;
+    }
     if (!features_.smtputf8 && message_.smtputf8Required) {
         failRemaining(ClientOutcome::Kind::MessageFailed, "5.6.7",
                       "SMTPUTF8 is required, but was not offered by host " + options_.peer, nullptr);
