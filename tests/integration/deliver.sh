@@ -36,7 +36,7 @@ trap 'dv_stop; pl_stop; stop_instance
 
 # The daemons the Postline side needs besides master, smtpd and cleanup.
 missing=()
-for program in master smtpd cleanup qmgr local bounce error discard; do
+for program in master smtpd cleanup qmgr local bounce error discard virtual pipe; do
   [ -x "$OURS_BIN/../libexec/$program" ] || missing+=("$program")
 done
 if [ "${PL_FORCE:-0}" = 1 ] && ((${#missing[@]})); then
@@ -58,13 +58,23 @@ delivery_conf() {
     sed -i "/^$key *=/d" "$root/conf/main.cf"
   done < <(sed -nE 's/^([a-z_]+) *=.*/\1/p' "$DATA/main.cf")
   sed "s|@ROOT@|$root|g" "$DATA/main.cf" >>"$root/conf/main.cf"
-  for f in aliases incl.list transport; do
+  for f in aliases incl.list transport relocated header_checks vmailbox; do
     sed "s|@ROOT@|$root|g" "$DATA/$f" >"$root/conf/$f"
   done
+  cp "$DATA/pipe.sh" "$root/conf/pipe.sh"
+  # virtual(8) makes a Maildir's directories but not an mbox file's: the domain's
+  # directory is there.
+  mkdir -p "$root/forward" "$root/vmail/virt.example"
+  sed "s|@ROOT@|$root|g" "$DATA/nobody+fwd.forward" >"$root/forward/nobody+fwd.forward"
+  chown nobody "$root/forward/nobody+fwd.forward"
+  # master.cf: the shared one (smtp, relay and lmtp discard), with the real virtual(8)
+  # and a pipe(8) service.
   PF_PORT=$port pf_master_cf "$root/conf/master.cf"
+  sed -i 's/^virtual .*/virtual   unix  - n n - - virtual/' "$root/conf/master.cf"
+  echo "pipetest  unix  - n n - - pipe flags=FR user=nobody argv=/bin/sh $root/conf/pipe.sh \${sender} \${recipient} \${nexthop} \${extension} \${user} \${mailbox}" >>"$root/conf/master.cf"
   # The mail spool is world-writable and sticky (local delivers as the recipient), and
-  # so is the output directory.
-  chmod 1777 "$root/spool" "$root/out"
+  # so are the output directory and virtual_mailbox_base.
+  chmod 1777 "$root/spool" "$root/out" "$root/vmail" "$root/vmail/virt.example"
 }
 
 # Postfix.
@@ -73,8 +83,10 @@ delivery_conf "$PF_ROOT" "$PF_PORT"
 chown postfix "$PF_ROOT/data"
 touch -d '1 hour ago' "$PF_ROOT/conf/main.cf"
 chmod -R a+rX "$PF_ROOT/conf" "$PF_ROOT/queue"
-/usr/sbin/postalias -c "$PF_ROOT/conf" "hash:$PF_ROOT/conf/aliases" &&
-  /usr/sbin/postmap -c "$PF_ROOT/conf" "hash:$PF_ROOT/conf/transport" || exit 1
+/usr/sbin/postalias -c "$PF_ROOT/conf" "hash:$PF_ROOT/conf/aliases" || exit 1
+for map in transport relocated vmailbox; do
+  /usr/sbin/postmap -c "$PF_ROOT/conf" "hash:$PF_ROOT/conf/$map" || exit 1
+done
 if ! /usr/sbin/postfix -c "$PF_ROOT/conf" start >"$WORK/pf-start.log" 2>&1; then
   cat "$WORK/pf-start.log" >&2
   exit 1
@@ -88,8 +100,10 @@ if ((${#missing[@]} == 0)); then
   pl_root "$PL_ROOT"
   delivery_conf "$PL_ROOT" "$PL_PORT"
   chown -R "$PL_USER" "$PL_ROOT"
-  as_pl_user "$OURS_BIN/postalias" -c "$PL_ROOT/conf" "hash:$PL_ROOT/conf/aliases" &&
-    as_pl_user "$OURS_BIN/postmap" -c "$PL_ROOT/conf" "hash:$PL_ROOT/conf/transport" || exit 1
+  as_pl_user "$OURS_BIN/postalias" -c "$PL_ROOT/conf" "hash:$PL_ROOT/conf/aliases" || exit 1
+  for map in transport relocated vmailbox; do
+    as_pl_user "$OURS_BIN/postmap" -c "$PL_ROOT/conf" "hash:$PL_ROOT/conf/$map" || exit 1
+  done
   pl_start "$PL_ROOT"
   targets+=("$PL_PORT:$PL_ROOT")
 fi
@@ -105,19 +119,22 @@ python3 "$INTEGRATION/delivery.py" normalize "$PF_ROOT" "$WORK/pf.out" || bad "n
 
 # What the configuration must make Postfix do, so that the comparison below compares
 # something: each kind of destination written, a non-delivery report for messages 10,
-# 11, 12, 17 and 19 and a success report for message 20 (delivery.py numbers them).
-expect_artifacts() { # expect_artifacts DIR: the artifacts a complete run has
-  printf '%s\n' file.incl.file file.list.file file.tofile.mbox log.delivery maildir.Maildir \
-    mbox.bin mbox.bin.report.for-message-{10,17,19,20} mbox.daemon mbox.nobody mbox.sys \
-    mbox.sys.report.for-message-{11,12} messages output.tocmd.env output.tocmd.out
+# 11, 12, 17, 19, 23 and 24 and a success report for message 20 (delivery.py numbers
+# them).
+expect_artifacts() { # expect_artifacts: the artifacts a complete run has
+  printf '%s\n' file.out.forward.file file.out.incl.file file.out.list.file file.out.tofile.mbox \
+    file.vmail.virt.example.vmb log.delivery maildir.out.Maildir maildir.vmail.virt.example.vmd \
+    mbox.bin mbox.bin.report.for-message-{10,17,19,20,24} mbox.daemon mbox.nobody mbox.sys \
+    mbox.sys.report.for-message-{11,12,23} messages output.out.pipe.out output.out.tocmd.env \
+    output.out.tocmd.out
 }
 expect_artifacts >"$WORK/expected.artifacts"
 same_files "Postfix's deliveries: every kind of destination written" "$WORK/expected.artifacts" \
   "$WORK/pf.out/artifacts"
 grep -E 'status=(sent|bounced)' "$WORK/pf.out/log.delivery" | sed -E 's/.*status=([a-z]+).*/\1/' | sort | uniq -c |
   awk '{print $2, $1}' >"$WORK/pf.statuses"
-printf 'bounced 6\nsent 32\n' >"$WORK/expected.statuses"
-same_files "Postfix's log: 32 deliveries, 6 bounces" "$WORK/expected.statuses" "$WORK/pf.statuses"
+printf 'bounced 8\nsent 46\n' >"$WORK/expected.statuses"
+same_files "Postfix's log: 46 deliveries, 8 bounces" "$WORK/expected.statuses" "$WORK/pf.statuses"
 
 if ((${#missing[@]} == 0)); then
   python3 "$INTEGRATION/delivery.py" normalize "$PL_ROOT" "$WORK/pl.out" || bad "normalize Postline's deliveries"
@@ -158,6 +175,15 @@ dovecot_users() {
     dv_user "$dir/passwd" maildir "maildir:$root/out/Maildir"
     echo "maildir maildir $root/out/Maildir" >>"$dir/users"
   fi
+  # virtual(8)'s mailboxes: a Maildir and an mbox.
+  if [ -d "$root/vmail/virt.example/vmd" ]; then
+    dv_user "$dir/passwd" vmd "maildir:$root/vmail/virt.example/vmd"
+    echo "vmd maildir $root/vmail/virt.example/vmd" >>"$dir/users"
+  fi
+  if [ -f "$root/vmail/virt.example/vmb" ]; then
+    dv_user "$dir/passwd" vmb "mbox:$dir/home/vmb/mail:INBOX=$root/vmail/virt.example/vmb"
+    echo "vmb mbox $root/vmail/virt.example/vmb" >>"$dir/users"
+  fi
 }
 
 # dovecot_read ROOT NAME LABEL: a private Dovecot (in WORK/dovecot-NAME) reads every
@@ -186,12 +212,10 @@ dovecot_read() {
 # Dovecot reads a copy of Postfix's deliveries first (owned by the user Dovecot runs
 # as), which shows that the reader works, then Postline's own.
 mkdir -p "$WORK/pf-copy"
-cp -a "$PF_ROOT/spool" "$PF_ROOT/out" "$WORK/pf-copy/"
-rm -f "$WORK/pf-copy/out/tocmd".*
+cp -a "$PF_ROOT/spool" "$PF_ROOT/out" "$PF_ROOT/vmail" "$WORK/pf-copy/"
 chown -R "$PL_USER" "$WORK/pf-copy"
 dovecot_read "$WORK/pf-copy" pf "Postfix's deliveries (a copy)"
 if ((${#missing[@]} == 0)); then
-  rm -f "$PL_ROOT/out/tocmd".*
   dovecot_read "$PL_ROOT" pl "Postline's deliveries"
 fi
 

@@ -59,6 +59,17 @@ MESSAGES = [
     ("bin@deliver.example", ["nobody@deliver.example"], ["RET=FULL"], ["NOTIFY=SUCCESS"],
      "DSN: success notification", PLAIN, ""),
     ("sys@deliver.example", ["nosuch4@deliver.example"], [], ["NOTIFY=NEVER"], "DSN: never notify", PLAIN, ""),
+    ("bin@deliver.example", ["nobody+fwd@deliver.example"], [], [], "a .forward file", PLAIN, ""),
+    ("sys@deliver.example", ["oldname@deliver.example"], [], [], "an alias to a relocated user", PLAIN, ""),
+    ("bin@deliver.example", ["nobody@deliver.example"], [], [], "a Delivered-To loop", PLAIN,
+     "Delivered-To: nobody@deliver.example\r\n"),
+    ("bin@deliver.example", ["nobody@deliver.example"], [], [], "header_checks: discard me", PLAIN, ""),
+    ("bin@deliver.example", ["nobody@deliver.example"], [], [], "header_checks: redirect me", PLAIN, ""),
+    ("bin@deliver.example", ["nobody@deliver.example"], [], [], "header_checks: filter me", PLAIN, ""),
+    ("bin@deliver.example", ["nobody@deliver.example"], [], [], "header_checks: a blind copy", PLAIN,
+     "X-Copy-To: yes\r\n"),
+    ("bin@deliver.example", ["vmd@virt.example", "vmb@virt.example"], [], [], "virtual: Maildir and mbox", PLAIN, ""),
+    ("bin@deliver.example", ["piped+ext@deliver.example"], [], [], "pipe(8) through transport_maps", PLAIN, ""),
 ]
 
 
@@ -193,7 +204,7 @@ def split_mbox(data):
 
 def normal_message(masker, raw):
     text = raw.decode("utf-8", errors="replace")
-    text = re.sub(r"^(From \S+) +\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}", r"\1  DATE", text)
+    text = re.sub(r"^(From \S+) +\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}", r"\1  DATE", text, flags=re.M)
     return masker.text(text)
 
 
@@ -274,38 +285,54 @@ def normalize(root, outdir):
         path = os.path.join(spool, user)
         if os.path.isfile(path) and not user.endswith(".lock"):
             put_mbox(f"mbox.{user}", path)
-    out = os.path.join(root, "out")
-    for name in sorted(os.listdir(out)) if os.path.isdir(out) else []:
-        path = os.path.join(out, name)
-        if os.path.isdir(path):
-            lines = []
-            for sub in ("tmp", "cur", "new"):
-                files = sorted(os.listdir(os.path.join(path, sub))) if os.path.isdir(os.path.join(path, sub)) else None
-                lines.append(f"{sub}/: {'missing' if files is None else len(files)} files")
-                for f in files or []:
-                    if not MAILDIR_NAME.match(f):
-                        lines.append(f"  a name unlike Postfix's TIME.VdevIinodeMusec.HOST: {f}")
-            msgs = []
-            for f in os.listdir(os.path.join(path, "new")) if os.path.isdir(os.path.join(path, "new")) else []:
-                with open(os.path.join(path, "new", f), "rb") as fp:
-                    msgs.append(normal_message(masker, fp.read()))
-            for i, m in enumerate(sorted(msgs), 1):
-                lines.append(f"==== message {i}\n{m}")
-            put(f"maildir.{name}", "\n".join(lines) + "\n")
-        elif name.endswith(".mbox") or name.endswith(".file"):
-            put_mbox(f"file.{name}", path)
-        else:
-            with open(path, "rb") as f:
-                put(f"output.{name}", masker.text(f.read().decode("utf-8", errors="replace")))
-    # The delivery log: every line of the queue manager and the delivery agents (not
-    # smtpd's, cleanup's or master's), as a sorted multiset.
+    def put_maildir(name, path):
+        lines = []
+        for sub in ("tmp", "cur", "new"):
+            files = sorted(os.listdir(os.path.join(path, sub))) if os.path.isdir(os.path.join(path, sub)) else None
+            lines.append(f"{sub}/: {'missing' if files is None else len(files)} files")
+            for f in files or []:
+                if not MAILDIR_NAME.match(f):
+                    lines.append(f"  a name unlike Postfix's TIME.VdevIinodeMusec.HOST: {f}")
+        msgs = []
+        for f in os.listdir(os.path.join(path, "new")) if os.path.isdir(os.path.join(path, "new")) else []:
+            with open(os.path.join(path, "new", f), "rb") as fp:
+                msgs.append(normal_message(masker, fp.read()))
+        for i, m in enumerate(sorted(msgs), 1):
+            lines.append(f"==== message {i}\n{m}")
+        put(name, "\n".join(lines) + "\n")
+
+    # out/: what aliases, .forward and pipe wrote; vmail/: virtual(8)'s mailboxes.
+    for top in ("out", "vmail"):
+        base = os.path.join(root, top)
+        for dirpath, dirs, files in os.walk(base) if os.path.isdir(base) else []:
+            rel = os.path.relpath(dirpath, root).replace("/", ".")
+            if os.path.isdir(os.path.join(dirpath, "new")):
+                put_maildir(f"maildir.{rel}", dirpath)
+                dirs[:] = []
+                continue
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(dirpath, name)
+                if name.endswith(".lock"):
+                    continue
+                if top == "vmail" or name.endswith(".mbox") or name.endswith(".file"):
+                    put_mbox(f"file.{rel}.{name}", path)
+                else:
+                    with open(path, "rb") as f:
+                        put(f"output.{rel}.{name}", normal_message(masker, f.read()))
+    # The delivery log: every line of the queue manager and the delivery agents, and
+    # cleanup's header_checks actions (not smtpd's or master's), as a sorted multiset.
     lines = []
     for line in log_lines(root):
         m = LOG_PREFIX.match(line)
         if not m:
             continue
         prog, rest = m.group(1), line[m.end():]
-        if prog.split("/")[-1] in ("smtpd", "cleanup", "master", "postfix-script", "postlogd", "postfix"):
+        daemon = prog.split("/")[-1]
+        # cleanup's lines only for what header_checks did (discard, redirect, filter, bcc).
+        if daemon == "cleanup" and not re.match(r"[0-9A-Za-z]+: (discard|redirect|filter|hold|bcc|reject|warning|info): ", rest):
+            continue
+        if daemon in ("smtpd", "master", "postfix-script", "postlogd", "postfix"):
             continue
         rest = re.sub(r"delay=[0-9.]+", "delay=D", rest)
         rest = re.sub(r"delays=[0-9./]+", "delays=D", rest)
