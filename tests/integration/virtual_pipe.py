@@ -13,6 +13,7 @@ import os
 import re
 import smtplib
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from delivery import Masker, log_lines, wait_empty  # noqa: E402
@@ -39,10 +40,49 @@ MESSAGES = [
 ]
 
 
+# Sent last: the commands fail temporarily, and the messages stay queued; the test waits
+# for their "status=deferred" lines instead.
+DEFERRED = [
+    ("sender@client.example", ["t@tempfail.example"], "pipe: a command that exits 75"),
+    ("sender@client.example", ["k@signal.example"], "pipe: a command killed by a signal"),
+]
+
+
 def message(n, subject, extra=""):
     head = (f"{extra}From: Sender <sender@client.example>\r\nTo: someone@vdom.example\r\n"
             f"Subject: {subject}\r\nDate: {DATE}\r\nMessage-ID: <{n}.vp@client.example>\r\n")
     return (head + "\r\n" + BODY).encode()
+
+
+def wait_deferred(roots, rcpts, limit=30.0):
+    """Until every log has a status=deferred line for each of RCPTS."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if all(any(f"to=<{r}>" in line and "status=deferred" in line for line in log_lines(root))
+               for root in roots for r in rcpts):
+            return True
+        time.sleep(0.2)
+    print(f"no status=deferred for {' '.join(rcpts)} after {limit:.0f} s", file=sys.stderr)
+    return False
+
+
+def submit(instances, n, sender, rcpts, subject, extra):
+    ok = True
+    for port, root in instances:
+        try:
+            with smtplib.SMTP("127.0.0.1", port, local_hostname="client.example", timeout=30) as s:
+                s.ehlo("client.example")
+                s.mail(sender)
+                for r in rcpts:
+                    code, reply = s.rcpt(r)
+                    if code != 250:
+                        print(f"{root}: message {n}: RCPT {r}: {code} {reply!r}", file=sys.stderr)
+                        ok = False
+                s.data(message(n, subject, *extra))
+        except (smtplib.SMTPException, OSError) as e:
+            print(f"{root}: message {n} ({subject}): {e!r}", file=sys.stderr)
+            ok = False
+    return ok
 
 
 def send(targets):
@@ -50,24 +90,18 @@ def send(targets):
     for t in targets:
         port, root = t.split(":", 1)
         instances.append((int(port), root))
+    roots = [root for _, root in instances]
     ok = True
     for n, (sender, rcpts, subject, *extra) in enumerate(MESSAGES, 1):
-        for port, root in instances:
-            try:
-                with smtplib.SMTP("127.0.0.1", port, local_hostname="client.example", timeout=30) as s:
-                    s.ehlo("client.example")
-                    s.mail(sender)
-                    for r in rcpts:
-                        code, reply = s.rcpt(r)
-                        if code != 250:
-                            print(f"{root}: message {n}: RCPT {r}: {code} {reply!r}", file=sys.stderr)
-                            ok = False
-                    s.data(message(n, subject, *extra))
-            except (smtplib.SMTPException, OSError) as e:
-                print(f"{root}: message {n} ({subject}): {e!r}", file=sys.stderr)
-                ok = False
-        if not wait_empty([root for _, root in instances], limit=30.0):
+        ok = submit(instances, n, sender, rcpts, subject, extra) and ok
+        if not wait_empty(roots, limit=30.0):
             ok = False
+    for n, (sender, rcpts, subject) in enumerate(DEFERRED, len(MESSAGES) + 1):
+        ok = submit(instances, n, sender, rcpts, subject, []) and ok
+        ok = wait_deferred(roots, rcpts) and ok
+    # maximal_queue_lifetime = 0: they are returned to the sender at once, and the
+    # queues empty.
+    ok = wait_empty(roots, limit=30.0) and ok
     return 0 if ok else 1
 
 
