@@ -64,8 +64,12 @@ void ReplyParser::feed(std::string_view bytes) {
 
 void ReplyParser::line(std::string text) {
     text = base::printable(text, true);
-    if (buildingAny_) building_.text += '\n';
-    building_.text += text;
+    // smtp_chat_resp(): lines are added while the reply is shorter than the line limit,
+    // so that an endless multi-line reply cannot take all memory.
+    if (building_.text.size() < lineLimit_ || lineLimit_ == 0) {
+        if (buildingAny_) building_.text += '\n';
+        building_.text += text;
+    }
     buildingAny_ = true;
     size_t digits = 0;
     while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;

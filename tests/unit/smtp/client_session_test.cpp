@@ -70,7 +70,17 @@ TEST(ReplyParser, GarbageLinesDoNotEndAReplyAndLongLinesAreCut) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->code, 354);
     EXPECT_EQ(r->dsn, "5.5.0");
-    EXPECT_EQ(r->text, "hello ther\n354 go ahe");
+    EXPECT_EQ(r->text, "hello ther");  // the reply reached the limit: the last line is not kept
+}
+
+TEST(ReplyParser, AnEndlessReplyKeepsOnlyWhatFitsTheLimit) {
+    ReplyParser p(20);
+    for (int i = 0; i < 1000; ++i) p.feed("250-0123456789\r\n");
+    p.feed("250 end\r\n");
+    auto r = p.next();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->code, 250);
+    EXPECT_EQ(r->text, "250-0123456789\n250-0123456789");
 }
 
 TEST(ClientSession, PipelinedDeliveryWithDsnAndSize) {

@@ -28,7 +28,8 @@ struct ClientReply {
 // Assembles replies from bytes: lines end with LF (a CR before it is dropped); lines
 // "DDD-" continue the reply; "DDD " or "DDD" end it; other lines are kept in the text and
 // do not end it (smtp_chat_resp reads on). A line longer than `lineLimit` is cut there
-// and the rest of it dropped.
+// and the rest of it dropped; once a reply's text reaches `lineLimit`, further lines are
+// parsed but not kept.
 class ReplyParser {
 public:
     explicit ReplyParser(size_t lineLimit = 2048) : lineLimit_(lineLimit) {}
