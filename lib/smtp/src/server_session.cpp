@@ -259,7 +259,6 @@ SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRest
     if (bareLfMode_ != 0 && p.bareLfExclusions &&
         p.bareLfExclusions->match(options_.clientName, options_.clientAddress).matched)
         bareLfMode_ = 0;
-    authorizeXcommands();
     counts_.assign(kCmdCount, {0, 0});
 }
 
@@ -345,6 +344,7 @@ void SmtpServerSession::start(std::string_view pending) {
     started_ = true;
     const std::string namaddr = restrictions_.session().namaddr();
     base::msgInfo("connect from " + namaddr);
+    authorizeXcommands(true);
     // 3.7 notices a client that talks before the greeting.
     if (!options_.standAlone && !pending.empty()) {
         base::msgInfo("improper command pipelining after CONNECT from " + namaddr + ": " +

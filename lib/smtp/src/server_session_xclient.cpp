@@ -73,19 +73,28 @@ std::string SmtpServerSession::rfcAddress() const {
     return a.find(':') != std::string::npos ? "IPv6:" + a : a;
 }
 
-void SmtpServerSession::authorizeXcommands() {
+void SmtpServerSession::authorizeXcommands(bool xforwardToo) {
     const policy::SmtpdSession& who = restrictions_.session();
     auto authorize = [&](address::HostAddressList* list, bool& allowed, bool& error) {
         allowed = error = false;
         if (!list || options_.standAlone) return;
         auto m = list->match(who.clientName, who.clientAddress);
-        if (m.error) base::msgWarn(list->title() + ": " + m.errorText);
+        if (m.error) {
+            // match_list's warning; a table that could not be opened first says so, as
+            // dict_surrogate's lookup does.
+            std::string_view text = m.errorText;
+            size_t colon = text.find(": ");
+            std::string_view table = text.substr(0, colon);
+            if (colon != std::string_view::npos && text.substr(colon + 2) != "table lookup problem")
+                base::msgWarn(base::cat(table, " is unavailable. ", text.substr(colon + 2)));
+            base::msgWarn(base::cat(list->title(), ": ", table, ": table lookup problem"));
+        }
         allowed = m.matched;
         error = m.error;
     };
     authorize(params_->xclientHosts.get(), xclientAllowed_, xclientError_);
     // XCLIENT does not change who may use XFORWARD.
-    if (!started_) authorize(params_->xforwardHosts.get(), xforwardAllowed_, xforwardError_);
+    if (xforwardToo) authorize(params_->xforwardHosts.get(), xforwardAllowed_, xforwardError_);
 }
 
 void SmtpServerSession::localDataError(const std::string& warning) {
@@ -176,7 +185,7 @@ bool SmtpServerSession::xclientCmd(const std::vector<std::string>& argv) {
 // What smtpd_proto() does when xclient_cmd() jumps back to it: the new client's
 // authorization and bare newline exclusion, a fresh transaction, and the greeting.
 void SmtpServerSession::xclientRestart() {
-    authorizeXcommands();
+    authorizeXcommands(false);
     bareLfMode_ = options_.standAlone ? 0 : params_->bareLfMode;
     const policy::SmtpdSession& who = restrictions_.session();
     if (bareLfMode_ != 0 && params_->bareLfExclusions &&

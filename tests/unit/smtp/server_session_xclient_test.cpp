@@ -176,6 +176,28 @@ TEST(SmtpServerSessionXclient, NewClientMeetsConnectRestrictions) {
                  "find your hostname, [192.0.2.9]; proto=SMTP"));
 }
 
+TEST(SmtpServerSessionXclient, HostListThatFails) {
+    // EHLO cannot tell whether to announce XCLIENT; XFORWARD cannot be permitted.
+    Session ehlo(Settings{{"smtpd_authorized_xclient_hosts", "hash:/nonexistent/xclient_hosts"}});
+    EXPECT_EQ(ehlo.run("EHLO c\r\n"),
+              std::string(kGreeting) + "421 4.3.0 mail.example.org Server local data error\r\n");
+    EXPECT_TRUE(ehlo.session->done());
+    EXPECT_TRUE(
+        ehlo.logged("warning: smtpd_authorized_xclient_hosts: hash:/nonexistent/xclient_hosts: table lookup "
+                    "problem"));
+    EXPECT_TRUE(
+        ehlo.logged("warning: don't know if EHLO feature XCLIENT should be announced to "
+                    "localhost[127.0.0.1]"));
+    EXPECT_TRUE(
+        ehlo.logged("NOQUEUE: reject: EHLO from localhost[127.0.0.1]: 421 4.3.0 mail.example.org Server "
+                    "local data error"));
+    Session command(Settings{{"smtpd_authorized_xforward_hosts", "hash:/nonexistent/xforward_hosts"}});
+    EXPECT_EQ(
+        command.run("HELO c\r\nXFORWARD NAME=x.example\r\n"),
+        std::string(kGreeting) + "250 mail.example.org\r\n421 4.3.0 mail.example.org Server local data error\r\n");
+    EXPECT_TRUE(command.logged("warning: don't know if command XFORWARD should be allowed from localhost[127.0.0.1]"));
+}
+
 TEST(SmtpServerSessionXforward, AttributesForTheNextMessage) {
     Session t(Settings{{"smtpd_authorized_xforward_hosts", "127.0.0.0/8"}});
     std::string out = t.run("EHLO filter.example\r\n");

@@ -166,8 +166,9 @@ private:
     // The greeting stage (smtpd_proto's case 0): EHLO keyword maps, the CONNECT
     // restrictions, the 220 banner. `again`: after XCLIENT.
     void greeting(bool again);
-    // The client's authorization for XCLIENT and XFORWARD (namadr_list_match).
-    void authorizeXcommands();
+    // The client's authorization for XCLIENT (namadr_list_match), and for XFORWARD when
+    // `xforwardToo` (at the start only: XCLIENT does not change who may use XFORWARD).
+    void authorizeXcommands(bool xforwardToo);
     // SMTP_ERR_DATA: "don't know if ..." and a 421 (cant_announce_feature, cant_permit_command).
     void localDataError(const std::string& warning);
     // rfc_addr: the client address as the Received header and cleanup show it.
