@@ -143,7 +143,7 @@ def normalize(root, outdir):
                 st = os.stat(path)
                 ok_name = re.fullmatch(r"\d+\.V[0-9a-f]+I[0-9a-f]+M\d+\.\S+", f) is not None
                 put(f"vmail.{rel.replace('/', '.')}.{i}",
-                    f"name-shape={ok_name} mode={oct(st.st_mode & 0o777)}\n" +
+                    f"name-shape={ok_name} mode={oct(st.st_mode & 0o777)} owner={st.st_uid}:{st.st_gid}\n" +
                     normal_content(masker, open(path, "rb").read()))
             continue
         for f in sorted(files):
@@ -152,7 +152,7 @@ def normalize(root, outdir):
             path = os.path.join(dirpath, f)
             st = os.stat(path)
             put(f"vmail.{os.path.join(rel, f).replace('/', '.')}",
-                f"mode={oct(st.st_mode & 0o777)}\n" + normal_content(masker, open(path, "rb").read()))
+                f"mode={oct(st.st_mode & 0o777)} owner={st.st_uid}:{st.st_gid}\n" + normal_content(masker, open(path, "rb").read()))
 
     # What the commands wrote.
     out = os.path.join(root, "out")

@@ -10,7 +10,8 @@
 # message, their arguments, working directory and environment) and the delivery log lines
 # must be Postfix's, with queue ids, times and the scratch directory masked.
 # Usage: tests/integration/virtual_pipe.sh BUILD_DIR/bin (as root). PF_PORT and PL_PORT
-# pick the ports (10780, 10781); KEEP_WORK=1 keeps the tree.
+# pick the ports (10780, 10781); KEEP_WORK=1 keeps the tree; PL_AS_ROOT=1 runs the
+# Postline instance as root too (the agents then switch users as Postfix's do).
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/../interop/lib.bash"
 PF_PORT=${PF_PORT:-10780}
@@ -20,6 +21,12 @@ source "$HERE/postfix_instance.bash"
 # shellcheck source=tests/integration/postline_instance.bash
 source "$HERE/../integration/postline_instance.bash"
 INTEGRATION=$HERE/../integration
+# PL_AS_ROOT=1: the Postline instance runs as root, as Postfix does (virtual then writes
+# as the mailbox owner and pipe runs its commands as user=, from mail_owner).
+if [ "${PL_AS_ROOT:-0}" = 1 ]; then
+  PL_USER=root
+  as_pl_user() { "$@"; }
+fi
 pf_instance_guard virtual_pipe
 pl_instance_guard virtual_pipe
 trap 'pl_stop; stop_instance
@@ -112,8 +119,9 @@ PL_ROOT=$WORK/pl
 pl_root "$PL_ROOT"
 vp_conf "$PL_ROOT" "$PL_PORT"
 chown -R "$PL_USER" "$PL_ROOT"
-chown -R "$VUID:$VGID" "$PL_ROOT/vmail"
 pl_start "$PL_ROOT"
+# (pl_start gives the whole tree to the instance's user.)
+chown -R "$VUID:$VGID" "$PL_ROOT/vmail"
 
 if python3 "$INTEGRATION/virtual_pipe.py" send "$PF_PORT:$PF_ROOT" "$PL_PORT:$PL_ROOT" 2>"$WORK/send.err"; then
   ok "every message accepted and every queue empty afterwards"
