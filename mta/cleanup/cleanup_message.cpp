@@ -482,6 +482,16 @@ bool CleanupMessage::recipientGroupRecord(int type, int mappedType, const std::s
 
 void CleanupMessage::writeError() { errs_ |= stat::kWrite; }
 
+// cleanup_map1n: a virtual alias expansion that reached a limit defers the message with
+// the reason the client sees ("451 4.6.0 Alias expansion error"); a table that failed is
+// a write error ("451 4.3.0 Error: queue file write error"). The cause goes to the log.
+void CleanupMessage::deferExpansion(const address::CleanupResult& r) {
+    errs_ |= r.lookupFailed ? stat::kWrite : stat::kDefer;
+    for (const address::Step& step : r.steps)
+        for (const std::string& w : step.warnings) warn(queueId_ + ": " + w);
+    if (!r.reason.empty()) reason_ = r.reason;
+}
+
 void CleanupMessage::lookupBcc(maps::MapList& tables, const std::string& address) {
     address::AddrFindOptions opt;
     opt.query = address::QueryForm::Internal;
@@ -524,10 +534,7 @@ void CleanupMessage::addrRecipient(std::string_view buf) {
         auto r = address::cleanupRecipient(*env_.routing, buf);
         clean = r.address;
         expanded = r.recipients;
-        if (r.defer) {
-            writeError();
-            if (!r.reason.empty()) warn(queueId_ + ": " + r.reason);
-        }
+        if (r.defer) deferExpansion(r);
     } else {
         clean = rewriteLocal(buf.empty() ? std::string_view(env_.routing->get("empty_address_recipient")) : buf);
         expanded = {clean};
@@ -550,7 +557,7 @@ void CleanupMessage::addrBcc(std::string_view bcc) {
         auto r = address::cleanupRecipient(*env_.routing, bcc);
         clean = r.address;
         expanded = r.recipients;
-        if (r.defer) writeError();
+        if (r.defer) deferExpansion(r);
     } else {
         clean = rewriteLocal(bcc);
         expanded = {clean};

@@ -23,7 +23,8 @@
 
 namespace postline::address {
 class RoutingContext;
-}
+struct CleanupResult;
+}  // namespace postline::address
 namespace postline::maps {
 class MapList;
 }
@@ -79,6 +80,7 @@ private:
     void foldHeader(std::string header);
     void warn(const std::string& text);
     void info(const std::string& text);
+    void deferExpansion(const address::CleanupResult& r);
     void writeError();
 
     void envelope(int type, std::string_view data);

@@ -26,6 +26,7 @@ void mapAndMasquerade(RoutingContext& context, AddressRole role, const char* spe
         auto o = mapOneToOne(context, tables, r.address, propagate, r.steps);
         if (o.defer) {
             r.defer = true;
+            r.lookupFailed = true;
             r.reason = "4.3.0 Error: queue file write error";  // CLEANUP_STAT_WRITE without a reason
         }
     }
@@ -75,6 +76,7 @@ CleanupResult cleanupRecipient(RoutingContext& context, std::string_view recipie
     if (v.defer) {
         r.defer = true;
         r.reason = v.reason;
+        r.lookupFailed = v.lookupFailed;
     }
     return r;
 }

@@ -62,6 +62,7 @@ VirtualExpansion expandVirtual(RoutingContext& context, std::string_view address
                 }
             } else if (mapped.isError()) {
                 steps.push_back(mapped.step);
+                out.lookupFailed = true;
                 return fail("virtual_alias_maps map lookup problem for " + argv[arg] +
                             " -- message not accepted, try again later");
             } else {

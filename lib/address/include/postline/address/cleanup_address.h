@@ -19,6 +19,7 @@ struct CleanupResult {
     std::vector<std::string> recipients;  // recipients after virtual alias expansion
     bool defer = false;                   // the message would not be accepted (try again later)
     std::string reason;                   // Postfix's reason text when deferred
+    bool lookupFailed = false;            // a table failed (else a virtual alias limit was reached)
     Steps steps;
 };
 

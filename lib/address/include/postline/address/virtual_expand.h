@@ -19,6 +19,9 @@ struct VirtualExpansion {
     std::vector<std::string> recipients;  // the result (the input alone when unchanged or on error)
     bool defer = false;
     std::string reason;  // "4.6.0 Alias expansion error" when deferred
+    // A table lookup failed (cleanup: CLEANUP_STAT_WRITE) rather than a limit being
+    // reached (CLEANUP_STAT_DEFER, whose reason the client sees).
+    bool lookupFailed = false;
 };
 
 VirtualExpansion expandVirtual(RoutingContext& context, std::string_view address, Steps& steps);
