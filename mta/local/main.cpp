@@ -11,7 +11,6 @@
 #include "local_core.h"
 #include "local_pass.h"
 #include "postline/address/routing_context.h"
-#include "postline/address/tokens.h"
 #include "postline/artifact/generation.h"
 #include "postline/base/msg.h"
 #include "postline/config/config.h"
@@ -21,6 +20,7 @@
 #include "postline/queue/cleanup_client.h"
 #include "postline/queue/queue_path.h"
 #include "postline/queue/recipient_done.h"
+#include "postline/server/agent_queue.h"
 #include "postline/server/daemon.h"
 
 namespace {
@@ -108,12 +108,7 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
         return;
     }
     delivery::AgentDelivery& delivery = **agent;
-    delivery::ReportSettings report;
-    report.delayResolution = static_cast<int>(cfg.getLong("delay_logging_resolution_limit"));
-    report.quoteLocal = [](std::string_view a) { return address::quoteLocalPart(a); };
-    report.logInternalForm = cfg.get("info_log_address_format") == "internal";
-    report.oldStyleBounceLog = cfg.getBool("backwards_bounce_logfile_compatibility");
-    delivery.setReportSettings(std::move(report));
+    delivery.setReportSettings(server::agentQueueOf(cfg).report);
     const delivery::DeliverRequest& req = delivery.request();
     auto lines = delivery.contentLines();
     // A recipient passed to another transport is reported by that agent without its
@@ -172,7 +167,8 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     }
     ::fsync(queueFd);
     ::close(queueFd);
-    reply(conn.outFd, delivery::kStatusFinal);
+    // A deferred recipient (or a soft bounce) keeps the message in the queue.
+    reply(conn.outFd, delivery.deferredAny() ? delivery::kStatusDefer : delivery::kStatusFinal);
 }
 
 }  // namespace

@@ -271,6 +271,19 @@ base::Status AgentDelivery::sent(const DeliverRecipient& rcpt, std::string_view 
 
 base::Status AgentDelivery::bounce(const DeliverRecipient& rcpt, std::string_view relay, const Dsn& in) {
     Dsn dsn = checkedDsn(in, '5', "bounce_append", "5.0.0");
+    if (settings_.softBounce) {
+        // soft_bounce: the bounce becomes a deferral in the defer log, logged as
+        // SOFTBOUNCE, and the recipient stays to be tried again (bounce.c).
+        dsn.status[0] = '4';
+        dsn.action = "delayed";
+        deferredAny_ = true;
+        base::Status logged = appendLog("defer", rcpt, dsn);
+        if (!logged) base::msgWarn(request_.queueId + ": defer service failure: " + logged.error().message);
+        logStatus(rcpt, relay, dsn, "SOFTBOUNCE");
+        if (!logged)
+            return base::Error{request_.queueId + ": defer log: " + logged.error().message, logged.error().errnum};
+        return base::Status::success();
+    }
     dsn.action = "failed";
     if (auto logged = appendLog("bounce", rcpt, dsn); !logged) {
         // bounce.c: a recipient whose bounce cannot be recorded is deferred instead.
@@ -289,13 +302,14 @@ base::Status AgentDelivery::bounce(const DeliverRecipient& rcpt, std::string_vie
 base::Status AgentDelivery::defer(const DeliverRecipient& rcpt, std::string_view relay, const Dsn& in) {
     Dsn dsn = checkedDsn(in, '4', "defer_append", "4.0.0");
     dsn.action = "delayed";
+    deferredAny_ = true;
     base::Status logged = appendLog("defer", rcpt, dsn);
     if (!logged) base::msgWarn(request_.queueId + ": defer service failure: " + logged.error().message);
     logStatus(rcpt, relay, dsn, "deferred");
     // The fast flush service learns which destination waits for this message
     // (defer.c's flush_add: "doing it here is more robust").
-    if (size_t at = rcpt.address.rfind('@'); settings_.fastFlush && at != std::string::npos &&
-                                              at + 1 < rcpt.address.size())
+    if (size_t at = rcpt.address.rfind('@');
+        settings_.fastFlush && at != std::string::npos && at + 1 < rcpt.address.size())
         settings_.fastFlush(std::string_view(rcpt.address).substr(at + 1), request_.queueId);
     if (!logged) return base::Error{request_.queueId + ": defer log: " + logged.error().message, logged.error().errnum};
     return base::Status::success();

@@ -47,6 +47,7 @@ AgentQueue readAgentQueue(const std::function<std::string(std::string_view)>& ge
     if (q.report.delayResolution > 6) q.report.delayResolution = 6;
     q.report.logInternalForm = get("info_log_address_format") == "internal";
     q.report.oldStyleBounceLog = isYes(get("backwards_bounce_logfile_compatibility"));
+    q.report.softBounce = isYes(get("soft_bounce"));
     return q;
 }
 
@@ -78,7 +79,9 @@ base::Status serveDeliveryRequest(int inFd, int outFd, const AgentQueue& queue, 
         return reply(outFd, deferAll());
     }
     (*delivery)->setReportSettings(queue.report);
-    return reply(outFd, deliver(**delivery));
+    DeliverReply answer = deliver(**delivery);
+    if ((*delivery)->deferredAny() && answer.status == kStatusFinal) answer.status = kStatusDefer;
+    return reply(outFd, answer);
 }
 
 }  // namespace postline::delivery

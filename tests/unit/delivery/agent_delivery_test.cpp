@@ -67,7 +67,7 @@ TEST_F(AgentDeliveryTest, SentWithoutSuccessFlagIsNotMarked) {
 TEST_F(AgentDeliveryTest, BounceWritesTheBounceLogAndMarksDone) {
     auto d = open(request());
     ASSERT_TRUE(d);
-    d->setReportSettings({2, [](std::string_view a) { return "Q" + std::string(a); }, false, true, {}});
+    d->setReportSettings({2, [](std::string_view a) { return "Q" + std::string(a); }, false, true, false, {}});
     Dsn dsn{"5.1.1", "", "unknown user", "smtp", "550 5.1.1 no such user", "dns", "mx.example.com"};
     ASSERT_TRUE(d->bounce(d->request().recipients[1], "mx.example.com[192.0.2.1]:25", dsn).ok());
     EXPECT_EQ(states(), (std::vector<State>{State::Todo, State::Done}));
@@ -114,6 +114,22 @@ TEST_F(AgentDeliveryTest, DeferTellsTheFastFlushServiceTheDomain) {
     // Delivered and bounced recipients are none of its business.
     ASSERT_TRUE(d->sent(d->request().recipients[1], "none", {"2.0.0", "", "ok", "", "", "", ""}).ok());
     EXPECT_EQ(added.size(), 1u);
+}
+
+TEST_F(AgentDeliveryTest, SoftBounceDefersWhatWouldBounce) {
+    auto d = open(request());
+    ASSERT_TRUE(d);
+    ReportSettings settings;
+    settings.softBounce = true;
+    d->setReportSettings(settings);
+    Dsn dsn{"5.1.1", "", "unknown user", "", "", "", ""};
+    ASSERT_TRUE(d->bounce(d->request().recipients[1], "local", dsn).ok());
+    EXPECT_EQ(states(), (std::vector<State>{State::Todo, State::Todo}));  // not done
+    EXPECT_TRUE(d->deferredAny());
+    EXPECT_FALSE(std::filesystem::exists(root_ + "/bounce/" + id_));
+    std::string logText = slurp(root_ + "/defer/" + id_.substr(0, 1) + "/" + id_);
+    EXPECT_NE(logText.find("status=4.1.1\naction=delayed\n"), std::string::npos) << logText;
+    EXPECT_NE(log_.back().find("dsn=4.1.1, status=SOFTBOUNCE (unknown user)"), std::string::npos) << log_.back();
 }
 
 TEST_F(AgentDeliveryTest, BounceThatCannotBeLoggedIsDeferred) {

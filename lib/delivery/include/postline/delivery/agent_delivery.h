@@ -32,6 +32,7 @@ struct ReportSettings {
     std::function<std::string(std::string_view)> quoteLocal;
     bool logInternalForm = false;   // info_log_address_format = internal
     bool oldStyleBounceLog = true;  // backwards_bounce_logfile_compatibility
+    bool softBounce = false;        // soft_bounce: bounce() defers instead ("SOFTBOUNCE")
     // A deferred recipient's domain and the queue id, for the fast flush service
     // (flush_add: the agent supplies it, matching fast_flush_domains; empty: none).
     std::function<void(std::string_view site, std::string_view queueId)> fastFlush;
@@ -89,6 +90,9 @@ public:
     // "sent" with dsn 2.0.0 and the reason the discard gave, as in Postfix.
 
     const std::string& queueDirectory() const { return queueDirectory_; }
+    // Whether some recipient was deferred (defer(), or bounce() under soft_bounce): the
+    // reply must then say so, whatever the agent computed.
+    bool deferredAny() const { return deferredAny_; }
 
 private:
     AgentDelivery() = default;
@@ -105,6 +109,7 @@ private:
     queue::QueueLayout layout_;
     int fd_ = -1;
     double setupDone_ = 0;
+    bool deferredAny_ = false;
 };
 
 // The log line's delay fields as log_adhoc.c formats them for the given times:
