@@ -17,6 +17,7 @@
 #include "postline/queue/input_stream.h"
 #include "postline/queue/queue_file.h"
 #include "postline/queue/queue_lock.h"
+#include "postline/queue/record_type.h"
 
 namespace postline::qmgr {
 
@@ -43,8 +44,8 @@ std::string textOf(const queue::QueueFile& file, std::string_view name) {
 
 }  // namespace
 
-LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& settings,
-                             address::RoutingContext& routing, double now, ActiveMessage& message) {
+LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& settings, address::RoutingContext& routing,
+                             double now, ActiveMessage& message) {
     std::string path = queue::queuePath(settings.layout, queue::kActive, queueId);
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -94,8 +95,17 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
         message.warnOffset = long(file.warnOffset);
     }
 
-    base::msgInfo(base::cat(queueId, ": from=<", address::quoteLocalPart(r.sender), ">, size=", r.dataSize,
-                            ", nrcpt=", file.size->recipientCount, " (queue active)"));
+    base::msgInfo(base::cat(queueId, ": from=<", r.sender.empty() ? std::string() : address::quoteLocalPart(r.sender),
+                            ">, size=", r.dataSize, ", nrcpt=", file.size->recipientCount, " (queue active)"));
+
+    // A content filter (the FILTER action, content_filter) or a redirect (the REDIRECT
+    // action) recorded by cleanup: the last one of each counts, as the reader keeps them.
+    std::string filter, redirect;
+    for (const auto& [type, value] : file.others) {
+        if (type == queue::rec::kFilter) filter = value;
+        if (type == queue::rec::kRedirect) redirect = value;
+    }
+    std::string doubleBounce = routing.get("double_bounce_sender");
 
     // Destination queues of this message, in the order their first recipient came.
     std::map<std::string, size_t> open;  // destination key -> batch index being filled
@@ -108,24 +118,68 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
         dr.dsnOrcpt = rcpt.dsnOrcpt;
         dr.dsnNotify = rcpt.dsnNotify;
         dr.offset = long(rcpt.offset);
-        address::Resolution res = address::resolveAddress(routing, r.sender, rcpt.address);
-        if (res.fail) {
-            message.settled.push_back({dr, {"4.3.0", "delayed", "address resolver failure", "", "", "", ""}});
-            continue;
+        address::Resolution res;
+        if (!redirect.empty()) {
+            // Every recipient goes to the redirect address instead (qmgr_message_resolve).
+            res = address::resolveAddress(routing, r.sender, redirect);
+        } else if (!filter.empty()) {
+            // The filter's transport; its nexthop, else default_filter_nexthop, else the
+            // recipient's domain, else myhostname. The recipient stays as it is.
+            size_t colon = filter.find(':');
+            res.transport = filter.substr(0, colon);
+            res.nexthop = colon == std::string::npos ? std::string() : filter.substr(colon + 1);
+            if (res.nexthop.empty()) res.nexthop = routing.get("default_filter_nexthop");
+            if (res.nexthop.empty()) {
+                size_t at = rcpt.address.rfind('@');
+                res.nexthop = at != std::string::npos && at + 1 < rcpt.address.size() ? rcpt.address.substr(at + 1)
+                                                                                      : routing.get("myhostname");
+            }
+            res.recipient = rcpt.address;
+        } else {
+            res = address::resolveAddress(routing, r.sender, rcpt.address);
         }
-        if (res.error) {
-            message.settled.push_back({dr, {"5.1.3", "failed", "bad address syntax", "", "", "", ""}});
-            continue;
-        }
-        if (settings.deferTransports.count(res.transport)) {
-            message.settled.push_back({dr, {"4.3.2", "delayed", "deferred transport", "", "", "", ""}});
-            continue;
-        }
+        // What cannot go where it resolved to goes to the error(8) agent's "error"
+        // (bounce) or "retry" (defer) service with the reason as its nexthop
+        // (QMGR_REDIRECT); without such a service the queue manager records it itself.
         const auto& services = routing.deliveryServices();
-        if (services && !services->count(res.transport)) {
+        auto redirectTo = [&](const char* service, std::string text) {
+            if (!services || services->count(service)) {
+                res.transport = service;
+                res.nexthop = std::move(text);
+                return true;
+            }
+            size_t space = text.find(' ');
+            std::string status = text.substr(0, space);
             message.settled.push_back(
-                {dr, {"4.3.0", "delayed", "mail transport unavailable", "", "", "", ""}});
-            continue;
+                {dr, {status, status[0] == '4' ? "delayed" : "failed", text.substr(space + 1), "", "", "", ""}});
+            return false;
+        };
+        // Mail to the local double-bounce address is dropped here, so that a system can
+        // run without a local delivery agent.
+        if (!res.fail && !res.error && res.addressClass == address::AddressClass::Local && filter.empty() &&
+            !rcpt.address.empty()) {
+            size_t at = res.recipient.rfind('@');
+            std::string_view local = std::string_view(res.recipient).substr(0, at);
+            if (!doubleBounce.empty() && local.size() == doubleBounce.size() &&
+                std::equal(local.begin(), local.end(), doubleBounce.begin(), [](char a, char b) {
+                    return std::tolower((unsigned char)a) == std::tolower((unsigned char)b);
+                })) {
+                dr.address = res.recipient;
+                message.settled.push_back(
+                    {dr, {"2.0.0", "delivered", "undeliverable postmaster notification discarded", "", "", "", ""}});
+                continue;
+            }
+        }
+        if (res.fail) {
+            if (!redirectTo("retry", "4.3.0 address resolver failure")) continue;
+        } else if (res.error) {
+            if (!redirectTo("error", "5.1.3 bad address syntax")) continue;
+        } else if (rcpt.address.empty()) {
+            if (!redirectTo("error", "5.1.3 null recipient address")) continue;
+        } else if (settings.deferTransports.count(res.transport)) {
+            if (!redirectTo("retry", "4.3.2 deferred transport")) continue;
+        } else if (services && !services->count(res.transport)) {
+            if (!redirectTo("retry", "4.3.0 mail transport unavailable")) continue;
         }
         // The agent delivers to the resolved address (qmgr_message_resolve updates it).
         dr.address = res.recipient;

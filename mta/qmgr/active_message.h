@@ -63,7 +63,7 @@ struct LoadResult {
 // yet done. Busy: an agent holds its lock ("skipped, still being delivered" is the
 // caller's to log). Gone: the file disappeared. Corrupt: a malformed file (the caller
 // moves it to corrupt/).
-LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& settings,
-                             address::RoutingContext& routing, double now, ActiveMessage& message);
+LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& settings, address::RoutingContext& routing,
+                             double now, ActiveMessage& message);
 
 }  // namespace postline::qmgr

@@ -17,17 +17,17 @@ class DaemonConfig;
 namespace postline::qmgr {
 
 struct QmgrSettings {
-    long queueRunDelay = 300;        // queue_run_delay: deferred queue scans
-    long minimalBackoff = 300;       // minimal_backoff_time
-    long maximalBackoff = 4000;      // maximal_backoff_time
-    long maximalQueueLifetime = 432000;  // maximal_queue_lifetime
-    long bounceQueueLifetime = 432000;   // bounce_queue_lifetime (null sender)
-    long messageActiveLimit = 20000;     // qmgr_message_active_limit
-    long initialConcurrency = 5;         // initial_destination_concurrency
-    long ipcTimeout = 60;                // qmgr_ipc_timeout: agent connect and hello
-    long defaultConcurrencyLimit = 20;   // default_destination_concurrency_limit
-    long defaultRecipientLimit = 50;     // default_destination_recipient_limit
-    long processLimit = 100;             // default_process_limit: agents per transport
+    long queueRunDelay = 300;               // queue_run_delay: deferred queue scans
+    long minimalBackoff = 300;              // minimal_backoff_time
+    long maximalBackoff = 4000;             // maximal_backoff_time
+    long maximalQueueLifetime = 432000;     // maximal_queue_lifetime
+    long bounceQueueLifetime = 432000;      // bounce_queue_lifetime (null sender)
+    long messageActiveLimit = 20000;        // qmgr_message_active_limit
+    long initialConcurrency = 5;            // initial_destination_concurrency
+    long ipcTimeout = 60;                   // qmgr_ipc_timeout: agent connect and hello
+    long defaultConcurrencyLimit = 20;      // default_destination_concurrency_limit
+    long defaultRecipientLimit = 50;        // default_destination_recipient_limit
+    long processLimit = 100;                // default_process_limit: agents per transport
     std::set<std::string> deferTransports;  // defer_transports
     std::string bounceService = "bounce";   // bounce_service_name
     queue::QueueLayout layout;

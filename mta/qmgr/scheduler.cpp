@@ -24,15 +24,20 @@
 #include "postline/delivery/bounce_request.h"
 #include "postline/queue/attr_stream.h"
 #include "postline/queue/queue_path.h"
+#include "postline/queue/queue_state.h"
 #include "postline/queue/record.h"
 #include "postline/queue/record_type.h"
-#include "postline/queue/queue_state.h"
 #include "postline/server/daemon.h"
 #include "queue_scan.h"
 
 namespace postline::qmgr {
 
 namespace {
+
+// info_log_addr_form_sender: the null sender as "" (from=<>), others quoted.
+std::string senderForLog(const std::string& sender) {
+    return sender.empty() ? std::string() : address::quoteLocalPart(sender);
+}
 
 double wallClock() {
     timeval tv{};
@@ -166,7 +171,7 @@ void Scheduler::activate(const std::string& id, double now) {
     // (MAIL_QUEUE_STAT_UNTHROTTLE, set by `postqueue -i`): honoured once, then cleared.
     bool unthrottle = false;
     std::string activePath = queue::queuePath(settings_->layout, queue::kActive, id);
-    if (struct stat st {}; ::stat(activePath.c_str(), &st) == 0 && (st.st_mode & S_IRGRP)) {
+    if (struct stat st{}; ::stat(activePath.c_str(), &st) == 0 && (st.st_mode & S_IRGRP)) {
         unthrottle = true;
         ::chmod(activePath.c_str(), st.st_mode & 07777 & ~mode_t(S_IRGRP));
     }
@@ -203,10 +208,17 @@ void Scheduler::settle(ActiveMessage& message, const std::vector<SettledRecipien
     }
     (*open)->setReportSettings(settings_->reporting.report);
     for (const SettledRecipient& s : settled) {
-        base::Status done = s.dsn.isTemporary() || settings_->softBounce
-                                ? (*open)->defer(s.recipient, "none", s.dsn)
-                                : (*open)->bounce(s.recipient, "none", s.dsn);
-        if (s.dsn.isTemporary() || settings_->softBounce || !done) message.deferred = true;
+        if (s.dsn.isSuccess()) {
+            if (base::Status done = (*open)->sent(s.recipient, "none", s.dsn); !done) {
+                base::msgWarn(done.error().message);
+                message.deferred = true;
+            }
+            continue;
+        }
+        // (bounce() defers under soft_bounce, as the agents' bounces do.)
+        base::Status done = s.dsn.isTemporary() ? (*open)->defer(s.recipient, "none", s.dsn)
+                                                : (*open)->bounce(s.recipient, "none", s.dsn);
+        if (!done || (*open)->deferredAny()) message.deferred = true;
         if (!done) base::msgWarn(done.error().message);
     }
 }
@@ -408,16 +420,24 @@ void Scheduler::finishMessage(ActiveMessage& message, double now) {
     if (::stat(bounceLog.c_str(), &st) == 0) {
         if (st.st_size == 0) {
             ::unlink(bounceLog.c_str());
-        } else if (!askBounce(message, settings_->bounceService, int(delivery::BounceCommand::Flush))) {
+        } else if (settings_->softBounce ||
+                   !askBounce(message, settings_->bounceService, int(delivery::BounceCommand::Flush))) {
             base::msgInfo(base::cat(id, ": status=deferred (bounce failed)"));
             message.deferred = true;
         }
     }
+    // A defer log written during this attempt (the queue manager removed the old one
+    // when it took the message) means some recipient waits, whatever an agent answered:
+    // the message must not be removed.
+    if (!message.deferred) {
+        std::string deferLog = queue::queuePath(settings_->layout, "defer", id);
+        if (::access(deferLog.c_str(), F_OK) == 0) message.deferred = true;
+    }
     if (message.deferred) {
-        long lifetime = message.request.sender.empty() ? settings_->bounceQueueLifetime
-                                                       : settings_->maximalQueueLifetime;
+        long lifetime =
+            message.request.sender.empty() ? settings_->bounceQueueLifetime : settings_->maximalQueueLifetime;
         if (message.createTime > 0 && now >= double(message.createTime + lifetime)) {
-            base::msgInfo(base::cat(id, ": from=<", address::quoteLocalPart(message.request.sender),
+            base::msgInfo(base::cat(id, ": from=<", senderForLog(message.request.sender),
                                     ">, status=expired, returned to sender"));
             if (askBounce(message, "defer", int(delivery::BounceCommand::Flush))) message.deferred = false;
         } else if (message.warnTime > 0 && now >= double(message.warnTime - 1)) {

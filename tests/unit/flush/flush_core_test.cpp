@@ -67,7 +67,7 @@ TEST_F(FlushCoreTest, AddAppendsTheQueueIdToTheSiteLog) {
 TEST_F(FlushCoreTest, SendSiteMovesListedMailToIncomingAndWakesTheQueueManager) {
     std::string path = deferred("4ABC123");
     ASSERT_EQ(addToLog(env_, "example.com", "4ABC123"), kStatusOk);
-    ASSERT_EQ(addToLog(env_, "example.com", "4ABC123"), kStatusOk);  // a duplicate
+    ASSERT_EQ(addToLog(env_, "example.com", "4ABC123"), kStatusOk);   // a duplicate
     ASSERT_EQ(addToLog(env_, "example.com", "4ABCGONE"), kStatusOk);  // long gone
     EXPECT_EQ(sendSite(env_, "example.com"), kStatusOk);
     EXPECT_FALSE(fs::exists(path));
