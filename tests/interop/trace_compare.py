@@ -66,6 +66,9 @@ def parse_args():
     p.add_argument("--sender", default="", help="envelope sender (default the null sender)")
     p.add_argument("--details", required=True, help="directory for FAIL details")
     p.add_argument("--timeout", type=float, default=90.0)
+    p.add_argument("--mta", default="postfix", help="what the diffs call the instance")
+    p.add_argument("--postqueue", default="/usr/sbin/postqueue",
+                   help="the postqueue that lists the instance's queue (Postfix's or ours)")
     return p.parse_args()
 
 
@@ -156,11 +159,11 @@ def send_all(port, sender, addresses, session):
     return results
 
 
-def wait_for_empty_queue(conf, timeout):
+def wait_for_empty_queue(postqueue, conf, timeout):
     deadline = time.monotonic() + timeout
     delay = 0.05
     while True:
-        r = subprocess.run(["/usr/sbin/postqueue", "-c", conf, "-p"], capture_output=True, text=True)
+        r = subprocess.run([postqueue, "-c", conf, "-p"], capture_output=True, text=True)
         if "Mail queue is empty" in r.stdout:
             return True
         if time.monotonic() > deadline:
@@ -337,7 +340,7 @@ def main():
     t0 = time.monotonic()
     sent = send_all(args.port, args.sender, addresses, session)
     t1 = time.monotonic()
-    drained = wait_for_empty_queue(args.conf, args.timeout)
+    drained = wait_for_empty_queue(args.postqueue, args.conf, args.timeout)
     t2 = time.monotonic()
     by_qid, incomplete = read_complete_log(args.log, [q for _, _, q in sent.values() if q], 10.0)
     traces = run_trace(args.trace, args.conf, args.sender, addresses, session)
@@ -382,7 +385,7 @@ def main():
                     difflib.unified_diff(
                         [x + "\n" for x in sorted(pf)],
                         [x + "\n" for x in sorted(tr)],
-                        "postfix" + (" (queue id %s)" % qid if qid else ""),
+                        args.mta + (" (queue id %s)" % qid if qid else ""),
                         "trace",
                         lineterm="\n",
                     )
