@@ -32,6 +32,7 @@ MESSAGES = [
      "virtual: three recipients, one unknown"),
     ("sender@client.example", ["user+ext@pipe.example"], "pipe: one recipient with flags"),
     ("", ["other@pipe.example"], "pipe: the null sender"),
+    ("sender@client.example", ["+only@pipe.example"], "pipe: a local part that is all extension"),
     ("sender@client.example", ["a@multi.example", "b@multi.example"], "pipe: two recipients in one command"),
     ("sender@client.example", ["x@fail.example"], "pipe: a command that exits 67"),
     ("sender@client.example", ["y@dsnfail.example"], "pipe: a command that prints a status and exits 1"),
