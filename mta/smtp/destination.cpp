@@ -132,25 +132,45 @@ bool hostAddresses(const std::string& host, int preference, const AddressOptions
             return true;
         }
     }
-    HostAnswer answer = lookup.host(host, options.ipv4, options.ipv6);
-    std::string type = options.ipv4 ? "A" : "AAAA";
-    if (answer.status == HostAnswer::Found && !answer.addresses.empty()) {
-        for (auto& a : answer.addresses) out.push_back({host, a, preference});
-        return true;
+    if (options.dnsHosts) {
+        HostAnswer answer = lookup.host(host, options.ipv4, options.ipv6);
+        std::string type = options.ipv4 ? "A" : "AAAA";
+        if (answer.status == HostAnswer::Found && !answer.addresses.empty()) {
+            for (auto& a : answer.addresses) out.push_back({host, a, preference});
+            return true;
+        }
+        why.reason = "Host or domain name not found. Name service error for name=" + host + " type=" + type + ": " +
+                     answer.error;
+        switch (answer.status) {
+            case HostAnswer::Found:
+            case HostAnswer::NotFound:
+                why.status = why.soft() ? "4.4.4" : "5.4.4";
+                break;
+            case HostAnswer::Failed:
+                why.status = why.soft() ? "4.4.3" : "5.4.3";
+                return false;
+            case HostAnswer::TempFail:
+                why.status = "4.4.3";
+                return false;
+        }
+        // Not found in the DNS: the native naming service may know it.
     }
-    why.reason =
-        "Host or domain name not found. Name service error for name=" + host + " type=" + type + ": " + answer.error;
-    switch (answer.status) {
-        case HostAnswer::Found:
-        case HostAnswer::NotFound:
-            why.status = why.soft() ? "4.4.4" : "5.4.4";
-            break;
-        case HostAnswer::Failed:
-            why.status = why.soft() ? "4.4.3" : "5.4.3";
-            break;
-        case HostAnswer::TempFail:
-            why.status = "4.4.3";
-            break;
+    if (options.nativeHosts && lookup.native) {
+        HostAnswer answer = lookup.native(host, options.ipv4, options.ipv6);
+        if (answer.status == HostAnswer::Found && !answer.addresses.empty()) {
+            for (auto& a : answer.addresses) out.push_back({host, a, preference});
+            return true;
+        }
+        if (answer.status == HostAnswer::Found) {
+            why = {why.soft() ? "4.4.4" : "5.4.4", host + ": host not found"};
+            return false;
+        }
+        // smtp_addr_one(): EAI_AGAIN, EAI_NONAME and EAI_NODATA are "no such host" (4.4.4
+        // or 5.4.4), other errors 4.3.0 or 5.3.0; a retryable error is never final.
+        bool soft = why.soft() || answer.status == HostAnswer::TempFail;
+        bool noHost = answer.status != HostAnswer::Failed;
+        why = {soft ? (noHost ? "4.4.4" : "4.3.0") : (noHost ? "5.4.4" : "5.3.0"),
+               "unable to look up host " + host + ": " + answer.error};
     }
     return false;
 }

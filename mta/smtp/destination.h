@@ -59,6 +59,9 @@ struct Lookup {
     std::function<MxAnswer(const std::string& domain)> mx;
     // A (ipv4) and/or AAAA (ipv6) records of a host.
     std::function<HostAnswer(const std::string& host, bool ipv4, bool ipv6)> host;
+    // The system's resolver (getaddrinfo: /etc/hosts, NSS), for smtp_host_lookup =
+    // native; `error` is gai_strerror's text. Unset: no native lookups.
+    std::function<HostAnswer(const std::string& host, bool ipv4, bool ipv6)> native;
 };
 
 // The last error of a site or an address, as Postfix's DSN_BUF `why` holds it.
@@ -70,15 +73,20 @@ struct Why {
 
 struct AddressOptions {
     bool ipv4 = true, ipv6 = true;  // inet_protocols
-    bool lookupMx = true;           // smtp (not lmtp), not for [literals]
+    bool lookupMx = true;           // smtp (not lmtp), DNS enabled; never for [literals]
     bool randomize = true;          // smtp_randomize_addresses (equal preference only)
+    // smtp_host_lookup ("dns", "native" or both); with smtp_dns_support_level =
+    // disabled only native (and no MX lookups).
+    bool dnsHosts = true, nativeHosts = false;
 };
 
 // smtp_domain_addr() / smtp_host_addr(): a numeric host is its own address; MX records
 // sorted by preference with each exchanger's addresses; no MX record: the host's own
 // addresses. An empty list sets `why` ("Host or domain name not found. Name service
 // error for name=N type=T: TEXT" 4.4.3 / 5.4.4, "Domain D does not accept mail
-// (nullMX)" 5.1.0). Not done: the local host among the exchangers (smtp_truncate_self).
+// (nullMX)" 5.1.0; native lookups: "unable to look up host H: TEXT" 4.4.4 / 5.4.4 /
+// 4.3.0 / 5.3.0, "H: host not found"). Not done: the local host among the exchangers
+// (smtp_truncate_self).
 std::vector<HostAddress> resolveSite(const Site& site, const AddressOptions& options, const Lookup& lookup, Why& why);
 
 }  // namespace postline::smtp_agent

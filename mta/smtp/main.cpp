@@ -3,6 +3,11 @@
 // per client from the queue manager, its recipients delivered to the nexthop's servers
 // (MX lookups through lib/dns) and each outcome reported. No TLS, SASL or connection
 // cache yet: every request gets sessions of its own.
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <string>
 
 #include "postline/base/msg.h"
@@ -99,6 +104,33 @@ smtp_agent::Lookup dnsLookup() {
                      : worst == dns::Status::NxDomain || worst == dns::Status::NoData ? smtp_agent::HostAnswer::NotFound
                                                                                       : smtp_agent::HostAnswer::Failed;
         out.error = dnsText(worst);
+        return out;
+    };
+    lookup.native = [](const std::string& host, bool ipv4, bool ipv6) {
+        smtp_agent::HostAnswer out;
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* res = nullptr;
+        int err = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
+        if (err != 0) {
+            out.status = err == EAI_AGAIN                         ? smtp_agent::HostAnswer::TempFail
+                         : err == EAI_NONAME || err == EAI_NODATA ? smtp_agent::HostAnswer::NotFound
+                                                                  : smtp_agent::HostAnswer::Failed;
+            out.error = ::gai_strerror(err);
+            return out;
+        }
+        out.status = smtp_agent::HostAnswer::Found;
+        for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+            char buf[INET6_ADDRSTRLEN] = "";
+            if (ai->ai_family == AF_INET && ipv4)
+                ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr, buf, sizeof buf);
+            else if (ai->ai_family == AF_INET6 && ipv6)
+                ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr, buf, sizeof buf);
+            if (buf[0] && std::find(out.addresses.begin(), out.addresses.end(), buf) == out.addresses.end())
+                out.addresses.emplace_back(buf);
+        }
+        ::freeaddrinfo(res);
         return out;
     };
     return lookup;

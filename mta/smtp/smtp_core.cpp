@@ -240,7 +240,13 @@ AgentSettings readAgentSettings(bool lmtp, const std::function<std::string(std::
         s.addresses.ipv4 = protocols.find("ipv4") != std::string::npos;
         s.addresses.ipv6 = protocols.find("ipv6") != std::string::npos;
     }
-    s.addresses.lookupMx = !lmtp;
+    // smtp_dns_support_level (empty: disable_dns_lookups decides), smtp_host_lookup.
+    std::string dnsLevel = param("dns_support_level");
+    bool dnsEnabled = dnsLevel.empty() ? !yes(get("disable_dns_lookups")) : dnsLevel != "disabled";
+    std::string hostLookup = param("host_lookup");
+    s.addresses.dnsHosts = dnsEnabled && (hostLookup.empty() || hostLookup.find("dns") != std::string::npos);
+    s.addresses.nativeHosts = !dnsEnabled || hostLookup.find("native") != std::string::npos;
+    s.addresses.lookupMx = !lmtp && dnsEnabled;
     s.addresses.randomize = yes(param("randomize_addresses"));
     s.connectTimeout = seconds("connect_timeout", lmtp ? 0 : 30);
     s.heloTimeout = seconds(lmtp ? "lhlo_timeout" : "helo_timeout", 300);

@@ -5,7 +5,8 @@
 # over SMTP. The receiving servers are Postfix's smtp-sink: one that accepts (SMTP), two
 # LMTP ones (TCP and a UNIX-domain socket), one that refuses every RCPT (5xx), one that
 # refuses DATA (4xx), one that answers the connection with 421 (also as the first
-# server of a transport with a fallback relay), and a port where nothing listens; and a private Dovecot's LMTP (on a UNIX-domain socket, run as the Postline
+# server of a transport with a fallback relay), and a port where nothing listens; a
+# nexthop by name (localhost: smtp_dns_support_level = disabled, a native lookup); and a private Dovecot's LMTP (on a UNIX-domain socket, run as the Postline
 # instance's user) that delivers into Maildirs and refuses an unknown user among known
 # ones. Afterwards, for each side: the smtp/lmtp log lines (to=, relay=, dsn=, status=
 # with the reason, and the connection failures; queue ids, pids and delays masked), what
@@ -180,6 +181,7 @@ dead.example     smtp:[127.0.0.1]:$DEAD
 greet.example    smtp:[127.0.0.1]:$SINK_421
 dovecot.example  lmtp:unix:$DV_DIR/run/lmtp
 fallback.example fallback:[127.0.0.1]:$SINK_421
+native.example   smtp:localhost:$SINK_OK
 nowhere.example  discard:
 TRANSPORT
   PF_PORT=$port pf_master_cf "$root/conf/master.cf"
@@ -211,6 +213,7 @@ sends = [
     (["z@dead.example"], message("dead", "nobody listens\r\n"), [], []),
     (["g@greet.example"], message("greet", "421 greeting\r\n"), [], []),
     (["f@fallback.example"], message("fallback", "via the fallback relay\r\n"), [], []),
+    (["h@native.example"], message("native", "to localhost, found by the system's resolver\r\n"), [], []),
     (["dv@dovecot.example", "nouser@dovecot.example", "dw@dovecot.example"],
      message("dovecot", "into Maildir\r\n.dot line\r\n"), [], []),
 ]
@@ -315,7 +318,7 @@ print("\n".join(sorted(out)))
 PY
 }
 
-EXPECTED_LINES=14
+EXPECTED_LINES=15
 
 # Postfix.
 PF_ROOT=$WORK/pf
@@ -355,6 +358,7 @@ for want in 'to=<a@sink.example>, relay=127.0.0.1\[127.0.0.1\]:10772, .*status=s
   'to=<g@greet.example>, .*status=deferred \(host 127.0.0.1\[127.0.0.1\] refused to talk to me: 421 ' \
   ': host 127.0.0.1\[127.0.0.1\] refused to talk to me: 421 4.0.0 Server closing connection$' \
   'to=<f@fallback.example>, relay=127.0.0.1\[127.0.0.1\]:10772, .*status=sent' \
+  'to=<h@native.example>, relay=localhost\[127.0.0.1\]:10772, .*status=sent' \
   'to=<dv@dovecot.example>, relay=mx.example.org\[.*/run/lmtp\], .*status=sent \(250 2.0.0 <dv@dovecot.example> ' \
   'to=<nouser@dovecot.example>, .*dsn=5.1.1, status=bounced \(host mx.example.org\[.*/run/lmtp\] said: 550 5.1.1 <nouser@dovecot.example> User doesn.t exist: nouser@dovecot.example \(in reply to RCPT TO command\)\)'; do
   if grep -qE "$want" "$WORK/pf.log"; then ok "Postfix: $want"; else bad "Postfix: $want" "$WORK/pf.log"; fi

@@ -119,5 +119,33 @@ TEST(Destination, LookupFailuresSayWhy) {
     EXPECT_EQ(why.reason, "Domain null.example does not accept mail (nullMX)");
 }
 
+TEST(Destination, NativeLookupsWhenDnsIsDisabled) {
+    FakeDns dns;
+    Lookup lookup = dns.lookup();
+    lookup.native = [](const std::string& host, bool, bool) {
+        HostAnswer a;
+        if (host == "localhost") {
+            a.status = HostAnswer::Found;
+            a.addresses = {"127.0.0.1"};
+        } else {
+            a.status = HostAnswer::NotFound;
+            a.error = "Name or service not known";
+        }
+        return a;
+    };
+    AddressOptions o;
+    o.lookupMx = false;
+    o.dnsHosts = false;
+    o.nativeHosts = true;
+    Why why;
+    auto list = resolveSite(parseSite("localhost:2525", "smtp", false, "").site, o, lookup, why);
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].address, "127.0.0.1");
+    EXPECT_TRUE(dns.asked.empty());
+    EXPECT_TRUE(resolveSite(parseSite("nosuch.invalid", "smtp", false, "").site, o, lookup, why).empty());
+    EXPECT_EQ(why.status, "5.4.4");
+    EXPECT_EQ(why.reason, "unable to look up host nosuch.invalid: Name or service not known");
+}
+
 }  // namespace
 }  // namespace postline::smtp_agent
