@@ -156,6 +156,34 @@ fi
 pl_stop
 stop_instance
 
+# What pflogsumm makes of the two logs: the totals (received, delivered, forwarded,
+# bounced, discarded, bytes, senders, recipients), the bounce and discard details, the
+# per-domain delivery summary and the senders and recipients by count and by size
+# (not the per-hour table, nor the delay columns, which are times).
+pflog_summary() { # pflog_summary MAILLOG
+  # A line that is not indented opens a section (but the totals' "messages" line); the
+  # lines of a section are sorted, as pflogsumm orders equal counts as it likes.
+  pflogsumm --detail 10 --problems_first "$1" 2>&1 | awk '
+    /^-+$/ || /^$/ || /^messages$/ { next }
+    /^[^ ]/ {
+      on = 0
+      section++
+      if ($0 ~ /^(Grand Totals|message bounce detail|message discard detail|top 10 (Senders|Recipients) by message (count|size))/) on = 1
+      if ($0 ~ /^Host\/Domain Summary: Message Delivery/) on = 2
+      if (on) printf "%03d\t0\t%s\n", section, $0
+      next
+    }
+    on == 1 { printf "%03d\t1\t%s\n", section, $0 }
+    on == 2 && NF >= 7 { printf "%03d\t1\t%s %s %s\n", section, $1, $2, $NF }  # not the delays
+  ' | sort | cut -f3-
+}
+if ((${#missing[@]} == 0)); then
+  pflog_summary "$PF_ROOT/maillog" >"$WORK/pf.pflogsumm"
+  pflog_summary "$PL_ROOT/maillog" >"$WORK/pl.pflogsumm"
+  same_files "pflogsumm: the same totals, bounces, discards, domains, senders and recipients" \
+    "$WORK/pf.pflogsumm" "$WORK/pl.pflogsumm"
+fi
+
 # dovecot_users ROOT NAME: the passwd-file and list of users through which Dovecot reads
 # every mailbox under ROOT (spool/USER, out/*.mbox and out/*.file as mbox INBOXes,
 # out/Maildir as a Maildir).
