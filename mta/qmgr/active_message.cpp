@@ -60,7 +60,7 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
     }
     (void)queue::unlockQueueFile(fd);
     queue::InputStream in = queue::InputStream::fromDescriptor(fd, path);
-    auto read = queue::readQueueFile(in);
+    auto read = queue::readQueueFile(in, false);
     ::close(fd);
     if (!read) return {LoadOutcome::Corrupt, read.error().message};
     queue::QueueFile& file = *read;

@@ -74,7 +74,9 @@ std::optional<std::string_view> QueueFile::attribute(std::string_view name) cons
     return std::nullopt;
 }
 
-base::Result<QueueFile> readQueueFile(InputStream& in) {
+base::Result<QueueFile> readQueueFile(InputStream& in) { return readQueueFile(in, true); }
+
+base::Result<QueueFile> readQueueFile(InputStream& in, bool withContent) {
     QueueFile file;
     RecordReader reader(in);
     Segment segment = Segment::Envelope;
@@ -187,6 +189,10 @@ base::Result<QueueFile> readQueueFile(InputStream& in) {
             }
             case rec::kMesg:
                 segment = Segment::Content;
+                // Without the content: straight to the extracted segment's 'X' record
+                // (qmgr_message_read's seek), when the size record says where it is.
+                if (!withContent && file.size && file.size->dataOffset > 0 && file.size->contentSize > 0)
+                    (void)in.seek(off_t(file.size->dataOffset + file.size->contentSize));
                 break;
             case rec::kEnd:
                 file.complete = true;

@@ -52,6 +52,23 @@ TEST(QueueFile, PartlyDeliveredByPostfix) {
     EXPECT_EQ(f.lines[f.lines.size() - 2], "");
 }
 
+TEST(QueueFile, WithoutContentTheReaderSkipsToTheExtractedSegment) {
+    auto in = InputStream::open(std::string(POSTLINE_TESTDATA) + "/queue/partly-delivered");
+    ASSERT_TRUE(in);
+    auto skipped = readQueueFile(*in, false);
+    ASSERT_TRUE(skipped) << skipped.error().message;
+    QueueFile full = readTestFile("partly-delivered");
+    EXPECT_TRUE(skipped->complete);
+    EXPECT_TRUE(skipped->lines.empty());
+    ASSERT_EQ(skipped->recipients.size(), full.recipients.size());
+    for (size_t i = 0; i < full.recipients.size(); ++i) {
+        EXPECT_EQ(skipped->recipients[i].address, full.recipients[i].address);
+        EXPECT_EQ(skipped->recipients[i].offset, full.recipients[i].offset);
+        EXPECT_EQ(skipped->recipients[i].state, full.recipients[i].state);
+    }
+    EXPECT_EQ(skipped->attributes, full.attributes);
+}
+
 TEST(QueueFile, DsnParameters) {
     QueueFile f = readTestFile("dsn");
     EXPECT_EQ(f.attribute("envelope_id"), "env-id-42");

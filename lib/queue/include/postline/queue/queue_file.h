@@ -53,9 +53,9 @@ struct QueueFile {
     std::optional<std::pair<long, long>> arrivalTime;  // 'T': seconds, microseconds
     std::optional<long> createTime;                    // 'c' or the create_time attribute
     std::optional<long> warnTime;                      // 'W': next delay warning
-    off_t warnOffset = -1;  // where the 'W' record starts (qmgr rewrites it after the warning)
-    std::optional<std::string> sender;                 // 'S' ("" is the null sender)
-    std::string fullName;                              // 'F'
+    off_t warnOffset = -1;              // where the 'W' record starts (qmgr rewrites it after the warning)
+    std::optional<std::string> sender;  // 'S' ("" is the null sender)
+    std::string fullName;               // 'F'
     // Named attributes in file order, envelope and extracted segment alike, except the
     // per-recipient DSN ones (dsn_orig_rcpt, notify_flags), which go with their
     // recipient, and create_time, which is createTime.
@@ -78,5 +78,9 @@ struct QueueFile {
 // ("NAME: malformed attribute: WHY: TEXT"), a bad size record. A file that ends before
 // its end record is returned with complete = false: the caller must not deliver it.
 base::Result<QueueFile> readQueueFile(InputStream& in);
+// The same without the message content (`lines` stays empty): after the content marker
+// the reader seeks to the extracted segment where the size record puts it, as the
+// queue manager does, so that a large message costs no memory or reading.
+base::Result<QueueFile> readQueueFile(InputStream& in, bool withContent);
 
 }  // namespace postline::queue
