@@ -232,6 +232,48 @@ TEST_F(SmtpCoreTest, TheNextSiteIsTriedAfterAFailedConnection) {
     EXPECT_NE(logLine("connect to 127.0.0.1[127.0.0.1]:10779: Connection refused"), "");
 }
 
+// MX hosts by preference: the best one (127.0.0.2, where nothing listens) first, then
+// the next; smtp_mx_address_limit cuts the list.
+TEST_F(SmtpCoreTest, MxHostsInPreferenceOrderUnderTheAddressLimit) {
+    Lookup dns;
+    dns.mx = [](const std::string& domain) {
+        MxAnswer a;
+        EXPECT_EQ(domain, "example.com");
+        a.status = MxAnswer::Found;
+        a.exchanges = {{20, "mx2.example.com"}, {10, "mx1.example.com"}};
+        return a;
+    };
+    dns.host = [](const std::string& host, bool, bool) {
+        HostAnswer a;
+        a.status = HostAnswer::Found;
+        a.addresses = {host == "mx1.example.com" ? "127.0.0.2" : "127.0.0.1"};
+        return a;
+    };
+    AgentSettings s = settings();
+    s.defaultService = "10778";
+    {
+        FakeServer server;
+        ASSERT_TRUE(server.listenTcp(10778));
+        server.start();
+        auto d = open(request());
+        ASSERT_TRUE(d);
+        delivery::DeliverReply reply = deliverSmtp(*d, s, dns);
+        server.join();
+        EXPECT_EQ(reply.status, delivery::kStatusFinal);
+        EXPECT_EQ(log_.front(), "connect to mx1.example.com[127.0.0.2]:10778: Connection refused");
+        std::string sent = logLine("to=<bob@example.com>");
+        EXPECT_NE(sent.find("relay=mx2.example.com[127.0.0.1]:10778, "), std::string::npos) << sent;
+    }
+    writeQueueFile();
+    log_.clear();
+    s.mxAddressLimit = 1;
+    auto d = open(request());
+    ASSERT_TRUE(d);
+    delivery::DeliverReply reply = deliverSmtp(*d, s, dns);
+    EXPECT_EQ(reply.status, delivery::kStatusDefer);
+    EXPECT_EQ(reply.hopStatus.reason, "connect to mx1.example.com[127.0.0.2]:10778: Connection refused");
+}
+
 TEST_F(SmtpCoreTest, TemporaryGreetingRefusalOnTheLastServerDefersAndThrottles) {
     FakeServer server;
     ASSERT_TRUE(server.listenTcp(10778));
