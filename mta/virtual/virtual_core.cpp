@@ -223,55 +223,61 @@ base::Result<VirtualSettings> VirtualSettings::read(const std::function<std::str
     return s;
 }
 
-Outcome deliverRecipient(const VirtualEnvironment& env, const delivery::DeliverRequest& request,
-                         const std::vector<std::string>& lines, const delivery::DeliverRecipient& recipient) {
+MailboxDecision decideMailbox(address::RoutingContext& ctx, const VirtualSettings& settings, std::string_view address) {
+    MailboxDecision d;
     // recipient.c: the lookup key is the case-folded address.
-    std::string user = base::lowercase(recipient.address);
-    address::RoutingContext& ctx = *env.routing;
+    d.user = base::lowercase(address);
+    auto problem = [&](std::string warning) {
+        d.kind = MailboxDecision::Kind::ConfigError;
+        d.warning = std::move(warning);
+        return d;
+    };
 
     // mailbox.c deliver_mailbox(): the mailbox, then its owner.
-    auto mailboxRes = address::findAddress(ctx, ctx.maps("virtual_mailbox_maps"), user, {}, "virtual_mailbox_maps");
-    if (mailboxRes.isError()) {
-        env.warn("table virtual_mailbox_maps: lookup " + user + ": table lookup failed");
-        return configError();
-    }
+    auto mailboxRes = address::findAddress(ctx, ctx.maps("virtual_mailbox_maps"), d.user, {}, "virtual_mailbox_maps");
+    if (mailboxRes.isError()) return problem("table virtual_mailbox_maps: lookup " + d.user + ": table lookup failed");
     if (!mailboxRes.isFound()) {
-        // unknown.c deliver_unknown().
-        return {Kind::Bounce, {"5.1.1", "", "unknown user: \"" + user + "\"", "", "", "", ""}};
+        d.kind = MailboxDecision::Kind::Unknown;
+        return d;
     }
-    const std::string& base = env.settings.mailboxBase;
-    std::string mailbox = base + "/" + mailboxRes.value;
-    if (mailbox.find("/../", base.size()) != std::string::npos) {
-        env.warn("recipient " + user + ": bad mailbox path " + mailboxRes.value + " in virtual_mailbox_maps");
-        return configError();
-    }
+    const std::string& base = settings.mailboxBase;
+    d.path = base + "/" + mailboxRes.value;
+    if (d.path.find("/../", base.size()) != std::string::npos)
+        return problem("recipient " + d.user + ": bad mailbox path " + mailboxRes.value + " in virtual_mailbox_maps");
 
-    auto uidRes = address::findAddress(ctx, ctx.maps("virtual_uid_maps"), user, {}, "virtual_uid_maps");
-    if (!uidRes.isFound()) {
-        env.warn("recipient " + user + ": not found in virtual_uid_maps");
-        return configError();
-    }
+    auto uidRes = address::findAddress(ctx, ctx.maps("virtual_uid_maps"), d.user, {}, "virtual_uid_maps");
+    if (!uidRes.isFound()) return problem("recipient " + d.user + ": not found in virtual_uid_maps");
     auto uid = parseId(uidRes.value);
     if (!uid || *uid != static_cast<uid_t>(*uid) || static_cast<uid_t>(*uid) == static_cast<uid_t>(-1) ||
-        static_cast<long>(*uid) < env.settings.minimumUid) {
-        env.warn("recipient " + user + ": bad uid " + uidRes.value + " in virtual_uid_maps");
-        return configError();
-    }
-    auto gidRes = address::findAddress(ctx, ctx.maps("virtual_gid_maps"), user, {}, "virtual_gid_maps");
-    if (!gidRes.isFound()) {
-        env.warn("recipient " + user + ": not found in virtual_gid_maps");
-        return configError();
-    }
+        static_cast<long>(*uid) < settings.minimumUid)
+        return problem("recipient " + d.user + ": bad uid " + uidRes.value + " in virtual_uid_maps");
+    auto gidRes = address::findAddress(ctx, ctx.maps("virtual_gid_maps"), d.user, {}, "virtual_gid_maps");
+    if (!gidRes.isFound()) return problem("recipient " + d.user + ": not found in virtual_gid_maps");
     auto gid = parseId(gidRes.value);
-    if (!gid || *gid != static_cast<gid_t>(*gid) || *gid == 0 || static_cast<gid_t>(*gid) == static_cast<gid_t>(-1)) {
-        env.warn("recipient " + user + ": bad gid " + gidRes.value + " in virtual_gid_maps");
-        return configError();
-    }
+    if (!gid || *gid != static_cast<gid_t>(*gid) || *gid == 0 || static_cast<gid_t>(*gid) == static_cast<gid_t>(-1))
+        return problem("recipient " + d.user + ": bad gid " + gidRes.value + " in virtual_gid_maps");
+    d.uid = static_cast<uid_t>(*uid);
+    d.gid = static_cast<gid_t>(*gid);
+    d.kind = d.path.back() == '/' ? MailboxDecision::Kind::Maildir : MailboxDecision::Kind::Mbox;
+    return d;
+}
 
-    if (mailbox.back() == '/')
-        return deliverMaildir(env, request, lines, recipient, mailbox, static_cast<uid_t>(*uid),
-                              static_cast<gid_t>(*gid));
-    return deliverMbox(env, request, lines, recipient, mailbox, static_cast<uid_t>(*uid), static_cast<gid_t>(*gid));
+Outcome deliverRecipient(const VirtualEnvironment& env, const delivery::DeliverRequest& request,
+                         const std::vector<std::string>& lines, const delivery::DeliverRecipient& recipient) {
+    MailboxDecision d = decideMailbox(*env.routing, env.settings, recipient.address);
+    switch (d.kind) {
+        case MailboxDecision::Kind::Unknown:
+            // unknown.c deliver_unknown().
+            return {Kind::Bounce, {"5.1.1", "", "unknown user: \"" + d.user + "\"", "", "", "", ""}};
+        case MailboxDecision::Kind::ConfigError:
+            env.warn(d.warning);
+            return configError();
+        case MailboxDecision::Kind::Maildir:
+            return deliverMaildir(env, request, lines, recipient, d.path, d.uid, d.gid);
+        case MailboxDecision::Kind::Mbox:
+            break;
+    }
+    return deliverMbox(env, request, lines, recipient, d.path, d.uid, d.gid);
 }
 
 delivery::DeliverReply deliverVirtual(const VirtualEnvironment& env, delivery::AgentDelivery& delivery,

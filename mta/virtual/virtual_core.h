@@ -63,6 +63,22 @@ struct VirtualEnvironment {
     time_t now = 0;  // the From line's date; 0: the current time
 };
 
+// What virtual decides for a recipient before it writes anything (mailbox.c's lookups
+// and checks), with no side effect but the table lookups: a Maildir or mbox path under
+// virtual_mailbox_base with its owner, an unknown user, or a configuration error with
+// the warning virtual logs for it. (Kept apart so that what `postline trace` shows for a
+// virtual address can be this same decision.)
+struct MailboxDecision {
+    enum class Kind { Maildir, Mbox, Unknown, ConfigError } kind = Kind::Unknown;
+    std::string user;  // the case-folded address: the lookup key
+    std::string path;  // virtual_mailbox_base/RESULT
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::string warning;
+};
+MailboxDecision decideMailbox(address::RoutingContext& context, const VirtualSettings& settings,
+                              std::string_view address);
+
 // Delivers the message (`lines`: its content without line ends) to one recipient:
 // "delivered to mailbox" / "delivered to maildir" (2.0.0); an address with no
 // mailbox bounces with 5.1.1 "unknown user: \"ADDR\"" (the address case-folded); a

@@ -138,6 +138,26 @@ TEST_F(VirtualTest, LookupKeysAreFoldedAndFallToAtDomain) {
     EXPECT_EQ(filesIn(base_ / "catchall/new").size(), 1u);
 }
 
+TEST_F(VirtualTest, DecisionWithoutWriting) {
+    config_.set("virtual_uid_maps", "texthash:" + dir_.write("uids", "bob@example.com 5001\n@example.com 5002\n"));
+    VirtualEnvironment env = environment();
+    MailboxDecision d = decideMailbox(*env.routing, env.settings, "Bob@Example.com");
+    EXPECT_EQ(d.kind, MailboxDecision::Kind::Maildir);
+    EXPECT_EQ(d.user, "bob@example.com");
+    EXPECT_EQ(d.path, base_.string() + "/example.com/bob/");
+    EXPECT_EQ(d.uid, 5001u);
+    EXPECT_EQ(d.gid, 5000u);
+    d = decideMailbox(*env.routing, env.settings, "carol@example.com");
+    EXPECT_EQ(d.kind, MailboxDecision::Kind::Mbox);
+    EXPECT_EQ(d.uid, 5002u);
+    EXPECT_EQ(decideMailbox(*env.routing, env.settings, "x@example.com").kind, MailboxDecision::Kind::Unknown);
+    d = decideMailbox(*env.routing, env.settings, "y@example.net");
+    EXPECT_EQ(d.kind, MailboxDecision::Kind::ConfigError);
+    EXPECT_EQ(d.warning, "recipient y@example.net: not found in virtual_uid_maps");
+    EXPECT_TRUE(warnings_.empty());
+    EXPECT_FALSE(fs::exists(base_ / "example.com/bob"));
+}
+
 TEST_F(VirtualTest, UnknownUserBounces) {
     Outcome out = deliverTo("Nobody@Example.com");
     EXPECT_EQ(out.kind, K::Bounce);
