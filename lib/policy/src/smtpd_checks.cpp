@@ -447,12 +447,12 @@ int SmtpdEvaluation::dispatch(const std::vector<std::string>& r, long& i, std::s
         return finish(name, st, temp ? "name lookup failed temporarily" : "the client has no name", "", s.namaddr());
     }
     if (ieq(name, "permit_inet_interfaces")) {
-        auto r = context.localDomains().check("[" + s.clientAddress + "]");
+        const std::string& peer = s.socketAddress.empty() ? s.clientAddress : s.socketAddress;
+        auto r = context.localDomains().check("[" + peer + "]");
         bool own = r.locality == address::Locality::Local && base::startsWith(r.reason, "inet_interfaces");
         return finish(name, own ? kOk : kDunno,
-                      own ? s.clientAddress + " is an inet_interfaces address"
-                          : s.clientAddress + " is not an inet_interfaces address",
-                      "inet_interfaces", s.clientAddress);
+                      own ? peer + " is an inet_interfaces address" : peer + " is not an inet_interfaces address",
+                      "inet_interfaces", peer);
     }
     if (ieq(name, "permit_mynetworks")) {
         auto m = owner.mynetworks().match(s.clientName, s.clientAddress);

@@ -34,7 +34,8 @@ SmtpdRestrictions::RewriteContext SmtpdRestrictions::rewriteContext(bool inetSoc
             }
             ok = hit.isFound();
         } else if (ieq(name, "permit_inet_interfaces")) {
-            auto r = context_.localDomains().check("[" + session_.clientAddress + "]");
+            const std::string& peer = session_.socketAddress.empty() ? session_.clientAddress : session_.socketAddress;
+            auto r = context_.localDomains().check("[" + peer + "]");
             ok = inetSocket && r.locality == address::Locality::Local && base::startsWith(r.reason, "inet_interfaces");
         } else if (ieq(name, "permit_mynetworks")) {
             auto m = mynetworks().match(session_.clientName, session_.clientAddress);
@@ -45,7 +46,7 @@ SmtpdRestrictions::RewriteContext SmtpdRestrictions::rewriteContext(bool inetSoc
             }
             ok = m.matched;
         } else if (ieq(name, "permit_sasl_authenticated")) {
-            ok = !session_.saslUsername.empty();
+            ok = context_.getBool("smtpd_sasl_auth_enable") && !session_.saslUsername.empty();
         } else if (ieq(name, "permit_tls_all_clientcerts") || ieq(name, "permit_tls_clientcerts")) {
             ok = false;  // no TLS session, no client certificate
         } else {

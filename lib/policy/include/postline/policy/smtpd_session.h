@@ -112,6 +112,10 @@ struct SmtpdSession {
     std::string reverseName = "unknown";  // the name from the reverse lookup, or "unknown"
     std::optional<std::string> helo;      // the HELO/EHLO argument; nullopt: no HELO was sent
     std::string saslUsername;             // the SASL login; empty: not authenticated
+    // The address of the socket's peer when it differs from clientAddress (smtpd's
+    // sockaddr after XCLIENT replaced the client): permit_inet_interfaces looks at it.
+    // Empty: clientAddress.
+    std::string socketAddress;
     // The recipients smtpd accepted in the message so far (rcpt_count; a live session
     // keeps it up to date): reject_multi_recipient_bounce rejects a null sender with
     // more than one. 0 in a trace (one recipient, nothing to reject).
