@@ -231,6 +231,7 @@ SmtpServerSession::SmtpServerSession(address::RoutingContext& context, SmtpdRest
                                      MessageSink& sink, SessionOptions options)
     : context_(context), restrictions_(restrictions), sink_(sink), options_(std::move(options)) {
     params_ = options_.parameters;
+    inetSocket_ = options_.addressFamily != 0;
     if (!params_) params_ = std::make_shared<const SessionParameters>(SessionParameters::read(context_));
     const SessionParameters& p = *params_;
     myhostname_ = p.myhostname;
@@ -841,7 +842,7 @@ bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std:
     }
     // local_header_rewrite_clients (smtpd_check_rewrite): how cleanup rewrites this mail.
     if (!options_.standAlone) {
-        auto rewrite = restrictions_.rewriteContext(options_.addressFamily != 0);
+        auto rewrite = restrictions_.rewriteContext(inetSocket_);
         for (const std::string& w : rewrite.warnings) base::msgWarn(w);
         if (!rewrite.reply.empty()) {
             logWhatsup("reject", rewrite.reply);

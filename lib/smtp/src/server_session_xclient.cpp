@@ -163,6 +163,8 @@ bool SmtpServerSession::xclientCmd(const std::vector<std::string>& argv) {
     facts->address = id.address;
     facts->nameStatus = id.nameStatus;
     facts->reverseStatus = id.reverseStatus;
+    // permit_inet_interfaces keeps looking at the socket's peer.
+    if (who.socketAddress.empty()) who.socketAddress = who.clientAddress;
     who.clientName = id.name;
     who.reverseName = id.reverseName;
     who.clientAddress = id.address;

@@ -183,6 +183,7 @@ private:
     MessageSink& sink_;
     SessionOptions options_;
     std::shared_ptr<const SessionParameters> params_;
+    bool inetSocket_ = true;  // the client came over an Internet socket (XCLIENT does not change that)
 
     // configuration read once (var_*)
     std::string myhostname_;
