@@ -1,6 +1,7 @@
 // A delivery agent's view of one request (Postfix's deliver_request.c for the queue
 // file and its lock, deliver_completed.c, sent.c, bounce.c, defer.c for the outcomes
-// and log_adhoc.c with util/format_tv.c for the status log line).
+// and log_adhoc.c with util/format_tv.c for the status log line; trace.c for the
+// trace log of NOTIFY=SUCCESS deliveries).
 #include "postline/delivery/agent_delivery.h"
 
 #include <fcntl.h>
@@ -261,9 +262,30 @@ base::Status AgentDelivery::markDone(const DeliverRecipient& rcpt) const {
     return base::Status::success();
 }
 
+base::Status AgentDelivery::trace(const DeliverRecipient& rcpt, std::string_view relay, const Dsn& in) {
+    Dsn dsn = in;
+    if (dsn.action.empty()) dsn.action = "delivered";
+    // trace.c: the report says which agent did it, unless none did.
+    if (relay != "none") dsn.reason = "delivery via " + std::string(relay) + ": " + dsn.reason;
+    base::Status logged = appendLog("trace", rcpt, dsn);
+    if (!logged) base::msgWarn(request_.queueId + ": trace service failure");
+    return logged;
+}
+
 base::Status AgentDelivery::sent(const DeliverRecipient& rcpt, std::string_view relay, const Dsn& in) {
     Dsn dsn = checkedDsn(in, '2', "sent", "2.0.0");
     if (dsn.action.empty()) dsn.action = "delivered";
+    // sent.c: NOTIFY=SUCCESS asks for a record of this delivery; one that cannot be
+    // written defers the recipient, so that the sender is not left without the notice.
+    if (rcpt.dsnNotify & kNotifySuccess) {
+        if (base::Status traced = trace(rcpt, relay, dsn); !traced) {
+            Dsn failure = dsn;
+            failure.status = "4.3.0";
+            failure.reason = request_.queueId + ": trace service failed";
+            (void)defer(rcpt, relay, failure);
+            return base::Error{request_.queueId + ": trace log: " + traced.error().message, traced.error().errnum};
+        }
+    }
     logStatus(rcpt, relay, dsn, "sent");
     if (request_.flags & kFlagSuccess) return markDone(rcpt);
     return base::Status::success();

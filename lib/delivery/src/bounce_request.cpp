@@ -62,7 +62,8 @@ base::Result<BounceRequest> decodeBounceRequest(const attr::Attributes& group) {
     BounceRequest r;
     int command = 0;
     PL_READ(command, in.integer("nrequest"));
-    if (command != static_cast<int>(BounceCommand::Flush) && command != static_cast<int>(BounceCommand::Warn))
+    if (command != static_cast<int>(BounceCommand::Flush) && command != static_cast<int>(BounceCommand::Warn) &&
+        command != static_cast<int>(BounceCommand::Trace))
         return base::Error{"unknown command: " + std::to_string(command)};
     r.command = static_cast<BounceCommand>(command);
     PL_READ(r.flags, in.integer("flags"));

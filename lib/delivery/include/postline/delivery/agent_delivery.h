@@ -72,10 +72,22 @@ public:
     // As Postfix's sent.c, bounce.c and defer.c: a status of the wrong class is
     // replaced ("sent: ignoring dsn code \"X\"" warning; 2.0.0, 5.0.0, 4.0.0), the
     // action defaults to "delivered" (sent) and is "failed" (bounce) or "delayed"
-    // (defer). Not (yet) done: soft_bounce, delivery_status_filter, address
-    // verification and DSN SUCCESS/trace records (DEL_REQ_FLAG_RECORD).
-    // sent: status=sent; the recipient is marked done (with kFlagSuccess).
+    // (defer). Not (yet) done: delivery_status_filter, address verification and the
+    // verbose delivery record (DEL_REQ_FLAG_RECORD).
+    // sent: status=sent; the recipient is marked done (with kFlagSuccess). A recipient
+    // whose NOTIFY includes SUCCESS first gets its delivery recorded in the trace log
+    // (trace()), for the success notice the queue manager asks the trace service for;
+    // when that record cannot be written the recipient is deferred instead with 4.3.0
+    // "ID: trace service failed" (sent.c) and the result is an Error ("ID: trace log:
+    // REASON"); the caller reports the request as not final.
     base::Status sent(const DeliverRecipient& recipient, std::string_view relay, const Dsn& dsn);
+    // trace: an entry in QUEUE_DIRECTORY/trace/ID as trace.c's trace_append makes it
+    // (the reason prefixed with "delivery via RELAY: " unless relay is "none"), without
+    // a log line and without marking the recipient: what sent() does for NOTIFY=SUCCESS,
+    // and what local uses for an alias's "expanded" notice. The action is dsn.action
+    // ("delivered" when empty). Errors: the log could not be written ("ID: trace service
+    // failure" is warned, as trace.c does).
+    base::Status trace(const DeliverRecipient& recipient, std::string_view relay, const Dsn& dsn);
     // bounce: an entry in QUEUE_DIRECTORY/bounce/ID, status=bounced, then marked done
     // (with kFlagBounce). When the bounce log cannot be written the recipient is
     // deferred instead with 4.3.0 "bounce or trace service failure" (bounce.c) and the

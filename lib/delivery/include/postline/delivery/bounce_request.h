@@ -1,5 +1,6 @@
 // The requests the queue manager sends the bounce service (global/bounce.c's
-// bounce_flush and bounce_warn, over private/bounce in the attribute protocol): the
+// bounce_flush and bounce_warn, over private/bounce in the attribute protocol, and
+// abounce.c's atrace_flush over private/trace): the
 // service speaks first ({protocol=delivery_status_protocol}), takes one request group and
 // answers {status=0} when the notification was queued (flush: the bounce log is then
 // removed and qmgr deletes the message) or {status=-1} when it could not (the message
@@ -16,6 +17,7 @@ namespace postline::delivery {
 enum class BounceCommand {
     Flush = 1,  // BOUNCE_CMD_FLUSH: the non-delivery report from bounce/ID, to the sender
     Warn = 2,   // BOUNCE_CMD_WARN: the delay warning from defer/ID, log kept
+    Trace = 5,  // BOUNCE_CMD_TRACE: the delivery status report from trace/ID (NOTIFY=SUCCESS)
 };
 
 struct BounceRequest {
@@ -34,7 +36,8 @@ std::string encodeBounceHello();  // {protocol=delivery_status_protocol}
 base::Status checkBounceHello(const queue::attr::Attributes& group);
 // bounce.c's order: nrequest, flags, queue_name, queue_id, encoding, smtputf8, sender,
 // envelope_id, ret_flags. Decoding reads strictly in order; errors as
-// decodeDeliverRequest's, and "unknown command: N" for an nrequest other than Flush/Warn.
+// decodeDeliverRequest's, and "unknown command: N" for an nrequest other than Flush, Warn
+// or Trace.
 std::string encodeBounceRequest(const BounceRequest& request);
 base::Result<BounceRequest> decodeBounceRequest(const queue::attr::Attributes& group);
 std::string encodeBounceReply(int status);

@@ -9,6 +9,12 @@
 
 namespace postline::delivery {
 
+// DSN NOTIFY bits as the queue file's notify_flags hold them (global/dsn_mask.h).
+inline constexpr int kNotifyNever = 1 << 0;
+inline constexpr int kNotifySuccess = 1 << 1;
+inline constexpr int kNotifyFailure = 1 << 2;
+inline constexpr int kNotifyDelay = 1 << 3;
+
 struct Dsn {
     std::string status;  // "2.0.0", "4.4.1", "5.1.1"
     std::string action;  // "delivered", "relayed", "expanded", "delayed", "failed"
