@@ -168,6 +168,16 @@ CommandResult runCommand(const CommandSpec& spec) {
     // after the input was written).
     ::fcntl(outPipe[1], F_SETFL, ::fcntl(outPipe[1], F_GETFL) | O_NONBLOCK);
 
+    // The child's exit status is ours to collect: no automatic reaping meanwhile.
+    struct sigaction defaultChld {
+    }, savedChld{};
+    defaultChld.sa_handler = SIG_DFL;
+    ::sigaction(SIGCHLD, &defaultChld, &savedChld);
+    struct RestoreChld {
+        struct sigaction& saved;
+        ~RestoreChld() { ::sigaction(SIGCHLD, &saved, nullptr); }
+    } restoreChld{savedChld};
+
     pid_t pid = ::fork();
     if (pid < 0) {
         int err = errno;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,6 +64,18 @@ TEST_F(PipeCommandTest, NoUserBounces) {
     EXPECT_EQ(r.status, CommandStatus::Bounce);
     EXPECT_EQ(r.dsn.status, "5.1.1");
     EXPECT_EQ(r.dsn.reason, "user unknown");
+}
+
+TEST_F(PipeCommandTest, StatusIsCollectedEvenWhenChildrenAreIgnored) {
+    struct sigaction ignore {
+    }, saved{};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGCHLD, &ignore, &saved);
+    CommandResult r = runCommand(sh("exit 67"));
+    struct sigaction after {};
+    ::sigaction(SIGCHLD, &saved, &after);
+    EXPECT_EQ(r.dsn.status, "5.1.1");
+    EXPECT_EQ(after.sa_handler, SIG_IGN);  // put back as it was
 }
 
 TEST_F(PipeCommandTest, OtherStatusesDieWithStatus) {
