@@ -115,26 +115,50 @@ else
   bad "every message accepted and every queue empty afterwards" "$WORK/send.err"
 fi
 
+# The second round: both reload with mailbox_command (local(8) pipes mailbox deliveries
+# to a command, as the recipient) and luser_relay (unknown users go to nobody+luser).
+second_round() { # second_round ROOT AS...: postconf -e and postfix reload, run by AS
+  local root=$1 postconf=$2 postfix=$3
+  shift 3
+  "$@" "$postconf" -c "$root/conf" -e \
+    "mailbox_command = /bin/sh -c 'env | grep -e ^SENDER= -e ^RECIPIENT= -e ^LOCAL= -e ^EXTENSION= -e ^DOMAIN= -e ^ORIGINAL_RECIPIENT= -e ^USER= -e ^LOGNAME= -e ^HOME= -e ^SHELL= -e ^PATH= | sort >> $root/out/mailbox_command.\$USER.env; cat >> $root/out/mailbox_command.\$USER.out'" \
+    'luser_relay = nobody+luser@deliver.example' || return 1
+  touch -d '1 hour ago' "$root/conf/main.cf"
+  "$@" "$postfix" -c "$root/conf" reload >"$root/reload.log" 2>&1 || { cat "$root/reload.log" >&2; return 1; }
+}
+second_round "$PF_ROOT" /usr/sbin/postconf /usr/sbin/postfix env || bad "Postfix reloads for the second round"
+if ((${#missing[@]} == 0)); then
+  second_round "$PL_ROOT" "$OURS_BIN/postconf" "$OURS_BIN/postfix" as_pl_user ||
+    bad "Postline reloads for the second round"
+fi
+# The daemons pick the new configuration up as they start again.
+sleep 2
+if python3 "$INTEGRATION/delivery.py" send2 "${targets[@]}" 2>"$WORK/send2.err"; then
+  ok "second round (mailbox_command, luser_relay): every message accepted and delivered"
+else
+  bad "second round (mailbox_command, luser_relay): every message accepted and delivered" "$WORK/send2.err"
+fi
+
 python3 "$INTEGRATION/delivery.py" normalize "$PF_ROOT" "$WORK/pf.out" || bad "normalize Postfix's deliveries"
 
 # What the configuration must make Postfix do, so that the comparison below compares
 # something: each kind of destination written, a non-delivery report for messages 10,
 # 11, 12, 17, 19, 23 and 24 and a success report for message 20 (delivery.py numbers
-# them).
+# them), mailbox_command's output for daemon and nobody (the second round).
 expect_artifacts() { # expect_artifacts: the artifacts a complete run has
   printf '%s\n' file.out.forward.file file.out.incl.file file.out.list.file file.out.tofile.mbox \
     file.vmail.virt.example.vmb log.delivery maildir.out.Maildir maildir.vmail.virt.example.vmd \
     mbox.bin mbox.bin.report.for-message-{10,17,19,20,24} mbox.daemon mbox.nobody mbox.sys \
-    mbox.sys.report.for-message-{11,12,23} messages output.out.pipe.out output.out.tocmd.env \
-    output.out.tocmd.out
+    mbox.sys.report.for-message-{11,12,23} messages output.out.mailbox_command.{daemon,nobody}.{env,out} \
+    output.out.pipe.out output.out.tocmd.env output.out.tocmd.out
 }
 expect_artifacts >"$WORK/expected.artifacts"
 same_files "Postfix's deliveries: every kind of destination written" "$WORK/expected.artifacts" \
   "$WORK/pf.out/artifacts"
 grep -E 'status=(sent|bounced)' "$WORK/pf.out/log.delivery" | sed -E 's/.*status=([a-z]+).*/\1/' | sort | uniq -c |
   awk '{print $2, $1}' >"$WORK/pf.statuses"
-printf 'bounced 8\nsent 46\n' >"$WORK/expected.statuses"
-same_files "Postfix's log: 46 deliveries, 8 bounces" "$WORK/expected.statuses" "$WORK/pf.statuses"
+printf 'bounced 8\nsent 49\n' >"$WORK/expected.statuses"
+same_files "Postfix's log: 49 deliveries, 8 bounces" "$WORK/expected.statuses" "$WORK/pf.statuses"
 
 if ((${#missing[@]} == 0)); then
   python3 "$INTEGRATION/delivery.py" normalize "$PL_ROOT" "$WORK/pl.out" || bad "normalize Postline's deliveries"

@@ -7,6 +7,7 @@
 # Commands:
 #   send PORT:ROOT...       each message into every instance, one at a time, waiting until
 #                           every queue is empty before the next (deliveries in one order)
+#   send2 PORT:ROOT...      the same with the second round's messages
 #   normalize ROOT OUTDIR   one text file per artifact in OUTDIR (the same names on both)
 #   read USERS_FILE PORTS   reads every user's mail over IMAP and POP3 from a Dovecot and
 #                           compares it with the mailbox on disk
@@ -71,6 +72,13 @@ MESSAGES = [
     ("bin@deliver.example", ["vmd@virt.example", "vmb@virt.example"], [], [], "virtual: Maildir and mbox", PLAIN, ""),
     ("bin@deliver.example", ["piped+ext@deliver.example"], [], [], "pipe(8) through transport_maps", PLAIN, ""),
 ]
+# The second round, after both instances reloaded with mailbox_command and luser_relay
+# (deliver.sh): numbered from 101.
+MESSAGES2 = [
+    ("bin@deliver.example", ["daemon@deliver.example"], [], [], "mailbox_command", PLAIN, ""),
+    ("bin@deliver.example", ["nosuch5+ext@deliver.example"], [], [], "luser_relay", PLAIN, ""),
+    ("bin@deliver.example", ["touser@deliver.example"], [], [], "mailbox_command after an alias", PLAIN, ""),
+]
 
 
 def queue_files(root):
@@ -106,7 +114,8 @@ def wait_empty(roots, limit=60.0):
     return True
 
 
-def send(targets):
+def send(targets, messages=None, first=1):
+    messages = MESSAGES if messages is None else messages
     instances = []
     for t in targets:
         port, root = t.split(":", 1)
@@ -115,7 +124,7 @@ def send(targets):
     # Each message gets 30 s to be delivered; once one has not been, the rest get 5 s each
     # (an instance that keeps mail queued would otherwise take ten minutes).
     limit = 30.0
-    for n, (sender, rcpts, mopts, ropts, subject, body, extra) in enumerate(MESSAGES, 1):
+    for n, (sender, rcpts, mopts, ropts, subject, body, extra) in enumerate(messages, first):
         data = message(n, subject, body, extra)
         for port, root in instances:
             try:
@@ -277,7 +286,7 @@ def normalize(root, outdir):
                 # Named after the message it reports on (the test's Message-ID numbers),
                 # so that one report missing or extra does not shift the others.
                 about = re.search(rb"^\|? *Message-ID: <(\d+)\.deliver@client\.example>", m, re.M | re.I)
-                key = f"for-message-{int(about.group(1)):02d}" if about else f"number-{n}"
+                key = f"for-message-{int(about.group(1)):02d}" if about else f"number-{n}"  # 101 as 101
                 put(f"{name}.report.{key}", ndr_structure(masker, m))
 
     spool = os.path.join(root, "spool")
@@ -417,6 +426,8 @@ def read_dovecot(users_file, imap_port, pop3_port, password):
 def main(argv):
     if len(argv) >= 3 and argv[1] == "send":
         return send(argv[2:])
+    if len(argv) >= 3 and argv[1] == "send2":
+        return send(argv[2:], MESSAGES2, 101)
     if len(argv) == 4 and argv[1] == "normalize":
         return normalize(argv[2], argv[3])
     if len(argv) == 6 and argv[1] == "read":
