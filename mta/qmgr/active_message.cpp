@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <strings.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -109,6 +110,12 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
 
     // Destination queues of this message, in the order their first recipient came.
     std::map<std::string, size_t> open;  // destination key -> batch index being filled
+    struct Resolved {
+        std::string transport, queueName, nexthop;
+        long limit;
+        delivery::DeliverRecipient recipient;
+    };
+    std::vector<Resolved> resolved;
     for (const queue::Recipient& rcpt : file.recipients) {
         if (rcpt.state != queue::Recipient::State::Todo) continue;
         ++message.recipientCount;
@@ -184,14 +191,31 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
         // The agent delivers to the resolved address (qmgr_message_resolve updates it).
         dr.address = res.recipient;
         long limit = settings.recipientLimit(res.transport);
-        std::string key = res.transport + ":" + lower(res.nexthop);
-        if (limit == 1) key += "/" + lower(res.recipient);
+        std::string queueName = lower(res.nexthop);
+        if (limit == 1) queueName = lower(res.recipient) + "@" + queueName;
+        resolved.push_back({res.transport, queueName, res.nexthop, limit, std::move(dr)});
+    }
+    // qmgr_message_sort: by transport, destination, recipient domain, then address, so
+    // that a request's recipients (and the RCPT order on the wire) are Postfix's.
+    std::stable_sort(resolved.begin(), resolved.end(), [](const Resolved& a, const Resolved& b) {
+        if (int c = a.transport.compare(b.transport)) return c < 0;
+        if (int c = a.queueName.compare(b.queueName)) return c < 0;
+        size_t atA = a.recipient.address.rfind('@'), atB = b.recipient.address.rfind('@');
+        if ((atA == std::string::npos) != (atB == std::string::npos)) return atA != std::string::npos;
+        if (atA != std::string::npos) {
+            int c = ::strcasecmp(a.recipient.address.c_str() + atA + 1, b.recipient.address.c_str() + atB + 1);
+            if (c) return c < 0;
+        }
+        return a.recipient.address < b.recipient.address;
+    });
+    for (Resolved& r : resolved) {
+        std::string key = r.transport + ":" + r.queueName;
         auto it = open.find(key);
-        if (it == open.end() || (limit > 0 && long(message.batches[it->second].recipients.size()) >= limit)) {
-            message.batches.push_back({res.transport, res.nexthop, key, {}});
+        if (it == open.end() || (r.limit > 0 && long(message.batches[it->second].recipients.size()) >= r.limit)) {
+            message.batches.push_back({r.transport, r.nexthop, key, {}});
             it = open.insert_or_assign(key, message.batches.size() - 1).first;
         }
-        message.batches[it->second].recipients.push_back(std::move(dr));
+        message.batches[it->second].recipients.push_back(std::move(r.recipient));
     }
     return {LoadOutcome::Loaded, ""};
 }

@@ -34,6 +34,13 @@ long QmgrSettings::recipientLimit(std::string_view transport) const {
     return perTransport(config, transport, "_destination_recipient_limit", defaultRecipientLimit);
 }
 
+long QmgrSettings::rateDelay(std::string_view transport) const {
+    if (!config) return defaultRateDelay;
+    std::string name = base::cat(transport, "_destination_rate_delay");
+    if (config->get(name).empty()) return defaultRateDelay;
+    return config->getSeconds(name);
+}
+
 QmgrSettings readQmgrSettings(const server::DaemonConfig& config) {
     QmgrSettings s;
     s.config = &config;
@@ -48,6 +55,8 @@ QmgrSettings readQmgrSettings(const server::DaemonConfig& config) {
     s.defaultConcurrencyLimit = config.getLong("default_destination_concurrency_limit");
     s.defaultRecipientLimit = config.getLong("default_destination_recipient_limit");
     s.processLimit = config.getLong("default_process_limit");
+    s.defaultRateDelay = config.getSeconds("default_destination_rate_delay");
+    s.messageRecipientLimit = config.getLong("qmgr_message_recipient_limit");
     std::string deferTransports = config.get("defer_transports");
     for (std::string_view t : base::splitAny(deferTransports, ", \t\r\n"))
         if (!t.empty()) s.deferTransports.insert(std::string(t));

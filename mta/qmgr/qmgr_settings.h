@@ -39,6 +39,11 @@ struct QmgrSettings {
     long concurrencyLimit(std::string_view transport) const;
     // TRANSPORT_destination_recipient_limit, else the default.
     long recipientLimit(std::string_view transport) const;
+    // TRANSPORT_destination_rate_delay, else default_destination_rate_delay (seconds
+    // between two deliveries to one destination; 0: none).
+    long rateDelay(std::string_view transport) const;
+    long defaultRateDelay = 0;           // default_destination_rate_delay
+    long messageRecipientLimit = 20000;  // qmgr_message_recipient_limit
 
     const server::DaemonConfig* config = nullptr;  // for the per-transport parameters
 };

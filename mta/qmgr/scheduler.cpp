@@ -103,7 +103,8 @@ void Scheduler::work(double now) {
 void Scheduler::scanIncoming(double now) {
     incomingWanted_ = false;
     for (const std::string& id : scanQueue(queue::kIncoming)) {
-        if (long(messages_.size()) >= settings_->messageActiveLimit) {
+        if (long(messages_.size()) >= settings_->messageActiveLimit ||
+            activeRecipients_ >= settings_->messageRecipientLimit) {
             incomingWanted_ = true;  // the rest when some message leaves the active queue
             return;
         }
@@ -122,7 +123,12 @@ void Scheduler::scanIncoming(double now) {
 
 void Scheduler::scanDeferred(double now, bool all) {
     for (const std::string& id : scanQueue(queue::kDeferred)) {
-        if (long(messages_.size()) >= settings_->messageActiveLimit) return;
+        if (long(messages_.size()) >= settings_->messageActiveLimit ||
+            activeRecipients_ >= settings_->messageRecipientLimit) {
+            deferredBacklog_ = true;  // the rest when the active queue has room
+            deferredBacklogAll_ = all;
+            return;
+        }
         struct stat st {};
         std::string path = queue::queuePath(settings_->layout, queue::kDeferred, id);
         if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) continue;
@@ -177,6 +183,7 @@ void Scheduler::activate(const std::string& id, double now) {
     }
     ActiveMessage& m = *message;
     messages_[id] = std::move(message);
+    activeRecipients_ += m.recipientCount;
     if (unthrottle)
         for (const DeliveryBatch& batch : m.batches) destinations_[batch.destination].deadUntil = 0;
     if (!m.settled.empty()) settle(m, m.settled);
@@ -249,6 +256,9 @@ void Scheduler::dispatch(double now) {
                 continue;
             }
             if (dest.busy >= dest.window) break;
+            long rateDelay = settings_->rateDelay(batch.transport);
+            if (rateDelay > 0 && (dest.busy > 0 || now < dest.nextStart)) break;  // one at a time, spaced
+            if (rateDelay > 0) dest.nextStart = now + double(rateDelay);
             if (transportBusy_[batch.transport] >= settings_->processLimit) break;
             dest.todo.pop_front();
             delivery::DeliverRequest request = m.request;
@@ -288,8 +298,10 @@ int Scheduler::timeoutMs(double now) const {
         if (c.call->pollRequest().fd < 0) next = std::min(next, now + 0.05);  // a connect to retry
         if (c.call->deadline() > 0) next = std::min(next, c.call->deadline());
     }
-    for (const auto& [key, dest] : destinations_)
+    for (const auto& [key, dest] : destinations_) {
         if (!dest.todo.empty() && dest.deadUntil > now) next = std::min(next, dest.deadUntil);
+        if (!dest.todo.empty() && dest.nextStart > now) next = std::min(next, dest.nextStart);
+    }
     if (incomingWanted_) next = std::min(next, now + 1.0);  // the active queue was full
     double ms = std::ceil((next - now) * 1000);
     return int(std::clamp(ms, 0.0, 60000.0));
@@ -353,8 +365,14 @@ void Scheduler::maybeFinish(const std::string& id, double now) {
     if (it == messages_.end() || it->second->inFlight > 0) return;
     std::unique_ptr<ActiveMessage> message = std::move(it->second);
     messages_.erase(it);
+    activeRecipients_ -= message->recipientCount;
     finishMessage(*message, now);
     incomingWanted_ = true;  // room in the active queue
+    if (deferredBacklog_) {
+        deferredWanted_ = true;
+        deferredAll_ = deferredAll_ || deferredBacklogAll_;
+        deferredBacklog_ = false;
+    }
 }
 
 // Asks a bounce service (bounce for the bounce log, defer for an expired message's defer

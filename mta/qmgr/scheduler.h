@@ -53,6 +53,7 @@ private:
         long window = 0;
         int busy = 0;
         double deadUntil = 0;
+        double nextStart = 0;  // with a rate delay: no delivery before this
         delivery::Dsn deadStatus;
         std::deque<std::pair<std::string, size_t>> todo;  // message id, batch index
     };
@@ -85,6 +86,9 @@ private:
     bool deferredWanted_ = true;
     bool deferredAll_ = false;
     double nextDeferredScan_ = 0;
+    long activeRecipients_ = 0;        // recipients of the messages in the active queue
+    bool deferredBacklog_ = false;     // a deferred scan stopped at a limit
+    bool deferredBacklogAll_ = false;  // ... and it was taking every message
 };
 
 // Runs the queue manager under master: triggers from the listening sockets, deferred
