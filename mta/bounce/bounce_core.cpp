@@ -72,9 +72,12 @@ public:
 
     // Loads the material; an Error is a failure that makes the request fail (Postfix's
     // msg_fatal: the queue manager tries again later).
-    base::Status load(bool delayWarning);
+    base::Status load(message::DsnReportKind kind);
+    // Whether load() found the service's log.
+    bool logAvailable() const { return m_.logAvailable; }
     int flush();
     int warn();
+    int trace(const std::string& envelopeSender, const std::string& to);
     void deleteRecipients();
 
 private:
@@ -100,8 +103,8 @@ private:
     message::DsnReportKind kind_ = message::DsnReportKind::Failure;
 };
 
-base::Status Notifier::load(bool delayWarning) {
-    kind_ = delayWarning ? message::DsnReportKind::Delay : message::DsnReportKind::Failure;
+base::Status Notifier::load(message::DsnReportKind kind) {
+    kind_ = kind;
     // The log: missing is no error (the report says so), unreadable is.
     std::string log = s_.queueDirectory + "/" + logPath();
     if (::access(log.c_str(), F_OK) == 0 || errno != ENOENT) {
@@ -188,8 +191,7 @@ message::DsnReport Notifier::report(message::DsnReportKind kind, bool postmaster
     r.boundary = message::dsnBoundary(req_.queueId, s_.now ? s_.now() : 0, s_.myhostname);
     r.delayWarningTime = s_.delayWarningTime;
     r.maximalQueueLifetime = s_.maximalQueueLifetime;
-    if (s_.templates)
-        r.notice = kind == message::DsnReportKind::Failure ? &s_.templates->failure : &s_.templates->delay;
+    if (s_.templates) r.notice = &s_.templates->forKind(kind);
     r.parameter = s_.parameter;
     r.logAvailable = m_.logAvailable;
     for (const queue::BounceLogEntry& e : m_.entries) {
@@ -306,6 +308,22 @@ int Notifier::warn() {
     return status == 0 ? 0 : -1;
 }
 
+// bounce_trace_service(): the report of trace/ID to `to` (the sender, or the postmaster
+// for a bounce's own success report), every logged recipient in it, the original's
+// headers attached.
+int Notifier::trace(const std::string& envelopeSender, const std::string& to) {
+    auto r = report(kind_, false, to, dsn_notify::kOverride, dsn_ret::kHdrs);
+    int status = post(envelopeSender, to, r, "sender delivery status");
+    if (status == 0) {
+        std::string log = s_.queueDirectory + "/" + logPath();
+        if (::unlink(log.c_str()) < 0 && errno != ENOENT) {
+            warning("remove " + s_.serviceName + " " + req_.queueId + ": " + errnoText(errno));
+            return -1;
+        }
+    }
+    return status == 0 ? 0 : -1;
+}
+
 // bounce_delrcpt(): the log's recipients marked done in the queue file.
 void Notifier::deleteRecipients() {
     if (m_.queueFd < 0 || !m_.logAvailable) return;
@@ -333,10 +351,65 @@ NotifyClasses parseNotifyClasses(std::string_view value) {
     return c;
 }
 
+namespace {
+
+// bounce_trace_service(): who gets the success (or verify) report. A bounce's own
+// delivery is reported to the postmaster as a double bounce would be, if at all; a
+// double bounce's never.
+int serveTraceRequest(const delivery::BounceRequest& request, const BounceSettings& settings, Poster& poster) {
+    auto info = [&](const std::string& text) {
+        if (settings.info) settings.info(text);
+    };
+    const std::string& id = request.queueId;
+    std::string to = request.sender, from;
+    if (equalsIgnoreCase(to, settings.doubleBounceSender + "@" + settings.myhostname)) {
+        info(id + ": not sending trace/success notification for double-bounce message");
+        return 0;
+    }
+    if (to.empty()) {
+        if (!parseNotifyClasses(settings.notifyClasses).doubleBounce) {
+            info(id + ": not sending trace/success notification for single-bounce message");
+            std::string log =
+                settings.queueDirectory + "/" + queue::queuePath(settings.layout, settings.serviceName, id);
+            if (::unlink(log.c_str()) < 0 && errno != ENOENT) {
+                if (settings.warn) settings.warn("remove " + settings.serviceName + " " + id + ": " + errnoText(errno));
+                return -1;
+            }
+            return 0;
+        }
+        to = settings.doubleBounceNoticeRecipient;
+        from = settings.doubleBounceSender + "@" + settings.myhostname;
+    }
+    // sendmail -bv and -v ask for the verify report; NOTIFY=SUCCESS for the success one.
+    constexpr int kUserVerify = 1 << 9, kRecord = 1 << 10;  // DEL_REQ_FLAG_USR_VRFY, _RECORD
+    auto kind =
+        (request.flags & (kUserVerify | kRecord)) ? message::DsnReportKind::Verify : message::DsnReportKind::Success;
+    Notifier n(request, settings, poster);
+    if (auto loaded = n.load(kind); !loaded) {
+        if (settings.warn) settings.warn(loaded.error().message);
+        return -1;
+    }
+    // Any recipient may have asked for SUCCESS, so the queue manager asks whenever one
+    // did: no trace log means no delivery to report yet.
+    if (!n.logAvailable()) return 0;
+    return n.trace(from, to);
+}
+
+}  // namespace
+
 int serveBounceRequest(const delivery::BounceRequest& request, const BounceSettings& settings, Poster& poster) {
+    if (request.command == delivery::BounceCommand::Trace) {
+        int status = serveTraceRequest(request, settings, poster);
+        if (status != 0 && (request.flags & kFlagClean) != 0) {
+            std::string log = settings.queueDirectory + "/" +
+                              queue::queuePath(settings.layout, settings.serviceName, request.queueId);
+            ::unlink(log.c_str());
+        }
+        return status;
+    }
     bool warning = request.command == delivery::BounceCommand::Warn;
     Notifier n(request, settings, poster);
-    if (auto loaded = n.load(warning); !loaded) {
+    if (auto loaded = n.load(warning ? message::DsnReportKind::Delay : message::DsnReportKind::Failure); !loaded) {
         if (settings.warn) settings.warn(loaded.error().message);
         return -1;
     }

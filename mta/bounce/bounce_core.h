@@ -3,8 +3,9 @@
 // one request per connection from the queue manager — Flush: the non-delivery report
 // from the service's log (bounce/ID, or defer/ID for mail that is too old), to the
 // sender, with postmaster copies and double bounces per notify_classes, then the log
-// removed; Warn: the delay warning from defer/ID, log kept. The notification goes into
-// the queue through a Poster (cleanup in the daemon).
+// removed; Warn: the delay warning from defer/ID, log kept; Trace (run as "trace",
+// bounce_trace_service.c): the success report from trace/ID, then the log removed. The
+// notification goes into the queue through a Poster (cleanup in the daemon).
 #pragma once
 
 #include <functional>
@@ -24,8 +25,8 @@ struct BounceSettings {
     queue::QueueLayout layout;         // hash_queue_names, hash_queue_depth
     std::string queueDirectory = ".";  // paths are below it (the daemon chdirs there)
     // The service name (master.cf's first field): its log directory. Postfix runs the
-    // same program as "bounce" (bounce/ID) and "defer" (defer/ID: delay warnings and
-    // the report for expired mail).
+    // same program as "bounce" (bounce/ID), "defer" (defer/ID: delay warnings and
+    // the report for expired mail) and "trace" (trace/ID: NOTIFY=SUCCESS reports).
     std::string serviceName = "bounce";
     std::string myhostname = "localhost";
     std::string mailName = "Postfix";
@@ -91,6 +92,15 @@ std::unique_ptr<Poster> cleanupPoster(std::string socketPath, std::string myhost
 // "ID: sender delay notification: NEWID", "ID: postmaster delay notification: NEWID";
 // warnings "ID: undeliverable postmaster notification discarded" and "ID: postmaster
 // notice failed while bouncing to SENDER" (or "while warning SENDER").
+// Trace: the "Successful Mail Delivery Report" ("Mail Delivery Status Report" when the
+// flags carry DEL_REQ_FLAG_USR_VRFY or _RECORD) from the null sender to the sender,
+// every recipient of the trace log in it (Action: delivered, relayed or expanded), the
+// original's headers attached; "ID: sender delivery status notification: NEWID" once
+// cleanup took it, then the log removed. No log: nothing to do (status 0). A message
+// from the null sender: its report goes from the double-bounce address to
+// 2bounce_notice_recipient when notify_classes has 2bounce, else the log is removed
+// ("ID: not sending trace/success notification for single-bounce message"); from the
+// double-bounce address: nothing ("... for double-bounce message", the log kept).
 int serveBounceRequest(const delivery::BounceRequest& request, const BounceSettings& settings, Poster& poster);
 
 // One client connection: the hello, one request group, the reply (bounce.c's

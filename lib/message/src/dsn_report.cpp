@@ -191,7 +191,9 @@ bool original(Writer& w, const DsnReport& r) {
         headersOnly = true;
     w.line("");
     w.line("--" + r.boundary);
-    w.line(std::string("Content-Description: ") + "Undelivered " + (headersOnly ? "Message Headers" : "Message"));
+    bool undelivered = r.kind == DsnReportKind::Failure || r.kind == DsnReportKind::Delay;
+    w.line(std::string("Content-Description: ") + (undelivered ? "Undelivered " : "") +
+           (headersOnly ? "Message Headers" : "Message"));
     if (r.smtputf8Requested)
         w.line(std::string("Content-Type: message/") + (headersOnly ? "global-headers" : "global"));
     else
@@ -264,7 +266,7 @@ ComposedReport composeDsnReport(const DsnReport& r) {
     const DsnTemplate* t = r.notice;
     if (t == nullptr) {
         builtIn = builtInDsnTemplates();
-        t = r.kind == DsnReportKind::Failure ? &builtIn.failure : &builtIn.delay;
+        t = &builtIn.forKind(r.kind);
     }
     Writer w;
     ComposedReport result;

@@ -44,6 +44,22 @@ const std::vector<std::string> kDelayText = {
     "                   The mail system",
 };
 
+const std::vector<std::string> kSuccessText = {
+    "This is the mail system at host $myhostname.",
+    "",
+    "Your message was successfully delivered to the destination(s)",
+    "listed below. If the message was delivered to mailbox you will",
+    "receive no further notifications. Otherwise you may still receive",
+    "notifications of mail delivery errors from other systems.",
+    "",
+    "                   The mail system",
+};
+
+const std::vector<std::string> kVerifyText = {
+    "This is the mail system at host $myhostname.", "", "Enclosed is the mail delivery report that you requested.", "",
+    "                   The mail system",
+};
+
 DsnTemplate builtIn(std::string name, std::string subject, std::string postmasterSubject,
                     const std::vector<std::string>& text) {
     DsnTemplate t;
@@ -167,9 +183,26 @@ const char* splitNameValue(std::string_view line, std::string& name, std::string
 }  // namespace
 
 DsnTemplates builtInDsnTemplates() {
+    // The success and verify notices have no postmaster copy, hence no such subject.
     return {
         builtIn("failure", "Undelivered Mail Returned to Sender", "Postmaster Copy: Undelivered Mail", kFailureText),
-        builtIn("delay", "Delayed Mail (still being retried)", "Postmaster Warning: Delayed Mail", kDelayText)};
+        builtIn("delay", "Delayed Mail (still being retried)", "Postmaster Warning: Delayed Mail", kDelayText),
+        builtIn("success", "Successful Mail Delivery Report", "", kSuccessText),
+        builtIn("verify", "Mail Delivery Status Report", "", kVerifyText)};
+}
+
+const DsnTemplate& DsnTemplates::forKind(DsnReportKind kind) const {
+    switch (kind) {
+        case DsnReportKind::Delay:
+            return delay;
+        case DsnReportKind::Success:
+            return success;
+        case DsnReportKind::Verify:
+            return verify;
+        case DsnReportKind::Failure:
+            break;
+    }
+    return failure;
 }
 
 base::Result<DsnTemplates> loadDsnTemplates(std::string_view content, const std::string& path,
@@ -211,20 +244,27 @@ base::Result<DsnTemplates> loadDsnTemplates(std::string_view content, const std:
             value = body;
         }
         DsnTemplate* target = nullptr;
-        if (name == "failure_template")
+        DsnTemplates fresh = builtInDsnTemplates();
+        DsnTemplate candidate;
+        if (name == "failure_template") {
             target = &ts.failure;
-        else if (name == "delay_template")
+            candidate = fresh.failure;
+        } else if (name == "delay_template") {
             target = &ts.delay;
-        else if (name == "success_template" || name == "verify_template")
-            continue;  // no trace service yet
+            candidate = fresh.delay;
+        } else if (name == "success_template") {
+            target = &ts.success;
+            candidate = fresh.success;
+        } else if (name == "verify_template") {
+            target = &ts.verify;
+            candidate = fresh.verify;
+        }
         if (target == nullptr) {
             if (warn)
                 warn(path + ", line " + std::to_string(lineno) + ": unknown template name: " + name +
                      " -- ignoring this template");
             continue;
         }
-        DsnTemplate candidate =
-            name == "failure_template" ? builtInDsnTemplates().failure : builtInDsnTemplates().delay;
         candidate.origin = path;
         if (parseTemplate(candidate, value, warn)) *target = std::move(candidate);
     }

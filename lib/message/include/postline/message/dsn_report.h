@@ -1,7 +1,8 @@
 // The delivery status notification message the bounce service posts (RFC 3464
 // multipart/report): headers, the human-readable part from Postfix's built-in
 // templates, the message/delivery-status part and the returned message or its headers.
-// Mirrors Postfix 3.7's bounce/bounce_notify_util.c (bounce_header, bounce_boilerplate,
+// The failure, delay, success and verify reports of the bounce, defer and trace
+// services. Mirrors Postfix 3.7's bounce/bounce_notify_util.c (bounce_header, bounce_boilerplate,
 // bounce_diagnostic_log, bounce_header_dsn, bounce_diagnostic_dsn, bounce_original),
 // bounce_templates.c's default texts and util/line_wrap.c.
 #pragma once
@@ -19,6 +20,8 @@ namespace postline::message {
 enum class DsnReportKind {
     Failure,  // "Undelivered Mail Returned to Sender" (bounce, and too-old mail)
     Delay,    // "Delayed Mail (still being retried)" (the delay warning)
+    Success,  // "Successful Mail Delivery Report" (the trace service: NOTIFY=SUCCESS)
+    Verify,   // "Mail Delivery Status Report" (the trace service: sendmail -bv, -v)
 };
 
 // DSN NOTIFY bits (global/dsn_mask.h) and RET values.
@@ -47,7 +50,8 @@ struct DsnTemplate {
 };
 
 struct DsnTemplates {
-    DsnTemplate failure, delay;
+    DsnTemplate failure, delay, success, verify;
+    const DsnTemplate& forKind(DsnReportKind kind) const;
 };
 
 // Postfix 3.7's built-in templates, as `postconf -b` shows them unexpanded.
@@ -57,8 +61,8 @@ DsnTemplates builtInDsnTemplates();
 // bounce_template_file (`failure_template = <<EOF` ... `EOF`, pseudo-headers Charset:,
 // From:, Subject:, Postmaster-Subject:, a blank line, the text) over the built-in
 // templates. A template with a bad pseudo-header, no text, or 8-bit text under
-// us-ascii is ignored with Postfix's warnings (the built-in one stays); success and
-// verify templates are accepted and not used; other names are warned about. Errors
+// us-ascii is ignored with Postfix's warnings (the built-in one stays); other names
+// are warned about. Errors
 // (fatal in Postfix): "PATH, line N: missing '=' after attribute name: \"LINE\"",
 // "PATH, line N: missing end marker after <<", "... malformed end marker after <<".
 base::Result<DsnTemplates> loadDsnTemplates(std::string_view content, const std::string& path,
@@ -72,15 +76,18 @@ struct DsnReportRecipient {
     std::string dsnOrcpt;  // "rfc822;addr", "" when none
     int dsnNotify = 0;     // 0: no NOTIFY (reported, for compatibility)
     std::string status;    // "5.1.1"
-    std::string action;    // from the log; a failure report always says "failed"
+    std::string
+        action;  // from the log ("delivered", "relayed", "expanded", "delayed"); a failure report always says "failed"
     std::string diagType, diagText, mtaType, mtaName;
     std::string reason;
 };
 
 struct DsnReport {
     DsnReportKind kind = DsnReportKind::Failure;
-    bool postmasterCopy = false;              // Postmaster subject, "auto-generated", no boilerplate
-    int notifyFilter = dsn_notify::kFailure;  // which recipients (dsnNotify & filter, or 0)
+    bool postmasterCopy = false;  // Postmaster subject, "auto-generated", no boilerplate
+    // Which recipients (dsnNotify & filter, or 0). The trace service's reports take
+    // every recipient of the trace log (kOverride): only NOTIFY=SUCCESS ones are there.
+    int notifyFilter = dsn_notify::kFailure;
 
     std::string to;                    // the notification's recipient, quoted (the To: header)
     std::string myhostname;            // Reporting-MTA, the text, the boundary
@@ -116,7 +123,8 @@ struct DsnReport {
     bool logAvailable = true;
 
     // The original message: its content lines (header, empty line, body), the RET the
-    // sender asked for (0: full), the message size from the queue file's size record,
+    // sender asked for (0: full; the trace service always returns the headers only:
+    // kHdrs, "Message Headers"), the message size from the queue file's size record,
     // and bounce_size_limit; originalAvailable = false prints a place holder instead.
     bool originalAvailable = true;
     std::vector<std::string> originalLines;
