@@ -98,8 +98,7 @@ new_messages() {
 # wait_log LOG FROM: until LOG has smtpd's "disconnect from" after line FROM (postlogd
 # writes a moment later).
 wait_log() {
-  local i
-  for i in $(seq 50); do
+  for _ in $(seq 50); do
     tail -n +"$(($2 + 1))" "$1" 2>/dev/null | grep -q ' postfix/smtpd\[.*disconnect from' && return
     sleep 0.1
   done
