@@ -19,6 +19,7 @@
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
+#include "postline/config/import_environment.h"
 #include "postline/server/mail_log.h"
 #include "postline/server/master_lock.h"
 #include "postline/server/privileges.h"
@@ -151,6 +152,10 @@ int main(int argc, char** argv) {
         // Exit status 0 when no master runs on this spool (what postfix-script tests).
         return server::runningMaster(queueDir) ? 1 : 0;
     }
+    // Every service starts with only what import_environment names (LANG=C among it),
+    // as Postfix's master cleans its environment for its children (clean_env).
+    // The sanitizers' settings (of a test build) are kept as well.
+    config::cleanEnvironment(config.get("import_environment") + " ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS");
 
     // Detaching as Postfix's master: the terminal's descriptors go, a session of its
     // own; with -w a child carries on while the parent waits until it says it started
