@@ -6,7 +6,8 @@
 # loopback ports. The same dialogues, one command at a time, must get the same replies;
 # the mail the new (XCLIENT) and forwarded (XFORWARD) clients send must read, through
 # Postfix's postcat, as the file Postfix wrote; smtpd's log lines must be the same; and
-# ETRN for the fast flush domain is answered by each side's own flush daemon.
+# ETRN for the fast flush domain is answered by each side's own flush daemon; a client
+# that pipelines after XCLIENT is logged as Postfix logs it.
 # Usage: tests/interop/smtpd_xclient.sh BUILD_DIR/bin (as root).
 # PF_PORT and PL_PORT pick the ports (10761, 10762); KEEP_WORK=1 keeps the scratch tree.
 # shellcheck source=tests/interop/lib.bash
@@ -89,10 +90,14 @@ def session(lines):
     for r in reply():
         print("S: " + r)
     for line in lines:
-        print("C: " + line.split("\r\n")[0])
-        s.sendall(line.encode() + b"\r\n")
-        for r in reply():
-            print("S: " + re.sub(r"queued as [0-9A-Za-z]+", "queued as QUEUEID", r))
+        # A list: commands sent together (pipelined), then their replies.
+        group = line if isinstance(line, list) else [line]
+        for command in group:
+            print("C: " + command.split("\r\n")[0])
+        s.sendall(b"".join(c.encode() + b"\r\n" for c in group))
+        for _ in group:
+            for r in reply():
+                print("S: " + re.sub(r"queued as [0-9A-Za-z]+", "queued as QUEUEID", r))
     s.close()
 
 message = ("Subject: {0}\r\nMessage-Id: <{0}@example.net>\r\nDate: Mon, 7 Dec 2026 00:00:00 +0000\r\n"
@@ -106,6 +111,8 @@ session(["EHLO filter.example", "XFORWARD NAME=bad..name",
          "MAIL FROM:<sender@example.net>", "RCPT TO:<xforward@mx.example.org>", "DATA", message.format("xforward"),
          "QUIT"])
 session(["EHLO client.example", "ETRN flush.example", "ETRN no.example", "ETRN other.example", "QUIT"])
+# A client that does not wait for the greeting XCLIENT brings: improper pipelining.
+session(["EHLO proxy.example", ["XCLIENT NAME=late.example ADDR=192.0.2.8", "HELO late.example"], "QUIT"])
 PY
 }
 # The logs from here on (pl_start's probe of the port made a session of its own).
@@ -158,7 +165,7 @@ smtpd_log() { # smtpd_log LOG FROM
     sed -E 's/^.* postfix\/smtpd\[[0-9]+\]: //; s/\b[0-9A-F]{8,12}\b/QUEUEID/g'
 }
 for _ in $(seq 50); do
-  [ "$(grep -c ' postfix/smtpd\[.*disconnect from' "$PF_ROOT/maillog" 2>/dev/null)" -ge 3 ] && break
+  [ "$(tail -n +"$((pf_from + 1))" "$PF_ROOT/maillog" | grep -c ' postfix/smtpd\[.*disconnect from')" -ge 4 ] && break
   sleep 0.1
 done
 smtpd_log "$PF_ROOT/maillog" "$pf_from" >"$WORK/pf.log"
