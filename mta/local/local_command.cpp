@@ -107,6 +107,9 @@ void execArgs(std::vector<std::string>& args) {
 
 [[noreturn]] void child(const CommandRun& run, int in, int out) {
     if (run.switchUser) {
+        // The agent works as mail_owner between deliveries: root back first, so that
+        // the real and saved ids can all become the command's user.
+        if (::geteuid() != 0) (void)!::seteuid(0);
         if (::setgid(run.gid) < 0 || ::setgroups(0, nullptr) < 0 || ::setuid(run.uid) < 0) ::_exit(75);
     }
     ::setsid();
