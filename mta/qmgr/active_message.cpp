@@ -91,6 +91,11 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
     r.logIdent = queueId;
     r.rewriteContext = textOf(file, "rewrite_context");
     message.createTime = file.createTime ? *file.createTime : long(r.arrivalTime);
+    // QMGR_READ_FLAG_NOTIFY_SUCCESS: cleanup's hint in the size record, or any recipient,
+    // done or not (an earlier attempt may have left a trace log).
+    message.notifySuccess = (file.size->qmgrFlags & (delivery::kNotifySuccess << 1)) != 0;
+    for (const queue::Recipient& rcpt : file.recipients)
+        if (rcpt.dsnNotify & delivery::kNotifySuccess) message.notifySuccess = true;
     if (file.warnTime) {
         message.warnTime = *file.warnTime;
         message.warnOffset = long(file.warnOffset);

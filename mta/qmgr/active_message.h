@@ -45,9 +45,10 @@ struct ActiveMessage {
     long warnOffset = -1;              // where that record is
     std::vector<DeliveryBatch> batches;
     std::vector<SettledRecipient> settled;
-    int inFlight = 0;       // batches handed to agents and not yet answered
-    size_t nextBatch = 0;   // batches before it were dispatched
-    bool deferred = false;  // some recipient must be tried again
+    int inFlight = 0;            // batches handed to agents and not yet answered
+    size_t nextBatch = 0;        // batches before it were dispatched
+    bool deferred = false;       // some recipient must be tried again
+    bool notifySuccess = false;  // some recipient has NOTIFY=SUCCESS: ask the trace service at the end
     int recipientCount = 0;
 };
 

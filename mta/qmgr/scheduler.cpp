@@ -444,6 +444,11 @@ void Scheduler::finishMessage(ActiveMessage& message, double now) {
             message.deferred = true;
         }
     }
+    // qmgr_active_done_2: the trace service reports NOTIFY=SUCCESS deliveries (its log
+    // may be from an earlier attempt, or absent); when it cannot, the message stays.
+    if (message.notifySuccess || ::access(queue::queuePath(settings_->layout, "trace", id).c_str(), F_OK) == 0) {
+        if (!askBounce(message, "trace", int(delivery::BounceCommand::Trace))) message.deferred = true;
+    }
     // A defer log written during this attempt (the queue manager removed the old one
     // when it took the message) means some recipient waits, whatever an agent answered:
     // the message must not be removed.
