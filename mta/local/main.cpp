@@ -180,6 +180,14 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
                 final = false;
             }
         }
+        // alias.c, dotforward.c: a recipient with NOTIFY=SUCCESS that an alias or a
+        // .forward file expanded gets an "expanded" record of its own (its expansions'
+        // deliveries have SUCCESS taken away).
+        bool expanded = false;
+        for (const local::Outcome& o : outcomes) expanded = expanded || !o.address.empty() || o.notifyStripped;
+        // A record that cannot be written is only warned about, as there.
+        if (final && expanded && (rcpt.dsnNotify & delivery::kNotifySuccess))
+            (void)delivery.trace(rcpt, "local", {"2.0.0", "expanded", "alias expanded", "", "", "", ""});
         bool markable = (req.flags & delivery::kFlagSuccess) != 0;
         if (final && markable && rcpt.offset >= 0)
             if (auto st = queue::markRecipientDone(queueFd, rcpt.offset); !st)
