@@ -339,7 +339,11 @@ void runSession(int fd, Request& r, const AgentSettings& settings, const Server&
                 delivery::Dsn dsn = dsnOf(o, server.host);
                 for (size_t i : o.recipients) {
                     r.pending[map[i]] = false;
-                    if (!r.delivery.sent(request.recipients[map[i]], relay, dsn)) r.anyDeferred = true;
+                    // smtp_rcpt_done(): a server that announced DSN sends its own success
+                    // notice; ours is only for a server that cannot ("relayed").
+                    delivery::DeliverRecipient rcpt = request.recipients[map[i]];
+                    if (session.features().dsn) rcpt.dsnNotify &= ~delivery::kNotifySuccess;
+                    if (!r.delivery.sent(rcpt, relay, dsn)) r.anyDeferred = true;
                 }
                 continue;
             }
