@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "postline/address/tokens.h"
+#include "postline/delivery/deliver_request.h"
 #include "postline/message/dsn_report.h"
 #include "postline/queue/attr_stream.h"
 #include "postline/queue/bounce_log.h"
@@ -381,9 +382,8 @@ int serveTraceRequest(const delivery::BounceRequest& request, const BounceSettin
         from = settings.doubleBounceSender + "@" + settings.myhostname;
     }
     // sendmail -bv and -v ask for the verify report; NOTIFY=SUCCESS for the success one.
-    constexpr int kUserVerify = 1 << 9, kRecord = 1 << 10;  // DEL_REQ_FLAG_USR_VRFY, _RECORD
-    auto kind =
-        (request.flags & (kUserVerify | kRecord)) ? message::DsnReportKind::Verify : message::DsnReportKind::Success;
+    auto kind = (request.flags & (delivery::kFlagUserVerify | delivery::kFlagRecord)) ? message::DsnReportKind::Verify
+                                                                                      : message::DsnReportKind::Success;
     Notifier n(request, settings, poster);
     if (auto loaded = n.load(kind); !loaded) {
         if (settings.warn) settings.warn(loaded.error().message);

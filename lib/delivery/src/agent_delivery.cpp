@@ -272,8 +272,23 @@ base::Status AgentDelivery::trace(const DeliverRecipient& rcpt, std::string_view
     return logged;
 }
 
+// sent.c, bounce.c, defer.c under DEL_REQ_FLAG_USR_VRFY: the would-be outcome in the
+// trace log for the sender's report, logged with the action as the status.
+base::Status AgentDelivery::verified(const DeliverRecipient& rcpt, std::string_view relay, Dsn dsn,
+                                     const char* action) {
+    dsn.action = action;
+    if (base::Status traced = trace(rcpt, relay, dsn); !traced) {
+        deferredAny_ = true;
+        return base::Error{request_.queueId + ": trace log: " + traced.error().message, traced.error().errnum};
+    }
+    logStatus(rcpt, relay, dsn, action);
+    if (request_.flags & kFlagSuccess) return markDone(rcpt);
+    return base::Status::success();
+}
+
 base::Status AgentDelivery::sent(const DeliverRecipient& rcpt, std::string_view relay, const Dsn& in) {
     Dsn dsn = checkedDsn(in, '2', "sent", "2.0.0");
+    if (verifyOnly()) return verified(rcpt, relay, dsn, "deliverable");
     if (dsn.action.empty()) dsn.action = "delivered";
     // sent.c: NOTIFY=SUCCESS asks for a record of this delivery; one that cannot be
     // written defers the recipient, so that the sender is not left without the notice.
@@ -293,6 +308,7 @@ base::Status AgentDelivery::sent(const DeliverRecipient& rcpt, std::string_view 
 
 base::Status AgentDelivery::bounce(const DeliverRecipient& rcpt, std::string_view relay, const Dsn& in) {
     Dsn dsn = checkedDsn(in, '5', "bounce_append", "5.0.0");
+    if (verifyOnly()) return verified(rcpt, relay, dsn, "undeliverable");
     if (settings_.softBounce) {
         // soft_bounce: the bounce becomes a deferral in the defer log, logged as
         // SOFTBOUNCE, and the recipient stays to be tried again (bounce.c).
@@ -323,6 +339,7 @@ base::Status AgentDelivery::bounce(const DeliverRecipient& rcpt, std::string_vie
 
 base::Status AgentDelivery::defer(const DeliverRecipient& rcpt, std::string_view relay, const Dsn& in) {
     Dsn dsn = checkedDsn(in, '4', "defer_append", "4.0.0");
+    if (verifyOnly()) return verified(rcpt, relay, dsn, "undeliverable");
     dsn.action = "delayed";
     deferredAny_ = true;
     base::Status logged = appendLog("defer", rcpt, dsn);

@@ -113,3 +113,71 @@ TEST_F(AgentTraceTest, ATraceLogThatCannotBeWrittenDefers) {
 
 }  // namespace
 }  // namespace postline::delivery
+
+namespace postline::delivery {
+namespace {
+
+class AgentVerifyTest : public testing::AgentQueueFixture {
+protected:
+    std::unique_ptr<AgentDelivery> openVerify() {
+        DeliverRequest r = request();
+        r.flags = kFlagDefault | kFlagUserVerify;
+        return open(r);
+    }
+};
+
+TEST_F(AgentVerifyTest, WouldBeOutcomesGoToTheTraceLogAndAreMarkedDone) {
+    auto d = openVerify();
+    ASSERT_TRUE(d);
+    EXPECT_TRUE(d->verifyOnly());
+    ASSERT_TRUE(
+        d->sent(d->request().recipients[0], "local", {"2.0.0", "", "delivers to mailbox", "", "", "", ""}).ok());
+    ASSERT_TRUE(d->defer(d->request().recipients[1], "none", {"4.4.1", "", "connect refused", "", "", "", ""}).ok());
+    // Nothing waits: the report is all there is.
+    EXPECT_FALSE(d->deferredAny());
+    EXPECT_EQ(states(), (std::vector<State>{State::Done, State::Done}));
+    EXPECT_FALSE(std::filesystem::exists(root_ + "/defer/" + id_.substr(0, 1) + "/" + id_));
+    auto entries = queue::readBounceLog(root_ + "/trace/" + id_);
+    ASSERT_TRUE(entries.ok()) << entries.error().message;
+    ASSERT_EQ(entries->size(), 2u);
+    EXPECT_EQ((*entries)[0].action, "deliverable");
+    EXPECT_EQ((*entries)[0].reason, "delivery via local: delivers to mailbox");
+    EXPECT_EQ((*entries)[1].action, "undeliverable");
+    EXPECT_EQ((*entries)[1].status, "4.4.1");
+    EXPECT_EQ((*entries)[1].reason, "connect refused");
+    ASSERT_EQ(log_.size(), 2u);
+    EXPECT_NE(log_[0].find("dsn=2.0.0, status=deliverable (delivers to mailbox)"), std::string::npos) << log_[0];
+    EXPECT_NE(log_[1].find("dsn=4.4.1, status=undeliverable (connect refused)"), std::string::npos) << log_[1];
+}
+
+TEST_F(AgentVerifyTest, ABounceIsUndeliverableEvenUnderSoftBounce) {
+    auto d = openVerify();
+    ASSERT_TRUE(d);
+    ReportSettings settings;
+    settings.softBounce = true;
+    d->setReportSettings(settings);
+    ASSERT_TRUE(d->bounce(d->request().recipients[1], "local", {"5.1.1", "", "unknown user", "", "", "", ""}).ok());
+    EXPECT_FALSE(std::filesystem::exists(root_ + "/bounce/" + id_));
+    auto entries = queue::readBounceLog(root_ + "/trace/" + id_);
+    ASSERT_TRUE(entries.ok());
+    ASSERT_EQ(entries->size(), 1u);
+    EXPECT_EQ((*entries)[0].status, "5.1.1");
+    EXPECT_EQ((*entries)[0].action, "undeliverable");
+    EXPECT_NE(log_.back().find("dsn=5.1.1, status=undeliverable (unknown user)"), std::string::npos);
+    EXPECT_EQ(states(), (std::vector<State>{State::Todo, State::Done}));
+}
+
+TEST_F(AgentVerifyTest, ATraceLogThatCannotBeWrittenLeavesTheRecipient) {
+    std::ofstream(root_ + "/trace") << "not a directory\n";
+    auto d = openVerify();
+    ASSERT_TRUE(d);
+    EXPECT_FALSE(
+        d->sent(d->request().recipients[0], "local", {"2.0.0", "", "delivers to mailbox", "", "", "", ""}).ok());
+    EXPECT_TRUE(d->deferredAny());
+    EXPECT_EQ(states(), (std::vector<State>{State::Todo, State::Todo}));
+    ASSERT_EQ(log_.size(), 1u);
+    EXPECT_EQ(log_[0], "warning: " + id_ + ": trace service failure");
+}
+
+}  // namespace
+}  // namespace postline::delivery

@@ -72,8 +72,8 @@ public:
     // As Postfix's sent.c, bounce.c and defer.c: a status of the wrong class is
     // replaced ("sent: ignoring dsn code \"X\"" warning; 2.0.0, 5.0.0, 4.0.0), the
     // action defaults to "delivered" (sent) and is "failed" (bounce) or "delayed"
-    // (defer). Not (yet) done: delivery_status_filter, address verification and the
-    // verbose delivery record (DEL_REQ_FLAG_RECORD).
+    // (defer). Not (yet) done: delivery_status_filter, MTA-requested address
+    // verification and the verbose delivery record (DEL_REQ_FLAG_RECORD).
     // sent: status=sent; the recipient is marked done (with kFlagSuccess). A recipient
     // whose NOTIFY includes SUCCESS first gets its delivery recorded in the trace log
     // (trace()), for the success notice the queue manager asks the trace service for;
@@ -100,6 +100,16 @@ public:
     base::Status defer(const DeliverRecipient& recipient, std::string_view relay, const Dsn& dsn);
     // The status word is Postfix's choice for the log: a discard agent's recipients are
     // "sent" with dsn 2.0.0 and the reason the discard gave, as in Postfix.
+    //
+    // User-requested address verification (kFlagUserVerify, sendmail -bv): the agent
+    // delivers nothing (verifyOnly()) and reports what it would have done; sent()
+    // records the recipient as "deliverable", bounce() and defer() as "undeliverable"
+    // (soft_bounce does not apply), each in the trace log only (trace()) with a status
+    // line whose status is that word ("status=deliverable (delivers to mailbox)"), and
+    // the recipient is marked done (with kFlagSuccess, whatever the outcome: the
+    // report is all the sender gets, as in sent.c, bounce.c and defer.c). A trace log
+    // that cannot be written leaves the recipient undone (an Error; deferredAny()).
+    bool verifyOnly() const { return (request_.flags & kFlagUserVerify) != 0; }
 
     const std::string& queueDirectory() const { return queueDirectory_; }
     // Whether some recipient was deferred (defer(), or bounce() under soft_bounce): the
@@ -114,6 +124,7 @@ private:
                    std::string_view status) const;
     base::Status appendLog(std::string_view service, const DeliverRecipient& recipient, const Dsn& dsn) const;
     base::Status markDone(const DeliverRecipient& recipient) const;
+    base::Status verified(const DeliverRecipient& recipient, std::string_view relay, Dsn dsn, const char* action);
 
     DeliverRequest request_;
     ReportSettings settings_;

@@ -21,6 +21,9 @@ namespace postline::delivery {
 inline constexpr int kFlagSuccess = 1 << 0;  // mark delivered recipients done
 inline constexpr int kFlagBounce = 1 << 1;   // mark bounced recipients done
 inline constexpr int kFlagDefault = kFlagSuccess | kFlagBounce;
+// The queue file's trace flags, passed on by the queue manager (DEL_REQ_TRACE_FLAGS):
+inline constexpr int kFlagUserVerify = 1 << 9;  // DEL_REQ_FLAG_USR_VRFY: sendmail -bv, nothing delivered
+inline constexpr int kFlagRecord = 1 << 10;     // DEL_REQ_FLAG_RECORD: sendmail -v, deliveries recorded
 
 struct DeliverRecipient {
     std::string original;  // the recipient as first received ("" when none)
