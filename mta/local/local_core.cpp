@@ -596,6 +596,37 @@ bool deliveredToSeen(const std::vector<std::string>& lines, std::string_view add
     return false;
 }
 
+namespace {
+
+// The would-be delivery's text when verifying (nullopt: a kind that reports itself
+// the same either way: a bounce, a deferral, a discard, a pass to another transport).
+std::optional<std::string> wouldDeliver(const address::LocalDeliveryResult& decisions,
+                                        const address::LocalDelivery& d) {
+    auto fromStage = [&](const char* stage) {
+        for (const address::Step& s : decisions.steps)
+            if (s.stage == stage && s.result == d.target) return true;
+        return false;
+    };
+    switch (d.kind) {
+        case Kind::Mailbox:
+            return std::string("delivers to mailbox");
+        case Kind::Maildir:
+            if (fromStage("mail_spool_directory") || fromStage("home_mailbox"))
+                return std::string("delivers to maildir");
+            return "delivers to file: " + d.target;
+        case Kind::File:
+            return "delivers to file: " + d.target;
+        case Kind::Command:
+            return "delivers to command: " + d.target;
+        case Kind::Forward:
+            return "forwards to " + d.target;
+        default:
+            return std::nullopt;
+    }
+}
+
+}  // namespace
+
 std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const delivery::DeliverRequest& request,
                                       const std::vector<std::string>& lines,
                                       const delivery::DeliverRecipient& recipient) {
@@ -624,6 +655,16 @@ std::vector<Outcome> deliverRecipient(const LocalEnvironment& env, const deliver
                 outcomes.back().address = d.address;
             }
             continue;
+        }
+        // DEL_REQ_TRACE_ONLY (sendmail -bv): what would be done is reported, nothing is
+        // done (mailbox.c, maildir.c, file.c, command.c, indirect.c).
+        if (request.flags & delivery::kFlagUserVerify) {
+            if (std::optional<std::string> would = wouldDeliver(decisions, d)) {
+                outcomes.push_back(sent(*would));
+                const std::string& to = d.kind == Kind::Forward ? d.target : d.address;
+                if (to != recipient.address) outcomes.back().address = to;
+                continue;
+            }
         }
         switch (d.kind) {
             case Kind::Mailbox:
