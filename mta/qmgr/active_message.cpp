@@ -94,6 +94,9 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
     // QMGR_READ_FLAG_NOTIFY_SUCCESS: cleanup's hint in the size record, or any recipient,
     // done or not (an earlier attempt may have left a trace log).
     message.notifySuccess = (file.size->qmgrFlags & (delivery::kNotifySuccess << 1)) != 0;
+    // The trace flags (sendmail -bv) go to every agent with the request
+    // (DEL_REQ_TRACE_FLAGS); verbose delivery records are not made yet.
+    r.flags |= int(numberOr(file.attribute("trace_flags"), 0)) & delivery::kFlagUserVerify;
     for (const queue::Recipient& rcpt : file.recipients)
         if (rcpt.dsnNotify & delivery::kNotifySuccess) message.notifySuccess = true;
     if (file.warnTime) {

@@ -394,6 +394,9 @@ bool Scheduler::askBounce(ActiveMessage& message, const std::string& service, in
         if (hello && delivery::checkBounceHello(*hello)) {
             delivery::BounceRequest request;
             request.command = delivery::BounceCommand(command);
+            // The trace flush carries the trace flags: the verify report for sendmail -bv.
+            if (request.command == delivery::BounceCommand::Trace)
+                request.flags = message.request.flags & (delivery::kFlagUserVerify | delivery::kFlagRecord);
             request.queueName = std::string(queue::kActive);
             request.queueId = message.queueId;
             request.encoding = message.request.encoding;
@@ -446,7 +449,8 @@ void Scheduler::finishMessage(ActiveMessage& message, double now) {
     }
     // qmgr_active_done_2: the trace service reports NOTIFY=SUCCESS deliveries (its log
     // may be from an earlier attempt, or absent); when it cannot, the message stays.
-    if (message.notifySuccess || ::access(queue::queuePath(settings_->layout, "trace", id).c_str(), F_OK) == 0) {
+    if (message.notifySuccess || (message.request.flags & delivery::kFlagUserVerify) ||
+        ::access(queue::queuePath(settings_->layout, "trace", id).c_str(), F_OK) == 0) {
         if (!askBounce(message, "trace", int(delivery::BounceCommand::Trace))) message.deferred = true;
     }
     // A defer log written during this attempt (the queue manager removed the old one

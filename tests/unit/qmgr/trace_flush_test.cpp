@@ -34,12 +34,13 @@ namespace rec = queue::rec;
 namespace fs = std::filesystem;
 
 // A complete queue file with one recipient and its DSN NOTIFY flags (0: none).
-std::string queueFile(const std::string& recipient, int notify) {
+std::string queueFile(const std::string& recipient, int notify, int traceFlags = 0) {
     std::string envelope;
     queue::appendRecord(envelope, rec::kTime, "1700000000 0");
     queue::appendRecord(envelope, rec::kCreateTime, std::to_string(std::time(nullptr)));
     queue::appendRecord(envelope, rec::kFrom, "alice@example.org");
     queue::appendRecord(envelope, rec::kAttr, "envelope_id=E42");
+    if (traceFlags) queue::appendRecord(envelope, rec::kAttr, "trace_flags=" + std::to_string(traceFlags));
     if (notify) queue::appendRecord(envelope, rec::kAttr, "notify_flags=" + std::to_string(notify));
     queue::appendRecord(envelope, rec::kRcpt, recipient);
     std::string mesg, content, tail;
@@ -69,6 +70,7 @@ struct FakeService {
     std::thread thread;
     std::atomic<int> served{0};
     std::vector<delivery::BounceRequest> requests;
+    int agentFlags = -1;  // the last delivery request's flags
 
     void start(const char* path, bool bounce, int status, int connections) {
         listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
@@ -88,6 +90,7 @@ struct FakeService {
                         if (auto request = delivery::decodeBounceRequest(*group)) requests.push_back(*request);
                         (void)queue::attr::writeAll(fd, delivery::encodeBounceReply(status));
                     } else {
+                        if (auto request = delivery::decodeDeliverRequest(*group)) agentFlags = request->flags;
                         (void)queue::attr::writeAll(fd, delivery::encodeDeliverReply({}));
                     }
                 }
@@ -126,9 +129,9 @@ protected:
         fs::current_path(cwd_);
         fs::remove_all(root_);
     }
-    std::string queueMessage(int notify) {
+    std::string queueMessage(int notify, int traceFlags = 0) {
         std::string id = "4TRC" + std::to_string(++serial_);
-        std::ofstream("incoming/" + id, std::ios::binary) << queueFile("bob@example.org", notify);
+        std::ofstream("incoming/" + id, std::ios::binary) << queueFile("bob@example.org", notify, traceFlags);
         ::chmod(("incoming/" + id).c_str(), 0700);
         return id;
     }
@@ -213,6 +216,28 @@ TEST_F(TraceFlushTest, ATraceLogFromAnEarlierAttemptIsReported) {
     trace.join();
     ASSERT_EQ(trace.requests.size(), 1u);
     EXPECT_EQ(trace.requests[0].queueId, id);
+    EXPECT_FALSE(fs::exists("active/" + id));
+}
+
+}  // namespace
+}  // namespace postline::qmgr
+
+namespace postline::qmgr {
+namespace {
+
+TEST_F(TraceFlushTest, UserVerificationGoesToTheAgentAndTheTraceService) {
+    std::string id = queueMessage(0, delivery::kFlagUserVerify);
+    FakeService agent, trace;
+    agent.start("private/local", false, 0, 1);
+    trace.start("private/trace", true, 0, 1);
+    Scheduler scheduler(&settings_, routing_.get());
+    runUntilIdle(scheduler);
+    agent.join();
+    trace.join();
+    // The agent verifies instead of delivering; the report is the verify one.
+    EXPECT_EQ(agent.agentFlags, delivery::kFlagDefault | delivery::kFlagUserVerify);
+    ASSERT_EQ(trace.requests.size(), 1u);
+    EXPECT_EQ(trace.requests[0].flags, delivery::kFlagUserVerify);
     EXPECT_FALSE(fs::exists("active/" + id));
 }
 
