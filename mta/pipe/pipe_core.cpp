@@ -141,6 +141,18 @@ delivery::DeliverReply deliverPipe(const PipeEnvironment& env, delivery::AgentDe
         reply.hopStatus = {"4.3.0", "delayed", "error reading message", "", "", "", ""};
         return reply;
     }
+    // DEL_REQ_TRACE_ONLY (sendmail -bv): the command is named, not run (pipe.c).
+    if (delivery.verifyOnly()) {
+        const std::vector<std::string>& command = env.attributes.command;
+        delivery::Dsn dsn{
+            "2.0.0", "", "delivers to command: " + (command.empty() ? std::string() : command.front()), "", "", "", ""};
+        for (const delivery::DeliverRecipient& rcpt : request.recipients)
+            if (auto recorded = delivery.sent(rcpt, env.service, dsn); !recorded) {
+                base::msgWarn(recorded.error().message);
+                reply.status = delivery::kStatusDefer;
+            }
+        return reply;
+    }
     PipeOutcome outcome = decidePipe(env, request, *lines);
     for (const delivery::DeliverRecipient& rcpt : request.recipients) {
         base::Status recorded = base::Status::success();

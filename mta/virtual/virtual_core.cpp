@@ -125,6 +125,9 @@ delivery::CopyEnvelope envelopeFor(const VirtualEnvironment& env, const delivery
 Outcome deliverMbox(const VirtualEnvironment& env, const delivery::DeliverRequest& request,
                     const std::vector<std::string>& lines, const delivery::DeliverRecipient& recipient,
                     const std::string& mailbox, uid_t uid, gid_t gid) {
+    // DEL_REQ_TRACE_ONLY (sendmail -bv): reported, not written (mailbox.c).
+    if (request.flags & delivery::kFlagUserVerify)
+        return {Kind::Sent, {"2.0.0", "", "delivers to mailbox", "", "", "", ""}};
     std::string data = delivery::formatCopy(envelopeFor(env, request, recipient), lines, delivery::copy_flag::kMbox);
     delivery::MboxTarget target;
     target.path = mailbox;
@@ -162,6 +165,9 @@ Outcome deliverMaildir(const VirtualEnvironment& env, const delivery::DeliverReq
                        const std::vector<std::string>& lines, const delivery::DeliverRecipient& recipient,
                        const std::string& mailbox, uid_t uid, gid_t gid) {
     using namespace delivery::copy_flag;
+    // DEL_REQ_TRACE_ONLY (sendmail -bv): reported, not written (maildir.c).
+    if (request.flags & delivery::kFlagUserVerify)
+        return {Kind::Sent, {"2.0.0", "", "delivers to maildir", "", "", "", ""}};
     std::string data = delivery::formatCopy(envelopeFor(env, request, recipient), lines,
                                             kToFile | kReturnPath | kDelivered | kOrigRcpt);
     delivery::MaildirTarget target;
