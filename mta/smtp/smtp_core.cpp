@@ -307,6 +307,7 @@ void runSession(int fd, Request& r, const AgentSettings& settings, const Server&
     options.nexthop = nexthop;
     options.loopDetect = !settings.lmtp && server.port == 25;
     options.bestMx = server.bestMx;
+    options.verifyOnly = r.delivery.verifyOnly();
 
     smtp::ClientMessage message;
     message.sender = request.sender;

@@ -405,7 +405,7 @@ std::string ClientSession::buildCommand(Tx state, size_t rcpt, Tx& next, size_t&
                 if (r.dsnNotify) command += " NOTIFY=" + dsnNotifyString(r.dsnNotify);
             }
             nextRcpt = rcpt + 1;
-            next = nextRcpt == message_.recipients.size() ? kData : kRcpt;
+            next = nextRcpt < message_.recipients.size() ? kRcpt : options_.verifyOnly ? kAbort : kData;
             break;
         }
         case kData:
@@ -493,11 +493,14 @@ void ClientSession::receive(const ClientReply& reply) {
                 if (reply.code / 100 == 2) {
                     survivors_.push_back(recvRcpt_);
                     ++nrcpt_;
+                    // Verifying: the RCPT reply is the outcome (smtp_proto.c).
+                    if (options_.verifyOnly)
+                        settle(ClientOutcome::Kind::Sent, {recvRcpt_}, reply.dsn, reply.flat(), &reply);
                 } else {
                     failRecipient(recvRcpt_, reply, requestName(kRcpt));
                 }
             }
-            if (++recvRcpt_ == message_.recipients.size()) recvState_ = kData;
+            if (++recvRcpt_ == message_.recipients.size()) recvState_ = options_.verifyOnly ? kAbort : kData;
             break;
         case kData:
             recvState_ = kDot;

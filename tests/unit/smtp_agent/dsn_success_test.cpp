@@ -1,7 +1,8 @@
 // smtp(8)'s part in DSN success notices (Postfix's smtp_rcpt.c smtp_rcpt_done): a
 // NOTIFY=SUCCESS recipient accepted by a server without DSN is "relayed" in the trace
 // log; a server that announced DSN sends its own notice, so ours is not asked for (the
-// NOTIFY is passed on). A scripted server on loopback TCP port 10790.
+// NOTIFY is passed on); verifying (sendmail -bv) stops after RCPT. A scripted server on
+// loopback TCP port 10790.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -119,9 +120,10 @@ protected:
         };
         return l;
     }
-    delivery::DeliverReply deliverTo(ScriptedServer& server) {
+    delivery::DeliverReply deliverTo(ScriptedServer& server, int extraFlags = 0) {
         EXPECT_TRUE(server.listen());
         delivery::DeliverRequest r = request();
+        r.flags |= extraFlags;
         r.nexthop = "[127.0.0.1]:" + std::to_string(kPort);
         auto d = open(r);
         EXPECT_TRUE(d);
@@ -155,6 +157,23 @@ TEST_F(SmtpDsnSuccessTest, AServerWithDsnSendsItsOwnNotice) {
     EXPECT_NE(server.transcript.find("RCPT TO:<bob@example.com> ORCPT=rfc822;Bob@Example.COM NOTIFY=SUCCESS,FAILURE"),
               std::string::npos)
         << server.transcript;
+    EXPECT_EQ(states(),
+              (std::vector<delivery::testing::State>{delivery::testing::State::Done, delivery::testing::State::Done}));
+}
+
+// sendmail -bv (DEL_REQ_FLAG_USR_VRFY): RCPT only, each recipient deliverable with the
+// server's RCPT reply, nothing sent.
+TEST_F(SmtpDsnSuccessTest, VerifyingStopsAfterRcpt) {
+    ScriptedServer server("250-fake.example\r\n250 PIPELINING");
+    EXPECT_EQ(deliverTo(server, delivery::kFlagUserVerify).status, delivery::kStatusFinal);
+    EXPECT_EQ(server.transcript.find("DATA"), std::string::npos) << server.transcript;
+    EXPECT_NE(server.transcript.find("RSET\r\n"), std::string::npos) << server.transcript;
+    auto entries = queue::readBounceLog(tracePath());
+    ASSERT_TRUE(entries.ok()) << entries.error().message;
+    ASSERT_EQ(entries->size(), 2u);
+    EXPECT_EQ((*entries)[0].action, "deliverable");
+    EXPECT_EQ((*entries)[0].reason, "delivery via 127.0.0.1[127.0.0.1]:10790: 250 2.0.0 Ok");
+    EXPECT_EQ((*entries)[1].recipient, "carol@example.com");
     EXPECT_EQ(states(),
               (std::vector<delivery::testing::State>{delivery::testing::State::Done, delivery::testing::State::Done}));
 }

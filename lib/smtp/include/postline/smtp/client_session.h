@@ -88,6 +88,9 @@ struct ClientOptions {
     unsigned discardEhloMask = 0;              // smtp_discard_ehlo_keywords (ehlo_mask.h bits)
     size_t lineLengthLimit = 998;              // smtp_line_length_limit (0: none)
     size_t replyLineLimit = 2048;              // line_length_limit for server replies
+    // DEL_REQ_TRACE_ONLY (sendmail -bv, smtp_address_verify_target = rcpt): no DATA;
+    // each accepted recipient is Sent with its RCPT reply, then RSET and QUIT.
+    bool verifyOnly = false;
 };
 
 // What happened to recipients. Indices are into ClientMessage::recipients. Reasons are
