@@ -2,7 +2,8 @@
 # The messages of tests/integration/dsn_success.sh and what it compares: DSN success
 # notifications (NOTIFY=SUCCESS) as Postfix 3.7's trace service sends them. `send
 # PORT:ROOT...` sends each message to every instance and waits until their queues are
-# empty; `report ROOT` prints the structure of every report in the sender's mailbox (the
+# empty; `wait ROOT...` waits for that only; `report ROOT USER` prints the structure of
+# every report in USER's mailbox (the
 # MIME tree, the delivery-status fields, the text) with queue ids, dates and the scratch
 # directory masked, using the delivery test's normaliser (delivery.py).
 import os
@@ -53,6 +54,54 @@ def send(targets):
     return 0 if ok else 1
 
 
+def canonical(structure):
+    """A report's structure with its recipients in a fixed order: Postfix's agents
+    record them in the order their deliveries end, which concurrency decides. The text
+    part's recipient paragraphs and the delivery-status blocks after the first are
+    sorted; everything else stays in place."""
+    lines = structure.splitlines()
+    out, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        if line.strip().startswith("| <"):
+            # Recipient paragraphs: "| <rcpt>: ..." with continuation lines, then "| ".
+            prefix = line[:line.index("|")]
+            paras, cur = [], []
+            while i < len(lines) and lines[i].startswith(prefix + "|") and \
+                    not lines[i].startswith(prefix + "  "):
+                if lines[i].strip() == "|":
+                    paras.append(cur)
+                    cur = []
+                else:
+                    cur.append(lines[i])
+                i += 1
+            if cur:
+                paras.append(cur)
+            for p in sorted(paras):
+                out.extend(p + [prefix + "| "])
+            if out and out[-1] == prefix + "| " and (not paras or cur):
+                out.pop()
+            continue
+        if line.strip() == "block 1":
+            indent = line[:line.index("block")]
+            blocks, cur = [], None
+            while i < len(lines) and (lines[i].startswith(indent + "  ") or lines[i] == indent + lines[i].strip()
+                                      and lines[i].strip().startswith("block ")):
+                if lines[i].strip().startswith("block ") and lines[i].startswith(indent + "block"):
+                    cur = []
+                    blocks.append(cur)
+                else:
+                    cur.append(lines[i])
+                i += 1
+            for n, b in enumerate(sorted(blocks), 1):
+                out.append(f"{indent}block {n}")
+                out.extend(b)
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out) + "\n"
+
+
 def report(root, user):
     masker = delivery.Masker(root)
     path = os.path.join(root, "spool", user)
@@ -62,7 +111,7 @@ def report(root, user):
     with open(path, "rb") as f:
         for m in delivery.split_mbox(f.read()):
             if delivery.is_report(m):
-                sys.stdout.write(delivery.ndr_structure(masker, m))
+                sys.stdout.write(canonical(delivery.ndr_structure(masker, m)))
                 print("--")
     return 0
 
@@ -70,4 +119,6 @@ def report(root, user):
 if __name__ == "__main__":
     if sys.argv[1] == "send":
         sys.exit(send(sys.argv[2:]))
+    if sys.argv[1] == "wait":
+        sys.exit(0 if delivery.wait_empty(sys.argv[2:], 30.0) else 1)
     sys.exit(report(sys.argv[2], sys.argv[3]))

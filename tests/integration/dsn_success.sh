@@ -8,7 +8,10 @@
 # Mail Delivery Report" whose message/delivery-status part says Action: delivered for
 # the mailbox and Action: expanded for the alias, and whose structure (MIME tree, every
 # field, the text) is Postfix's with queue ids and dates masked; the trace service's log
-# lines must be Postfix's, and no trace log may be left in either spool.
+# lines must be Postfix's, and no trace log may be left in either spool. Then `sendmail
+# -bv` for a user, an alias, an unknown user and a remote address: nothing delivered, the
+# "Mail Delivery Status Report" (deliverable, undeliverable) and the agents' log lines
+# are Postfix's.
 # Usage: tests/integration/dsn_success.sh BUILD_DIR/bin (as root). PF_PORT and PL_PORT
 # pick the ports (10794, 10795); KEEP_WORK=1 keeps the tree.
 # shellcheck source=tests/interop/lib.bash
@@ -109,6 +112,54 @@ if [ -s "$WORK/pf.trace" ]; then
 else
   bad "Postfix's trace service logged its notices" "$PF_ROOT/maillog"
 fi
+for u in nobody bin; do cp "$PL_ROOT/spool/$u" "$WORK/pl.$u.before" 2>/dev/null || : >"$WORK/pl.$u.before"; done
+# sendmail -bv: the same addresses verified by both (a user, an alias, an unknown user,
+# a remote address whose transport is discard); nothing is delivered, and the sender
+# gets a "Mail Delivery Status Report" with each would-be outcome. Postfix's sendmail
+# runs as root (its set-group-id postdrop takes a private configuration from root
+# only), ours as the instance's user: the Received: line's "from userid N" is masked.
+BV=(-bv -f sys@dsn.example nobody@dsn.example staff@dsn.example nosuch@dsn.example friend@remote.example)
+MAIL_CONFIG=$PF_ROOT/conf /usr/sbin/sendmail "${BV[@]}" >"$WORK/pf-bv.out" 2>&1
+echo "exit $?" >>"$WORK/pf-bv.out"
+as_pl_user env MAIL_CONFIG="$PL_ROOT/conf" "$OURS_BIN/sendmail" "${BV[@]}" >"$WORK/pl-bv.out" 2>&1
+echo "exit $?" >>"$WORK/pl-bv.out"
+same_files "sendmail -bv says what Postfix's says" "$WORK/pf-bv.out" "$WORK/pl-bv.out"
+if python3 "$INTEGRATION/dsn_success.py" wait "$PF_ROOT" "$PL_ROOT" 2>"$WORK/wait.err"; then
+  ok "sendmail -bv: both queues empty afterwards"
+else
+  bad "sendmail -bv: both queues empty afterwards" "$WORK/wait.err"
+fi
+python3 "$INTEGRATION/dsn_success.py" report "$PF_ROOT" sys | sed -E 's/from userid [0-9]+/from userid UID/' \
+  >"$WORK/pf.report2"
+python3 "$INTEGRATION/dsn_success.py" report "$PL_ROOT" sys | sed -E 's/from userid [0-9]+/from userid UID/' \
+  >"$WORK/pl.report2"
+sed -n '/^header Subject: Mail Delivery Status Report$/,/^--$/p' "$WORK/pl.report2" >"$WORK/pl.verify"
+if grep -q 'Action: deliverable' "$WORK/pl.verify" && grep -q 'Action: undeliverable' "$WORK/pl.verify"; then
+  ok "sendmail -bv: the verify report says deliverable and undeliverable"
+else
+  bad "sendmail -bv: the verify report says deliverable and undeliverable" "$WORK/pl.report2"
+fi
+same_files "sendmail -bv: the reports are Postfix's" "$WORK/pf.report2" "$WORK/pl.report2"
+# The agents' log lines for the probe: status=deliverable and undeliverable.
+verify_lines() {
+  grep -E 'status=(un)?deliverable' "$1/maillog" |
+    sed -E 's/^.*(postfix\/[a-z/]+)\[[0-9]+\]: [0-9A-Za-z]+: /\1: /; s/delay=[^ ]+ delays=[^ ]+ //' | sort
+}
+verify_lines "$PF_ROOT" >"$WORK/pf.verify.log"
+verify_lines "$PL_ROOT" >"$WORK/pl.verify.log"
+if [ -s "$WORK/pf.verify.log" ]; then
+  same_files "sendmail -bv: the agents log what Postfix's do" "$WORK/pf.verify.log" "$WORK/pl.verify.log"
+else
+  bad "Postfix's agents logged the probe" "$PF_ROOT/maillog"
+fi
+for u in nobody bin; do
+  if cmp -s "$PL_ROOT/spool/$u" "$WORK/pl.$u.before"; then
+    ok "sendmail -bv: nothing delivered to $u"
+  else
+    bad "sendmail -bv: nothing delivered to $u"
+  fi
+done
+
 left=$(find "$PL_ROOT/queue/trace" "$PF_ROOT/queue/trace" -type f 2>/dev/null | wc -l)
 if [ "$left" = 0 ]; then ok "no trace log is left in either spool"; else bad "no trace log is left: $left"; fi
 
