@@ -46,13 +46,22 @@ constexpr size_t kMaxNesting = 1000;
 // repetition of a repetition copies the copies: 40 stacked '+' need 2^40 nodes, and
 // a{1000}{1000}{1000} a billion, which exhausts memory long before regcomp ends. The
 // expansion is measured in bits (log2 of the copies) and refused above this.
-constexpr size_t kMaxExpansionBits = 24;
+constexpr size_t kMaxExpansionBits = 20;
+
+// And a repetition ('+', {n,m}) of something that may match nothing ('?', '*', {0,m}),
+// repeated again, makes regcomp's work explode, before an anchor above all: "^a?+++++"
+// takes seconds where "a+++++++++++++++" takes none (glibc computes the closures of
+// every copy of the empty match). Measured from the first nullable operator on, each
+// '+' counts 3 and each {n,m} its copy bits plus 2; above this the pattern is refused
+// ("^a?++++" still compiles at once, "^a?+++++" and "^(a?){1,100}{1,100}" do not).
+constexpr size_t kMaxNullableRepeat = 12;
 
 // What regexTreeMeasure() measures.
 enum class TreeMeasure {
-    Depth,      // the depth of the syntax tree: groups nest, each repetition adds a level
-    Expansion,  // log2 of the copies '+' and {n,m} make (and a bit per '*' or '?', whose
-                // nesting costs as much time), along the deepest chain
+    Depth,           // the depth of the syntax tree: groups nest, each repetition adds a level
+    Expansion,       // log2 of the copies '+' and {n,m} make (and a bit per '*' or '?', whose
+                     // nesting costs as much time), along the deepest chain
+    NullableRepeat,  // repetitions of what may match nothing, along the chain (above)
 };
 
 // The bits of copies one repetition operator makes: '+' doubles, {n,m} makes max(n,m).
@@ -118,12 +127,24 @@ size_t regexTreeMeasure(std::string_view text, bool extended, TreeMeasure measur
             note(inside);
         } else if (special && (op == '*' || op == '+' || op == '?' || op == '{')) {
             size_t added = 1;  // '+' doubles; '*' and '?' nest a level that regcomp and regexec walk
+            std::string_view braces;
             if (op == '{') {
                 size_t end = text.find(extended ? "}" : "\\}", i);
-                if (!depth) added = copyBits(text.substr(i + 1, end == std::string_view::npos ? 0 : end - i - 1));
+                braces = text.substr(i + 1, end == std::string_view::npos ? 0 : end - i - 1);
+                if (!depth) added = copyBits(braces);
                 if (end != std::string_view::npos) i = end + (extended ? 0 : 1);
             }
-            note(last + added);
+            if (measure == TreeMeasure::NullableRepeat) {
+                bool nullable =
+                    op == '*' || op == '?' ||
+                    (op == '{' && (braces.empty() || braces[0] == ',' || std::atol(std::string(braces).c_str()) == 0));
+                if (nullable)
+                    note(std::max<size_t>(last, 1));
+                else
+                    note(last == 0 ? 0 : last + (op == '+' ? 3 : copyBits(braces) + 2));
+            } else {
+                note(last + added);
+            }
         } else if (special && op == '|') {
             last = 0;
         } else {
@@ -160,6 +181,13 @@ public:
             base::msgWarn(cat("regexp map ", mapName_, ", line ", lineno,
                               ": regular expression repeats repetitions too often (more than 2^", kMaxExpansionBits,
                               " copies for regcomp to make)"));
+            return false;
+        }
+        if (size_t cost = regexTreeMeasure(pattern.text, extended, TreeMeasure::NullableRepeat);
+            cost > kMaxNullableRepeat + 1) {
+            base::msgWarn(cat("regexp map ", mapName_, ", line ", lineno,
+                              ": regular expression repeats a repetition of what may match nothing too often "
+                              "(regcomp would take too long)"));
             return false;
         }
         int error = regcomp(&compiled->expr, pattern.text.c_str(), options);

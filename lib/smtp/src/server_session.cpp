@@ -16,7 +16,6 @@
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
-#include "postline/maps/map_list.h"
 #include "postline/policy/smtpd_command.h"
 #include "postline/policy/smtpd_restrictions.h"
 #include "postline/smtp/ehlo_mask.h"

@@ -426,6 +426,25 @@ TEST_F(PatternIndex, RegexpRefusesRepetitionsThatExpandExponentially) {
     EXPECT_EQ(describe(dict->lookup("xx")), "wide");
 }
 
+// regexp's guard for repetitions of what may match nothing: "^a+?+++++" kept glibc's
+// regcomp busy for seconds (found by the table_spec fuzzer), "^a?++++" takes none.
+TEST_F(PatternIndex, RegexpRefusesRepeatedRepetitionsOfNullableParts) {
+    auto dict = open("regexp",
+                     "/^(.*)@+?++++++x/ fuzzed\n/^((((((a?)+)+)+)+)+)+/ nested\n/^(a?){1,100}{1,100}/ braces\n"
+                     "/^b?++++1$/ four\n/^((((c?)+)+)+)+2$/ groups\n/^(d?){1,100}3$/ wide\n/^(e*)*(f+)?4$/ usual\n");
+    ASSERT_TRUE(dict);
+    ASSERT_EQ(warnings.size(), 3u);
+    for (size_t i = 0; i < 3; ++i)
+        EXPECT_NE(warnings[i].find("line " + std::to_string(i + 1) +
+                                   ": regular expression repeats a repetition of what may match nothing too often"),
+                  std::string::npos)
+            << warnings[i];
+    EXPECT_EQ(describe(dict->lookup("bb1")), "four");
+    EXPECT_EQ(describe(dict->lookup("cc2")), "groups");
+    EXPECT_EQ(describe(dict->lookup("dd3")), "wide");
+    EXPECT_EQ(describe(dict->lookup("eef4")), "usual");
+}
+
 TEST_F(PatternIndex, RegexpKeepsPatternsOfModerateDepth) {
     const size_t depth = 50;
     std::string text = "/^" + std::string(depth, '(') + "a" + std::string(depth, ')') + "$/ fifty\n";
