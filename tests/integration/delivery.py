@@ -278,7 +278,20 @@ def normalize(root, outdir):
         with open(path, "rb") as f:
             data = f.read()
         msgs = split_mbox(data)
-        put(name, "".join(f"==== message {i}\n" + normal_message(masker, m) for i, m in enumerate(msgs, 1)))
+        # Copies of one message for two recipients of the same mailbox are delivered by
+        # two agents at once, in either order (in Postfix too): each run of copies with
+        # the same Message-ID is compared in a fixed order.
+        normal = [normal_message(masker, m) for m in msgs]
+        ids = [re.search(r"^Message-ID: *(\S+)", t, re.M | re.I) for t in normal]
+        ids = [m.group(1) if m else None for m in ids]
+        i = 0
+        while i < len(normal):
+            j = i + 1
+            while j < len(normal) and ids[i] is not None and ids[j] == ids[i]:
+                j += 1
+            normal[i:j] = sorted(normal[i:j])
+            i = j
+        put(name, "".join(f"==== message {i}\n" + t for i, t in enumerate(normal, 1)))
         n = 0
         for m in msgs:
             if is_report(m):

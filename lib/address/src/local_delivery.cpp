@@ -12,6 +12,7 @@
 #include "postline/address/address_parts.h"
 #include "postline/address/local_domains.h"
 #include "postline/address/local_tokens.h"
+#include "postline/address/resolve.h"
 #include "postline/address/rewrite.h"
 #include "postline/address/routing_context.h"
 #include "postline/base/files.h"
@@ -77,6 +78,7 @@ struct Expander {
     std::string unmatched;
     bool extensionUsed = false;  // a forward_path entry being expanded used $extension
     std::string current;         // the address being expanded (local's msg_attr.rcpt.address)
+    int currentDepth = 0;        // its nesting level
 
     // local(8)'s duplicate filter (been_here "mailbox %s", "indirect %s", ...): a
     // destination reached again through another alias path gets the mail once, by the
@@ -124,18 +126,40 @@ struct Expander {
             case LocalToken::Kind::Address:
                 break;
         }
+        resolveAndDeliver(item, via, depth, from, type);
+    }
+
+    // deliver_resolve_addr/tree (resolve.c): the address is resolved as qmgr would; what
+    // resolves to local's own transport is delivered here, anything else is forwarded
+    // in a new message (deliver_indirect), where its own transport takes it.
+    void resolveAndDeliver(const std::string& item, const std::string& via, int depth, const std::string& from,
+                           Expansion type) {
         std::string address = rewriteAddress(item, RewriteSettings::local(context.config()));
+        Resolution res = resolveAddress(context, "", address);
+        if (res.fail) {
+            add(LocalDelivery::Kind::Defer, "4.3.0 address resolver failure", via);
+            return;
+        }
+        if (res.error) {
+            add(LocalDelivery::Kind::Bounce, "5.1.3 bad recipient address syntax: " + res.recipient, via);
+            return;
+        }
+        address = res.recipient;
         if (!unmatched.empty()) {
             // resolve.c splices the unmatched extension in before the domain.
             auto at = address.rfind('@');
             address.insert(at == std::string::npos ? address.size() : at, unmatched);
         }
-        auto parts = splitAddress(address);
-        auto loc = context.localDomains().check(parts.domain);
-        if (loc.locality == Locality::Local)
-            recipient(address, via, depth + 1, from);
+        if (res.transport == localTransport())
+            recipient(address, via, depth + 1, from, type);
         else
             add(LocalDelivery::Kind::Forward, address, via);
+    }
+
+    // The service local(8) runs as (msg_attr.relay): local_transport's transport.
+    std::string localTransport() {
+        std::string lt = context.get("local_transport");
+        return lt.substr(0, lt.find(':'));
     }
 
     // Returns how many destinations the expansion listed.
@@ -189,7 +213,13 @@ struct Expander {
         return true;
     }
 
-    void recipient(const std::string& address, const std::string& via, int depth, const std::string& from) {
+    void recipient(const std::string& address, const std::string& via, int depth, const std::string& from,
+                   std::optional<Expansion> type = std::nullopt) {
+        struct Depth {
+            int& slot;
+            int saved;
+            ~Depth() { slot = saved; }
+        } keepDepth{currentDepth, std::exchange(currentDepth, depth)};
         struct Current {
             std::string& slot;
             std::string saved;
@@ -221,6 +251,11 @@ struct Expander {
         // Another user listed in a .forward file gets the mail in a new message
         // (deliver_indirect); the owner listing themselves gets the mailbox.
         if (!owner.empty() && owner != user) {
+            add(LocalDelivery::Kind::Forward, address, via);
+            return;
+        }
+        // A name from an :include: file that is no alias goes out in a new message too.
+        if (type == Expansion::Include) {
             add(LocalDelivery::Kind::Forward, address, via);
             return;
         }
@@ -347,7 +382,9 @@ struct Expander {
             return;
         }
         std::string home = found->home;
-        std::string command = config.get("mailbox_command");
+        // mailbox_command is taken as written: neither main.cf nor local(8) expands it
+        // ($EXTENSION and the like are the command's environment).
+        std::string command = config.raw("mailbox_command").value_or("");
         if (!command.empty()) {
             add(LocalDelivery::Kind::Command, command, via);
             out.steps.push_back(makeStep("mailbox_command", user, command, StepStatus::Decided));
@@ -388,8 +425,15 @@ struct Expander {
             }
             expanded = config.expand(expanded);
             std::string address = rewriteAddress(expanded, RewriteSettings::local(config));
-            add(LocalDelivery::Kind::Forward, address, via);
             out.steps.push_back(makeStep("luser_relay", user, address, StepStatus::Decided));
+            // The relay address that is the recipient itself would loop: unknown user.
+            if (lowercase(address) == lowercase(current)) {
+                add(LocalDelivery::Kind::Bounce, "5.1.1 unknown user: \"" + user + "\"", via);
+                return;
+            }
+            std::string savedUnmatched = std::exchange(unmatched, std::string());
+            resolveAndDeliver(expanded, via, currentDepth, "", Expansion::Alias);
+            unmatched = std::move(savedUnmatched);
             return;
         }
         if (local == "mailer-daemon" || local == "postmaster") {
@@ -409,7 +453,7 @@ struct Expander {
 
 LocalDeliveryResult deliverLocal(RoutingContext& context, std::string_view recipient, const LocalUserLookup& users) {
     LocalDeliveryResult out;
-    Expander e{context, out, users, {}, {}, {}, {}, false, {}};
+    Expander e{context, out, users, {}, {}, {}, {}, false, {}, 0};
     e.recipient(std::string(recipient), "", 0, "");
     return out;
 }
