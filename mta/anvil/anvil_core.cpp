@@ -107,8 +107,7 @@ std::string AnvilCore::handle(int client, const queue::attr::Attributes& request
             if (one != c->second.end()) {
                 c->second.erase(one);
                 auto it = remotes_.find(id);
-                if (it != remotes_.end() && it->second.count > 0 && --it->second.count == 0)
-                    it->second.idleSince = now;
+                if (it != remotes_.end() && it->second.count > 0 && --it->second.count == 0) it->second.idleSince = now;
             }
         }
         appendInt(out, "status", 0);
@@ -181,7 +180,8 @@ std::vector<std::string> AnvilCore::report(time_t) {
     rate(rcptRate_, "recipient");
     rate(ntlsRate_, "newtls");
     rate(authRate_, "auth");
-    if (maxCache_ > 0) lines.push_back(base::cat("statistics: max cache size ", maxCache_, " at ", when(maxCacheWhen_)));
+    if (maxCache_ > 0)
+        lines.push_back(base::cat("statistics: max cache size ", maxCache_, " at ", when(maxCacheWhen_)));
     maxCache_ = 0;
     return lines;
 }

@@ -3,7 +3,8 @@
 // connection, message, recipient, new-TLS-session and AUTH rates; a request answers
 // with the updated value, which the client (smtpd) compares with its limits. Counts of
 // a client connection that goes away without "disconnect" are undone. Peaks are
-// reported as Postfix's "statistics:" log lines.
+// reported as Postfix's "statistics:" log lines (every anvil_status_update_time, and
+// when master goes away).
 #pragma once
 
 #include <ctime>

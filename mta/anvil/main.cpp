@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <map>
@@ -22,15 +21,13 @@ namespace {
 
 using namespace postline;
 
-volatile std::sig_atomic_t stopRequested = 0;
-void onTerm(int) { stopRequested = 1; }
-
 struct Client {
     queue::attr::GroupScanner scanner;
 };
 
+// SIGTERM (`postfix stop`) ends the process at once, as Postfix's anvil ends; when
+// master goes away the peak statistics are logged first (the server's exit callback).
 int runAnvil(server::EventContext& context) {
-    std::signal(SIGTERM, onTerm);
     const server::DaemonConfig& config = context.config();
     anvil::AnvilCore core(std::max(1L, config.getSeconds("anvil_rate_time_unit")));
     long statusInterval = std::max(1L, config.getSeconds("anvil_status_update_time"));
@@ -43,7 +40,6 @@ int runAnvil(server::EventContext& context) {
     queue::attr::append(hello, "protocol", "anvil_protocol");
     queue::attr::appendEnd(hello);
     for (;;) {
-        if (stopRequested) break;
         std::vector<pollfd> fds;
         for (int fd : context.listenFds()) fds.push_back({fd, POLLIN, 0});
         if (context.masterStatusFd() >= 0) fds.push_back({context.masterStatusFd(), POLLIN, 0});

@@ -14,6 +14,7 @@
 #include <memory>
 #include <thread>
 
+#include "anvil_events.h"
 #include "cleanup_sink.h"
 #include "flush_client.h"
 #include "postdrop_sink.h"
@@ -45,6 +46,7 @@ struct Routing {
     bool autodetectUtf8 = false;
     std::shared_ptr<const smtp::SessionParameters> parameters;
     std::unique_ptr<smtpd::FlushClient> flush;  // ETRN's fast flush service
+    std::unique_ptr<smtpd::AnvilEvents> anvil;  // the client limits' counts (one connection per process)
 };
 Routing routing;
 
@@ -128,12 +130,17 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
         routing.autodetectUtf8 = smtpd::autodetectUtf8(cfg.get("smtputf8_autodetect_classes"));
         routing.flush = std::make_unique<smtpd::FlushClient>(cfg.get("queue_directory"), cfg.get("flush_service_name"),
                                                              seconds(cfg.get("ipc_timeout")));
+        if (!routing.anvil)
+            routing.anvil = std::make_unique<smtpd::AnvilEvents>(cfg.get("queue_directory") + "/private/anvil",
+                                                                 seconds(cfg.get("ipc_timeout")));
     }
     if (routing.facts) routing.facts->forgetDns();
     smtp::SessionOptions options;
     options.standAlone = routing.standAlone;
     options.parameters = routing.parameters;
     options.flush = routing.flush.get();
+    options.events = routing.anvil.get();
+    options.service = cfg.options().serviceName;
     options.clientAddress = conn.clientAddress;
     // A client that is not on an Internet socket is the local host (smtpd_peer.c
     // smtpd_peer_assume_local_client).

@@ -207,6 +207,11 @@ SessionParameters SessionParameters::read(address::RoutingContext& context) {
     };
     p.inetFamilies = smtp::inetFamilies(context.get("inet_protocols"));
     p.xclientHosts = hosts("smtpd_authorized_xclient_hosts");
+    p.eventLimitExceptions = hosts("smtpd_client_event_limit_exceptions");
+    p.connectionCountLimit = context.getLong("smtpd_client_connection_count_limit");
+    p.connectionRateLimit = context.getLong("smtpd_client_connection_rate_limit");
+    p.messageRateLimit = context.getLong("smtpd_client_message_rate_limit");
+    p.recipientRateLimit = context.getLong("smtpd_client_recipient_rate_limit");
     p.xforwardHosts = hosts("smtpd_authorized_xforward_hosts");
     std::string footerMaps = context.get("smtpd_reject_footer_maps");
     if (!base::trim(footerMaps).empty()) {
@@ -364,6 +369,7 @@ void SmtpServerSession::start(std::string_view pending) {
             return;
         }
     }
+    if (!connectionLimits()) return;
     greeting(false);
     feed(pending);
 }
@@ -803,6 +809,7 @@ bool SmtpServerSession::mailCmd(const std::vector<std::string>& argv, const std:
         reply("501 5.5.4 Syntax: MAIL FROM:<address>");
         return false;
     }
+    if (messageRateExceeded()) return false;
     auto result = policy::smtpdMailFrom(context_, std::string_view(line).substr(line.find(':') + 1));
     if (!result.ok) {
         commandFailed(result.reply, line, result.address);
@@ -875,6 +882,7 @@ bool SmtpServerSession::rcptCmd(const std::vector<std::string>& argv, const std:
         reply("501 5.5.4 Syntax: RCPT TO:<address>");
         return false;
     }
+    if (recipientRateExceeded()) return false;
     auto result = policy::smtpdRcptTo(context_, std::string_view(line).substr(line.find(':') + 1), *sender_, smtputf8_);
     if (!result.ok) {
         commandFailed(result.reply, line, "");
@@ -1520,6 +1528,8 @@ void SmtpServerSession::close() {
     }
     if (sinkOpen_) sink_.abandon();
     sinkOpen_ = false;
+    if (anvilConnected_) options_.events->disconnect(options_.service, anvilAddress_);
+    anvilConnected_ = false;
     base::msgInfo("disconnect from " + namaddr + disconnectStats());
 }
 

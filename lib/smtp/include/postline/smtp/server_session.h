@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "postline/policy/smtpd_restrictions.h"
+#include "postline/smtp/client_events.h"
 #include "postline/smtp/flush_service.h"
 #include "postline/smtp/message_sink.h"
 #include "postline/smtp/xclient.h"
@@ -55,6 +56,11 @@ struct SessionParameters {
     // smtpd_chat.c opens it, without case folding), shared the same way.
     std::shared_ptr<address::HostAddressList> xclientHosts, xforwardHosts;
     std::shared_ptr<maps::MapList> rejectFooterMaps;
+    // smtpd_client_connection_count_limit, _connection_rate_limit, _message_rate_limit,
+    // _recipient_rate_limit (0: none), and the clients they do not apply to
+    // (smtpd_client_event_limit_exceptions; null when empty).
+    long connectionCountLimit = 50, connectionRateLimit = 0, messageRateLimit = 0, recipientRateLimit = 0;
+    std::shared_ptr<address::HostAddressList> eventLimitExceptions;
     unsigned inetFamilies = kFamilyIpv4 | kFamilyIpv6;  // inet_protocols, for XCLIENT and XFORWARD addresses
 
     // Also opens smtpd_discard_ehlo_keyword_address_maps and smtpd_forbidden_commands
@@ -83,6 +89,9 @@ struct SessionOptions {
     // there is none, and ETRN for a fast_flush_domains site answers as Postfix's smtpd
     // does when it cannot reach public/flush.
     FlushService* flush = nullptr;
+    // anvil(8)'s counts (not owned; it must outlive the session); null: no client limits.
+    ClientEvents* events = nullptr;
+    std::string service = "smtp";  // master.cf's service name, anvil's identity prefix
 };
 
 // What the owner writes: `bytes` after sleeping `sleepBefore` seconds (smtpd_chat_reply
@@ -173,6 +182,11 @@ private:
     void localDataError(const std::string& warning);
     // rfc_addr: the client address as the Received header and cleanup show it.
     std::string rfcAddress() const;
+    // The client limits (anvil): at the start a 421 when the connection count or rate
+    // is exceeded (false then); at MAIL and RCPT a 450 when the rate is.
+    bool connectionLimits();
+    bool messageRateExceeded();
+    bool recipientRateExceeded();
     bool starttlsCmd(const std::vector<std::string>& argv);
     bool authCmd(const std::vector<std::string>& argv);
     void commandFailed(const std::string& text, const std::string& line, const std::string& address);
@@ -229,6 +243,9 @@ private:
     bool illPipelining_ = false;
     // XCLIENT and XFORWARD
     bool xclientAllowed_ = false, xforwardAllowed_ = false;
+    // anvil: whether this client's events are counted, and its connection was.
+    bool eventsCounted_ = false, anvilConnected_ = false;
+    std::string anvilAddress_;
     bool xclientError_ = false, xforwardError_ = false;      // the host list lookup failed
     XforwardState xforward_;                                 // reset with each mail transaction
     std::optional<std::string> saslMethod_;                  // "XCLIENT" after XCLIENT LOGIN=
