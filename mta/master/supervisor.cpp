@@ -73,11 +73,6 @@ void Supervisor::configure(const artifact::Generation& generation, bool reload) 
         auto service = std::make_shared<Service>();
         service->spec = std::move(*spec);
         service->path = options_.programDirectory + "/" + service->spec.command;
-        if (service->spec.type == "pass") {
-            base::msgWarn(base::cat(service->spec.origin, ": service ", service->spec.name,
-                                    "/pass: pass services are not supported by Postline yet; service disabled"));
-            continue;
-        }
         if (service->spec.command.find('/') != std::string::npos || ::access(service->path.c_str(), X_OK) < 0) {
             base::msgWarn(base::cat(service->spec.origin, ": service ", service->spec.name, "/", service->spec.type,
                                     ": Postline has no program \"", service->spec.command, "\" (in ",
@@ -165,9 +160,10 @@ void Supervisor::openListeners(Service& service) {
         }
     } else {
         std::string path = queueDir + "/" + server::serviceEndpoint(spec);
-        base::Result<int> fd = spec.type == "unix"         ? server::listenUnix(path, backlog)
-                               : spec.type == "unix-dgram" ? server::listenUnixDgram(path)
-                                                           : server::listenFifo(path);
+        // A pass service listens as a unix one; its processes receive descriptors on it.
+        base::Result<int> fd = spec.type == "unix" || spec.type == "pass" ? server::listenUnix(path, backlog)
+                               : spec.type == "unix-dgram"                ? server::listenUnixDgram(path)
+                                                                          : server::listenFifo(path);
         if (!fd) fail(fd.error());
         service.listenFds.push_back(*fd);
     }
@@ -306,6 +302,9 @@ void Supervisor::readStatus(Service& service) {
 void Supervisor::wakeup(Service& service, std::time_t now) {
     service.nextWakeup = now + service.spec.wakeupSeconds;
     if (service.throttledUntil > now) return;
+    // A pass service takes client descriptors, not trigger bytes (Postline has no
+    // trigger server of that type): no wakeup is sent to it.
+    if (service.spec.type == "pass") return;
     std::string endpoint = service.spec.type == "inet"
                                ? wakeupEndpoint(service.endpoints.front())
                                : config_->get("queue_directory") + "/" + server::serviceEndpoint(service.spec);

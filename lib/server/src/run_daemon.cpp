@@ -23,6 +23,7 @@
 #include "postline/server/daemon.h"
 #include "postline/server/mail_log.h"
 #include "postline/server/master_status.h"
+#include "postline/server/pass_connection.h"
 #include "postline/server/privileges.h"
 #include "postline/server/service_args.h"
 #include "postline/server/socket_address.h"
@@ -82,6 +83,20 @@ struct Loop {
             ::close(fd);
             daemon.onTrigger(request, config);
         } else {
+            // A pass service gets the client's descriptor over the accepted connection
+            // (pass_accept_attr), with the client's endpoints as attributes.
+            queue::attr::Attributes passed;
+            if (options.transport == "pass") {
+                auto received = receivePassedConnection(fd, 100);
+                ::close(fd);
+                if (!received) {
+                    base::msgWarn("pass_accept_attr: " + received.error().message);
+                    report(Availability::Available);
+                    return;
+                }
+                fd = received->fd;
+                passed = std::move(received->attributes);
+            }
             Connection connection;
             connection.inFd = connection.outFd = fd;
             PrintableAddress peer = peerAddress(fd);
@@ -91,6 +106,12 @@ struct Loop {
             connection.clientPort = peer.port;
             connection.serverAddress = local.address;
             connection.serverPort = local.port;
+            for (const auto& [name, value] : passed) {
+                if (name == "client_address") connection.clientAddress = value, connection.unixDomain = false;
+                if (name == "client_port") connection.clientPort = value;
+                if (name == "server_address") connection.serverAddress = value;
+                if (name == "server_port") connection.serverPort = value;
+            }
             if (base::verbose()) base::msgInfo("connection established");
             daemon.serveClient(connection, config);
             ::close(fd);
@@ -118,7 +139,7 @@ struct Loop {
     int run() {
         bool trigger = bool(daemon.onTrigger) && !daemon.serveClient;
         const std::string& transport = options.transport;
-        bool streamListener = transport == "inet" || transport == "unix";
+        bool streamListener = transport == "inet" || transport == "unix" || transport == "pass";
         if (transport.empty()) base::msgFatal("no transport type specified");
         if (!streamListener && transport != "fifo" && transport != "unix-dgram")
             base::msgFatal("unsupported transport type: " + transport);
@@ -212,7 +233,9 @@ public:
         holder_.refresh();
         return holder_.current().get() != before;
     }
-    bool streamListener() const override { return options_.transport == "inet" || options_.transport == "unix"; }
+    bool streamListener() const override {
+        return options_.transport == "inet" || options_.transport == "unix" || options_.transport == "pass";
+    }
 
 private:
     ConfigHolder& holder_;
@@ -270,7 +293,8 @@ std::uint32_t masterGeneration() {
 int runDaemon(int argc, char** argv, const Daemon& daemon) {
     std::string program = daemon.program.empty() ? base::baseName(argc > 0 ? argv[0] : "daemon") : daemon.program;
     base::setProgramName(program);
-    if (!daemon.serveClient && !daemon.onTrigger && !daemon.runEvents) base::msgPanic("runDaemon: " + program + " has no service");
+    if (!daemon.serveClient && !daemon.onTrigger && !daemon.runEvents)
+        base::msgPanic("runDaemon: " + program + " has no service");
     std::vector<std::string> args(argv, argv + argc);
     auto parsed = parseServiceArgs(args, program, std::getenv("MAIL_CONFIG"));
     if (!parsed) {
