@@ -93,7 +93,8 @@ CONF
     cat "$DV_DIR/start.log" "$DV_DIR/dovecot.log" >&2 2>/dev/null
     return 1
   fi
-  for _ in $(seq 1 100); do
+  # Up to 30 s: a loaded machine (the suite runs tests side by side) starts it slowly.
+  for _ in $(seq 1 300); do
     [ -S "$DV_DIR/run/lmtp" ] && break
     sleep 0.1
   done
