@@ -96,11 +96,11 @@ CONF
   DV_DIR=$dir
   local port
   for port in "$DV_IMAP_PORT" "$DV_POP3_PORT"; do
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do
       if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue 2; fi
       sleep 0.1
     done
-    echo "dovecot: nothing listens on 127.0.0.1:$port after 10 s" >&2
+    echo "dovecot: nothing listens on 127.0.0.1:$port after 30 s" >&2
     cat "$dir/dovecot.log" >&2 2>/dev/null
     return 1
   done
