@@ -1125,6 +1125,10 @@ int CleanupMessage::flush() {
         errs_ |= file_.errors();
     }
     stage_ = Stage::Done;
+    // CAN_BOUNCE(): not for what cannot be bounced (a broken or deferred submission, no
+    // recipients) nor without a sender.
+    constexpr int kCantBounce = stat::kBad | stat::kWrite | stat::kDefer | stat::kRcpt;
+    if (errs_ != 0 && (errs_ & kCantBounce) == 0 && sender_ && (flags_ & kFlagBounce)) bounceRejected();
     if (errs_ == 0 && (flags_ & kFlagDiscard) == 0) {
         errs_ = file_.finish();
         if (errs_ == 0 && (flags_ & kFlagHold)) {
@@ -1142,6 +1146,44 @@ int CleanupMessage::flush() {
         env_.trigger();
     }
     return errs_;
+}
+
+void CleanupMessage::bounceRejected() {
+    BounceOrder order;
+    order.queueId = queueId_;
+    order.path = file_.path();
+    order.sender = *sender_;
+    if (reason_) {
+        // dsn_split() with 5.0.0 for a reason without its own status.
+        std::string_view text = *reason_;
+        size_t space = text.find(' ');
+        std::string_view head = text.substr(0, space);
+        bool valid = head.size() >= 5 && (head[0] == '2' || head[0] == '4' || head[0] == '5') && head[1] == '.' &&
+                     head.find_first_not_of("0123456789.") == std::string_view::npos;
+        order.status = valid ? std::string(head) : "5.0.0";
+        order.text = valid ? std::string(space == std::string_view::npos ? "" : text.substr(space + 1)) : *reason_;
+    } else {
+        queue::CleanupStatDetail detail = queue::cleanupStatDetail(errs_);
+        order.status = detail.dsn;
+        order.text = detail.text;
+    }
+    for (const auto& [name, value] : attrs_) {
+        if (name == "encoding") order.encoding = value;
+        if (name == "envelope_id") order.dsnEnvid = value;
+        if (name == "ret_flags") order.dsnRet = std::atoi(value.c_str());
+    }
+    // A message rejected for its content or size returns only its headers.
+    if (errs_ & (stat::kCont | stat::kSize)) order.dsnRet = 2;
+    order.sendopts = sendOpts_;
+    order.arrivalSec = arrivalSec_;
+    file_.sync();
+    if (env_.bounce && env_.bounce(order)) {
+        errs_ = 0;
+        flags_ |= kFlagDiscard;  // the notification has the message; the file goes
+    } else {
+        if (env_.bounce) warn(queueId_ + ": bounce message failure");
+        errs_ |= stat::kWrite;
+    }
 }
 
 std::string CleanupMessage::reason() const { return reason_.value_or(""); }

@@ -32,6 +32,22 @@ class MapList;
 namespace postline::cleanup {
 
 // What a message needs from the process around it.
+// What cleanup_bounce() needs to bounce a rejected message whose client asked for that
+// (pickup's CLEANUP_FLAG_BOUNCE): the queue file written so far and the notification's
+// parameters.
+struct BounceOrder {
+    std::string queueId;
+    std::string path;  // the queue file (incoming/ID), relative to the queue directory
+    std::string sender;
+    std::string status;  // "5.7.1"
+    std::string text;    // "message content rejected"
+    std::string encoding;
+    long sendopts = 0;
+    std::string dsnEnvid;
+    int dsnRet = 0;
+    long arrivalSec = 0;
+};
+
 struct CleanupEnvironment {
     CleanupSettings settings;
     // Address rewriting, canonical, masquerading, virtual aliases and the checks tables
@@ -47,6 +63,10 @@ struct CleanupEnvironment {
     // Wakes up the queue manager after a message was queued in incoming/ (mail_trigger
     // of public/qmgr with "W"); may be empty.
     std::function<void()> trigger;
+    // cleanup_bounce(): records every recipient of the file as bounced (status, reason)
+    // and has the bounce service send the sender the report; true when the report was
+    // queued. Empty: a rejected message is refused to the client (no bounce).
+    std::function<bool(const BounceOrder&)> bounce;
     // The clock (tests fix it).
     std::function<time_t()> now = [] { return ::time(nullptr); };
 };
@@ -82,6 +102,9 @@ private:
     void info(const std::string& text);
     void deferExpansion(const address::CleanupResult& r);
     void writeError();
+    // cleanup_bounce(): a rejected message of a client that asked for bounces is bounced
+    // instead of refused; afterwards only a write error remains (and the file goes).
+    void bounceRejected();
 
     void envelope(int type, std::string_view data);
     void envelopeProcess(int type, std::string_view data);

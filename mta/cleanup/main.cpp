@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cleanup_bounce.h"
 #include "cleanup_session.h"
 #include "postline/address/routing_context.h"
 #include "postline/artifact/generation.h"
@@ -13,6 +14,7 @@
 #include "postline/config/config.h"
 #include "postline/queue/maildrop_file.h"
 #include "postline/queue/queue_path.h"
+#include "postline/server/agent_queue.h"
 #include "postline/server/daemon.h"
 
 namespace {
@@ -63,6 +65,13 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     };
     env.info = [](std::string_view t) { base::msgInfo(t); };
     env.warn = [](std::string_view t) { base::msgWarn(t); };
+    delivery::AgentQueue agentQueue = server::agentQueueOf(cfg);
+    agentQueue.directory = ".";
+    std::string bounceService = cfg.get("bounce_service_name");
+    long ipcTimeout = cfg.getSeconds("ipc_timeout");
+    env.bounce = [agentQueue, bounceService, ipcTimeout](const cleanup::BounceOrder& order) {
+        return cleanup::bounceRejectedMessage(order, agentQueue, bounceService, ipcTimeout);
+    };
     env.trigger = [] {
         if (auto st = queue::triggerService("public/qmgr", "W", nullptr); !st) base::msgWarn(st.error().message);
     };

@@ -378,43 +378,20 @@ void Scheduler::maybeFinish(const std::string& id, double now) {
 // Asks a bounce service (bounce for the bounce log, defer for an expired message's defer
 // log or a delay warning) to send its notification; true when it did.
 bool Scheduler::askBounce(ActiveMessage& message, const std::string& service, int command) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    timeval tv{std::max(1L, settings_->ipcTimeout), 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::string path = "private/" + service;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    bool ok = false;
-    std::string pending;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        auto hello = queue::attr::readGroup(fd, pending);
-        if (hello && delivery::checkBounceHello(*hello)) {
-            delivery::BounceRequest request;
-            request.command = delivery::BounceCommand(command);
-            // The trace flush carries the trace flags: the verify report for sendmail -bv.
-            if (request.command == delivery::BounceCommand::Trace)
-                request.flags = message.request.flags & (delivery::kFlagUserVerify | delivery::kFlagRecord);
-            request.queueName = std::string(queue::kActive);
-            request.queueId = message.queueId;
-            request.encoding = message.request.encoding;
-            request.sendopts = message.request.sendopts;
-            request.sender = message.request.sender;
-            request.dsnEnvid = message.request.dsnEnvid;
-            request.dsnRet = message.request.dsnRet;
-            if (queue::attr::writeAll(fd, delivery::encodeBounceRequest(request))) {
-                auto reply = queue::attr::readGroup(fd, pending);
-                if (reply) {
-                    auto status = delivery::decodeBounceReply(*reply);
-                    ok = status && *status == 0;
-                }
-            }
-        }
-    }
-    ::close(fd);
-    return ok;
+    delivery::BounceRequest request;
+    request.command = delivery::BounceCommand(command);
+    // The trace flush carries the trace flags: the verify report for sendmail -bv.
+    if (request.command == delivery::BounceCommand::Trace)
+        request.flags = message.request.flags & (delivery::kFlagUserVerify | delivery::kFlagRecord);
+    request.queueName = std::string(queue::kActive);
+    request.queueId = message.queueId;
+    request.encoding = message.request.encoding;
+    request.sendopts = message.request.sendopts;
+    request.sender = message.request.sender;
+    request.dsnEnvid = message.request.dsnEnvid;
+    request.dsnRet = message.request.dsnRet;
+    auto status = delivery::sendBounceRequest("private/" + service, request, settings_->ipcTimeout);
+    return status && *status == 0;
 }
 
 // adefer_warn and qmgr_message_update_warn: the sender learns that the message is

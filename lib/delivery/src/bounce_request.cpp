@@ -3,6 +3,14 @@
 // bounce/bounce.c): the service's hello, one request group, the {status} reply.
 #include "postline/delivery/bounce_request.h"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
 #include "attr_reader.h"
 
 namespace postline::delivery {
@@ -91,6 +99,32 @@ base::Result<int> decodeBounceReply(const attr::Attributes& group) {
     PL_READ(status, in.integer("status"));
     if (auto done = in.end(); !done) return done.error();
     return status;
+}
+
+base::Result<int> sendBounceRequest(const std::string& socketPath, const BounceRequest& request, long timeoutSeconds) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return base::errnoError("socket");
+    timeval tv{std::max(1L, timeoutSeconds), 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socketPath.c_str(), sizeof addr.sun_path - 1);
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+        return base::errnoError("connect to " + socketPath);
+    std::string pending;
+    auto hello = queue::attr::readGroup(fd, pending);
+    if (!hello) return base::Error{socketPath + ": " + hello.error().message};
+    if (auto st = checkBounceHello(*hello); !st) return base::Error{socketPath + ": " + st.error().message};
+    if (auto st = queue::attr::writeAll(fd, encodeBounceRequest(request)); !st)
+        return base::Error{socketPath + ": " + st.error().message};
+    auto reply = queue::attr::readGroup(fd, pending);
+    if (!reply) return base::Error{socketPath + ": " + reply.error().message};
+    return decodeBounceReply(*reply);
 }
 
 }  // namespace postline::delivery

@@ -43,4 +43,11 @@ base::Result<BounceRequest> decodeBounceRequest(const queue::attr::Attributes& g
 std::string encodeBounceReply(int status);
 base::Result<int> decodeBounceReply(const queue::attr::Attributes& group);
 
+// The client side (bounce.c's bounce_flush, mail_command_client): connects to
+// `socketPath` (private/bounce, private/defer, private/trace), checks the hello, sends
+// the request and returns the service's status (0: the notification was queued).
+// Errors: the service cannot be reached or answers nonsense within `timeoutSeconds`.
+base::Result<int> sendBounceRequest(const std::string& socketPath, const BounceRequest& request,
+                                    long timeoutSeconds);
+
 }  // namespace postline::delivery

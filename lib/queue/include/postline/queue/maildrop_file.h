@@ -48,6 +48,10 @@ public:
     base::Status finish(mode_t extraMode, bool* sizeError = nullptr);
     // Writes what is buffered and closes without marking the file complete.
     void abandon();
+    // Writes what is buffered, so that another process can read the file as it is
+    // (cleanup_bounce's flush before the bounce service reads it). False after a
+    // write error.
+    bool sync() { return flush(); }
 
     // How many bytes write() was given so far: the offset the next byte lands at
     // (cleanup's vstream_ftell()).

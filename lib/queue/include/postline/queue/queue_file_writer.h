@@ -55,6 +55,8 @@ public:
     // Marks the file complete (mode 0700 | extraMode), fsyncs and closes it. Errors
     // become CLEANUP_STAT bits; returns errors().
     int finish(mode_t extraMode = 0);
+    // Writes what is buffered (NewQueueFile::sync).
+    bool sync() { return file_.sync(); }
     // Closes the file without marking it and removes it (an unwanted message).
     // Returns false with errno when the removal failed.
     bool remove();
