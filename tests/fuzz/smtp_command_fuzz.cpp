@@ -1,7 +1,7 @@
 // The SMTP server session (lib/smtp, Postfix's smtpd_proto and command functions) fed
 // arbitrary client bytes: once whole and once split where the first input byte says,
-// over a configuration of built-in defaults that opens no table of the machine and a
-// sink that accepts every message. Both runs must give the same replies and the same
+// over a configuration of built-in defaults that opens no table of the machine (the
+// client allowed XCLIENT and XFORWARD) and a sink that accepts every message. Both runs must give the same replies and the same
 // records: the session may not depend on how the input arrives.
 #include <cstddef>
 #include <cstdint>
@@ -55,6 +55,9 @@ config::Config fuzzConfig() {
     config.set("smtpd_error_sleep_time", "0");
     config.set("line_length_limit", "600");
     config.set("message_size_limit", "100000");
+    // The client may use XCLIENT and XFORWARD, so that their parsers are reached too.
+    config.set("smtpd_authorized_xclient_hosts", "192.0.2.1");
+    config.set("smtpd_authorized_xforward_hosts", "192.0.2.1");
     return config;
 }
 
