@@ -1,8 +1,9 @@
 // The SMTP server session (lib/smtp, Postfix's smtpd_proto and command functions) fed
 // arbitrary client bytes: once whole and once split where the first input byte says,
 // over a configuration of built-in defaults that opens no table of the machine (the
-// client allowed XCLIENT and XFORWARD) and a sink that accepts every message. Both runs must give the same replies and the same
-// records: the session may not depend on how the input arrives.
+// client allowed XCLIENT and XFORWARD) and a sink that accepts every message. Both runs
+// must give the same replies and the same records: the session may not depend on how
+// the input arrives.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
