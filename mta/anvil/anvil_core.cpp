@@ -24,7 +24,7 @@ const std::string* value(const queue::attr::Attributes& group, std::string_view 
 
 void appendInt(std::string& out, std::string_view name, int value) {
     // Negative numbers go as C's "%d" would print them.
-    queue::attr::append(out, name, std::to_string(value));
+    queue::attr::plain::append(out, name, std::to_string(value));
 }
 
 }  // namespace
@@ -82,7 +82,7 @@ std::string AnvilCore::handle(int client, const queue::attr::Attributes& request
     const std::string* ident = value(request, "ident");
     if (!what || (!ident && *what != "lookup")) {
         appendInt(out, "status", -1);
-        queue::attr::appendEnd(out);
+        queue::attr::plain::appendEnd(out);
         return out;
     }
     std::string id = ident ? *ident : std::string();
@@ -140,7 +140,7 @@ std::string AnvilCore::handle(int client, const queue::attr::Attributes& request
     } else {
         appendInt(out, "status", -1);
     }
-    queue::attr::appendEnd(out);
+    queue::attr::plain::appendEnd(out);
     return out;
 }
 

@@ -22,7 +22,8 @@ public:
     explicit AnvilCore(long rateTimeUnit) : unit_(rateTimeUnit) {}
 
     // One request group from client connection `client` at `now`; returns the reply
-    // group's bytes (attr "0" flavour): status, then the request's values.
+    // group's bytes (the attribute protocol's plain flavour, as Postfix's anvil speaks
+    // it): status, then the request's values.
     std::string handle(int client, const queue::attr::Attributes& request, time_t now);
     // The client connection closed: its open connections are counted down.
     void clientGone(int client, time_t now);

@@ -22,7 +22,7 @@ namespace {
 using namespace postline;
 
 struct Client {
-    queue::attr::GroupScanner scanner;
+    queue::attr::plain::GroupScanner scanner;
 };
 
 // SIGTERM (`postfix stop`) ends the process at once, as Postfix's anvil ends; when
@@ -37,8 +37,8 @@ int runAnvil(server::EventContext& context) {
         for (const std::string& line : core.report(std::time(nullptr))) base::msgInfo(line);
     };
     std::string hello;
-    queue::attr::append(hello, "protocol", "anvil_protocol");
-    queue::attr::appendEnd(hello);
+    queue::attr::plain::append(hello, "protocol", "anvil_protocol");
+    queue::attr::plain::appendEnd(hello);
     for (;;) {
         std::vector<pollfd> fds;
         for (int fd : context.listenFds()) fds.push_back({fd, POLLIN, 0});

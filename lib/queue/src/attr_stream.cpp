@@ -118,4 +118,64 @@ base::Status writeAll(int fd, std::string_view bytes) {
     return {};
 }
 
+namespace plain {
+
+void append(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name.substr(0, name.find('\n')));
+    out.push_back('=');
+    out.append(value.substr(0, value.find('\n')));
+    out.push_back('\n');
+}
+
+void appendNumber(std::string& out, std::string_view name, long value) { append(out, name, std::to_string(value)); }
+
+void appendEnd(std::string& out) { out.push_back('\n'); }
+
+void GroupScanner::reset() {
+    attributes_.clear();
+    line_.clear();
+    complete_ = false;
+}
+
+base::Result<size_t> GroupScanner::feed(std::string_view in) {
+    size_t used = 0;
+    while (used < in.size() && !complete_) {
+        char c = in[used++];
+        if (c != '\n') {
+            if (line_.size() >= queue::attr::GroupScanner::kMaxLength) return base::Error{"attribute too long"};
+            line_.push_back(c);
+            continue;
+        }
+        if (line_.empty()) {
+            complete_ = true;
+            break;
+        }
+        size_t eq = line_.find('=');
+        if (eq == std::string::npos) return base::Error{"malformed attribute: " + line_.substr(0, 100)};
+        attributes_.emplace_back(line_.substr(0, eq), line_.substr(eq + 1));
+        line_.clear();
+    }
+    return used;
+}
+
+base::Result<Attributes> readGroup(int fd, std::string& pending) {
+    GroupScanner scanner;
+    for (;;) {
+        if (!pending.empty()) {
+            auto used = scanner.feed(pending);
+            if (!used) return used.error();
+            pending.erase(0, *used);
+            if (scanner.complete()) return scanner.attributes();
+        }
+        char buf[4096];
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return base::errnoError("read error");
+        if (n == 0) return base::Error{"unexpected EOF"};
+        pending.append(buf, static_cast<size_t>(n));
+    }
+}
+
+}  // namespace plain
+
 }  // namespace postline::queue::attr

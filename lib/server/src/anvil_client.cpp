@@ -48,7 +48,7 @@ base::Result<queue::attr::Attributes> AnvilClient::callOnce(const std::string& b
             close();
             return error;
         }
-        auto hello = queue::attr::readGroup(fd_, pending_);
+        auto hello = queue::attr::plain::readGroup(fd_, pending_);
         const std::string* protocol = nullptr;
         if (hello)
             for (const auto& [n, v] : *hello)
@@ -62,7 +62,7 @@ base::Result<queue::attr::Attributes> AnvilClient::callOnce(const std::string& b
         close();
         return base::Error{"anvil: " + st.error().message};
     }
-    auto reply = queue::attr::readGroup(fd_, pending_);
+    auto reply = queue::attr::plain::readGroup(fd_, pending_);
     if (!reply) {
         close();
         return base::Error{"anvil: " + reply.error().message};
@@ -72,9 +72,9 @@ base::Result<queue::attr::Attributes> AnvilClient::callOnce(const std::string& b
 
 base::Result<queue::attr::Attributes> AnvilClient::call(std::string_view request, std::string_view ident) {
     std::string bytes;
-    queue::attr::append(bytes, "request", request);
-    queue::attr::append(bytes, "ident", ident);
-    queue::attr::appendEnd(bytes);
+    queue::attr::plain::append(bytes, "request", request);
+    queue::attr::plain::append(bytes, "ident", ident);
+    queue::attr::plain::appendEnd(bytes);
     auto reply = callOnce(bytes);
     if (!reply) reply = callOnce(bytes);  // anvil may have been restarted: once more
     if (!reply) return reply;

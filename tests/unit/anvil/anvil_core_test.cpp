@@ -13,7 +13,7 @@ queue::attr::Attributes req(const std::string& what, const std::string& ident) {
 
 // The reply's attributes, decoded.
 queue::attr::Attributes parse(const std::string& bytes) {
-    queue::attr::GroupScanner scanner;
+    queue::attr::plain::GroupScanner scanner;
     auto used = scanner.feed(bytes);
     EXPECT_TRUE(used && scanner.complete());
     return scanner.attributes();

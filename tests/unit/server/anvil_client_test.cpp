@@ -16,8 +16,8 @@ namespace {
 
 std::string group(const queue::attr::Attributes& attrs) {
     std::string out;
-    for (const auto& [n, v] : attrs) queue::attr::append(out, n, v);
-    queue::attr::appendEnd(out);
+    for (const auto& [n, v] : attrs) queue::attr::plain::append(out, n, v);
+    queue::attr::plain::appendEnd(out);
     return out;
 }
 
@@ -44,7 +44,7 @@ TEST(AnvilClient, AsksAndReconnectsOnceAfterABrokenConnection) {
             std::string pending;
             (void)queue::attr::writeAll(fd, group({{"protocol", "anvil_protocol"}}));
             for (int i = 0; i < conn + 1; ++i) {
-                auto request = queue::attr::readGroup(fd, pending);
+                auto request = queue::attr::plain::readGroup(fd, pending);
                 if (!request) break;
                 seen.push_back(*request);
                 (void)queue::attr::writeAll(

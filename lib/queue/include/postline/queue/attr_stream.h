@@ -60,4 +60,36 @@ base::Result<Attributes> readGroup(int fd, std::string& pending);
 // "write error: REASON".
 base::Status writeAll(int fd, std::string_view bytes);
 
+// The "plain" flavour (util/attr_print_plain.c, attr_scan_plain.c), which
+// attr_clnt-based services speak (anvil): each attribute is a line "name=value", an
+// empty line ends the group. Names and values may hold no newline (a value's first
+// newline ends it).
+namespace plain {
+
+void append(std::string& out, std::string_view name, std::string_view value);
+void appendNumber(std::string& out, std::string_view name, long value);
+void appendEnd(std::string& out);
+
+// Reads one group from bytes as they arrive.
+class GroupScanner {
+public:
+    // Consumes bytes up to the end of one group; returns how many it used. A line
+    // longer than kMaxLength is an Error ("attribute too long"), one without '=' too
+    // ("malformed attribute").
+    base::Result<size_t> feed(std::string_view in);
+    bool complete() const { return complete_; }
+    const Attributes& attributes() const { return attributes_; }
+    void reset();
+
+private:
+    Attributes attributes_;
+    std::string line_;
+    bool complete_ = false;
+};
+
+// Reads one group from a blocking descriptor, keeping what follows it in `pending`.
+base::Result<Attributes> readGroup(int fd, std::string& pending);
+
+}  // namespace plain
+
 }  // namespace postline::queue::attr

@@ -2,7 +2,8 @@
 // connection to private/anvil per process, opened on first use and opened again once
 // after a failure; every request names the identity "SERVICE:ADDRESS" (non-printable
 // characters as '?'). smtpd asks it for the connection count and rates it compares
-// with its smtpd_client_*_limit parameters.
+// with its smtpd_client_*_limit parameters. It speaks the attribute protocol's plain
+// flavour, as attr_clnt does, so that it talks to Postfix's anvil as to ours.
 #pragma once
 
 #include <string>
