@@ -20,6 +20,7 @@
 #include "postline/address/tokens.h"
 #include "postline/base/strings.h"
 #include "postline/config/expand.h"
+#include "postline/config/time_value.h"
 #include "postline/delivery/maildir.h"
 #include "postline/delivery/mbox.h"
 #include "postline/queue/cleanup_client.h"
@@ -521,25 +522,8 @@ base::Result<LocalSettings> LocalSettings::read(const std::function<std::string(
     auto lock = delivery::parseMailboxLock(get("mailbox_delivery_lock"));
     if (!lock) return lock.error();
     s.mailboxLock = *lock;
-    auto number = [&](std::string_view name, long fallback) {
-        std::string v = get(name);
-        char* end = nullptr;
-        long n = std::strtol(v.c_str(), &end, 10);
-        if (end == v.c_str()) return fallback;
-        // A time value with a unit (the registry's default unit is seconds).
-        switch (*end) {
-            case 'm':
-                return n * 60;
-            case 'h':
-                return n * 3600;
-            case 'd':
-                return n * 86400;
-            case 'w':
-                return n * 604800;
-            default:
-                return n;
-        }
-    };
+    // A count or a time value (seconds unless a unit says otherwise).
+    auto number = [&](std::string_view name, long fallback) { return config::timeValue(get(name)).value_or(fallback); };
     s.lockRetry.tries = static_cast<int>(number("deliver_lock_attempts", 20));
     s.lockRetry.delaySeconds = static_cast<int>(number("deliver_lock_delay", 1));
     s.lockRetry.staleSeconds = static_cast<int>(number("stale_lock_time", 500));

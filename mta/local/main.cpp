@@ -24,6 +24,7 @@
 #include "postline/queue/recipient_done.h"
 #include "postline/server/agent_queue.h"
 #include "postline/server/daemon.h"
+#include "postline/server/privileges.h"
 
 namespace {
 
@@ -85,25 +86,8 @@ void reply(int fd, int status, const delivery::Dsn& hop = {}) {
     (void)queue::attr::writeAll(fd, delivery::encodeDeliverReply(r));
 }
 
-// post_init's set_eugid: started by root, local works as mail_owner between deliveries
-// (the bounce and defer logs it writes are then the mail system's, readable by the
-// bounce service) and takes root, then the recipient's ids, only for a delivery.
-void workAsMailOwner(const server::DaemonConfig& cfg) {
-    if (::getuid() != 0) return;
-    std::string owner = cfg.get("mail_owner");
-    passwd* pw = ::getpwnam(owner.c_str());
-    if (!pw)
-        base::msgFatal("file " + cfg.options().configDirectory +
-                       "/main.cf: parameter mail_owner: unknown user name value: " + owner);
-    if (::geteuid() == pw->pw_uid && ::getegid() == pw->pw_gid) return;
-    gid_t groups[1] = {pw->pw_gid};
-    if ((::geteuid() != 0 && ::seteuid(0) < 0) || ::setegid(pw->pw_gid) < 0 || ::setgroups(1, groups) < 0 ||
-        ::seteuid(pw->pw_uid) < 0)
-        base::msgFatal("set_eugid " + owner + ": " + std::strerror(errno));
-}
-
 void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
-    workAsMailOwner(cfg);
+    server::workAsMailOwner(cfg.get("mail_owner"), cfg.options().configDirectory);
     refresh(cfg);
     if (::chdir(routing.queueDir.c_str()) != 0)
         base::msgFatal("chdir " + routing.queueDir + ": " + std::strerror(errno));

@@ -14,36 +14,14 @@
 #include "pipe_core.h"
 #include "postline/address/tokens.h"
 #include "postline/base/msg.h"
+#include "postline/config/time_value.h"
 #include "postline/delivery/agent_service.h"
 #include "postline/server/daemon.h"
+#include "postline/server/privileges.h"
 
 namespace {
 
 using namespace postline;
-
-// A time value as main.cf writes it: a number and an optional unit (s, m, h, d, w);
-// seconds without one. -1 when malformed.
-long parseSeconds(const std::string& text) {
-    size_t i = 0;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-    if (i == 0 || i + 1 < text.size()) return -1;
-    long n = std::stol(text.substr(0, i));
-    if (i == text.size()) return n;
-    switch (std::tolower(static_cast<unsigned char>(text[i]))) {
-        case 's':
-            return n;
-        case 'm':
-            return n * 60;
-        case 'h':
-            return n * 3600;
-        case 'd':
-            return n * 86400;
-        case 'w':
-            return n * 604800;
-        default:
-            return -1;
-    }
-}
 
 std::vector<std::string> splitList(const std::string& text) {
     std::vector<std::string> out;
@@ -58,23 +36,6 @@ std::vector<std::string> splitList(const std::string& text) {
     }
     if (!item.empty()) out.push_back(std::move(item));
     return out;
-}
-
-// post_init's set_eugid(var_owner_uid, var_owner_gid): started by root, the agent works
-// as mail_owner (its bounce and defer logs are mail_owner's, as the bounce daemon reads
-// them) and takes other ids only in the command's process.
-void workAsMailOwner(const server::DaemonConfig& cfg) {
-    if (::getuid() != 0) return;
-    std::string owner = cfg.get("mail_owner");
-    passwd* pw = ::getpwnam(owner.c_str());
-    if (!pw)
-        base::msgFatal("file " + cfg.options().configDirectory +
-                       "/main.cf: parameter mail_owner: unknown user name value: " + owner);
-    if (::geteuid() == pw->pw_uid && ::getegid() == pw->pw_gid) return;
-    gid_t groups[1] = {pw->pw_gid};
-    if ((::geteuid() != 0 && ::seteuid(0) < 0) || ::setegid(pw->pw_gid) < 0 || ::setgroups(1, groups) < 0 ||
-        ::seteuid(pw->pw_uid) < 0)
-        base::msgFatal("set_eugid " + owner + ": " + std::strerror(errno));
 }
 
 void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
@@ -95,7 +56,7 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     limits.setgidGroup = cfg.get("setgid_group");
     limits.setgidGid = pipe::systemGroup(limits.setgidGroup);
     if (auto ok = pipe::checkPrivileges(*attributes, limits); !ok) base::msgFatal(ok.error().message);
-    workAsMailOwner(cfg);
+    server::workAsMailOwner(cfg.get("mail_owner"), cfg.options().configDirectory);
 
     pipe::PipeEnvironment env;
     env.service = service;
@@ -106,7 +67,7 @@ void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     // get_service_params(): SERVICE_time_limit, else command_time_limit.
     env.timeLimit = cfg.getSeconds("command_time_limit");
     if (std::string own = cfg.get(service + "_time_limit"); !own.empty()) {
-        long seconds = parseSeconds(own);
+        long seconds = config::timeValue(own).value_or(-1);
         if (seconds <= 0) base::msgFatal("invalid " + service + "_time_limit parameter value " + own);
         env.timeLimit = seconds;
     }

@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "postline/base/msg.h"
+#include "postline/config/time_value.h"
 #include "postline/smtp/ehlo_mask.h"
 
 namespace postline::smtp_agent {
@@ -194,24 +195,7 @@ AgentSettings readAgentSettings(bool lmtp, const std::function<std::string(std::
     const std::string p = lmtp ? "lmtp_" : "smtp_";
     auto param = [&](const char* suffix) { return get(p + suffix); };
     auto seconds = [&](const char* suffix, long fallback) {
-        std::string v = param(suffix);
-        if (v.empty()) return fallback;
-        size_t digits = 0;
-        while (digits < v.size() && std::isdigit(static_cast<unsigned char>(v[digits]))) ++digits;
-        long n = number(v.substr(0, digits), fallback);
-        char unit = digits < v.size() ? v[digits] : 's';
-        switch (unit) {
-            case 'm':
-                return n * 60;
-            case 'h':
-                return n * 3600;
-            case 'd':
-                return n * 86400;
-            case 'w':
-                return n * 604800;
-            default:
-                return n;
-        }
+        return config::timeValue(param(suffix)).value_or(fallback);
     };
     smtp::ClientOptions& c = s.client;
     c.lmtp = lmtp;

@@ -21,6 +21,7 @@
 #include "postline/address/routing_context.h"
 #include "postline/base/msg.h"
 #include "postline/config/config.h"
+#include "postline/config/time_value.h"
 #include "postline/policy/smtpd_restrictions.h"
 #include "postline/server/daemon.h"
 #include "postline/server/live_network_facts.h"
@@ -82,23 +83,8 @@ bool writeAll(int fd, std::string_view data, long timeout) {
     return true;
 }
 
-// A time parameter ("3600s", "1h") in seconds.
-long seconds(const std::string& value) {
-    char* end = nullptr;
-    long n = std::strtol(value.c_str(), &end, 10);
-    switch (end && *end ? *end : 's') {
-        case 'm':
-            return n * 60;
-        case 'h':
-            return n * 3600;
-        case 'd':
-            return n * 86400;
-        case 'w':
-            return n * 604800;
-        default:
-            return n;
-    }
-}
+// A time parameter ("3600s", "1h") in seconds (0 when malformed).
+long seconds(const std::string& value) { return config::timeValue(value).value_or(0); }
 
 // SMTPD_STAND_ALONE: smtpd -S run by someone other than mail_owner.
 bool standAlone(const server::DaemonConfig& cfg) {

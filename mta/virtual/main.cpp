@@ -18,6 +18,7 @@
 #include "postline/delivery/agent_service.h"
 #include "postline/delivery/maildir.h"
 #include "postline/server/daemon.h"
+#include "postline/server/privileges.h"
 #include "virtual_core.h"
 
 namespace {
@@ -48,28 +49,11 @@ void refresh(const server::DaemonConfig& cfg) {
     state.generation = cfg.generation().number();
 }
 
-// post_init's set_eugid(var_owner_uid, var_owner_gid): started by root, the agent works
-// as mail_owner (its bounce and defer logs are mail_owner's, as the bounce daemon reads
-// them) and takes other ids only for a mailbox write.
-void workAsMailOwner(const server::DaemonConfig& cfg) {
-    if (::getuid() != 0) return;
-    std::string owner = cfg.get("mail_owner");
-    passwd* pw = ::getpwnam(owner.c_str());
-    if (!pw)
-        base::msgFatal("file " + cfg.options().configDirectory +
-                       "/main.cf: parameter mail_owner: unknown user name value: " + owner);
-    if (::geteuid() == pw->pw_uid && ::getegid() == pw->pw_gid) return;
-    gid_t groups[1] = {pw->pw_gid};
-    if ((::geteuid() != 0 && ::seteuid(0) < 0) || ::setegid(pw->pw_gid) < 0 || ::setgroups(1, groups) < 0 ||
-        ::seteuid(pw->pw_uid) < 0)
-        base::msgFatal("set_eugid " + owner + ": " + std::strerror(errno));
-}
-
 void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     const server::ServiceOptions& options = cfg.options();
     if (!options.arguments.empty()) base::msgFatal("unexpected command-line argument: " + options.arguments.front());
     refresh(cfg);
-    workAsMailOwner(cfg);
+    server::workAsMailOwner(cfg.get("mail_owner"), cfg.options().configDirectory);
     delivery::AgentQueue queue = delivery::readAgentQueue([&](std::string_view n) { return cfg.get(n); });
     queue.report.quoteLocal = [](std::string_view a) { return address::quoteLocalPart(a); };
 

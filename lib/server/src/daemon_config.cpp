@@ -8,27 +8,16 @@
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
 #include "postline/config/registry.h"
+#include "postline/config/time_value.h"
 #include "postline/server/daemon.h"
 
 namespace postline::server {
 
 namespace {
 
-// A time value without a registry entry: a number with an optional unit, seconds by default.
-long secondsOf(std::string_view value) {
-    value = base::trim(value);
-    size_t digits = 0;
-    while (digits < value.size() && base::isDigit(value[digits])) ++digits;
-    if (digits == 0 || digits > 9) return 0;
-    long n = std::atol(std::string(value.substr(0, digits)).c_str());
-    std::string_view unit = value.substr(digits);
-    if (unit.empty() || unit == "s") return n;
-    if (unit == "m") return n * 60;
-    if (unit == "h") return n * 3600;
-    if (unit == "d") return n * 86400;
-    if (unit == "w") return n * 604800;
-    return 0;
-}
+// A time value without a registry entry: a number with an optional unit, seconds by
+// default; 0 when malformed.
+long secondsOf(std::string_view value) { return config::timeValue(base::trim(value)).value_or(0); }
 
 class GenerationDaemonConfig : public DaemonConfig {
 public:

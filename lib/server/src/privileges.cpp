@@ -5,8 +5,11 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <vector>
 
+#include "postline/base/msg.h"
 #include "postline/base/strings.h"
 
 namespace postline::server {
@@ -29,6 +32,18 @@ base::Status dropPrivileges(const Account& account) {
     if (account.uid != 0 && (::getuid() != account.uid || ::geteuid() != account.uid))
         return base::Error{base::cat("setuid(", account.uid, ") did not take effect")};
     return {};
+}
+
+void workAsMailOwner(const std::string& owner, const std::string& configDirectory) {
+    if (::getuid() != 0) return;
+    passwd* pw = ::getpwnam(owner.c_str());
+    if (!pw)
+        base::msgFatal("file " + configDirectory + "/main.cf: parameter mail_owner: unknown user name value: " + owner);
+    if (::geteuid() == pw->pw_uid && ::getegid() == pw->pw_gid) return;
+    gid_t groups[1] = {pw->pw_gid};
+    if ((::geteuid() != 0 && ::seteuid(0) < 0) || ::setegid(pw->pw_gid) < 0 || ::setgroups(1, groups) < 0 ||
+        ::seteuid(pw->pw_uid) < 0)
+        base::msgFatal("set_eugid " + owner + ": " + std::strerror(errno));
 }
 
 }  // namespace postline::server

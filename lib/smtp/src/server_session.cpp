@@ -16,6 +16,7 @@
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/config/config.h"
+#include "postline/config/time_value.h"
 #include "postline/policy/smtpd_command.h"
 #include "postline/policy/smtpd_restrictions.h"
 #include "postline/smtp/ehlo_mask.h"
@@ -183,14 +184,7 @@ SessionParameters SessionParameters::read(address::RoutingContext& context) {
     (void)context.list("smtpd_forbidden_commands", address::MatchKind::String);
     for (std::string_view w : base::splitAny(context.get("smtpd_noop_commands"), ", \t\r\n"))
         p.noopCommands.emplace_back(w);
-    auto seconds = [&](std::string_view name) {
-        std::string v = context.get(name);
-        long n = 0;
-        size_t i = 0;
-        while (i < v.size() && base::isDigit(v[i])) n = n * 10 + (v[i++] - '0');
-        char unit = i < v.size() ? base::asciiLower(v[i]) : 's';
-        return unit == 'm' ? n * 60 : unit == 'h' ? n * 3600 : unit == 'd' ? n * 86400 : unit == 'w' ? n * 604800 : n;
-    };
+    auto seconds = [&](std::string_view name) { return config::timeValue(context.get(name)).value_or(0); };
     p.errorSleep = seconds("smtpd_error_sleep_time");
     p.timeout = seconds("smtpd_timeout");
     std::string bare = base::lowercase(context.get("smtpd_forbid_bare_newline"));

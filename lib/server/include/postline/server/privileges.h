@@ -24,4 +24,13 @@ base::Result<Account> lookupAccount(const std::string& user, const std::string& 
 // failing call: "setgid(108): Operation not permitted".
 base::Status dropPrivileges(const Account& account);
 
+// set_eugid(mail_owner) of the delivery agents that master starts as root (local,
+// virtual, pipe: post_init): the effective ids become mail_owner's, so that what they
+// write between deliveries (bounce and defer logs) is the mail system's, while the real
+// and saved ids stay root for the switches a delivery needs. Nothing for an ordinary
+// user. A mail_owner without a password entry or a failed switch is fatal
+// ("file DIR/main.cf: parameter mail_owner: unknown user name value: NAME",
+// "set_eugid NAME: REASON").
+void workAsMailOwner(const std::string& mailOwner, const std::string& configDirectory);
+
 }  // namespace postline::server
