@@ -13,10 +13,6 @@
 source "$(dirname "$0")/../interop/lib.bash"
 PF_PORT=${PF_PORT:-10756}
 PL_PORT=${PL_PORT:-10757}
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP cleanup_bounce: must run as root (it starts a private Postfix instance)"
-  exit 0
-fi
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
 # shellcheck source=tests/integration/postline_instance.bash
@@ -34,18 +30,10 @@ MAIN
 }
 
 PF_ROOT=$WORK/pf
-mkdir -p "$PF_ROOT/conf" "$PF_ROOT/queue" "$PF_ROOT/data" "$PF_ROOT/spool"
-chmod 1777 "$PF_ROOT/spool"
-chown postfix "$PF_ROOT/data"
+pf_private "$PF_ROOT"
 shared_main_cf "$PF_ROOT/conf/main.cf" "$PF_ROOT"
 pf_master_cf "$PF_ROOT/conf/master.cf"
-touch -d '1 hour ago' "$PF_ROOT/conf/main.cf"
-chmod -R a+rX "$PF_ROOT"
-if ! /usr/sbin/postfix -c "$PF_ROOT/conf" start >"$WORK/pf-start.log" 2>&1; then
-  cat "$WORK/pf-start.log" >&2
-  exit 1
-fi
-RUNNING=$PF_ROOT/conf
+pf_private_start "$PF_ROOT"
 
 PL_ROOT=$WORK/pl
 pl_root "$PL_ROOT"

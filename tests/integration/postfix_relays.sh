@@ -53,29 +53,7 @@ RUNNING=$PF_ROOT/conf
 
 # Three messages into Postfix over SMTP: plain, with DSN parameters and two recipients,
 # 8-bit with a long line.
-python3 - "$PF_PORT" <<'PY'
-import smtplib, sys
-port = int(sys.argv[1])
-messages = [
-    ("alice@example.org", ["one@relay-test.example"], [], [], b"Subject: relayed one\r\n\r\nfirst\r\n"),
-    ("alice@example.org", ["two@relay-test.example", "three@relay-test.example"], ["RET=HDRS", "ENVID=env-7"],
-     ["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;orig@example.com"], b"Subject: relayed two\r\n\r\nsecond\r\n"),
-    ("bob@example.org", ["four@relay-test.example"], ["BODY=8BITMIME"], [],
-     b"Subject: relayed three\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\ncaf\xe9\r\n"
-     + b"x" * 3000 + b"\r\n"),
-]
-for sender, rcpts, mopts, ropts, content in messages:
-    with smtplib.SMTP("127.0.0.1", port) as s:
-        s.ehlo("client.example")
-        s.mail(sender, mopts)
-        for r in rcpts:
-            code, text = s.rcpt(r, ropts)
-            if code != 250:
-                sys.exit("RCPT %s: %d %s" % (r, code, text))
-        code, text = s.data(content)
-        if code != 250:
-            sys.exit("DATA: %d %s" % (code, text))
-PY
+python3 "$HERE/../integration/relay_messages.py" "$PF_PORT"
 
 # Wait until Postfix has relayed all four recipients (or 30 s).
 sent() { grep -c 'postfix/tolocal.*status=sent' "$PF_ROOT/maillog" 2>/dev/null || true; }

@@ -12,10 +12,6 @@
 source "$(dirname "$0")/../interop/lib.bash"
 PF_PORT=${PF_PORT:-10767}
 PL_PORT=${PL_PORT:-10768}
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP postline_relays: must run as root (it starts a private Postfix instance)"
-  exit 0
-fi
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
 # shellcheck source=tests/integration/postline_instance.bash
@@ -25,8 +21,7 @@ pl_instance_guard postline_relays
 pl_require_daemons postline_relays master smtpd cleanup qmgr smtp
 
 PF_ROOT=$WORK/pf
-mkdir -p "$PF_ROOT/conf" "$PF_ROOT/queue" "$PF_ROOT/data" "$PF_ROOT/spool"
-chown postfix "$PF_ROOT/data"
+pf_private "$PF_ROOT"
 pf_main_cf "$PF_ROOT/conf/main.cf" "$PF_ROOT"
 cat >>"$PF_ROOT/conf/main.cf" <<'MAIN'
 myhostname = mx.postfix.example
@@ -37,13 +32,7 @@ smtputf8_enable = yes
 MAIN
 pf_master_cf "$PF_ROOT/conf/master.cf"
 sed -i '/^qmgr /d; /^pickup /d' "$PF_ROOT/conf/master.cf"
-touch -d '1 hour ago' "$PF_ROOT/conf/main.cf"
-chmod -R a+rX "$PF_ROOT"
-if ! /usr/sbin/postfix -c "$PF_ROOT/conf" start >"$WORK/pf-start.log" 2>&1; then
-  cat "$WORK/pf-start.log" >&2
-  exit 1
-fi
-RUNNING=$PF_ROOT/conf
+pf_private_start "$PF_ROOT"
 
 PL_ROOT=$WORK/pl
 pl_root "$PL_ROOT"
@@ -63,29 +52,7 @@ pl_start "$PL_ROOT"
 
 # Three messages into Postline over SMTP: plain, with DSN parameters and two
 # recipients, 8-bit with a long line.
-python3 - "$PL_PORT" <<'PY'
-import smtplib, sys
-port = int(sys.argv[1])
-messages = [
-    ("alice@example.org", ["one@relay-test.example"], [], [], b"Subject: relayed one\r\n\r\nfirst\r\n.dot\r\n"),
-    ("alice@example.org", ["two@relay-test.example", "three@relay-test.example"], ["RET=HDRS", "ENVID=env-7"],
-     ["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;orig@example.com"], b"Subject: relayed two\r\n\r\nsecond\r\n"),
-    ("bob@example.org", ["four@relay-test.example"], ["BODY=8BITMIME"], [],
-     b"Subject: relayed three\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\ncaf\xe9\r\n"
-     + b"x" * 3000 + b"\r\n"),
-]
-for sender, rcpts, mopts, ropts, content in messages:
-    with smtplib.SMTP("127.0.0.1", port) as s:
-        s.ehlo("client.example")
-        s.mail(sender, mopts)
-        for r in rcpts:
-            code, text = s.rcpt(r, ropts)
-            if code != 250:
-                sys.exit("RCPT %s: %d %s" % (r, code, text))
-        code, text = s.data(content)
-        if code != 250:
-            sys.exit("DATA: %d %s" % (code, text))
-PY
+python3 "$HERE/../integration/relay_messages.py" "$PL_PORT"
 
 sent() { grep -c 'postfix/tofix/smtp.*status=sent' "$PL_ROOT/maillog" 2>/dev/null || true; }
 for _ in $(seq 1 300); do

@@ -106,3 +106,23 @@ pf_instance_guard() {
   trap 'stop_instance; if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi' EXIT
   trap 'exit 130' INT TERM
 }
+
+# pf_private ROOT: the directories of a private instance under ROOT (conf, queue, data
+# owned by postfix, spool open to every user, as a mail spool directory is).
+pf_private() {
+  mkdir -p "$1/conf" "$1/queue" "$1/data" "$1/spool"
+  chown postfix "$1/data"
+  chmod 1777 "$1/spool"
+}
+# pf_private_start ROOT: starts the instance whose main.cf and master.cf are written
+# under ROOT/conf (RUNNING is set, so that it is stopped on exit); the start's output
+# goes to stderr and the script ends when it fails.
+pf_private_start() {
+  touch -d '1 hour ago' "$1/conf/main.cf"
+  chmod -R a+rX "$1"
+  if ! /usr/sbin/postfix -c "$1/conf" start >"$WORK/pf-start.log" 2>&1; then
+    cat "$WORK/pf-start.log" >&2
+    exit 1
+  fi
+  RUNNING=$1/conf
+}
