@@ -40,7 +40,8 @@ int flushOneFile(const FlushEnvironment& env, const std::string& id, time_t now,
     std::string_view queueName = queue::kDeferred;
     std::string path = queue::queuePath(env.layout, queueName, id);
     if (::utime(path.c_str(), &times) < 0) {
-        if (errno != ENOENT) base::msgWarn(base::cat("flush_one_file: update ", path, " time stamps: ", std::strerror(errno)));
+        if (errno != ENOENT)
+            base::msgWarn(base::cat("flush_one_file: update ", path, " time stamps: ", std::strerror(errno)));
         queueName = queue::kIncoming;
         path = queue::queuePath(env.layout, queueName, id);
         if (::utime(path.c_str(), &times) < 0) {
@@ -75,7 +76,8 @@ int sendPath(const FlushEnvironment& env, const std::string& site, int how) {
     std::string path = logPath(env, site);
     int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) {
-        if (errno != ENOENT) base::msgFatal(base::cat("flush_send_path: open fast flush logfile ", site, ": ", std::strerror(errno)));
+        if (errno != ENOENT)
+            base::msgFatal(base::cat("flush_send_path: open fast flush logfile ", site, ": ", std::strerror(errno)));
         return kStatusOk;  // no mail queued for it
     }
     if (::flock(fd, LOCK_EX) < 0)
@@ -177,7 +179,8 @@ int refreshLogs(const FlushEnvironment& env, long maxAge, long purgeAge) {
         std::string path = logPath(env, name);
         struct stat st {};
         if (::stat(path.c_str(), &st) < 0) {
-            if (errno != ENOENT) base::msgWarn(base::cat("flush_refresh_service: stat ", path, ": ", std::strerror(errno)));
+            if (errno != ENOENT)
+                base::msgWarn(base::cat("flush_refresh_service: stat ", path, ": ", std::strerror(errno)));
             continue;
         }
         if (st.st_size == 0) {

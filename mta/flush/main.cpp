@@ -37,8 +37,7 @@ bool readRequest(int fd, long timeout, queue::attr::Attributes& group, std::stri
             group = scanner.attributes();
             return true;
         }
-        if (bytes.size() > 2 && bytes.find('=') == std::string::npos && bytes.find('\0') == std::string::npos)
-            break;
+        if (bytes.size() > 2 && bytes.find('=') == std::string::npos && bytes.find('\0') == std::string::npos) break;
     }
     if (bytes.size() > 2) return false;
     if (!bytes.empty() && bytes.back() == '\0') bytes.pop_back();
@@ -95,7 +94,8 @@ void serve(server::Connection& connection, const server::DaemonConfig& config) {
         reply(connection.outFd, status);
     } else if (what == "rfrsh" || what == "W") {
         reply(connection.outFd, flush::kStatusOk);
-        flush::refreshLogs(env, config.getSeconds("fast_flush_refresh_time"), config.getSeconds("fast_flush_purge_time"));
+        flush::refreshLogs(env, config.getSeconds("fast_flush_refresh_time"),
+                           config.getSeconds("fast_flush_purge_time"));
     } else if (what == "purge") {
         reply(connection.outFd, flush::kStatusOk);
         flush::refreshLogs(env, 0, config.getSeconds("fast_flush_purge_time"));

@@ -54,7 +54,8 @@ void flushAdd(const std::string& socketPath, std::string_view site, std::string_
 }  // namespace
 
 delivery::AgentQueue agentQueueOf(const DaemonConfig& config) {
-    delivery::AgentQueue queue = delivery::readAgentQueue([&config](std::string_view name) { return config.get(name); });
+    delivery::AgentQueue queue =
+        delivery::readAgentQueue([&config](std::string_view name) { return config.get(name); });
     queue.report.quoteLocal = [](std::string_view address) { return address::quoteLocalPart(address); };
     if (!config.get("fast_flush_domains").empty()) {
         auto domains = std::make_shared<address::MatchList>(

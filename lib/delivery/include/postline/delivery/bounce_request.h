@@ -47,7 +47,6 @@ base::Result<int> decodeBounceReply(const queue::attr::Attributes& group);
 // `socketPath` (private/bounce, private/defer, private/trace), checks the hello, sends
 // the request and returns the service's status (0: the notification was queued).
 // Errors: the service cannot be reached or answers nonsense within `timeoutSeconds`.
-base::Result<int> sendBounceRequest(const std::string& socketPath, const BounceRequest& request,
-                                    long timeoutSeconds);
+base::Result<int> sendBounceRequest(const std::string& socketPath, const BounceRequest& request, long timeoutSeconds);
 
 }  // namespace postline::delivery
