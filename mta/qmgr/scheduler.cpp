@@ -111,6 +111,9 @@ void Scheduler::scanIncoming(double now) {
         struct stat st {};
         std::string path = queue::queuePath(settings_->layout, queue::kIncoming, id);
         if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) continue;
+        // A file whose time is in the future waits (qmgr_active_feed): one an agent still
+        // had was put back for a minute.
+        if (st.st_mtime > time_t(now) + 1) continue;
         if (messages_.count(id)) continue;
         auto moved = queue::moveQueueFile(settings_->layout, queue::kIncoming, queue::kActive, id);
         if (!moved) {
