@@ -538,7 +538,8 @@ base::Result<LocalSettings> LocalSettings::read(const std::function<std::string(
     s.commandTimeLimit = number("command_time_limit", 1000);
     s.commandExpansionFilter = get("command_expansion_filter");
     s.exportEnvironment.clear();
-    for (auto name : base::splitAny(get("export_environment"), ", \t\r\n"))
+    std::string exportEnvironment = get("export_environment");  // splitAny's views point into it
+    for (auto name : base::splitAny(exportEnvironment, ", \t\r\n"))
         if (!name.empty()) s.exportEnvironment.emplace_back(name);
     s.localCommandShell = get("local_command_shell");
     s.commandExecutionDirectory = raw("command_execution_directory");

@@ -182,8 +182,8 @@ SessionParameters SessionParameters::read(address::RoutingContext& context) {
     // smtpd_discard_ehlo_keyword_address_maps is opened now and asked in start().
     (void)context.maps("smtpd_discard_ehlo_keyword_address_maps");
     (void)context.list("smtpd_forbidden_commands", address::MatchKind::String);
-    for (std::string_view w : base::splitAny(context.get("smtpd_noop_commands"), ", \t\r\n"))
-        p.noopCommands.emplace_back(w);
+    std::string noop = context.get("smtpd_noop_commands");  // splitAny's views point into it
+    for (std::string_view w : base::splitAny(noop, ", \t\r\n")) p.noopCommands.emplace_back(w);
     auto seconds = [&](std::string_view name) { return config::timeValue(context.get(name)).value_or(0); };
     p.errorSleep = seconds("smtpd_error_sleep_time");
     p.timeout = seconds("smtpd_timeout");
