@@ -95,17 +95,21 @@ CONF
   fi
   # Up to 30 s: a loaded machine (the suite runs tests side by side) starts it slowly.
   for _ in $(seq 1 300); do
-    [ -S "$DV_DIR/run/lmtp" ] && break
+    [ -S "$DV_DIR/run/lmtp" ] && [ -s "$DV_DIR/run/master.pid" ] && break
     sleep 0.1
   done
   DV_PID=$(tr -d ' \n' <"$DV_DIR/run/master.pid" 2>/dev/null)
+  [ -S "$DV_DIR/run/lmtp" ]
 }
-# dv_lmtp_stop: by the pid in its pid file (10 s at most).
+# dv_lmtp_stop: by the pid in its pid file (read again if the start did not get it),
+# 10 s at most, then killed.
 dv_lmtp_stop() {
+  [ -n "$DV_PID" ] || DV_PID=$(tr -d ' \n' 2>/dev/null <"$DV_DIR/run/master.pid")
   [ -n "$DV_PID" ] || return 0
   local tries=0
   kill "$DV_PID" 2>/dev/null || true
   while kill -0 "$DV_PID" 2>/dev/null && ((tries++ < 100)); do sleep 0.1; done
+  kill -9 "$DV_PID" 2>/dev/null || true
   DV_PID=
 }
 trap 'stop_sinks; dv_lmtp_stop; pl_stop; stop_instance
