@@ -64,4 +64,24 @@ base::Status AttrReader::end() const {
     return base::Status::success();
 }
 
+void appendInt(std::string& out, std::string_view name, int value) {
+    queue::attr::appendNumber(out, name, static_cast<unsigned int>(value));
+}
+
+std::string encodeHello(std::string_view protocol) {
+    std::string out;
+    queue::attr::append(out, "protocol", protocol);
+    queue::attr::appendEnd(out);
+    return out;
+}
+
+base::Status checkHello(const queue::attr::Attributes& group, std::string_view protocol) {
+    AttrReader in(group);
+    auto got = in.string("protocol");
+    if (!got) return got.error();
+    if (*got != protocol)
+        return base::Error{"unexpected protocol: " + *got + " (expecting: " + std::string(protocol) + ")"};
+    return in.end();
+}
+
 }  // namespace postline::delivery::detail

@@ -33,4 +33,21 @@ private:
     size_t next_ = 0;
 };
 
+// SEND_ATTR_INT prints "%u": a negative int goes out as its unsigned twin.
+void appendInt(std::string& out, std::string_view name, int value);
+
+// A service's first group, {protocol=NAME}, and its check: the name must be `protocol`
+// ("unexpected protocol: GOT (expecting: NAME)"), nothing else in the group.
+std::string encodeHello(std::string_view protocol);
+base::Status checkHello(const queue::attr::Attributes& group, std::string_view protocol);
+
 }  // namespace postline::delivery::detail
+
+// Reads the next attribute into `target`, or returns its error from the enclosing
+// function.
+#define PL_READ(target, expr)           \
+    do {                                \
+        auto r_ = (expr);               \
+        if (!r_) return r_.error();     \
+        target = std::move(r_.value()); \
+    } while (0)

@@ -17,38 +17,16 @@ namespace postline::delivery {
 namespace {
 
 namespace attr = queue::attr;
+using detail::appendInt;
 using detail::AttrReader;
 
 constexpr std::string_view kProtocol = "delivery_status_protocol";
 
-void appendInt(std::string& out, std::string_view name, int value) {
-    attr::appendNumber(out, name, static_cast<unsigned int>(value));
-}
-
-#define PL_READ(target, expr)           \
-    do {                                \
-        auto r_ = (expr);               \
-        if (!r_) return r_.error();     \
-        target = std::move(r_.value()); \
-    } while (0)
-
 }  // namespace
 
-std::string encodeBounceHello() {
-    std::string out;
-    attr::append(out, "protocol", kProtocol);
-    attr::appendEnd(out);
-    return out;
-}
+std::string encodeBounceHello() { return detail::encodeHello(kProtocol); }
 
-base::Status checkBounceHello(const attr::Attributes& group) {
-    AttrReader in(group);
-    auto protocol = in.string("protocol");
-    if (!protocol) return protocol.error();
-    if (*protocol != kProtocol)
-        return base::Error{"unexpected protocol: " + *protocol + " (expecting: " + std::string(kProtocol) + ")"};
-    return in.end();
-}
+base::Status checkBounceHello(const attr::Attributes& group) { return detail::checkHello(group, kProtocol); }
 
 std::string encodeBounceRequest(const BounceRequest& r) {
     std::string out;

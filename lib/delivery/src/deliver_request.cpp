@@ -13,14 +13,11 @@ namespace postline::delivery {
 namespace {
 
 namespace attr = queue::attr;
+using detail::appendInt;
 using detail::AttrReader;
 
 constexpr std::string_view kProtocol = "delivery_request_protocol";
 
-// SEND_ATTR_INT prints "%u": a negative int goes out as its unsigned twin.
-void appendInt(std::string& out, std::string_view name, int value) {
-    attr::appendNumber(out, name, static_cast<unsigned int>(value));
-}
 void appendLong(std::string& out, std::string_view name, long value) {
     attr::appendNumber(out, name, static_cast<unsigned long>(value));
 }
@@ -65,32 +62,11 @@ base::Result<double> readTime(AttrReader& in, std::string_view name) {
     return sec + usec / 1e6;
 }
 
-// Reads the next attribute into `target`, or returns its error from the enclosing
-// function.
-#define PL_READ(target, expr)           \
-    do {                                \
-        auto r_ = (expr);               \
-        if (!r_) return r_.error();     \
-        target = std::move(r_.value()); \
-    } while (0)
-
 }  // namespace
 
-std::string encodeAgentHello() {
-    std::string out;
-    attr::append(out, "protocol", kProtocol);
-    attr::appendEnd(out);
-    return out;
-}
+std::string encodeAgentHello() { return detail::encodeHello(kProtocol); }
 
-base::Status checkAgentHello(const attr::Attributes& group) {
-    AttrReader in(group);
-    auto protocol = in.string("protocol");
-    if (!protocol) return protocol.error();
-    if (*protocol != kProtocol)
-        return base::Error{"unexpected protocol: " + *protocol + " (expecting: " + std::string(kProtocol) + ")"};
-    return in.end();
-}
+base::Status checkAgentHello(const attr::Attributes& group) { return detail::checkHello(group, kProtocol); }
 
 std::string encodeDeliverRequest(const DeliverRequest& r) {
     std::string out;
