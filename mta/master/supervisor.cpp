@@ -74,6 +74,16 @@ void Supervisor::configure(const artifact::Generation& generation, bool reload) 
         service->spec = std::move(*spec);
         service->path = options_.programDirectory + "/" + service->spec.command;
         if (service->spec.command.find('/') != std::string::npos || ::access(service->path.c_str(), X_OK) < 0) {
+            // Postfix's services whose work every Postline daemon does itself: address
+            // rewriting and resolution (lib/address), reading proxy: tables (lib/maps
+            // opens them directly), writing maillog_file (each daemon appends).
+            const std::string& command = service->spec.command;
+            if (command == "trivial-rewrite" || command == "proxymap" || command == "postlogd") {
+                base::msgInfo(base::cat(service->spec.origin, ": service ", service->spec.name, "/",
+                                        service->spec.type, ": Postline's daemons do ", command,
+                                        "'s work themselves; no process is started"));
+                continue;
+            }
             base::msgWarn(base::cat(service->spec.origin, ": service ", service->spec.name, "/", service->spec.type,
                                     ": Postline has no program \"", service->spec.command, "\" (in ",
                                     options_.programDirectory, "); service disabled"));

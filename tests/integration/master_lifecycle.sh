@@ -155,9 +155,15 @@ MASTER
   check "the second master could not lock" grep -q "fatal: open lock file pid/master.pid: unable to set exclusive lock" "$dir/maillog"
   check "the first master still runs" kill -0 "$master"
 
+  # A service whose work every Postline daemon does itself (trivial-rewrite here; also
+  # proxymap and postlogd) starts no process, with a line that says so and no warning.
+  if ! grep -q "master.cf, line [0-9]*: service rewrite/unix: Postline's daemons do trivial-rewrite's work themselves" \
+    "$dir/maillog" || grep -q 'Postline has no program "trivial-rewrite"' "$dir/maillog"; then
+    fail "no in-process note (or a warning) for trivial-rewrite"
+  fi
   # Services whose program is not in libexec are disabled, with a warning naming them;
   # those whose program is there are not.
-  for program in qmgr trivial-rewrite bounce verify flush showq error discard local smtp pickup smtpd; do
+  for program in qmgr bounce verify flush showq error discard local smtp pickup smtpd; do
     if [ ! -x "$LIBEXEC/$program" ]; then
       grep -q "warning: $conf/master.cf, line [0-9]*: service [^ ]*: Postline has no program \"$program\"" "$dir/maillog" ||
         fail "no warning for the missing program $program"
