@@ -181,9 +181,16 @@ void enqueue(const EnqueueRequest& request) {
         fatal(kExUnavailable, who + "unable to execute " + commandText + ": " + std::strerror(errno));
     }
 
+    // A fatal error from here on first lets postdrop go (end of input: it removes its
+    // unfinished file) and waits for it, so that nothing of the message is left in
+    // maildrop when sendmail exits, as with Postfix's sendmail.
+    auto fail = [&](int status, const std::string& text) {
+        postdrop.wait();
+        fatal(status, text);
+    };
     std::string out;
     auto flush = [&] {
-        if (!postdrop.write(out)) fatal(kExTempFail, who + "error writing queue file: " + std::strerror(errno));
+        if (!postdrop.write(out)) fail(kExTempFail, who + "error writing queue file: " + std::strerror(errno));
     };
 
     queue::SubmissionEnvelope envelope;
@@ -192,7 +199,7 @@ void enqueue(const EnqueueRequest& request) {
     envelope.rewriteContext = request.rewriteContext;
     envelope.fullName = request.fullName ? std::optional<std::string>(request.fullName) : fullName();
     envelope.sender = savedSender;
-    if (request.verpDelims && savedSender.empty()) fatal(kExUsage, who + "-V option requires non-null sender address");
+    if (request.verpDelims && savedSender.empty()) fail(kExUsage, who + "-V option requires non-null sender address");
     if (!request.encoding.empty()) envelope.encoding = request.encoding;
     envelope.traceFlags = request.traceFlags;
     if (request.verpDelims) envelope.verpDelims = request.verpDelims;
@@ -211,7 +218,7 @@ void enqueue(const EnqueueRequest& request) {
     queue::appendRecord(out, rec::kMesg, "");
     std::optional<queue::SubmissionHeaders> headers;
     if (request.traceFlags & queue::kTraceUserVerify) {
-        if (request.extractRecipients) fatal(kExUsage, who + "-t option cannot be used with -bv");
+        if (request.extractRecipients) fail(kExUsage, who + "-t option cannot be used with -bv");
         queue::appendProbeContent(out, savedSender, request.recipients);
     } else {
         if (request.extractRecipients)
@@ -219,7 +226,7 @@ void enqueue(const EnqueueRequest& request) {
                 request.lineLimit, request.headerLimit,
                 [&](int type, std::string_view text) { queue::appendRecord(out, type, text); }, addressesOf);
         auto mode = queue::parseFixLineEndings(request.fixLineEndings);
-        if (!mode) fatal(kExUsage, "invalid sendmail_fix_line_endings value: " + request.fixLineEndings);
+        if (!mode) fail(kExUsage, "invalid sendmail_fix_line_endings value: " + request.fixLineEndings);
         queue::ContentFilter filter(*mode, request.dotEndsMessage);
         auto in = queue::InputStream::fromDescriptor(STDIN_FILENO, "stdin");
         std::string buf;
@@ -229,16 +236,16 @@ void enqueue(const EnqueueRequest& request) {
             if (action == queue::ContentFilter::Action::Stop) break;
             if (headers) {
                 if (!headers->update(type, buf))
-                    fatal(kExDataErr, who + "unable to extract recipients: " + std::string(queue::kHeaderTooLong));
+                    fail(kExDataErr, who + "unable to extract recipients: " + std::string(queue::kHeaderTooLong));
             } else {
                 queue::appendRecord(out, type, buf);
             }
             if (out.size() >= 65536) flush();
         }
-        if (in.readErrno() != 0) fatal(kExDataErr, who + "error reading input: " + std::strerror(in.readErrno()));
+        if (in.readErrno() != 0) fail(kExDataErr, who + "error reading input: " + std::strerror(in.readErrno()));
     }
     if (headers && !headers->finish())
-        fatal(kExDataErr, who + "unable to extract recipients: " + std::string(queue::kHeaderTooLong));
+        fail(kExDataErr, who + "unable to extract recipients: " + std::string(queue::kHeaderTooLong));
 
     queue::appendRecord(out, rec::kXtra, "");
     if (headers) {
@@ -248,7 +255,7 @@ void enqueue(const EnqueueRequest& request) {
         }
     }
     if (rcptCount == 0)
-        fatal(kExUsage, who + (request.extractRecipients ? "No recipient addresses found in message header"
+        fail(kExUsage, who + (request.extractRecipients ? "No recipient addresses found in message header"
                                                          : "Recipient addresses must be specified on the command "
                                                            "line or via the -t option"));
     queue::appendRecord(out, rec::kEnd, "");
