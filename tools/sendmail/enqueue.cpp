@@ -256,8 +256,8 @@ void enqueue(const EnqueueRequest& request) {
     }
     if (rcptCount == 0)
         fail(kExUsage, who + (request.extractRecipients ? "No recipient addresses found in message header"
-                                                         : "Recipient addresses must be specified on the command "
-                                                           "line or via the -t option"));
+                                                        : "Recipient addresses must be specified on the command "
+                                                          "line or via the -t option"));
     queue::appendRecord(out, rec::kEnd, "");
     flush();
 
