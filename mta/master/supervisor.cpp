@@ -79,8 +79,8 @@ void Supervisor::configure(const artifact::Generation& generation, bool reload) 
             // opens them directly), writing maillog_file (each daemon appends).
             const std::string& command = service->spec.command;
             if (command == "trivial-rewrite" || command == "proxymap" || command == "postlogd") {
-                base::msgInfo(base::cat(service->spec.origin, ": service ", service->spec.name, "/",
-                                        service->spec.type, ": Postline's daemons do ", command,
+                base::msgInfo(base::cat(service->spec.origin, ": service ", service->spec.name, "/", service->spec.type,
+                                        ": Postline's daemons do ", command,
                                         "'s work themselves; no process is started"));
                 continue;
             }
