@@ -21,56 +21,6 @@ bool hasPrefix(std::string_view arg, std::string_view prefix) {
     return arg.size() >= prefix.size() && ::strncasecmp(arg.data(), prefix.data(), prefix.size()) == 0;
 }
 
-// unescape(): C escapes (\n, \r, \t, \a, \b, \f, \v, \\, \ooo); any other escaped
-// character stands for itself.
-std::string unescape(std::string_view in) {
-    std::string out;
-    for (size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (c != '\\' || i + 1 == in.size()) {
-            out += c;
-            continue;
-        }
-        c = in[++i];
-        switch (c) {
-            case 'a':
-                out += '\a';
-                break;
-            case 'b':
-                out += '\b';
-                break;
-            case 'f':
-                out += '\f';
-                break;
-            case 'n':
-                out += '\n';
-                break;
-            case 'r':
-                out += '\r';
-                break;
-            case 't':
-                out += '\t';
-                break;
-            case 'v':
-                out += '\v';
-                break;
-            default:
-                if (c >= '0' && c <= '7') {
-                    int v = 0, n = 0;
-                    while (n < 3 && i < in.size() && in[i] >= '0' && in[i] <= '7') {
-                        v = v * 8 + (in[i++] - '0');
-                        ++n;
-                    }
-                    --i;
-                    out += static_cast<char>(v);
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out;
-}
-
 // Which macros exist, and which of them take one argument per recipient.
 enum class Macro { Single, Recipient, OriginalRecipient, User, Extension, Mailbox, Domain };
 const std::map<std::string, Macro, std::less<>>& macros() {
@@ -248,7 +198,7 @@ base::Result<PipeAttributes> parseAttributes(const std::vector<std::string>& arg
         } else if (hasPrefix(arg, "chroot=")) {
             attr.chroot = arg.substr(7);
         } else if (hasPrefix(arg, "eol=")) {
-            attr.eol = unescape(std::string_view(arg).substr(4));
+            attr.eol = base::unescapeC(std::string_view(arg).substr(4));
         } else if (hasPrefix(arg, "null_sender=")) {
             attr.nullSender = arg.substr(12);
         } else if (hasPrefix(arg, "size=")) {

@@ -57,4 +57,27 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
     return out;
 }
 
+std::string unescapeC(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\\' || i + 1 == s.size()) {
+            out += s[i];
+            continue;
+        }
+        char c = s[++i];
+        if (c >= '0' && c <= '7') {
+            int v = 0;
+            for (int n = 0; n < 3 && i < s.size() && s[i] >= '0' && s[i] <= '7'; ++n, ++i) v = v * 8 + (s[i] - '0');
+            --i;
+            out += static_cast<char>(v);
+            continue;
+        }
+        static constexpr std::string_view from = "abfnrtv";
+        static constexpr std::string_view to = "\a\b\f\n\r\t\v";
+        size_t at = from.find(c);
+        out += at == std::string_view::npos ? c : to[at];
+    }
+    return out;
+}
+
 }  // namespace postline::base

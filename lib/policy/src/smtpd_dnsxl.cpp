@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "postline/base/strings.h"
 #include "postline/config/expand.h"
 #include "smtpd_evaluation.h"
 
@@ -113,30 +114,6 @@ std::optional<std::string> reversedAddress(const std::string& address) {
     return std::nullopt;
 }
 
-// util/unescape.c: \a \b \f \n \r \t \v, \ooo (octal) and \c for any other c.
-std::string unescape(std::string_view s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '\\' || i + 1 == s.size()) {
-            out += s[i];
-            continue;
-        }
-        char c = s[++i];
-        if (c >= '0' && c <= '7') {
-            int v = 0;
-            for (int n = 0; n < 3 && i < s.size() && s[i] >= '0' && s[i] <= '7'; ++n, ++i) v = v * 8 + (s[i] - '0');
-            --i;
-            out += static_cast<char>(v);
-            continue;
-        }
-        const char* from = "abfnrtv";
-        const char* to = "\a\b\f\n\r\t\v";
-        const char* p = std::strchr(from, c);
-        out += p ? to[p - from] : c;
-    }
-    return out;
-}
-
 }  // namespace
 
 int SmtpdEvaluation::dnsListVerdict(const std::string& label, const std::string& restriction,
@@ -198,7 +175,7 @@ int SmtpdEvaluation::dnsListVerdict(const std::string& label, const std::string&
         if (hit.isError()) return finish(label, serverError(), "rbl_reply_maps lookup error");
         if (hit.isFound()) tmpl = hit.value;
     }
-    std::string filterChars = unescape(context.config().raw("smtpd_expansion_filter").value_or(""));
+    std::string filterChars = base::unescapeC(context.config().raw("smtpd_expansion_filter").value_or(""));
     auto clean = [&filterChars](std::string v) {
         for (auto& c : v)
             if (filterChars.find(c) == std::string::npos) c = '_';

@@ -11,50 +11,7 @@
 
 namespace postline::smtp {
 
-std::string unescapeFilter(std::string_view text) {
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c != '\\' || i + 1 >= text.size()) {
-            out += c;
-            continue;
-        }
-        char n = text[++i];
-        switch (n) {
-            case 'a':
-                out += '\a';
-                break;
-            case 'b':
-                out += '\b';
-                break;
-            case 'f':
-                out += '\f';
-                break;
-            case 'n':
-                out += '\n';
-                break;
-            case 'r':
-                out += '\r';
-                break;
-            case 't':
-                out += '\t';
-                break;
-            case 'v':
-                out += '\v';
-                break;
-            default:
-                if (n >= '0' && n <= '7') {
-                    int value = n - '0';
-                    for (int k = 0; k < 2 && i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '7'; ++k)
-                        value = value * 8 + (text[++i] - '0');
-                    out += static_cast<char>(value);
-                } else {
-                    out += n;
-                }
-        }
-    }
-    return out;
-}
+std::string unescapeFilter(std::string_view text) { return base::unescapeC(text); }
 
 namespace {
 

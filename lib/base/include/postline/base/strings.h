@@ -29,6 +29,10 @@ std::vector<std::string_view> splitAny(std::string_view s, std::string_view deli
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
+// util/unescape.c: C escapes \a \b \f \n \r \t \v and up to three octal digits;
+// any other escaped character stands for itself, a trailing backslash stays.
+std::string unescapeC(std::string_view s);
+
 // Concatenates any mix of string-like and integer arguments.
 template <class... Parts>
 std::string cat(const Parts&... parts);
