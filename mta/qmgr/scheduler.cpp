@@ -240,6 +240,20 @@ void Scheduler::deferBatch(ActiveMessage& message, const DeliveryBatch& batch, c
     message.deferred = true;
 }
 
+// qmgr_entry_select(): caching turns on once deliveries to a destination run back to
+// back (one ended within the last second), and the agent is then asked to save its
+// connections and to look for saved ones; it turns off — look, but save no more — when
+// neither concurrent nor back-to-back deliveries remain, so that connections already
+// cached get used before new ones are made. `busy` already counts this delivery.
+void Scheduler::selectCaching(Destination& dest, long now) {
+    bool backToBack = dest.lastDone + 1 >= now;
+    if (!(dest.dflags & delivery::kFlagConnStore)) {
+        if (backToBack) dest.dflags |= delivery::kFlagConnMask;
+    } else if (!(dest.busy > 1 || backToBack)) {
+        dest.dflags &= ~delivery::kFlagConnStore;
+    }
+}
+
 void Scheduler::dispatch(double now) {
     for (auto& [key, dest] : destinations_) {
         while (!dest.todo.empty()) {
@@ -264,7 +278,10 @@ void Scheduler::dispatch(double now) {
             if (rateDelay > 0) dest.nextStart = now + double(rateDelay);
             if (transportBusy_[batch.transport] >= settings_->processLimit) break;
             dest.todo.pop_front();
+            ++dest.busy;
+            selectCaching(dest, long(now));
             delivery::DeliverRequest request = m.request;
+            request.flags |= dest.dflags;
             request.nexthop = batch.nexthop;
             request.recipients = batch.recipients;
             request.handoffTime = wallClock();
@@ -273,7 +290,6 @@ void Scheduler::dispatch(double now) {
             call.batch = index;
             call.destination = key;
             call.call = std::make_unique<AgentCall>(batch.transport, request, now + double(settings_->ipcTimeout));
-            ++dest.busy;
             ++transportBusy_[batch.transport];
             call.call->advance(0, now);
             calls_.push_back(std::move(call));
@@ -332,6 +348,7 @@ void Scheduler::finishCall(Call& call, double now) {
     auto it = messages_.find(call.messageId);
     Destination& dest = destinations_[call.destination];
     --dest.busy;
+    dest.lastDone = long(now);
     ActiveMessage* message = it == messages_.end() ? nullptr : it->second.get();
     const DeliveryBatch* batch = message ? &message->batches[call.batch] : nullptr;
     if (batch) --transportBusy_[batch->transport];

@@ -55,6 +55,10 @@ private:
         double deadUntil = 0;
         double nextStart = 0;  // with a rate delay: no delivery before this
         delivery::Dsn deadStatus;
+        // On-demand connection caching (qmgr_entry.c): the kFlagConn* bits sent with
+        // each request, and when (whole seconds) a delivery here last ended.
+        int dflags = 0;
+        long lastDone = 0;
         std::deque<std::pair<std::string, size_t>> todo;  // message id, batch index
     };
     struct Call {
@@ -70,6 +74,7 @@ private:
     void settle(ActiveMessage& message, const std::vector<SettledRecipient>& settled);
     void deferBatch(ActiveMessage& message, const DeliveryBatch& batch, const delivery::Dsn& dsn);
     void dispatch(double now);
+    void selectCaching(Destination& dest, long now);
     void finishCall(Call& call, double now);
     void maybeFinish(const std::string& id, double now);
     void finishMessage(ActiveMessage& message, double now);

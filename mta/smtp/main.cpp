@@ -1,8 +1,8 @@
 // smtp(8) and lmtp(8): one program, as in Postfix (smtp/smtp.c), that speaks LMTP when
 // it runs under the name "lmtp". A single-server delivery agent: one delivery request
 // per client from the queue manager, its recipients delivered to the nexthop's servers
-// (MX lookups through lib/dns) and each outcome reported. No TLS, SASL or connection
-// cache yet: every request gets sessions of its own.
+// (MX lookups through lib/dns) and each outcome reported, connections saved to and
+// taken from scache(8) as smtp_connect.c does. No TLS or SASL yet.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -10,11 +10,13 @@
 #include <algorithm>
 #include <string>
 
+#include "postline/address/match_list.h"
 #include "postline/base/msg.h"
 #include "postline/delivery/agent_service.h"
 #include "postline/dns/resolver.h"
 #include "postline/server/agent_queue.h"
 #include "postline/server/daemon.h"
+#include "postline/server/scache_client.h"
 #include "smtp_core.h"
 
 namespace {
@@ -136,15 +138,54 @@ smtp_agent::Lookup dnsLookup() {
     return lookup;
 }
 
+// scache(8) through lib/server's client, for the delivery loop's ConnectionCache.
+class ScacheCache : public smtp_agent::ConnectionCache {
+public:
+    ScacheCache(std::string path, long timeout) : client_(std::move(path), timeout) {}
+    std::optional<Found> findDestination(std::string_view label) override {
+        return convert(client_.findDestination(label));
+    }
+    std::optional<Found> findEndpoint(std::string_view label) override { return convert(client_.findEndpoint(label)); }
+    void saveDestination(long ttl, std::string_view label, std::string_view property,
+                         std::string_view endpointLabel) override {
+        client_.saveDestination(ttl, label, property, endpointLabel);
+    }
+    void saveEndpoint(long ttl, std::string_view label, std::string_view property, int fd) override {
+        client_.saveEndpoint(ttl, label, property, fd);
+    }
+
+private:
+    static std::optional<Found> convert(std::optional<server::ScacheClient::Found> found) {
+        if (!found) return std::nullopt;
+        return Found{found->fd, std::move(found->destinationProperty), std::move(found->endpointProperty)};
+    }
+    server::ScacheClient client_;
+};
+
+// The process's cache client and smtp_connection_cache_destinations, made once: the
+// connection to scache stays open from one delivery request to the next.
+std::unique_ptr<ScacheCache> cacheClient;
+std::unique_ptr<address::MatchList> cacheDestinations;
+
 void serve(server::Connection& conn, const server::DaemonConfig& cfg) {
     auto get = [&](std::string_view n) { return cfg.get(n); };
     delivery::AgentQueue queue = server::agentQueueOf(cfg);
     smtp_agent::AgentSettings settings = smtp_agent::readAgentSettings(lmtpMode, get);
+    settings.serviceName = cfg.options().serviceName;
+    if (!cacheClient) {
+        cacheClient = std::make_unique<ScacheCache>("private/" + cfg.get("connection_cache_service_name"),
+                                                    std::max(1L, cfg.getSeconds("connection_cache_protocol_timeout")));
+        std::string param = lmtpMode ? "lmtp_connection_cache_destinations" : "smtp_connection_cache_destinations";
+        cacheDestinations = std::make_unique<address::MatchList>(
+            address::MatchList::create(param, cfg.get(param), address::MatchKind::String));
+    }
+    if (!cacheDestinations->empty())
+        settings.cacheDestinations = [](const std::string& domain) { return cacheDestinations->match(domain).matched; };
     smtp_agent::Lookup lookup = dnsLookup();
     auto served = delivery::serveDeliveryRequest(conn.inFd, conn.outFd, queue, [&](delivery::AgentDelivery& d) {
         // deliver_message(): an empty nexthop is a queue manager bug.
         if (d.request().nexthop.empty()) base::msgFatal("empty nexthop hostname");
-        return smtp_agent::deliverSmtp(d, settings, lookup);
+        return smtp_agent::deliverSmtp(d, settings, lookup, cacheClient.get());
     });
     if (!served) base::msgFatal(served.error().message);
 }

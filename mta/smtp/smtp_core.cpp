@@ -13,9 +13,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
+#include <optional>
 
 #include "postline/base/msg.h"
 #include "postline/config/time_value.h"
@@ -241,6 +244,10 @@ AgentSettings readAgentSettings(bool lmtp, const std::function<std::string(std::
     s.dataDoneTimeout = seconds("data_done_timeout", 600);
     s.rsetTimeout = seconds("rset_timeout", 20);
     s.quitTimeout = seconds("quit_timeout", 300);
+    s.cacheOnDemand = yes(param("connection_cache_on_demand"));
+    s.cacheTimeLimit = std::max(1L, seconds("connection_cache_time_limit", 2));
+    s.reuseTimeLimit = std::max(1L, seconds("connection_reuse_time_limit", 300));
+    s.reuseCountLimit = static_cast<int>(number(param("connection_reuse_count_limit"), 0));
     return s;
 }
 
@@ -268,19 +275,60 @@ long waitTimeout(const AgentSettings& s, smtp::ClientWait wait) {
     return s.quitTimeout;
 }
 
-// One connected server: its session over the pending recipients, outcomes reported
-// as they come (smtp_helo + smtp_xfer + smtp_cleanup_session). `finalNexthop` and
-// `moreAddresses` decide whether a soft error keeps recipients for the next server;
-// `sessions` counts sessions that got past the handshake (smtp_mx_session_limit).
+// One connected server: the host, its address and port.
 struct Server {
     std::string host, address;
     unsigned port = 0;
     bool bestMx = false;
 };
 
-void runSession(int fd, Request& r, const AgentSettings& settings, const Server& server,
-                const std::vector<std::string>& content, bool finalNexthop, bool& moreAddresses, int& sessions,
-                const std::string& nexthop) {
+// How a session starts: a new connection (handshake first) or one from the cache
+// (RSET probe first, the cached features), and whether and until when it may be cached.
+struct SessionStart {
+    bool fromCache = false;
+    smtp::ServerFeatures features;  // from the cache
+    bool cacheSession = false;      // THIS_SESSION_IS_CACHED at the start
+    long expireTime = 0;
+    int reuseCount = 0;
+};
+
+struct SessionEnd {
+    bool reusable = false;     // ended in step with the connection open
+    bool throttled = false;    // a site failure: not good enough to stand for the nexthop
+    bool probeFailed = false;  // a cached connection that failed its RSET
+    smtp::ServerFeatures features;
+};
+
+// What one delivery request knows about the connection cache (smtp_connect.c's
+// SMTP_STATE misc flags, request_nexthop, cache_used).
+struct CacheUse {
+    ConnectionCache* cache = nullptr;
+    bool load = false, store = false;
+    std::string requestNexthop;     // "" once the first good session was saved under it
+    std::vector<std::string> used;  // addresses whose cached sessions this request used
+    bool smtputf8 = false;          // part of every label
+
+    // smtp_cache_policy(): a listed destination caches both ways; otherwise the queue
+    // manager's on-demand flags decide.
+    void policy(const AgentSettings& s, const std::string& domain, int requestFlags) {
+        load = store = false;
+        if (!cache) return;
+        if (s.cacheDestinations && s.cacheDestinations(domain)) {
+            load = store = true;
+        } else if (s.cacheOnDemand) {
+            load = (requestFlags & delivery::kFlagConnLoad) != 0;
+            store = (requestFlags & delivery::kFlagConnStore) != 0;
+        }
+    }
+};
+
+// The session over the pending recipients on `fd`, outcomes reported as they come
+// (smtp_helo + smtp_xfer). `finalNexthop` and `moreAddresses` decide whether a soft
+// error keeps recipients for the next server; `sessions` counts sessions that got past
+// the handshake (smtp_mx_session_limit). The descriptor stays open.
+SessionEnd runSession(int fd, Request& r, const AgentSettings& settings, const Server& server,
+                      const SessionStart& start, const std::vector<std::string>& content, bool finalNexthop,
+                      bool& moreAddresses, int& sessions, const std::string& nexthop) {
     const delivery::DeliverRequest& request = r.delivery.request();
     std::string namaddr = server.host + "[" + server.address + "]";
     std::string relay = server.port ? namaddr + ":" + std::to_string(server.port) : namaddr;
@@ -292,6 +340,12 @@ void runSession(int fd, Request& r, const AgentSettings& settings, const Server&
     options.loopDetect = !settings.lmtp && server.port == 25;
     options.bestMx = server.bestMx;
     options.verifyOnly = r.delivery.verifyOnly();
+    options.cacheSession = start.cacheSession;
+    long expireTime = start.expireTime;
+    int reuseCount = start.reuseCount, countLimit = settings.reuseCountLimit;
+    options.sessionExpired = [expireTime, reuseCount, countLimit] {
+        return expireTime < std::time(nullptr) || (countLimit > 0 && reuseCount >= countLimit);
+    };
 
     smtp::ClientMessage message;
     message.sender = request.sender;
@@ -309,14 +363,16 @@ void runSession(int fd, Request& r, const AgentSettings& settings, const Server&
         message.recipients.push_back({rcpt.address, rcpt.original, rcpt.dsnOrcpt, rcpt.dsnNotify});
         map.push_back(i);
     }
-    smtp::ClientSession session(options, std::move(message));
+    smtp::ClientSession session = start.fromCache ? smtp::ClientSession(options, std::move(message), start.features)
+                                                  : smtp::ClientSession(options, std::move(message));
     bool loggedBreak = false;
+    SessionEnd end;
 
     auto report = [&] {
         for (const smtp::ClientOutcome& o : session.takeOutcomes()) {
             using Kind = smtp::ClientOutcome::Kind;
             if (o.kind == Kind::Ready) {
-                r.delivery.connectionSetupDone();
+                r.delivery.connectionSetupDone(start.fromCache ? start.reuseCount : 0);
                 if (++sessions == settings.mxSessionLimit) moreAddresses = false;
                 continue;
             }
@@ -333,18 +389,20 @@ void runSession(int fd, Request& r, const AgentSettings& settings, const Server&
                 continue;
             }
             r.last = dsnOf(o, server.host);
+            bool throttle = o.kind == Kind::SiteFailed;
+            if (throttle) end.throttled = true;
             bool finalServer = finalNexthop && !moreAddresses;
             // A soft error qualifies the recipients for the next server: only logged.
             if (o.soft() && !finalServer) {
                 base::msgInfo(request.queueId + ": " + o.reason);
                 continue;
             }
-            bool throttle = o.kind == Kind::SiteFailed;
             delivery::Dsn dsn = dsnOf(o, server.host);
             for (size_t i : o.recipients) fail(r, map[i], relay, dsn, throttle);
         }
     };
 
+    bool lost = false;
     for (;;) {
         bool content_ = false;
         std::string out = session.takeOutput(&content_);
@@ -358,6 +416,7 @@ void runSession(int fd, Request& r, const AgentSettings& settings, const Server&
             long timeout = content_ ? settings.dataXferTimeout : waitTimeout(settings, session.waitingFor());
             if (!writeAll(fd, out, timeout, timedOut)) {
                 session.connectionLost(timedOut, content_);
+                lost = true;
                 report();
                 break;
             }
@@ -367,6 +426,7 @@ void runSession(int fd, Request& r, const AgentSettings& settings, const Server&
         int ready = waitFd(fd, POLLIN, waitTimeout(settings, session.waitingFor()));
         if (ready == 0) {
             session.connectionLost(true);
+            lost = true;
             report();
             break;
         }
@@ -375,18 +435,96 @@ void runSession(int fd, Request& r, const AgentSettings& settings, const Server&
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         if (n <= 0) {
             session.connectionLost(false);
+            lost = true;
             report();
             break;
         }
         session.feed(std::string_view(buf, static_cast<size_t>(n)));
     }
-    ::close(fd);
+    end.reusable = !lost && session.reusable();
+    end.probeFailed = session.probeFailed();
+    end.features = session.features();
+    return end;
+}
+
+// smtp_cleanup_session(): a good session goes to the cache — under the request's
+// nexthop when it is the first good one, and under its endpoint — unless it has
+// expired by now (then it says QUIT); any other is closed.
+void cleanupSession(int fd, const SessionEnd& end, const Server& server, const std::string& site,
+                    const SessionStart& start, CacheUse& cacheUse, const AgentSettings& settings) {
+    bool expired = start.expireTime < std::time(nullptr) ||
+                   (settings.reuseCountLimit > 0 && start.reuseCount >= settings.reuseCountLimit);
+    if (end.reusable && expired) {
+        bool timedOut = false;
+        (void)writeAll(fd, "QUIT\r\n", settings.quitTimeout, timedOut);
+    } else if (end.reusable && cacheUse.cache) {
+        CachedSession cached;
+        cached.destination = site;
+        cached.host = server.host;
+        cached.address = server.address;
+        cached.port = server.port;
+        cached.bestMx = server.bestMx;
+        cached.features = end.features;
+        cached.reuseCount = start.reuseCount;
+        cached.expireTime = start.expireTime;
+        std::string endpoint = endpointLabel(settings.serviceName, server.address, server.port, cacheUse.smtputf8);
+        if (!cacheUse.requestNexthop.empty())
+            cacheUse.cache->saveDestination(
+                settings.cacheTimeLimit,
+                destinationLabel(settings.serviceName, cacheUse.requestNexthop, cacheUse.smtputf8),
+                destinationProperty(cached), endpoint);
+        cacheUse.cache->saveEndpoint(settings.cacheTimeLimit, endpoint, endpointProperty(cached), fd);
+        fd = -1;  // the cache has it now
+    }
+    if (fd >= 0) ::close(fd);
+    // Only the first good session stands for the nexthop: later ones may be to servers
+    // that are less preferred.
+    if (!end.throttled) cacheUse.requestNexthop.clear();
+}
+
+// A session that a cached connection starts; nothing when the properties do not parse.
+std::optional<std::pair<Server, SessionStart>> activate(const ConnectionCache::Found& found, const Server& fallback,
+                                                        std::string_view label) {
+    auto cached = parseCachedSession(found.destinationProperty, found.endpointProperty);
+    if (!cached) {
+        base::msgWarn("smtp_reuse_common: bad cached session attribute for " + std::string(label));
+        ::close(found.fd);
+        return std::nullopt;
+    }
+    Server server = fallback;
+    if (!found.destinationProperty.empty())
+        server = Server{cached->host, cached->address, cached->port, cached->bestMx};
+    SessionStart start;
+    start.fromCache = true;
+    start.features = cached->features;
+    start.cacheSession = true;
+    start.expireTime = cached->expireTime;
+    start.reuseCount = cached->reuseCount + 1;
+    return std::make_pair(server, start);
+}
+
+SessionStart newSessionStart(const CacheUse& cacheUse, const AgentSettings& settings) {
+    SessionStart start;
+    start.cacheSession = cacheUse.store;
+    start.expireTime = cacheUse.store ? std::time(nullptr) + settings.reuseTimeLimit : 0;
+    return start;
+}
+
+// smtp_update_addr_list(): after a cached session, the list loses that server's
+// address, or everything when a session or address limit is reached.
+void updateAddresses(std::vector<HostAddress>& addresses, const std::string& used, int sessionCount,
+                     const AgentSettings& settings) {
+    if (sessionCount == settings.mxSessionLimit || sessionCount == settings.mxAddressLimit) {
+        addresses.clear();
+        return;
+    }
+    std::erase_if(addresses, [&](const HostAddress& a) { return a.address == used; });
 }
 
 }  // namespace
 
 delivery::DeliverReply deliverSmtp(delivery::AgentDelivery& delivery, const AgentSettings& settings,
-                                   const Lookup& lookup) {
+                                   const Lookup& lookup, ConnectionCache* cache) {
     const delivery::DeliverRequest& request = delivery.request();
     Request r{delivery, std::vector<bool>(request.recipients.size(), true), false, false, {}, {}};
     auto setLast = [&](const std::string& status, const std::string& reason) {
@@ -407,6 +545,23 @@ delivery::DeliverReply deliverSmtp(delivery::AgentDelivery& delivery, const Agen
         return reply;
     }
 
+    CacheUse cacheUse;
+    cacheUse.cache = cache;
+    cacheUse.smtputf8 = (request.sendopts & 1) != 0 && (request.sendopts & (2 | 4 | 8)) != 0;
+
+    // One session on a connection (new or cached), then its clean-up.
+    auto session = [&](int fd, const Server& server, const SessionStart& start, bool finalNexthop, bool& moreAddresses,
+                       int& sessions, const std::string& site) {
+        SessionEnd end =
+            runSession(fd, r, settings, server, start, *content, finalNexthop, moreAddresses, sessions, site);
+        if (end.probeFailed) {
+            ::close(fd);
+            return false;
+        }
+        cleanupSession(fd, end, server, site, start, cacheUse, settings);
+        return true;
+    };
+
     std::vector<std::string> sites = splitSites(request.nexthop);
     size_t nonFallback = sites.size();
     bool unixDestination = settings.lmtp && request.nexthop.compare(0, 5, "unix:") == 0;
@@ -417,14 +572,25 @@ delivery::DeliverReply deliverSmtp(delivery::AgentDelivery& delivery, const Agen
                           "\" setting for non-TCP connections");
         std::string path = request.nexthop.substr(5);
         Server server{settings.client.myHostname, path, 0, false};
-        int fd = connectUnix(path);
-        if (fd < 0) {
-            setLast("4.4.1", "connect to " + server.host + "[" + path + "]: " + std::strerror(errno));
-            base::msgInfo(r.last.reason);
-        } else {
-            bool more = false;
-            int sessions = 0;
-            runSession(fd, r, settings, server, *content, true, more, sessions, request.nexthop);
+        cacheUse.policy(settings, path, request.flags);
+        if (cacheUse.load || cacheUse.store) cacheUse.requestNexthop = path;
+        bool more = false, done = false;
+        int sessions = 0;
+        if (cacheUse.load) {
+            std::string label = destinationLabel(settings.serviceName, path, cacheUse.smtputf8);
+            if (auto found = cache->findDestination(label)) {
+                if (auto started = activate(*found, server, label))
+                    done = session(found->fd, started->first, started->second, true, more, sessions, request.nexthop);
+            }
+        }
+        if (!done) {
+            int fd = connectUnix(path);
+            if (fd < 0) {
+                setLast("4.4.1", "connect to " + server.host + "[" + path + "]: " + std::strerror(errno));
+                base::msgInfo(r.last.reason);
+            } else {
+                session(fd, server, newSessionStart(cacheUse, settings), true, more, sessions, request.nexthop);
+            }
         }
         sites.clear();
     } else {
@@ -440,20 +606,75 @@ delivery::DeliverReply deliverSmtp(delivery::AgentDelivery& delivery, const Agen
         Why why{r.last.status, r.last.reason};
         std::vector<HostAddress> addresses = resolveSite(site, addressOptions, lookup, why);
         if (addresses.empty()) setLast(why.status, why.reason);
-        int addressCount = 0, sessions = 0;
         int bestPreference = addresses.empty() ? 0 : addresses.front().preference;
+        // The cache policy is the first site's (the request's nexthop), kept for the
+        // fallback relays.
+        if (!addresses.empty() && s == 0) {
+            cacheUse.policy(settings, site.host, request.flags);
+            if (cacheUse.load || cacheUse.store) cacheUse.requestNexthop = sites[s];
+        }
+        int addressCount = 0, sessions = 0;
+        // smtp_reuse_session(): a cached connection for the nexthop, then for each best
+        // MX address, before any new connection.
+        if (!addresses.empty() && cacheUse.load) {
+            std::erase_if(addresses, [&](const HostAddress& a) {
+                return std::find(cacheUse.used.begin(), cacheUse.used.end(), a.address) != cacheUse.used.end();
+            });
+            auto reuse = [&](std::optional<ConnectionCache::Found> found, const Server& fallback,
+                             const std::string& label) {
+                if (!found) return false;
+                auto started = activate(*found, fallback, label);
+                if (!started) return false;
+                const Server& server = started->first;
+                bool more = true;
+                int count = sessions + 1;
+                std::vector<HostAddress> rest = addresses;
+                updateAddresses(rest, server.address, count, settings);
+                more = !rest.empty();
+                if (!session(found->fd, server, started->second, finalNexthop, more, sessions, sites[s])) return false;
+                cacheUse.used.push_back(server.address);
+                addressCount = sessions = count;
+                addresses = std::move(rest);
+                return true;
+            };
+            if (r.left() > 0 && !cacheUse.requestNexthop.empty()) {
+                std::string label = destinationLabel(settings.serviceName, cacheUse.requestNexthop, cacheUse.smtputf8);
+                reuse(cache->findDestination(label), Server{}, label);
+            }
+            for (size_t a = 0; a < addresses.size() && r.left() > 0;) {
+                const HostAddress& addr = addresses[a];
+                if (addr.preference != bestPreference) break;
+                std::string label = endpointLabel(settings.serviceName, addr.address, site.port, cacheUse.smtputf8);
+                Server server{addr.host, addr.address, site.port, true};
+                size_t before = addresses.size();
+                if (!reuse(cache->findEndpoint(label), server, label) || addresses.size() == before) ++a;
+            }
+        }
         for (size_t a = 0; a < addresses.size() && r.left() > 0; ++a) {
             bool moreAddresses = a + 1 < addresses.size();
             if (++addressCount == settings.mxAddressLimit) moreAddresses = false;
             const HostAddress& addr = addresses[a];
             Server server{addr.host, addr.address, site.port, addr.preference == bestPreference};
-            int fd = connectTcp(addr.address, site.port, settings.connectTimeout);
-            if (fd < 0) {
-                setLast("4.4.1", "connect to " + addr.host + "[" + addr.address + "]:" + std::to_string(site.port) +
-                                     ": " + std::strerror(errno));
-                base::msgInfo(r.last.reason);
-            } else {
-                runSession(fd, r, settings, server, *content, finalNexthop, moreAddresses, sessions, sites[s]);
+            bool done = false;
+            // Backup MX hosts may have cached connections too.
+            if (cacheUse.load && addr.preference != bestPreference) {
+                std::string label = endpointLabel(settings.serviceName, addr.address, site.port, cacheUse.smtputf8);
+                if (auto found = cache->findEndpoint(label)) {
+                    if (auto started = activate(*found, server, label))
+                        done = session(found->fd, server, started->second, finalNexthop, moreAddresses, sessions,
+                                       sites[s]);
+                }
+            }
+            if (!done) {
+                int fd = connectTcp(addr.address, site.port, settings.connectTimeout);
+                if (fd < 0) {
+                    setLast("4.4.1", "connect to " + addr.host + "[" + addr.address + "]:" + std::to_string(site.port) +
+                                         ": " + std::strerror(errno));
+                    base::msgInfo(r.last.reason);
+                } else {
+                    session(fd, server, newSessionStart(cacheUse, settings), finalNexthop, moreAddresses, sessions,
+                            sites[s]);
+                }
             }
             if (!moreAddresses) break;
         }

@@ -203,7 +203,10 @@ base::Result<std::vector<std::string>> AgentDelivery::contentLines() {
     return lines;
 }
 
-void AgentDelivery::connectionSetupDone() { setupDone_ = wallClock(); }
+void AgentDelivery::connectionSetupDone(int reuseCount) {
+    setupDone_ = wallClock();
+    reuseCount_ = reuseCount;
+}
 
 std::string AgentDelivery::quoted(std::string_view address) const {
     if (!settings_.quoteLocal || address.empty()) return std::string(address);
@@ -221,6 +224,7 @@ void AgentDelivery::logStatus(const DeliverRecipient& rcpt, std::string_view rel
         line += ", orig_to=<" + logAddress(rcpt.original) + ">";
     line += ", relay=";
     line += relay;
+    if (reuseCount_ > 0) line += ", conn_use=" + std::to_string(reuseCount_ + 1);
     line += ", ";
     line += formatDelays(request_.arrivalTime, request_.activeTime, request_.handoffTime, setupDone_, wallClock(),
                          settings_.delayResolution);

@@ -3,13 +3,13 @@
 #include "postline/server/pass_connection.h"
 
 #include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "postline/base/strings.h"
+#include "postline/server/fd_passing.h"
 
 namespace postline::server {
 
@@ -28,28 +28,10 @@ bool waitReadable(int fd, int timeoutSeconds) {
 }  // namespace
 
 base::Result<PassedConnection> receivePassedConnection(int acceptedFd, int timeoutSeconds) {
-    if (!waitReadable(acceptedFd, timeoutSeconds))
-        return base::Error{base::cat("cannot receive file descriptor: ", std::strerror(errno)), errno};
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    do {
-        n = ::recvmsg(acceptedFd, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
-    cmsghdr* cmsg = n > 0 ? CMSG_FIRSTHDR(&msg) : nullptr;
-    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-        cmsg->cmsg_len != CMSG_LEN(sizeof(int))) {
-        int e = n < 0 ? errno : EINVAL;
-        return base::Error{base::cat("cannot receive file descriptor: ", std::strerror(e)), e};
-    }
+    auto fd = receiveDescriptor(acceptedFd, timeoutSeconds);
+    if (!fd) return fd.error();
     PassedConnection out;
-    std::memcpy(&out.fd, CMSG_DATA(cmsg), sizeof(int));
+    out.fd = *fd;
     std::string pending;
     if (!waitReadable(acceptedFd, timeoutSeconds)) {
         int e = errno;
@@ -66,20 +48,7 @@ base::Result<PassedConnection> receivePassedConnection(int acceptedFd, int timeo
 }
 
 base::Status sendPassedConnection(int fd, int clientFd, const queue::attr::Attributes& attributes) {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))]{};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cmsg), &clientFd, sizeof(int));
-    if (::sendmsg(fd, &msg, MSG_NOSIGNAL) < 0) return base::errnoError("cannot pass file descriptor");
+    if (auto sent = sendDescriptor(fd, clientFd); !sent) return sent;
     std::string group;
     for (const auto& [name, value] : attributes) queue::attr::append(group, name, value);
     queue::attr::appendEnd(group);

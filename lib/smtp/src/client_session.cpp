@@ -66,7 +66,15 @@ ClientSession::ClientSession(ClientOptions options, ClientMessage message)
     : options_(std::move(options)),
       message_(std::move(message)),
       parser_(options_.replyLineLimit),
-      settled_(message_.recipients.size(), false) {}
+      settled_(message_.recipients.size(), false),
+      cached_(options_.cacheSession) {}
+
+ClientSession::ClientSession(ClientOptions options, ClientMessage message, const ServerFeatures& cached)
+    : ClientSession(std::move(options), std::move(message)) {
+    features_ = cached;
+    phase_ = Phase::Probe;
+    sendCommand("RSET");
+}
 
 void ClientSession::feed(std::string_view bytes) {
     parser_.feed(bytes);
@@ -87,6 +95,7 @@ std::vector<ClientOutcome> ClientSession::takeOutcomes() { return std::exchange(
 
 ClientWait ClientSession::waitingFor() const {
     if (done_) return ClientWait::None;
+    if (phase_ == Phase::Probe) return ClientWait::Rset;
     if (phase_ != Phase::Transaction) return ClientWait::Helo;
     switch (recvState_) {
         case kMail:
@@ -158,6 +167,7 @@ void ClientSession::failRecipient(size_t index, const ClientReply& reply, std::s
 void ClientSession::siteFail(const ClientReply& reply) {
     failRemaining(ClientOutcome::Kind::SiteFailed, reply.dsn,
                   "host " + options_.peer + " refused to talk to me: " + reply.flat(), &reply);
+    cached_ = false;
     phase_ = Phase::Transaction;
     sendState_ = kQuit;
     recvState_ = options_.skipQuitResponse ? kLast : kQuit;
@@ -166,8 +176,13 @@ void ClientSession::siteFail(const ClientReply& reply) {
 
 void ClientSession::connectionLost(bool timedOut, bool writingContent) {
     if (done_) return;
+    cached_ = false;  // smtp_loop's RETURN(): a session that did not end in step
     std::string where;
     switch (phase_) {
+        case Phase::Probe:
+            // A dead cached connection: smtp_rset() fails quietly, another is tried.
+            probeFailed_ = true;
+            break;
         case Phase::Greeting:
             where = "receiving the initial server greeting";
             break;
@@ -195,6 +210,17 @@ void ClientSession::connectionLost(bool timedOut, bool writingContent) {
 // ---- greeting and handshake (smtp_helo) --------------------------------------------
 
 void ClientSession::onReply(const ClientReply& reply) {
+    if (phase_ == Phase::Probe) {
+        // smtp_reuse_common(): a refused RSET makes the connection useless.
+        if (reply.code / 100 != 2) {
+            probeFailed_ = true;
+            cached_ = false;
+            done_ = true;
+            return;
+        }
+        startTransaction();
+        return;
+    }
     if (phase_ == Phase::Transaction)
         receive(reply);
     else
@@ -264,6 +290,7 @@ void ClientSession::onHandshakeReply(const ClientReply& reply) {
             }
             parseEhlo(reply);
             break;
+        case Phase::Probe:
         case Phase::Transaction:
             return;
     }
@@ -299,6 +326,7 @@ void ClientSession::parseEhlo(const ClientReply& reply) {
                               options_.myHostname);
                 failRemaining(ClientOutcome::Kind::SiteFailed, options_.bestMx ? "5.4.6" : "4.4.6",
                               "mail for " + options_.nexthop + " loops back to myself", nullptr);
+                cached_ = false;
                 phase_ = Phase::Transaction;
                 sendState_ = kQuit;
                 recvState_ = options_.skipQuitResponse ? kLast : kQuit;
@@ -332,12 +360,9 @@ void ClientSession::parseEhlo(const ClientReply& reply) {
 
 void ClientSession::startTransaction() {
     phase_ = Phase::Transaction;
-    auto quitNow = [&] {
-        sendState_ = kQuit;
-        recvState_ = options_.skipQuitResponse ? kLast : kQuit;
-        run();
-    };
+    auto quitNow = [&] { endWithoutTransaction(); };
     if (message_.recipients.empty()) {  // nothing to deliver: say goodbye
+        cached_ = false;
         quitNow();
         return;
     }
@@ -363,6 +388,27 @@ void ClientSession::startTransaction() {
     settle(ClientOutcome::Kind::Ready, {}, "", "", nullptr);
     sendState_ = recvState_ = kMail;
     run();
+}
+
+// smtp_xfer() gave up before MAIL FROM (SMTPUTF8 or SIZE): a cached session stays in
+// step for the next delivery; any other says goodbye.
+void ClientSession::endWithoutTransaction() {
+    if (cached_ && options_.sessionExpired && options_.sessionExpired()) cached_ = false;
+    if (cached_) {
+        sendState_ = recvState_ = kLast;
+        done_ = true;
+        return;
+    }
+    sendState_ = kQuit;
+    recvState_ = options_.skipQuitResponse ? kLast : kQuit;
+    run();
+}
+
+// The sender's state after "." or RSET ends the transaction: nothing more for a session
+// that stays cached (unless it has expired now), else QUIT.
+ClientSession::Tx ClientSession::afterLastCommand() {
+    if (cached_ && options_.sessionExpired && options_.sessionExpired()) cached_ = false;
+    return cached_ ? kLast : kQuit;
 }
 
 // ---- the transaction (smtp_loop) ---------------------------------------------------
@@ -414,15 +460,16 @@ std::string ClientSession::buildCommand(Tx state, size_t rcpt, Tx& next, size_t&
             break;
         case kDot:
             command = ".";
-            next = kQuit;
+            next = afterLastCommand();
             break;
         case kAbort:
             command = "RSET";
-            next = kQuit;
+            next = afterLastCommand();
             break;
         case kQuit:
             command = "QUIT";
             next = kLast;
+            cached_ = false;
             break;
         case kLast:
             next = kLast;
@@ -456,7 +503,7 @@ void ClientSession::run() {
                 sendState_ = recvState_ = kAbort;
                 sendRcpt_ = recvRcpt_ = 0;
                 pending_ = "RSET";
-                pendingNext_ = kQuit;
+                pendingNext_ = afterLastCommand();
                 pendingNextRcpt_ = 0;
             }
         }
@@ -533,10 +580,10 @@ void ClientSession::receive(const ClientReply& reply) {
                     settle(ClientOutcome::Kind::Sent, {index}, reply.dsn, reply.flat(), &reply);
                 if (recvDone_ < static_cast<size_t>(nrcpt_)) break;
             }
-            recvState_ = options_.skipQuitResponse ? kLast : kQuit;
+            recvState_ = options_.skipQuitResponse || cached_ ? kLast : kQuit;
             break;
         case kAbort:
-            recvState_ = options_.skipQuitResponse ? kLast : kQuit;
+            recvState_ = options_.skipQuitResponse || cached_ ? kLast : kQuit;
             break;
         case kQuit:
             recvState_ = kLast;

@@ -62,7 +62,9 @@ public:
 
     // When the agent's connection to the nexthop was set up (for delays=a/b/c/d's c);
     // not called, c is 0.
-    void connectionSetupDone();
+    // `reuseCount` > 0: the connection came from the cache and had served that many
+    // deliveries before; the status lines then show "conn_use=N" (log_adhoc.c).
+    void connectionSetupDone(int reuseCount = 0);
 
     // The outcomes. Each logs the recipient's status line through base::msgInfo (the
     // program's name is the daemon's: "postfix/local[PID]: ID: to=<...>, ..."), with
@@ -132,6 +134,7 @@ private:
     queue::QueueLayout layout_;
     int fd_ = -1;
     double setupDone_ = 0;
+    int reuseCount_ = 0;
     bool deferredAny_ = false;
 };
 

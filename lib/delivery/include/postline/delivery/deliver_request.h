@@ -24,6 +24,11 @@ inline constexpr int kFlagDefault = kFlagSuccess | kFlagBounce;
 // The queue file's trace flags, passed on by the queue manager (DEL_REQ_TRACE_FLAGS):
 inline constexpr int kFlagUserVerify = 1 << 9;  // DEL_REQ_FLAG_USR_VRFY: sendmail -bv, nothing delivered
 inline constexpr int kFlagRecord = 1 << 10;     // DEL_REQ_FLAG_RECORD: sendmail -v, deliveries recorded
+// On-demand connection caching, set by the queue manager for a busy destination
+// (qmgr_entry.c): the agent may take connections from the cache, and save them there.
+inline constexpr int kFlagConnLoad = 1 << 11;   // DEL_REQ_FLAG_CONN_LOAD
+inline constexpr int kFlagConnStore = 1 << 12;  // DEL_REQ_FLAG_CONN_STORE
+inline constexpr int kFlagConnMask = kFlagConnLoad | kFlagConnStore;
 
 struct DeliverRecipient {
     std::string original;  // the recipient as first received ("" when none)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,6 +92,12 @@ struct ClientOptions {
     // DEL_REQ_TRACE_ONLY (sendmail -bv, smtp_address_verify_target = rcpt): no DATA;
     // each accepted recipient is Sent with its RCPT reply, then RSET and QUIT.
     bool verifyOnly = false;
+    // Connection caching (smtp_session.c, smtp_proto.c): `cacheSession` lets the session
+    // end its transaction without QUIT so that the connection can be saved for the next
+    // delivery; `sessionExpired` (smtp_connection_reuse_time_limit and _count_limit)
+    // is asked when the last command of the transaction is built and turns that off.
+    bool cacheSession = false;
+    std::function<bool()> sessionExpired;
 };
 
 // What happened to recipients. Indices are into ClientMessage::recipients. Reasons are
@@ -126,6 +133,12 @@ struct ServerFeatures {
 class ClientSession {
 public:
     ClientSession(ClientOptions options, ClientMessage message);
+    // A connection taken from the cache (smtp_reuse.c): no greeting and no handshake;
+    // the session probes the server with RSET first and, when that is accepted, runs
+    // the transaction with the `cached` features. A connection that is gone or whose
+    // RSET is refused ends the session with no outcome (probeFailed()): the owner closes
+    // it and tries another.
+    ClientSession(ClientOptions options, ClientMessage message, const ServerFeatures& cached);
 
     // What the server sent (any split). Outcomes and output are available afterwards.
     void feed(std::string_view bytes);
@@ -148,17 +161,24 @@ public:
     void connectionLost(bool timedOut, bool writingContent = false);
 
     const ServerFeatures& features() const { return features_; }
+    // The session ended with the connection open and in step, no QUIT sent: it may be
+    // saved in the connection cache.
+    bool reusable() const { return done_ && cached_; }
+    // A cached connection failed its RSET probe (or was gone).
+    bool probeFailed() const { return probeFailed_; }
     // Whether a line was broken for smtp_line_length_limit (logged once per message).
     bool brokeLongLine() const { return brokeLongLine_; }
 
 private:
-    enum class Phase { Greeting, Ehlo, Helo, Lhlo, Transaction };
+    enum class Phase { Probe, Greeting, Ehlo, Helo, Lhlo, Transaction };
     enum Tx { kMail, kRcpt, kData, kDot, kAbort, kQuit, kLast };
 
     void onReply(const ClientReply& reply);
     void onHandshakeReply(const ClientReply& reply);
     void parseEhlo(const ClientReply& reply);
     void startTransaction();
+    void endWithoutTransaction();
+    Tx afterLastCommand();
     void receive(const ClientReply& reply);
     void run();
     std::string buildCommand(Tx state, size_t rcpt, Tx& next, size_t& nextRcpt);
@@ -185,6 +205,8 @@ private:
     std::vector<bool> settled_;
     bool done_ = false;
     bool brokeLongLine_ = false;
+    bool cached_ = false;  // THIS_SESSION_IS_CACHED
+    bool probeFailed_ = false;
 
     // smtp_loop's two state machines.
     Tx sendState_ = kMail, recvState_ = kMail;

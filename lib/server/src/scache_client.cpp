@@ -1,0 +1,189 @@
+// scache(8)'s client (global/scache_clnt.c). On Linux the exchange around a descriptor
+// has extra steps that Postfix's client and server both expect: before the server
+// sends a descriptor the client writes a {dummy} group (a socket must not carry
+// ordinary writes ahead of a passed descriptor), and after it the client writes one
+// more; before the client sends one, the server writes a {dummy} group.
+#include "postline/server/scache_client.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "postline/base/msg.h"
+#include "postline/server/fd_passing.h"
+
+namespace postline::server {
+
+namespace {
+
+constexpr int kMaxTries = 2;  // SCACHE_MAX_TRIES
+
+const std::string* attribute(const queue::attr::Attributes& group, std::string_view name, size_t nth = 0) {
+    for (const auto& [n, v] : group)
+        if (n == name && nth-- == 0) return &v;
+    return nullptr;
+}
+
+std::string dummyGroup() {
+    std::string bytes;
+    queue::attr::append(bytes, "dummy", "");
+    queue::attr::appendEnd(bytes);
+    return bytes;
+}
+
+}  // namespace
+
+ScacheClient::ScacheClient(std::string socketPath, long timeoutSeconds)
+    : socketPath_(std::move(socketPath)), timeout_(timeoutSeconds) {}
+
+ScacheClient::~ScacheClient() { close(); }
+
+void ScacheClient::close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    pending_.clear();
+}
+
+bool ScacheClient::open() {
+    if (fd_ >= 0) return true;
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) return false;
+    timeval tv{timeout_, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socketPath_.c_str(), sizeof addr.sun_path - 1);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
+        int e = errno;
+        close();
+        errno = e;
+        return false;
+    }
+    auto hello = readGroup();
+    const std::string* protocol = hello ? attribute(*hello, "protocol") : nullptr;
+    if (!protocol || *protocol != "scache_protocol") {
+        close();
+        errno = EPROTO;
+        return false;
+    }
+    return true;
+}
+
+base::Result<queue::attr::Attributes> ScacheClient::readGroup() {
+    errno = 0;
+    auto group = queue::attr::readGroup(fd_, pending_);
+    // A server that went away (reload, idle exit) is like a broken pipe: no warning.
+    if (!group && errno == 0) errno = group.error().message == "unexpected EOF" ? EPIPE : EPROTO;
+    return group;
+}
+
+bool ScacheClient::writeGroup(const std::string& bytes) { return static_cast<bool>(queue::attr::writeAll(fd_, bytes)); }
+
+bool ScacheClient::withRetry(const std::function<bool()>& exchange) {
+    for (int tries = 0; !disabled_; ++tries) {
+        errno = 0;
+        if (open() && exchange()) return true;
+        int e = errno;
+        // A missing or restarted server is no news; anything else is (scache_clnt.c).
+        if (e != 0 && e != EPIPE && e != ENOENT)
+            base::msgWarn("problem talking to service " + socketPath_ + ": " + std::strerror(e));
+        close();
+        if (tries >= kMaxTries - 1) {
+            base::msgWarn("disabling connection caching");
+            disabled_ = true;
+            break;
+        }
+        ::sleep(1);
+    }
+    return false;
+}
+
+std::optional<ScacheClient::Found> ScacheClient::findDestination(std::string_view label) {
+    std::optional<Found> found;
+    withRetry([&] {
+        std::string request;
+        queue::attr::append(request, "request", "find_dest");
+        queue::attr::append(request, "label", label);
+        queue::attr::appendEnd(request);
+        if (!writeGroup(request)) return false;
+        auto reply = readGroup();
+        if (!reply) return false;
+        const std::string* status = attribute(*reply, "status");
+        const std::string* destProp = attribute(*reply, "property", 0);
+        const std::string* endpProp = attribute(*reply, "property", 1);
+        if (!status || !destProp || !endpProp) return (errno = EPROTO, false);
+        if (*status != "0") return true;  // not cached
+        if (!writeGroup(dummyGroup())) return false;
+        auto fd = receiveDescriptor(fd_, int(timeout_));
+        if (!fd) return (errno = fd.error().errnum ? fd.error().errnum : EPROTO, false);
+        (void)writeGroup(dummyGroup());
+        found = Found{*fd, *destProp, *endpProp};
+        return true;
+    });
+    return found;
+}
+
+std::optional<ScacheClient::Found> ScacheClient::findEndpoint(std::string_view label) {
+    std::optional<Found> found;
+    withRetry([&] {
+        std::string request;
+        queue::attr::append(request, "request", "find_endp");
+        queue::attr::append(request, "label", label);
+        queue::attr::appendEnd(request);
+        if (!writeGroup(request)) return false;
+        auto reply = readGroup();
+        if (!reply) return false;
+        const std::string* status = attribute(*reply, "status");
+        const std::string* endpProp = attribute(*reply, "property");
+        if (!status || !endpProp) return (errno = EPROTO, false);
+        if (*status != "0") return true;
+        if (!writeGroup(dummyGroup())) return false;
+        auto fd = receiveDescriptor(fd_, int(timeout_));
+        if (!fd) return (errno = fd.error().errnum ? fd.error().errnum : EPROTO, false);
+        (void)writeGroup(dummyGroup());
+        found = Found{*fd, "", *endpProp};
+        return true;
+    });
+    return found;
+}
+
+void ScacheClient::saveDestination(long ttl, std::string_view label, std::string_view property,
+                                   std::string_view endpointLabel) {
+    withRetry([&] {
+        std::string request;
+        queue::attr::append(request, "request", "save_dest");
+        queue::attr::appendNumber(request, "ttl", static_cast<unsigned long>(ttl));
+        queue::attr::append(request, "label", label);
+        queue::attr::append(request, "property", property);
+        queue::attr::append(request, "label", endpointLabel);
+        queue::attr::appendEnd(request);
+        if (!writeGroup(request)) return false;
+        auto reply = readGroup();
+        return reply && attribute(*reply, "status") != nullptr;
+    });
+}
+
+void ScacheClient::saveEndpoint(long ttl, std::string_view label, std::string_view property, int fd) {
+    withRetry([&] {
+        std::string request;
+        queue::attr::append(request, "request", "save_endp");
+        queue::attr::appendNumber(request, "ttl", static_cast<unsigned long>(ttl));
+        queue::attr::append(request, "label", label);
+        queue::attr::append(request, "property", property);
+        queue::attr::appendEnd(request);
+        if (!writeGroup(request)) return false;
+        auto dummy = readGroup();  // the server is ready for the descriptor
+        if (!dummy) return false;
+        if (!sendDescriptor(fd_, fd)) return false;
+        auto reply = readGroup();
+        return reply && attribute(*reply, "status") != nullptr;
+    });
+    ::close(fd);
+}
+
+}  // namespace postline::server
