@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "delivery/agent_queue_fixture.h"
@@ -359,6 +360,175 @@ TEST_F(SmtpCoreTest, LmtpOverAUnixSocketReportsEachRecipient) {
         << deferred;
     EXPECT_NE(server.transcript.find("LHLO client.example\r\n"), std::string::npos);
     EXPECT_NE(server.transcript.find("QUIT\r\n"), std::string::npos);
+}
+
+// The connection cache as scache(8) keeps it, in memory: labels to descriptors.
+class MemoryCache : public ConnectionCache {
+public:
+    struct Entry {
+        int fd;
+        std::string property;
+    };
+    std::map<std::string, std::vector<Entry>> endpoints;
+    std::map<std::string, std::pair<std::string, std::string>> destinations;  // -> property, endpoint
+    std::vector<std::string> requests;
+    ~MemoryCache() override {
+        for (auto& [label, list] : endpoints)
+            for (auto& e : list) ::close(e.fd);
+    }
+    std::optional<Found> findDestination(std::string_view label) override {
+        requests.push_back("find_dest " + std::string(label));
+        auto d = destinations.find(std::string(label));
+        if (d == destinations.end()) return std::nullopt;
+        auto found = take(d->second.second);
+        if (found) found->destinationProperty = d->second.first;
+        return found;
+    }
+    std::optional<Found> findEndpoint(std::string_view label) override {
+        requests.push_back("find_endp " + std::string(label));
+        return take(std::string(label));
+    }
+    void saveDestination(long, std::string_view label, std::string_view property,
+                         std::string_view endpointLabel) override {
+        requests.push_back("save_dest " + std::string(label));
+        destinations[std::string(label)] = {std::string(property), std::string(endpointLabel)};
+    }
+    void saveEndpoint(long, std::string_view label, std::string_view property, int fd) override {
+        requests.push_back("save_endp " + std::string(label));
+        endpoints[std::string(label)].push_back({::dup(fd), std::string(property)});
+        ::close(fd);
+    }
+
+private:
+    std::optional<Found> take(const std::string& label) {
+        auto it = endpoints.find(label);
+        if (it == endpoints.end() || it->second.empty()) return std::nullopt;
+        Entry e = it->second.back();
+        it->second.pop_back();
+        return Found{e.fd, "", e.property};
+    }
+};
+
+TEST_F(SmtpCoreTest, ACachedConnectionCarriesTheNextDelivery) {
+    FakeServer server;
+    ASSERT_TRUE(server.listenTcp(10778));
+    server.start();
+    MemoryCache cache;
+    AgentSettings s = settings();
+    s.serviceName = "relay";
+    s.cacheDestinations = [](const std::string& domain) { return domain == "127.0.0.1"; };
+    delivery::DeliverRequest r = request();
+    r.nexthop = "[127.0.0.1]:10778";
+    r.dataSize = 77;
+    {
+        auto d = open(r);
+        ASSERT_TRUE(d);
+        EXPECT_EQ(deliverSmtp(*d, s, noDns(), &cache).status, delivery::kStatusFinal);
+    }
+    const std::string dest = "relay\n[127.0.0.1]:10778\n0\n0\n";
+    const std::string endp = "relay\n127.0.0.1\n10778\n0\n0\n";
+    EXPECT_EQ(cache.requests, (std::vector<std::string>{"find_dest " + dest, "find_endp " + endp, "save_dest " + dest,
+                                                        "save_endp " + endp}));
+    EXPECT_EQ(server.transcript.find("QUIT"), std::string::npos) << server.transcript;
+    ASSERT_EQ(cache.endpoints[endp].size(), 1u);
+    EXPECT_NE(cache.endpoints[endp][0].property.find("reuse_count=0\n"), std::string::npos);
+    EXPECT_NE(cache.destinations[dest].first.find("host_addr=127.0.0.1\n"), std::string::npos);
+    // The second request finds it by the nexthop: RSET, then the transaction; the
+    // status line says how often the connection has served.
+    log_.clear();
+    cache.requests.clear();
+    {
+        auto d = open(r);
+        ASSERT_TRUE(d);
+        EXPECT_EQ(deliverSmtp(*d, s, noDns(), &cache).status, delivery::kStatusFinal);
+    }
+    EXPECT_EQ(cache.requests,
+              (std::vector<std::string>{"find_dest " + dest, "save_dest " + dest, "save_endp " + endp}));
+    std::string sent = logLine("to=<bob@example.com>");
+    EXPECT_NE(sent.find("relay=127.0.0.1[127.0.0.1]:10778, conn_use=2, delay="), std::string::npos) << sent;
+    ASSERT_EQ(cache.endpoints[endp].size(), 1u);
+    EXPECT_NE(cache.endpoints[endp][0].property.find("reuse_count=1\n"), std::string::npos);
+    // Only one connection was made: the server saw the second transaction after RSET
+    // on the same one.
+    size_t firstMail = server.transcript.find("MAIL FROM");
+    size_t rset = server.transcript.find("RSET\r\nMAIL FROM", firstMail);
+    EXPECT_NE(rset, std::string::npos) << server.transcript;
+    // With the reuse count limit reached, the session says QUIT and is not saved.
+    s.reuseCountLimit = 2;
+    cache.requests.clear();
+    {
+        auto d = open(r);
+        ASSERT_TRUE(d);
+        EXPECT_EQ(deliverSmtp(*d, s, noDns(), &cache).status, delivery::kStatusFinal);
+    }
+    EXPECT_EQ(cache.requests, (std::vector<std::string>{"find_dest " + dest}));
+    server.join();
+    EXPECT_NE(server.transcript.find(".\r\nQUIT\r\n"), std::string::npos) << server.transcript;
+}
+
+TEST_F(SmtpCoreTest, ADeadCachedConnectionIsSkippedForANewOne) {
+    FakeServer server;
+    ASSERT_TRUE(server.listenTcp(10779));
+    server.start();
+    MemoryCache cache;
+    AgentSettings s = settings();
+    s.cacheDestinations = [](const std::string&) { return true; };
+    // A cached connection whose server has gone: its probe fails quietly.
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+    ::close(pair[1]);
+    const std::string endp = "smtp\n127.0.0.1\n10779\n0\n0\n";
+    cache.endpoints[endp].push_back(
+        {pair[0], "tls_level=0\nreuse_count=0\nendpoint_features=7\nexpire_time=4102444800\n\n"});
+    delivery::DeliverRequest r = request();
+    r.nexthop = "[127.0.0.1]:10779";
+    auto d = open(r);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(deliverSmtp(*d, s, noDns(), &cache).status, delivery::kStatusFinal);
+    std::string sent = logLine("to=<bob@example.com>");
+    EXPECT_NE(sent.find("relay=127.0.0.1[127.0.0.1]:10779, delay="), std::string::npos) << sent;
+    EXPECT_NE(server.transcript.find("EHLO client.example"), std::string::npos) << server.transcript;
+    // The new session was saved for the next one.
+    EXPECT_EQ(cache.endpoints[endp].size(), 1u);
+    for (auto& e : cache.endpoints[endp]) ::close(e.fd);  // let the server see the end of the connection
+    cache.endpoints.clear();
+    server.join();
+}
+
+TEST(SessionCache, LabelsAndPropertiesAsPostfixWritesThem) {
+    EXPECT_EQ(destinationLabel("smtp", "example.com", false), "smtp\nexample.com\n0\n0\n");
+    EXPECT_EQ(endpointLabel("smtp", "192.0.2.1", 25, true), "smtp\n192.0.2.1\n25\n0\n1\n");
+    // A field holding the separator or the "not applicable" mark is base64.
+    EXPECT_EQ(destinationLabel("smtp", "a*b", false), "smtp\nYSpi\n0\n0\n");
+    EXPECT_EQ(destinationLabel("", "x", false), "*\nx\n0\n0\n");
+    CachedSession c;
+    c.destination = "[mx.example]:2525";
+    c.host = "mx.example";
+    c.address = "192.0.2.1";
+    c.port = 2525;
+    c.bestMx = true;
+    c.features.esmtp = c.features.pipelining = c.features.dsn = true;
+    c.reuseCount = 3;
+    c.expireTime = 1800000000;
+    // The port in network byte order, the feature bits of Postfix's smtp.h.
+    EXPECT_EQ(destinationProperty(c),
+              "destination=[mx.example]:2525\nhost_name=mx.example\nhost_addr=192.0.2.1\nhost_port=56585\n"
+              "destination_features=4096\n\n");
+    EXPECT_EQ(endpointProperty(c), "tls_level=0\nreuse_count=3\nendpoint_features=32773\nexpire_time=1800000000\n\n");
+    auto back = parseCachedSession(destinationProperty(c), endpointProperty(c));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->destination, c.destination);
+    EXPECT_EQ(back->port, 2525u);
+    EXPECT_TRUE(back->bestMx);
+    EXPECT_TRUE(back->features.pipelining && back->features.dsn && !back->features.size);
+    EXPECT_EQ(back->reuseCount, 3);
+    EXPECT_EQ(back->expireTime, 1800000000);
+    // Found by endpoint: no destination properties.
+    EXPECT_TRUE(parseCachedSession("", endpointProperty(c)));
+    EXPECT_FALSE(parseCachedSession("", "reuse_count=x\n\n"));
+    EXPECT_FALSE(parseCachedSession("", "garbage"));
+    // A TLS session (Postfix's smtp saved it) is not continued in plain text.
+    EXPECT_FALSE(parseCachedSession("", "tls_level=1\nreuse_count=0\nendpoint_features=0\nexpire_time=1\n\n"));
 }
 
 TEST_F(SmtpCoreTest, SettingsFromParameters) {
