@@ -193,7 +193,7 @@ void Scheduler::activate(const std::string& id, double now) {
     for (size_t i = 0; i < m.batches.size(); ++i) {
         const DeliveryBatch& batch = m.batches[i];
         Destination& dest = destinations_[batch.destination];
-        if (dest.window == 0) dest.window = settings_->initialConcurrency;
+        if (dest.window == 0) dest.window = initialWindow(batch.transport);
         if (dest.deadUntil > now) {
             deferBatch(m, batch, dest.deadStatus);
             continue;
@@ -238,6 +238,15 @@ void Scheduler::deferBatch(ActiveMessage& message, const DeliveryBatch& batch, c
     for (const auto& r : batch.recipients) settled.push_back({r, dsn});
     settle(message, settled);
     message.deferred = true;
+}
+
+// qmgr_transport_create(): a destination starts at initial_destination_concurrency,
+// or at the transport's limit when that is lower (a limit of 1 is a limit from the
+// first delivery on).
+long Scheduler::initialWindow(const std::string& transport) const {
+    long limit = settings_->concurrencyLimit(transport);
+    long initial = settings_->initialConcurrency;
+    return limit > 0 && limit < initial ? limit : initial;
 }
 
 // qmgr_entry_select(): caching turns on once deliveries to a destination run back to
@@ -371,7 +380,7 @@ void Scheduler::finishCall(Call& call, double now) {
             dest.deadUntil = now + double(settings_->minimalBackoff);
             dest.deadStatus = reply.hopStatus;
             dest.deadStatus.action = "delayed";
-            dest.window = settings_->initialConcurrency;
+            dest.window = initialWindow(batch->transport);
         } else if (dest.window < limit || limit <= 0) {
             ++dest.window;  // slow start: one more for each success, up to the limit
         }

@@ -75,6 +75,7 @@ private:
     void deferBatch(ActiveMessage& message, const DeliveryBatch& batch, const delivery::Dsn& dsn);
     void dispatch(double now);
     void selectCaching(Destination& dest, long now);
+    long initialWindow(const std::string& transport) const;
     void finishCall(Call& call, double now);
     void maybeFinish(const std::string& id, double now);
     void finishMessage(ActiveMessage& message, double now);

@@ -72,6 +72,7 @@ struct FakeService {
     std::thread thread;
     std::atomic<int> served{0};
     delivery::DeliverRequest lastRequest;           // the agent's last request
+    std::vector<int> flags;                         // each request's flags, in order
     std::vector<delivery::BounceRequest> requests;  // the bounce service's requests
 
     void start(const char* path, bool bounce, int status, int connections) {
@@ -92,7 +93,10 @@ struct FakeService {
                         if (auto request = delivery::decodeBounceRequest(*group)) requests.push_back(*request);
                         (void)queue::attr::writeAll(fd, delivery::encodeBounceReply(status));
                     } else {
-                        if (auto request = delivery::decodeDeliverRequest(*group)) lastRequest = *request;
+                        if (auto request = delivery::decodeDeliverRequest(*group)) {
+                            lastRequest = *request;
+                            flags.push_back(request->flags);
+                        }
                         delivery::DeliverReply reply;
                         reply.status = status;
                         (void)queue::attr::writeAll(fd, delivery::encodeDeliverReply(reply));

@@ -45,6 +45,24 @@ TEST_F(SchedulerTest, LocalRecipientsGoOnePerRequest) {
     EXPECT_FALSE(fs::exists("active/" + id));
 }
 
+TEST_F(SchedulerTest, BackToBackDeliveriesAskForConnectionCaching) {
+    // A concurrency limit of 1 holds from the first delivery on (the window starts at
+    // the limit, not at initial_destination_concurrency), so the three messages go one
+    // after the other: the first alone, the next ones back to back, which turns on
+    // on-demand connection caching for the destination (qmgr_entry.c).
+    settings_.defaultConcurrencyLimit = 1;
+    for (int i = 0; i < 3; ++i) queueMessage(queueFileBytes({"bob@example.org"}));
+    FakeService agent;
+    agent.start("private/local", false, delivery::kStatusFinal, 3);
+    Scheduler scheduler(&settings_, routing_.get());
+    runUntilIdle(scheduler);
+    agent.join();
+    ASSERT_EQ(agent.flags.size(), 3u);
+    EXPECT_EQ(agent.flags[0] & delivery::kFlagConnMask, 0);
+    EXPECT_EQ(agent.flags[1] & delivery::kFlagConnMask, delivery::kFlagConnMask);
+    EXPECT_EQ(agent.flags[2] & delivery::kFlagConnMask, delivery::kFlagConnMask);
+}
+
 TEST_F(SchedulerTest, AnAgentDeferralMovesTheMessageToDeferredWithBackoff) {
     std::string id = queueMessage(queueFileBytes({"bob@example.org"}));
     FakeService agent;
