@@ -66,7 +66,7 @@ bool ScacheClient::open() {
     }
     auto hello = readGroup();
     const std::string* protocol = hello ? attribute(*hello, "protocol") : nullptr;
-    if (!protocol || *protocol != "scache_protocol") {
+    if (!protocol || *protocol != "connection_cache_protocol") {
         close();
         errno = EPROTO;
         return false;
