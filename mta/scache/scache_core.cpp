@@ -206,11 +206,25 @@ std::optional<long> parseInt(const std::string& text) {
     return long(value);
 }
 
+// attr_scan0's warnings name the stream they read: "unexpected attribute NAME from
+// scache socket (expecting: WANTED)", "missing attribute NAME in input from scache
+// socket", as Postfix's scache logs them.
+void attributeWarning(const std::string& message) {
+    constexpr std::string_view kFrom = "scache socket";
+    size_t expecting = message.find(" (expecting: ");
+    if (message.rfind("unexpected attribute ", 0) == 0 && expecting != std::string::npos)
+        base::msgWarn(base::cat(message.substr(0, expecting), " from ", kFrom, message.substr(expecting)));
+    else if (message.rfind("missing attribute ", 0) == 0)
+        base::msgWarn(base::cat(message, " in input from ", kFrom));
+    else
+        base::msgWarn(message);
+}
+
 // The request's attributes after "request", exactly these and in this order
 // (ATTR_FLAG_STRICT), and a positive ttl where there is one.
 bool wellFormed(const attr::Attributes& request, const std::vector<std::string_view>& names, long* ttl) {
     if (auto st = attr::expectExactly(request, names); !st) {
-        base::msgWarn(st.error().message);
+        attributeWarning(st.error().message);
         return false;
     }
     if (ttl) {
@@ -283,7 +297,7 @@ void ClientSession::onGroup(const attr::Attributes& group, time_t now, std::vect
             if (auto st = attr::expectExactly(group, {"dummy"}); !st) {
                 // The client did not ask for the descriptor: it is not sent, and the
                 // connection is closed with our copy (as Postfix's server does).
-                base::msgWarn(st.error().message);
+                attributeWarning(st.error().message);
                 base::msgWarn(base::cat(handOverFrom_, ": cannot send file descriptor: protocol error"));
                 handOver_.reset();
                 state_ = State::Request;
@@ -296,7 +310,7 @@ void ClientSession::onGroup(const attr::Attributes& group, time_t now, std::vect
             // Whatever the group is, it ends the hand-over; a request in its place is
             // consumed, as Postfix's strict read of the dummy consumes it.
             if (auto st = attr::expectExactly(group, {"dummy"}); !st) {
-                base::msgWarn(st.error().message);
+                attributeWarning(st.error().message);
                 base::msgWarn(base::cat(handOverFrom_, ": cannot send file descriptor: protocol error"));
             }
             state_ = State::Request;
@@ -307,8 +321,8 @@ void ClientSession::onGroup(const attr::Attributes& group, time_t now, std::vect
 void ClientSession::onRequest(const attr::Attributes& group, time_t now, std::vector<Outgoing>& out) {
     if (group.empty() || group[0].first != "request") {
         // Postfix's server would leave such a client waiting; an answer lets it recover.
-        base::msgWarn(group.empty() ? std::string("missing attribute request")
-                                    : base::cat("unexpected attribute ", group[0].first, " (expecting: request)"));
+        attributeWarning(group.empty() ? std::string("missing attribute request")
+                                       : base::cat("unexpected attribute ", group[0].first, " (expecting: request)"));
         reply(out, status(kStatusBad));
         return;
     }

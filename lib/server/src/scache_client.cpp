@@ -177,8 +177,11 @@ void ScacheClient::saveEndpoint(long ttl, std::string_view label, std::string_vi
         queue::attr::append(request, "property", property);
         queue::attr::appendEnd(request);
         if (!writeGroup(request)) return false;
-        auto dummy = readGroup();  // the server is ready for the descriptor
+        // The server is ready for the descriptor when it says {dummy}; a status instead
+        // is its refusal (a bad request), and then nothing is to be sent.
+        auto dummy = readGroup();
         if (!dummy) return false;
+        if (!attribute(*dummy, "dummy")) return attribute(*dummy, "status") != nullptr || (errno = EPROTO, false);
         if (!sendDescriptor(fd_, fd)) return false;
         auto reply = readGroup();
         return reply && attribute(*reply, "status") != nullptr;

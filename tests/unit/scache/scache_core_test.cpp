@@ -328,7 +328,7 @@ TEST_F(Session, MalformedRequestsAreAnsweredBad) {
     EXPECT_TRUE(warned("scache_save_dest_service: bad or missing request parameter"));
     EXPECT_TRUE(warned("scache_find_endp_service: bad or missing request parameter"));
     EXPECT_TRUE(warned("scache_find_dest_service: bad or missing request parameter"));
-    EXPECT_TRUE(warned("unexpected attribute extra (expecting: (end))"));
+    EXPECT_TRUE(warned("unexpected attribute extra from scache socket (expecting: (end))"));
     EXPECT_EQ(service.cache().size().destinations, 0);
     EXPECT_FALSE(session.busy());
 }
