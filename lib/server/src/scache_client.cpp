@@ -103,53 +103,40 @@ bool ScacheClient::withRetry(const std::function<bool()>& exchange) {
     return false;
 }
 
-std::optional<ScacheClient::Found> ScacheClient::findDestination(std::string_view label) {
+// find_dest (two properties in the reply) and find_endp (one): on a hit, the descriptor
+// is handed over between the client's two {dummy} groups.
+std::optional<ScacheClient::Found> ScacheClient::find(std::string_view request, std::string_view label,
+                                                      bool byDestination) {
     std::optional<Found> found;
     withRetry([&] {
-        std::string request;
-        queue::attr::append(request, "request", "find_dest");
-        queue::attr::append(request, "label", label);
-        queue::attr::appendEnd(request);
-        if (!writeGroup(request)) return false;
+        std::string bytes;
+        queue::attr::append(bytes, "request", request);
+        queue::attr::append(bytes, "label", label);
+        queue::attr::appendEnd(bytes);
+        if (!writeGroup(bytes)) return false;
         auto reply = readGroup();
         if (!reply) return false;
         const std::string* status = attribute(*reply, "status");
-        const std::string* destProp = attribute(*reply, "property", 0);
-        const std::string* endpProp = attribute(*reply, "property", 1);
-        if (!status || !destProp || !endpProp) return (errno = EPROTO, false);
+        const std::string* destProp = byDestination ? attribute(*reply, "property", 0) : nullptr;
+        const std::string* endpProp = attribute(*reply, "property", byDestination ? 1 : 0);
+        if (!status || !endpProp || (byDestination && !destProp)) return (errno = EPROTO, false);
         if (*status != "0") return true;  // not cached
         if (!writeGroup(dummyGroup())) return false;
         auto fd = receiveDescriptor(fd_, int(timeout_));
         if (!fd) return (errno = fd.error().errnum ? fd.error().errnum : EPROTO, false);
         (void)writeGroup(dummyGroup());
-        found = Found{*fd, *destProp, *endpProp};
+        found = Found{*fd, destProp ? *destProp : "", *endpProp};
         return true;
     });
     return found;
 }
 
+std::optional<ScacheClient::Found> ScacheClient::findDestination(std::string_view label) {
+    return find("find_dest", label, true);
+}
+
 std::optional<ScacheClient::Found> ScacheClient::findEndpoint(std::string_view label) {
-    std::optional<Found> found;
-    withRetry([&] {
-        std::string request;
-        queue::attr::append(request, "request", "find_endp");
-        queue::attr::append(request, "label", label);
-        queue::attr::appendEnd(request);
-        if (!writeGroup(request)) return false;
-        auto reply = readGroup();
-        if (!reply) return false;
-        const std::string* status = attribute(*reply, "status");
-        const std::string* endpProp = attribute(*reply, "property");
-        if (!status || !endpProp) return (errno = EPROTO, false);
-        if (*status != "0") return true;
-        if (!writeGroup(dummyGroup())) return false;
-        auto fd = receiveDescriptor(fd_, int(timeout_));
-        if (!fd) return (errno = fd.error().errnum ? fd.error().errnum : EPROTO, false);
-        (void)writeGroup(dummyGroup());
-        found = Found{*fd, "", *endpProp};
-        return true;
-    });
-    return found;
+    return find("find_endp", label, false);
 }
 
 void ScacheClient::saveDestination(long ttl, std::string_view label, std::string_view property,

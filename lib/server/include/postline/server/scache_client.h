@@ -45,6 +45,7 @@ private:
     // Runs `exchange` (false with errno set on a failure), trying twice.
     bool withRetry(const std::function<bool()>& exchange);
     bool open();
+    std::optional<Found> find(std::string_view request, std::string_view label, bool byDestination);
     base::Result<queue::attr::Attributes> readGroup();
     bool writeGroup(const std::string& bytes);
     void close();
