@@ -42,6 +42,60 @@ std::vector<std::string> scanQueue(std::string_view queue) {
     return ids;
 }
 
+void QueueScan::request(bool all) {
+    if (!dirs_.empty()) {
+        // A pass is under way: it ignores time stamps from now on too, and another
+        // pass follows it.
+        all_ = all_ || all;
+        again_ = true;
+        againAll_ = againAll_ || all;
+        return;
+    }
+    all_ = all;
+    start();
+}
+
+void QueueScan::start() {
+    closeAll();
+    if (DIR* d = ::opendir(queue_.c_str())) dirs_.emplace_back(queue_, d);
+}
+
+void QueueScan::closeAll() {
+    for (auto& [path, dir] : dirs_) ::closedir(dir);
+    dirs_.clear();
+}
+
+std::optional<std::string> QueueScan::next() {
+    for (;;) {
+        if (dirs_.empty()) {
+            if (!again_) return std::nullopt;
+            // A request came during the pass that just ended: the next pass begins.
+            all_ = againAll_;
+            again_ = againAll_ = false;
+            start();
+            if (dirs_.empty()) return std::nullopt;
+        }
+        auto& [path, dir] = dirs_.back();
+        dirent* entry = ::readdir(dir);
+        if (!entry) {
+            ::closedir(dir);
+            dirs_.pop_back();
+            continue;
+        }
+        std::string name = entry->d_name;
+        if (name == "." || name == "..") continue;
+        // A hashed queue's subdirectories are one character each (dir_forest.c).
+        if (name.size() == 1 && dirs_.size() < 16 && (entry->d_type == DT_DIR || entry->d_type == DT_UNKNOWN)) {
+            std::string sub = path + "/" + name;
+            if (DIR* d = ::opendir(sub.c_str())) {
+                dirs_.emplace_back(std::move(sub), d);
+                continue;
+            }
+        }
+        if (queue::queueIdOk(name)) return name;
+    }
+}
+
 int moveAll(const queue::QueueLayout& layout, std::string_view from, std::string_view to) {
     int moved = 0;
     for (const std::string& id : scanQueue(from)) {

@@ -90,60 +90,82 @@ bool Scheduler::idle() const { return messages_.empty() && calls_.empty(); }
 
 void Scheduler::work(double now) {
     if (now >= nextDeferredScan_) deferredWanted_ = true;
-    if (incomingWanted_) scanIncoming(now);
+    if (incomingWanted_) {
+        incomingWanted_ = false;
+        incomingScan_.request();
+    }
     if (deferredWanted_) {
-        bool all = deferredAll_;
+        deferredScan_.request(deferredAll_);
         deferredWanted_ = deferredAll_ = false;
         nextDeferredScan_ = now + double(std::max(1L, settings_->queueRunDelay));
-        scanDeferred(now, all);
     }
+    feed(now);
     dispatch(now);
 }
 
-void Scheduler::scanIncoming(double now) {
-    incomingWanted_ = false;
-    for (const std::string& id : scanQueue(queue::kIncoming)) {
-        if (long(messages_.size()) >= settings_->messageActiveLimit ||
-            activeRecipients_ >= settings_->messageRecipientLimit) {
-            incomingWanted_ = true;  // the rest when some message leaves the active queue
-            return;
-        }
-        struct stat st {};
-        std::string path = queue::queuePath(settings_->layout, queue::kIncoming, id);
-        if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) continue;
-        // A file whose time is in the future waits (qmgr_active_feed): one an agent still
-        // had was put back for a minute.
-        if (st.st_mtime > time_t(now) + 1) continue;
-        if (messages_.count(id)) continue;
-        auto moved = queue::moveQueueFile(settings_->layout, queue::kIncoming, queue::kActive, id);
-        if (!moved) {
-            if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
-            continue;
-        }
-        activate(id, now);
-    }
+bool Scheduler::activeQueueFull() const {
+    return long(messages_.size()) >= settings_->messageActiveLimit ||
+           activeRecipients_ >= settings_->messageRecipientLimit;
 }
 
-void Scheduler::scanDeferred(double now, bool all) {
-    for (const std::string& id : scanQueue(queue::kDeferred)) {
-        if (long(messages_.size()) >= settings_->messageActiveLimit ||
-            activeRecipients_ >= settings_->messageRecipientLimit) {
-            deferredBacklog_ = true;  // the rest when the active queue has room
-            deferredBacklogAll_ = all;
+// qmgr_loop(): while the active queue has room, the next file of the incoming scan and
+// the next of the deferred scan, alternately, go into it. A bounded number per round,
+// so that deliveries already possible start while a large queue is read.
+void Scheduler::feed(double now) {
+    constexpr int kPerRound = 200;
+    feedPending_ = false;
+    int fed = 0;
+    bool exhausted = false;
+    while (!activeQueueFull() && !exhausted) {
+        if (fed >= kPerRound) {
+            feedPending_ = true;
             return;
         }
-        struct stat st {};
-        std::string path = queue::queuePath(settings_->layout, queue::kDeferred, id);
-        if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) continue;
-        if (!all && !queue::attemptDue(st, time_t(now))) continue;
-        if (messages_.count(id)) continue;
-        auto moved = queue::moveQueueFile(settings_->layout, queue::kDeferred, queue::kActive, id);
-        if (!moved) {
-            if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
-            continue;
+        exhausted = true;
+        for (int turn = 0; turn < 2 && !activeQueueFull(); ++turn) {
+            bool incoming = (turn == 0) == incomingFirst_;
+            QueueScan& scan = incoming ? incomingScan_ : deferredScan_;
+            auto id = scan.next();
+            if (!id) continue;
+            exhausted = false;
+            if (incoming ? feedIncoming(*id, now) : feedDeferred(*id, scan.all(), now)) ++fed;
         }
-        activate(id, now);
+        incomingFirst_ = !incomingFirst_;
     }
+    // A full active queue gives incoming the first turn once there is room again.
+    if (activeQueueFull()) incomingFirst_ = true;
+}
+
+bool Scheduler::feedIncoming(const std::string& id, double now) {
+    struct stat st {};
+    std::string path = queue::queuePath(settings_->layout, queue::kIncoming, id);
+    if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) return false;
+    // A file whose time is in the future waits (qmgr_active_feed): one an agent still
+    // had was put back for a minute.
+    if (st.st_mtime > time_t(now) + 1) return false;
+    if (messages_.count(id)) return false;
+    auto moved = queue::moveQueueFile(settings_->layout, queue::kIncoming, queue::kActive, id);
+    if (!moved) {
+        if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
+        return false;
+    }
+    activate(id, now);
+    return true;
+}
+
+bool Scheduler::feedDeferred(const std::string& id, bool all, double now) {
+    struct stat st {};
+    std::string path = queue::queuePath(settings_->layout, queue::kDeferred, id);
+    if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) return false;
+    if (!all && !queue::attemptDue(st, time_t(now))) return false;
+    if (messages_.count(id)) return false;
+    auto moved = queue::moveQueueFile(settings_->layout, queue::kDeferred, queue::kActive, id);
+    if (!moved) {
+        if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
+        return false;
+    }
+    activate(id, now);
+    return true;
 }
 
 // qmgr_active_feed and qmgr_message_alloc: read the message, settle what needs no
@@ -330,7 +352,7 @@ int Scheduler::timeoutMs(double now) const {
         if (!dest.todo.empty() && dest.deadUntil > now) next = std::min(next, dest.deadUntil);
         if (!dest.todo.empty() && dest.nextStart > now) next = std::min(next, dest.nextStart);
     }
-    if (incomingWanted_) next = std::min(next, now + 1.0);  // the active queue was full
+    if (feedPending_) next = now;  // more files to feed at once
     double ms = std::ceil((next - now) * 1000);
     return int(std::clamp(ms, 0.0, 60000.0));
 }
@@ -396,12 +418,6 @@ void Scheduler::maybeFinish(const std::string& id, double now) {
     messages_.erase(it);
     activeRecipients_ -= message->recipientCount;
     finishMessage(*message, now);
-    incomingWanted_ = true;  // room in the active queue
-    if (deferredBacklog_) {
-        deferredWanted_ = true;
-        deferredAll_ = deferredAll_ || deferredBacklogAll_;
-        deferredBacklog_ = false;
-    }
 }
 
 // Asks a bounce service (bounce for the bounce log, defer for an expired message's defer

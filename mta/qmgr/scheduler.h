@@ -16,6 +16,7 @@
 #include "active_message.h"
 #include "agent_call.h"
 #include "qmgr_settings.h"
+#include "queue_scan.h"
 
 namespace postline::server {
 class EventContext;
@@ -68,8 +69,10 @@ private:
         std::unique_ptr<AgentCall> call;
     };
 
-    void scanIncoming(double now);
-    void scanDeferred(double now, bool all);
+    void feed(double now);
+    bool feedIncoming(const std::string& id, double now);
+    bool feedDeferred(const std::string& id, bool all, double now);
+    bool activeQueueFull() const;
     void activate(const std::string& id, double now);
     void settle(ActiveMessage& message, const std::vector<SettledRecipient>& settled);
     void deferBatch(ActiveMessage& message, const DeliveryBatch& batch, const delivery::Dsn& dsn);
@@ -92,9 +95,11 @@ private:
     bool deferredWanted_ = true;
     bool deferredAll_ = false;
     double nextDeferredScan_ = 0;
-    long activeRecipients_ = 0;        // recipients of the messages in the active queue
-    bool deferredBacklog_ = false;     // a deferred scan stopped at a limit
-    bool deferredBacklogAll_ = false;  // ... and it was taking every message
+    QueueScan incomingScan_{std::string(queue::kIncoming)};
+    QueueScan deferredScan_{std::string(queue::kDeferred)};
+    bool incomingFirst_ = true;  // which scan the next feed starts with (they alternate)
+    bool feedPending_ = false;   // the last feed stopped at its batch size, not for lack of files
+    long activeRecipients_ = 0;  // recipients of the messages in the active queue
 };
 
 // Runs the queue manager under master: triggers from the listening sockets, deferred
