@@ -45,8 +45,10 @@ constexpr size_t kMaxNesting = 1000;
 // glibc's regcomp also copies what '+' and {n,m} repeat (a+ becomes aa*, a{3} aaa), and a
 // repetition of a repetition copies the copies: 40 stacked '+' need 2^40 nodes, and
 // a{1000}{1000}{1000} a billion, which exhausts memory long before regcomp ends. The
-// expansion is measured in bits (log2 of the copies) and refused above this.
-constexpr size_t kMaxExpansionBits = 20;
+// expansion is measured in bits (log2 of the copies) and refused above this: 2^16 copies
+// compile in some 20 ms, 2^19 took 0.4 s (a fuzzer's 19 stacked '+', seconds in a
+// sanitizer build); one {n,m} may still go to glibc's RE_DUP_MAX (32767).
+constexpr size_t kMaxExpansionBits = 16;
 
 // And a repetition ('+', {n,m}) of something that may match nothing ('?', '*', {0,m}),
 // repeated again, makes regcomp's work explode, before an anchor above all: "^a?+++++"
@@ -62,7 +64,23 @@ enum class TreeMeasure {
     Expansion,       // log2 of the copies '+' and {n,m} make (and a bit per '*' or '?', whose
                      // nesting costs as much time), along the deepest chain
     NullableRepeat,  // repetitions of what may match nothing, along the chain (above)
+    OptionalSpan,    // the largest m - n of one {n,m} (below)
 };
+
+// One {n,m} makes m - n optional copies nested in each other, and regcomp's memory grows
+// with the square of that: y{1,8192} takes half a gigabyte, y{1,32767} (RE_DUP_MAX)
+// gigabytes and seconds, in Postfix's programs too. A span above this is refused;
+// y{1,2048} compiles in 10 ms and 40 MB, and an exact count (y{30000}) costs little.
+constexpr size_t kMaxOptionalSpan = 2048;
+
+// m - n of a {n,m} ("n", "n,", ",m" or "n,m"); 0 when nothing is optional or m is open.
+size_t optionalSpan(std::string_view braces) {
+    size_t comma = braces.find(',');
+    if (comma == std::string_view::npos || comma + 1 >= braces.size()) return 0;
+    size_t low = std::strtoul(std::string(braces.substr(0, comma)).c_str(), nullptr, 10);
+    size_t high = std::strtoul(std::string(braces.substr(comma + 1)).c_str(), nullptr, 10);
+    return high > low ? high - low : 0;
+}
 
 // The bits of copies one repetition operator makes: '+' doubles, {n,m} makes max(n,m).
 size_t copyBits(std::string_view braces) {
@@ -134,7 +152,9 @@ size_t regexTreeMeasure(std::string_view text, bool extended, TreeMeasure measur
                 if (!depth) added = copyBits(braces);
                 if (end != std::string_view::npos) i = end + (extended ? 0 : 1);
             }
-            if (measure == TreeMeasure::NullableRepeat) {
+            if (measure == TreeMeasure::OptionalSpan) {
+                deepest = std::max(deepest, optionalSpan(braces));
+            } else if (measure == TreeMeasure::NullableRepeat) {
                 bool nullable =
                     op == '*' || op == '?' ||
                     (op == '{' && (braces.empty() || braces[0] == ',' || std::atol(std::string(braces).c_str()) == 0));
@@ -181,6 +201,12 @@ public:
             base::msgWarn(cat("regexp map ", mapName_, ", line ", lineno,
                               ": regular expression repeats repetitions too often (more than 2^", kMaxExpansionBits,
                               " copies for regcomp to make)"));
+            return false;
+        }
+        if (regexTreeMeasure(pattern.text, extended, TreeMeasure::OptionalSpan) > kMaxOptionalSpan) {
+            base::msgWarn(cat("regexp map ", mapName_, ", line ", lineno,
+                              ": regular expression repeats too many optional copies (more than ", kMaxOptionalSpan,
+                              " in one {n,m}: regcomp would need too much memory)"));
             return false;
         }
         if (size_t cost = regexTreeMeasure(pattern.text, extended, TreeMeasure::NullableRepeat);
