@@ -4,9 +4,10 @@
 # domain that transport_maps sends to a discard service; then a new generation is
 # switched in by `postline compile` alone — the alias now points to another Maildir and
 # the domain goes to another discard service (another syslog_name) — and more load
-# follows. No session may be refused or broken, no acknowledged message lost (each
-# delivered exactly once), and mail submitted after the switch must follow the new
-# tables: the alias's new Maildir, the new transport.
+# follows, while Postfix's smtp-source also sends through the switch. No session may be
+# refused or broken, no acknowledged message lost (each delivered exactly once), and
+# mail submitted after the switch must follow the new tables: the alias's new Maildir,
+# the new transport.
 # Usage: tests/integration/delivery_reload.sh BUILD_DIR/bin. PL_PORT picks the port;
 # KEEP_WORK=1 keeps the scratch tree.
 # shellcheck source=tests/interop/lib.bash
@@ -60,6 +61,12 @@ load() {
 }
 load a sink@example.org 60
 load m x@moved.example 60
+# And Postfix's smtp-source, the load generator administrators know: 5 sessions, a
+# message a second each, every recipient numbered (-N), sending through the switch.
+SOURCE_MESSAGES=50
+/usr/sbin/smtp-source -s 5 -w 1 -m "$SOURCE_MESSAGES" -N -f src@example.org -t src@moved.example \
+  "127.0.0.1:$PL_PORT" >"$WORK/source.out" 2>&1 &
+SOURCE_PID=$!
 sleep 3
 
 compile=("$OURS_BIN/postline" compile -c "$CONF")
@@ -83,6 +90,16 @@ for pid in "${LOADS[@]}"; do
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
 done
+for _ in $(seq 1 600); do
+  kill -0 "$SOURCE_PID" 2>/dev/null || break
+  sleep 0.1
+done
+kill "$SOURCE_PID" 2>/dev/null
+if wait "$SOURCE_PID" && ! grep -qE 'error|fatal|warning' "$WORK/source.out"; then
+  ok "smtp-source sent its $SOURCE_MESSAGES messages through the switch without an error"
+else
+  bad "smtp-source sent its $SOURCE_MESSAGES messages through the switch without an error" "$WORK/source.out"
+fi
 cat "$WORK"/load-*.out
 if ! grep -v "^load: [0-9]* queued, 0 refused replies, 0 broken sessions, 0 refused connections" "$WORK"/load-*.out |
   grep -q .; then
@@ -104,7 +121,7 @@ sleep 0.5
 if [ $drained = 1 ]; then ok "the queue drains"; else bad "the queue drains" "$ROOT/maillog"; fi
 pl_stop
 
-if python3 - "$WORK" "$ROOT" "$INTEGRATION" >"$WORK/check.txt" 2>&1 <<'PY'; then
+if SOURCE_MESSAGES=$SOURCE_MESSAGES python3 - "$WORK" "$ROOT" "$INTEGRATION" >"$WORK/check.txt" 2>&1 <<'PY'; then
 import os, re, sys
 sys.path.insert(0, sys.argv[3])
 from smtp_load import message_bytes
@@ -154,6 +171,14 @@ for tag, qid in list(m.items()) + list(n.items()):
 for tag, qid in n.items():
     if ("discard2/discard", "sent") not in final.get(qid, []):
         bad.append("%s (%s, sent after the switch) did not go to the new transport: %s" % (tag, qid, final.get(qid)))
+# smtp-source's numbered recipients: each delivered once.
+numbered = {}
+for hit in re.finditer(r"to=<(\d+)src@moved\.example>, .*status=sent", log):
+    numbered[hit.group(1)] = numbered.get(hit.group(1), 0) + 1
+count = int(os.environ.get("SOURCE_MESSAGES", "0"))
+if len(numbered) != count or any(n != 1 for n in numbered.values()):
+    bad.append("smtp-source: %d of %d numbered recipients delivered, %s more than once"
+               % (len(numbered), count, [k for k, n in numbered.items() if n != 1][:5]))
 print("sink: %d before/around the switch, %d after (%d in the old Maildir, %d in the new); "
       "moved.example: %d before, %d after" % (len(a), len(b), len(m1), len(m2), len(m), len(n)))
 for line in bad[:20]:
