@@ -45,6 +45,19 @@ struct QmgrSettings {
     long defaultRateDelay = 0;           // default_destination_rate_delay
     long messageRecipientLimit = 20000;  // qmgr_message_recipient_limit
 
+    // Concurrency feedback (qmgr_feedback.c): "N", "N/M" or "N/concurrency" (then
+    // divided by the destination's window); TRANSPORT_destination_concurrency_
+    // positive_feedback / _negative_feedback, else the default_ ones.
+    struct Feedback {
+        double base = 1;
+        bool perWindow = false;
+        double at(long window) const { return perWindow && window > 0 ? base / double(window) : base; }
+    };
+    Feedback positiveFeedback(std::string_view transport) const;
+    Feedback negativeFeedback(std::string_view transport) const;
+    // TRANSPORT_destination_concurrency_failed_cohort_limit (0: never dead by feedback).
+    double failedCohortLimit(std::string_view transport) const;
+
     const server::DaemonConfig* config = nullptr;  // for the per-transport parameters
 };
 

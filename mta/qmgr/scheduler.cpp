@@ -271,6 +271,63 @@ long Scheduler::initialWindow(const std::string& transport) const {
     return limit > 0 && limit < initial ? limit : initial;
 }
 
+// qmgr_queue_throttle(): the destination could not be reached. Each such failure counts
+// 1/window of a failed cohort and lowers the window by the negative feedback; at
+// TRANSPORT_destination_concurrency_failed_cohort_limit failed cohorts (1: as many
+// failures in a row as the window was wide) the destination is dead until
+// minimal_backoff_time, and what waits for it is deferred with the status, "delivery
+// temporarily suspended: " before the reason (qmgr_defer_todo).
+void Scheduler::throttle(Destination& dest, const std::string& transport, const delivery::Dsn& dsn, double now) {
+    if (dest.deadUntil > now) return;  // already dead (a delivery that started before)
+    long window = std::max(1L, dest.window);
+    dest.failCohorts += 1.0 / double(window);
+    double cohortLimit = settings_->failedCohortLimit(transport);
+    if (cohortLimit > 0 && dest.failCohorts >= cohortLimit) {
+        dest.deadUntil = now + double(settings_->minimalBackoff);
+        dest.deadStatus = dsn;
+        dest.deadStatus.action = "delayed";
+        dest.deadStatus.reason = "delivery temporarily suspended: " + dsn.reason;
+        dest.window = initialWindow(transport);
+        dest.success = dest.failure = dest.failCohorts = 0;
+        dest.dflags = 0;
+        return;
+    }
+    double feedback = settings_->negativeFeedback(transport).at(window);
+    dest.failure -= feedback;
+    while (dest.failure - feedback / 2 < 0) {
+        dest.window -= 1;
+        dest.success = 0;
+        dest.failure += 1;
+    }
+    if (dest.window < 1) dest.window = 1;
+}
+
+// qmgr_queue_unthrottle(): a delivery that did not fail for the destination as a whole.
+// A dead destination comes back (with the window of what is in flight, at least the
+// initial one); otherwise the positive feedback widens the window — while it is below
+// the deliveries in flight plus initial_destination_concurrency — up to the limit.
+void Scheduler::unthrottle(Destination& dest, const std::string& transport, double now) {
+    dest.failCohorts = 0;
+    if (dest.deadUntil > now) {
+        dest.deadUntil = 0;
+        dest.window = dest.busy > 0 ? dest.busy : initialWindow(transport);
+        dest.success = dest.failure = 0;
+        return;
+    }
+    long limit = settings_->concurrencyLimit(transport);
+    // busy no longer counts this delivery; Postfix's busy list still holds it here.
+    if ((limit <= 0 || limit > dest.window) && dest.window < dest.busy + 1 + settings_->initialConcurrency) {
+        double feedback = settings_->positiveFeedback(transport).at(dest.window);
+        dest.success += feedback;
+        while (dest.success + feedback / 2 >= 1) {
+            dest.window += 1;
+            dest.success -= 1;
+            dest.failure = 0;
+        }
+        if (limit > 0 && dest.window > limit) dest.window = limit;
+    }
+}
+
 // qmgr_entry_select(): caching turns on once deliveries to a destination run back to
 // back (one ended within the last second), and the agent is then asked to save its
 // connections and to look for saved ones; it turns off — look, but save no more — when
@@ -384,7 +441,6 @@ void Scheduler::finishCall(Call& call, double now) {
     const DeliveryBatch* batch = message ? &message->batches[call.batch] : nullptr;
     if (batch) --transportBusy_[batch->transport];
     if (!message) return;
-    long limit = settings_->concurrencyLimit(batch->transport);
     if (!call.call->answered()) {
         // The agent could not be reached or died: its recipients wait, and so does the
         // destination for a while (qmgr_transport_throttle).
@@ -393,19 +449,16 @@ void Scheduler::finishCall(Call& call, double now) {
         deferBatch(*message, *batch, dsn);
         dest.deadUntil = now + double(settings_->minimalBackoff);
         dest.deadStatus = dsn;
+        dest.deadStatus.reason = "delivery temporarily suspended: " + dsn.reason;
+        dest.window = initialWindow(batch->transport);
+        dest.dflags = 0;
     } else {
         const delivery::DeliverReply& reply = call.call->reply();
         if (reply.status != delivery::kStatusFinal) message->deferred = true;
-        if (!reply.hopStatus.status.empty() && reply.status != delivery::kStatusFinal) {
-            // The whole destination failed: it is dead until the next try, and what waits
-            // for it is deferred with the same status (qmgr_queue_throttle, qmgr_defer_todo).
-            dest.deadUntil = now + double(settings_->minimalBackoff);
-            dest.deadStatus = reply.hopStatus;
-            dest.deadStatus.action = "delayed";
-            dest.window = initialWindow(batch->transport);
-        } else if (dest.window < limit || limit <= 0) {
-            ++dest.window;  // slow start: one more for each success, up to the limit
-        }
+        if (!reply.hopStatus.status.empty() && reply.status != delivery::kStatusFinal)
+            throttle(dest, batch->transport, reply.hopStatus, now);
+        else
+            unthrottle(dest, batch->transport, now);
     }
     --message->inFlight;
     maybeFinish(call.messageId, now);

@@ -60,6 +60,9 @@ private:
         // each request, and when (whole seconds) a delivery here last ended.
         int dflags = 0;
         long lastDone = 0;
+        // Concurrency feedback (qmgr_queue.c): success and failure credit towards the
+        // next window step, and the failed cohorts that make the destination dead.
+        double success = 0, failure = 0, failCohorts = 0;
         std::deque<std::pair<std::string, size_t>> todo;  // message id, batch index
     };
     struct Call {
@@ -79,6 +82,8 @@ private:
     void dispatch(double now);
     void selectCaching(Destination& dest, long now);
     long initialWindow(const std::string& transport) const;
+    void throttle(Destination& dest, const std::string& transport, const delivery::Dsn& dsn, double now);
+    void unthrottle(Destination& dest, const std::string& transport, double now);
     void finishCall(Call& call, double now);
     void maybeFinish(const std::string& id, double now);
     void finishMessage(ActiveMessage& message, double now);

@@ -73,6 +73,7 @@ struct FakeService {
     std::atomic<int> served{0};
     delivery::DeliverRequest lastRequest;           // the agent's last request
     std::vector<int> flags;                         // each request's flags, in order
+    delivery::Dsn hop;                              // the hop status of a deferral (none when empty)
     std::vector<delivery::BounceRequest> requests;  // the bounce service's requests
 
     void start(const char* path, bool bounce, int status, int connections) {
@@ -99,6 +100,7 @@ struct FakeService {
                         }
                         delivery::DeliverReply reply;
                         reply.status = status;
+                        if (status != delivery::kStatusFinal) reply.hopStatus = hop;
                         (void)queue::attr::writeAll(fd, delivery::encodeDeliverReply(reply));
                     }
                 }

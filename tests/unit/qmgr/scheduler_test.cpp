@@ -4,6 +4,11 @@
 // with a defer log when no agent answers, a delay warning).
 #include "qmgr_test_support.h"
 
+#include <sys/socket.h>
+
+#include <fstream>
+#include <iterator>
+
 namespace postline::qmgr {
 namespace {
 
@@ -61,6 +66,36 @@ TEST_F(SchedulerTest, BackToBackDeliveriesAskForConnectionCaching) {
     EXPECT_EQ(agent.flags[0] & delivery::kFlagConnMask, 0);
     EXPECT_EQ(agent.flags[1] & delivery::kFlagConnMask, delivery::kFlagConnMask);
     EXPECT_EQ(agent.flags[2] & delivery::kFlagConnMask, delivery::kFlagConnMask);
+}
+
+// A destination that cannot be reached (the agent's hop status): with the default
+// failed cohort limit of 1, as many failures in a row as the window is wide make it
+// dead, and what waits for it is deferred by the queue manager itself, "delivery
+// temporarily suspended: " before the agent's reason (qmgr_queue_throttle).
+TEST_F(SchedulerTest, FailuresNarrowTheWindowUntilTheDestinationIsDead) {
+    settings_.initialConcurrency = 2;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 4; ++i) ids.push_back(queueMessage(queueFileBytes({"bob@example.org"})));
+    FakeService agent;
+    agent.hop = delivery::Dsn{"4.4.1", "delayed", "connect to mx.example.org[192.0.2.1]:25: Connection refused", "", "",
+                              "",      ""};
+    agent.start("private/local", false, delivery::kStatusDefer, 4);
+    Scheduler scheduler(&settings_, routing_.get());
+    runUntilIdle(scheduler);
+    ::shutdown(agent.listener, SHUT_RDWR);  // the agent is not asked a third time
+    agent.join();
+    // Window 2: the first failure counts half a cohort and narrows it to 1; the second
+    // completes the cohort.
+    EXPECT_EQ(agent.served.load(), 2);
+    int suspended = 0;
+    for (const std::string& id : ids) {
+        EXPECT_TRUE(fs::exists(deferredPath(id))) << id;
+        std::ifstream log("defer/" + id.substr(0, 1) + "/" + id);
+        std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        if (text.find("reason=delivery temporarily suspended: connect to mx.example.org") != std::string::npos)
+            ++suspended;
+    }
+    EXPECT_EQ(suspended, 2);
 }
 
 TEST_F(SchedulerTest, AnAgentDeferralMovesTheMessageToDeferredWithBackoff) {
