@@ -46,7 +46,7 @@ std::string textOf(const queue::QueueFile& file, std::string_view name) {
 }  // namespace
 
 LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& settings, address::RoutingContext& routing,
-                             double now, ActiveMessage& message) {
+                             double now, ActiveMessage& message, bool overrideDeferTransports) {
     std::string path = queue::queuePath(settings.layout, queue::kActive, queueId);
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -191,7 +191,7 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
             if (!redirectTo("error", "5.1.3 bad address syntax")) continue;
         } else if (rcpt.address.empty()) {
             if (!redirectTo("error", "5.1.3 null recipient address")) continue;
-        } else if (settings.deferTransports.count(res.transport)) {
+        } else if (!overrideDeferTransports && settings.deferTransports.count(res.transport)) {
             if (!redirectTo("retry", "4.3.2 deferred transport")) continue;
         } else if (services && !services->count(res.transport)) {
             if (!redirectTo("retry", "4.3.0 mail transport unavailable")) continue;

@@ -64,7 +64,9 @@ struct LoadResult {
 // yet done. Busy: an agent holds its lock ("skipped, still being delivered" is the
 // caller's to log). Gone: the file disappeared. Corrupt: a malformed file (the caller
 // moves it to corrupt/).
+// `overrideDeferTransports`: a flush (postqueue -f, sendmail -q, or the file's
+// unthrottle mark) lifts defer_transports for this message (QMGR_FLUSH_DFXP).
 LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& settings, address::RoutingContext& routing,
-                             double now, ActiveMessage& message);
+                             double now, ActiveMessage& message, bool overrideDeferTransports = false);
 
 }  // namespace postline::qmgr

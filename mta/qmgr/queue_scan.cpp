@@ -42,16 +42,19 @@ std::vector<std::string> scanQueue(std::string_view queue) {
     return ids;
 }
 
-void QueueScan::request(bool all) {
+void QueueScan::request(bool all, bool flush) {
     if (!dirs_.empty()) {
-        // A pass is under way: it ignores time stamps from now on too, and another
-        // pass follows it.
+        // A pass is under way: what the request asks applies to it from now on too,
+        // and another pass follows it.
         all_ = all_ || all;
+        flush_ = flush_ || flush;
         again_ = true;
         againAll_ = againAll_ || all;
+        againFlush_ = againFlush_ || flush;
         return;
     }
     all_ = all;
+    flush_ = flush;
     start();
 }
 
@@ -71,7 +74,8 @@ std::optional<std::string> QueueScan::next() {
             if (!again_) return std::nullopt;
             // A request came during the pass that just ended: the next pass begins.
             all_ = againAll_;
-            again_ = againAll_ = false;
+            flush_ = againFlush_;
+            again_ = againAll_ = againFlush_ = false;
             start();
             if (dirs_.empty()) return std::nullopt;
         }

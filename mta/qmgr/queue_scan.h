@@ -33,13 +33,15 @@ public:
     QueueScan& operator=(const QueueScan&) = delete;
 
     // qmgr_scan_request(): a pass starts now when none is under way; otherwise another
-    // pass starts when this one ends. `all` (ignore the files' time stamps: a flush) is
-    // for the next pass and the one under way.
-    void request(bool all = false);
+    // pass starts when this one ends. `all` (ignore the files' time stamps) and `flush`
+    // (lift defer_transports: QMGR_FLUSH_DFXP) are for the next pass and the one under
+    // way.
+    void request(bool all = false, bool flush = false);
     // qmgr_scan_next(): the next queue id of the pass, nothing once no pass is under way.
     std::optional<std::string> next();
-    // Whether the pass under way ignores time stamps.
+    // Whether the pass under way ignores time stamps, and lifts defer_transports.
     bool all() const { return all_; }
+    bool flush() const { return flush_; }
 
 private:
     void start();
@@ -48,6 +50,7 @@ private:
     std::string queue_;
     std::vector<std::pair<std::string, DIR*>> dirs_;  // the queue and the hashed subdirectories being read
     bool again_ = false, againAll_ = false, all_ = false;
+    bool againFlush_ = false, flush_ = false;
 };
 
 // Moves every message of `from` to `to` (qmgr_move): at start-up, what was active when

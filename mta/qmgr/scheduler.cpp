@@ -73,8 +73,10 @@ void Scheduler::trigger(std::string_view request) {
                 deferredWanted_ = true;
                 break;
             case 'F':
+                // QMGR_FLUSH_ONCE | QMGR_FLUSH_DFXP: dead destinations revive now, and
+                // the next scans deliver through defer_transports too.
                 for (auto& [name, dest] : destinations_) dest.deadUntil = 0;
-                incomingWanted_ = deferredWanted_ = true;
+                incomingWanted_ = deferredWanted_ = flushWanted_ = true;
                 break;
             case 'A':
                 incomingWanted_ = deferredWanted_ = deferredAll_ = true;
@@ -92,13 +94,14 @@ void Scheduler::work(double now) {
     if (now >= nextDeferredScan_) deferredWanted_ = true;
     if (incomingWanted_) {
         incomingWanted_ = false;
-        incomingScan_.request();
+        incomingScan_.request(false, flushWanted_);
     }
     if (deferredWanted_) {
-        deferredScan_.request(deferredAll_);
+        deferredScan_.request(deferredAll_, flushWanted_);
         deferredWanted_ = deferredAll_ = false;
         nextDeferredScan_ = now + double(std::max(1L, settings_->queueRunDelay));
     }
+    flushWanted_ = false;
     feed(now);
     dispatch(now);
 }
@@ -128,7 +131,8 @@ void Scheduler::feed(double now) {
             auto id = scan.next();
             if (!id) continue;
             exhausted = false;
-            if (incoming ? feedIncoming(*id, now) : feedDeferred(*id, scan.all(), now)) ++fed;
+            if (incoming ? feedIncoming(*id, scan.flush(), now) : feedDeferred(*id, scan.all(), scan.flush(), now))
+                ++fed;
         }
         incomingFirst_ = !incomingFirst_;
     }
@@ -136,7 +140,7 @@ void Scheduler::feed(double now) {
     if (activeQueueFull()) incomingFirst_ = true;
 }
 
-bool Scheduler::feedIncoming(const std::string& id, double now) {
+bool Scheduler::feedIncoming(const std::string& id, bool flush, double now) {
     struct stat st {};
     std::string path = queue::queuePath(settings_->layout, queue::kIncoming, id);
     if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) return false;
@@ -149,11 +153,11 @@ bool Scheduler::feedIncoming(const std::string& id, double now) {
         if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
         return false;
     }
-    activate(id, now);
+    activate(id, flush, now);
     return true;
 }
 
-bool Scheduler::feedDeferred(const std::string& id, bool all, double now) {
+bool Scheduler::feedDeferred(const std::string& id, bool all, bool flush, double now) {
     struct stat st {};
     std::string path = queue::queuePath(settings_->layout, queue::kDeferred, id);
     if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) return false;
@@ -164,15 +168,22 @@ bool Scheduler::feedDeferred(const std::string& id, bool all, double now) {
         if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
         return false;
     }
-    activate(id, now);
+    activate(id, flush, now);
     return true;
 }
 
 // qmgr_active_feed and qmgr_message_alloc: read the message, settle what needs no
 // agent, and queue its batches at their destinations.
-void Scheduler::activate(const std::string& id, double now) {
+void Scheduler::activate(const std::string& id, bool flush, double now) {
+    // The flush service's request to revive this message's destinations
+    // (MAIL_QUEUE_STAT_UNTHROTTLE, set by `postqueue -i`): honoured once, then cleared;
+    // like a flush it lifts defer_transports (QMGR_FLUSH_EACH | QMGR_FLUSH_DFXP).
+    bool unthrottle = false;
+    std::string activePath = queue::queuePath(settings_->layout, queue::kActive, id);
+    struct stat activeStat {};
+    if (::stat(activePath.c_str(), &activeStat) == 0 && (activeStat.st_mode & S_IRGRP)) unthrottle = true;
     auto message = std::make_unique<ActiveMessage>();
-    LoadResult loaded = loadActiveMessage(id, *settings_, *routing_, now, *message);
+    LoadResult loaded = loadActiveMessage(id, *settings_, *routing_, now, *message, flush || unthrottle);
     switch (loaded.outcome) {
         case LoadOutcome::Loaded:
             break;
@@ -198,14 +209,7 @@ void Scheduler::activate(const std::string& id, double now) {
     std::string deferLog = queue::queuePath(settings_->layout, "defer", id);
     if (::unlink(deferLog.c_str()) < 0 && errno != ENOENT)
         base::msgFatal(base::cat("remove defer ", id, ": ", std::strerror(errno)));
-    // The flush service's request to revive this message's destinations
-    // (MAIL_QUEUE_STAT_UNTHROTTLE, set by `postqueue -i`): honoured once, then cleared.
-    bool unthrottle = false;
-    std::string activePath = queue::queuePath(settings_->layout, queue::kActive, id);
-    if (struct stat st{}; ::stat(activePath.c_str(), &st) == 0 && (st.st_mode & S_IRGRP)) {
-        unthrottle = true;
-        ::chmod(activePath.c_str(), st.st_mode & 07777 & ~mode_t(S_IRGRP));
-    }
+    if (unthrottle) ::chmod(activePath.c_str(), activeStat.st_mode & 07777 & ~mode_t(S_IRGRP));
     ActiveMessage& m = *message;
     messages_[id] = std::move(message);
     activeRecipients_ += m.recipientCount;

@@ -73,10 +73,10 @@ private:
     };
 
     void feed(double now);
-    bool feedIncoming(const std::string& id, double now);
-    bool feedDeferred(const std::string& id, bool all, double now);
+    bool feedIncoming(const std::string& id, bool flush, double now);
+    bool feedDeferred(const std::string& id, bool all, bool flush, double now);
     bool activeQueueFull() const;
-    void activate(const std::string& id, double now);
+    void activate(const std::string& id, bool flush, double now);
     void settle(ActiveMessage& message, const std::vector<SettledRecipient>& settled);
     void deferBatch(ActiveMessage& message, const DeliveryBatch& batch, const delivery::Dsn& dsn);
     void dispatch(double now);
@@ -99,6 +99,7 @@ private:
     bool incomingWanted_ = true;
     bool deferredWanted_ = true;
     bool deferredAll_ = false;
+    bool flushWanted_ = false;  // 'F': the next scans lift defer_transports
     double nextDeferredScan_ = 0;
     QueueScan incomingScan_{std::string(queue::kIncoming)};
     QueueScan deferredScan_{std::string(queue::kDeferred)};

@@ -98,6 +98,26 @@ TEST_F(SchedulerTest, FailuresNarrowTheWindowUntilTheDestinationIsDead) {
     EXPECT_EQ(suspended, 2);
 }
 
+// defer_transports holds mail back until a flush ("F": postqueue -f, sendmail -q)
+// lifts it for the scans it asks for (QMGR_FLUSH_DFXP).
+TEST_F(SchedulerTest, AFlushDeliversThroughADeferredTransport) {
+    settings_.deferTransports = {"local"};
+    for (bool flush : {false, true}) {
+        std::string id = queueMessage(queueFileBytes({"bob@example.org"}));
+        fs::remove("private/local");  // the first round's agent socket
+        FakeService agent;
+        agent.start("private/local", false, delivery::kStatusFinal, 1);
+        Scheduler scheduler(&settings_, routing_.get());
+        if (flush) scheduler.trigger("F");
+        runUntilIdle(scheduler);
+        ::shutdown(agent.listener, SHUT_RDWR);
+        agent.join();
+        EXPECT_EQ(agent.served.load(), flush ? 1 : 0) << (flush ? "flushed" : "not flushed");
+        EXPECT_EQ(fs::exists("active/" + id) || fs::exists(deferredPath(id)), !flush) << id;
+        if (!flush) fs::remove(deferredPath(id));
+    }
+}
+
 TEST_F(SchedulerTest, AnAgentDeferralMovesTheMessageToDeferredWithBackoff) {
     std::string id = queueMessage(queueFileBytes({"bob@example.org"}));
     FakeService agent;
