@@ -131,8 +131,7 @@ void Scheduler::feed(double now) {
             auto id = scan.next();
             if (!id) continue;
             exhausted = false;
-            if (incoming ? feedIncoming(*id, scan.flush(), now) : feedDeferred(*id, scan.all(), scan.flush(), now))
-                ++fed;
+            if (feedFile(incoming ? queue::kIncoming : queue::kDeferred, *id, scan.all(), scan.flush(), now)) ++fed;
         }
         incomingFirst_ = !incomingFirst_;
     }
@@ -140,30 +139,17 @@ void Scheduler::feed(double now) {
     if (activeQueueFull()) incomingFirst_ = true;
 }
 
-bool Scheduler::feedIncoming(const std::string& id, bool flush, double now) {
+// qmgr_active_feed(): a complete file of `queue` that is due moves to active and is
+// read. Incoming files wait while their time is in the future (one an agent still had
+// was put back for a minute); deferred ones until their next attempt, unless the scan
+// takes all.
+bool Scheduler::feedFile(std::string_view queue, const std::string& id, bool all, bool flush, double now) {
     struct stat st {};
-    std::string path = queue::queuePath(settings_->layout, queue::kIncoming, id);
+    std::string path = queue::queuePath(settings_->layout, queue, id);
     if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) return false;
-    // A file whose time is in the future waits (qmgr_active_feed): one an agent still
-    // had was put back for a minute.
-    if (st.st_mtime > time_t(now) + 1) return false;
-    if (messages_.count(id)) return false;
-    auto moved = queue::moveQueueFile(settings_->layout, queue::kIncoming, queue::kActive, id);
-    if (!moved) {
-        if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
-        return false;
-    }
-    activate(id, flush, now);
-    return true;
-}
-
-bool Scheduler::feedDeferred(const std::string& id, bool all, bool flush, double now) {
-    struct stat st {};
-    std::string path = queue::queuePath(settings_->layout, queue::kDeferred, id);
-    if (::stat(path.c_str(), &st) < 0 || !queue::queueFileReady(st)) return false;
-    if (!all && !queue::attemptDue(st, time_t(now))) return false;
-    if (messages_.count(id)) return false;
-    auto moved = queue::moveQueueFile(settings_->layout, queue::kDeferred, queue::kActive, id);
+    bool due = queue == queue::kIncoming ? st.st_mtime <= time_t(now) + 1 : all || queue::attemptDue(st, time_t(now));
+    if (!due || messages_.count(id)) return false;
+    auto moved = queue::moveQueueFile(settings_->layout, queue, queue::kActive, id);
     if (!moved) {
         if (moved.error().errnum != ENOENT) base::msgWarn(moved.error().message);
         return false;

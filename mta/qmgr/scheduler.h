@@ -73,8 +73,7 @@ private:
     };
 
     void feed(double now);
-    bool feedIncoming(const std::string& id, bool flush, double now);
-    bool feedDeferred(const std::string& id, bool all, bool flush, double now);
+    bool feedFile(std::string_view queue, const std::string& id, bool all, bool flush, double now);
     bool activeQueueFull() const;
     void activate(const std::string& id, bool flush, double now);
     void settle(ActiveMessage& message, const std::vector<SettledRecipient>& settled);

@@ -1,17 +1,14 @@
 // anvil(8)'s client (global/anvil_clnt.c).
 #include "postline/server/anvil_client.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 
 #include "postline/base/strings.h"
+#include "postline/server/local_socket.h"
 
 namespace postline::server {
 
@@ -35,19 +32,8 @@ std::string AnvilClient::identity(std::string_view service, std::string_view add
 
 base::Result<queue::attr::Attributes> AnvilClient::callOnce(const std::string& bytes) {
     if (fd_ < 0) {
-        fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd_ < 0) return base::errnoError("anvil: socket");
-        timeval tv{timeout_, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, socketPath_.c_str(), sizeof addr.sun_path - 1);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-            auto error = base::errnoError("anvil: connect to " + socketPath_);
-            close();
-            return error;
-        }
+        fd_ = connectLocalSocket(socketPath_, timeout_);
+        if (fd_ < 0) return base::errnoError("anvil: connect to " + socketPath_);
         auto hello = queue::attr::plain::readGroup(fd_, pending_);
         const std::string* protocol = nullptr;
         if (hello)

@@ -5,9 +5,6 @@
 // more; before the client sends one, the server writes a {dummy} group.
 #include "postline/server/scache_client.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +12,7 @@
 
 #include "postline/base/msg.h"
 #include "postline/server/fd_passing.h"
+#include "postline/server/local_socket.h"
 
 namespace postline::server {
 
@@ -50,20 +48,8 @@ void ScacheClient::close() {
 
 bool ScacheClient::open() {
     if (fd_ >= 0) return true;
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    fd_ = connectLocalSocket(socketPath_, timeout_);
     if (fd_ < 0) return false;
-    timeval tv{timeout_, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, socketPath_.c_str(), sizeof addr.sun_path - 1);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-        int e = errno;
-        close();
-        errno = e;
-        return false;
-    }
     auto hello = readGroup();
     const std::string* protocol = hello ? attribute(*hello, "protocol") : nullptr;
     if (!protocol || *protocol != "connection_cache_protocol") {
