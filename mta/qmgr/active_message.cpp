@@ -68,7 +68,7 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
     if (!file.complete || !file.size || !file.sender) return {LoadOutcome::Incomplete, "incomplete queue file"};
 
     message.queueId = queueId;
-    delivery::DeliverRequest& r = message.request;
+    delivery::DeliverRequest r;
     r.queueName = std::string(queue::kActive);
     r.queueId = queueId;
     r.dataOffset = file.size->dataOffset;
@@ -104,6 +104,7 @@ LoadResult loadActiveMessage(const std::string& queueId, const QmgrSettings& set
         message.warnOffset = long(file.warnOffset);
     }
 
+    message.request = PackedRequest(r);
     base::msgInfo(base::cat(queueId, ": from=<", r.sender.empty() ? std::string() : address::quoteLocalPart(r.sender),
                             ">, size=", r.dataSize, ", nrcpt=", file.size->recipientCount, " (queue active)"));
 

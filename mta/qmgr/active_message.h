@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "packed_request.h"
 #include "postline/base/result.h"
 #include "postline/delivery/deliver_request.h"
 #include "postline/delivery/dsn.h"
@@ -39,10 +40,10 @@ struct SettledRecipient {
 
 struct ActiveMessage {
     std::string queueId;
-    delivery::DeliverRequest request;  // the message's attributes; recipients empty
-    long createTime = 0;               // for backoff and expiry
-    long warnTime = 0;                 // the 'W' record: when to send a delay warning (0: none, -1: sent)
-    long warnOffset = -1;              // where that record is
+    PackedRequest request;  // the message's attributes (no recipients)
+    long createTime = 0;    // for backoff and expiry
+    long warnTime = 0;      // the 'W' record: when to send a delay warning (0: none, -1: sent)
+    long warnOffset = -1;   // where that record is
     std::vector<DeliveryBatch> batches;
     std::vector<SettledRecipient> settled;
     int inFlight = 0;            // batches handed to agents and not yet answered

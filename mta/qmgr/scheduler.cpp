@@ -219,7 +219,7 @@ void Scheduler::activate(const std::string& id, bool flush, double now) {
 // Recipients the queue manager reports itself (qmgr_defer_recipient, qmgr_bounce_recipient):
 // through the same reporting the agents use, with relay=none.
 void Scheduler::settle(ActiveMessage& message, const std::vector<SettledRecipient>& settled) {
-    delivery::DeliverRequest request = message.request;
+    delivery::DeliverRequest request = message.request.unpack();
     request.handoffTime = wallClock();
     auto open = delivery::AgentDelivery::open(".", settings_->reporting.hashQueueNames,
                                               settings_->reporting.hashQueueDepth, request);
@@ -358,7 +358,7 @@ void Scheduler::dispatch(double now) {
             dest.todo.pop_front();
             ++dest.busy;
             selectCaching(dest, long(now));
-            delivery::DeliverRequest request = m.request;
+            delivery::DeliverRequest request = m.request.unpack();
             request.flags |= dest.dflags;
             request.nexthop = batch.nexthop;
             request.recipients = batch.recipients;
@@ -470,14 +470,15 @@ bool Scheduler::askBounce(ActiveMessage& message, const std::string& service, in
     request.command = delivery::BounceCommand(command);
     // The trace flush carries the trace flags: the verify report for sendmail -bv.
     if (request.command == delivery::BounceCommand::Trace)
-        request.flags = message.request.flags & (delivery::kFlagUserVerify | delivery::kFlagRecord);
+        request.flags = message.request.flags() & (delivery::kFlagUserVerify | delivery::kFlagRecord);
     request.queueName = std::string(queue::kActive);
     request.queueId = message.queueId;
-    request.encoding = message.request.encoding;
-    request.sendopts = message.request.sendopts;
-    request.sender = message.request.sender;
-    request.dsnEnvid = message.request.dsnEnvid;
-    request.dsnRet = message.request.dsnRet;
+    delivery::DeliverRequest attributes = message.request.unpack();
+    request.encoding = attributes.encoding;
+    request.sendopts = attributes.sendopts;
+    request.sender = attributes.sender;
+    request.dsnEnvid = attributes.dsnEnvid;
+    request.dsnRet = attributes.dsnRet;
     auto status = delivery::sendBounceRequest("private/" + service, request, settings_->ipcTimeout);
     return status && *status == 0;
 }
@@ -514,7 +515,7 @@ void Scheduler::finishMessage(ActiveMessage& message, double now) {
     }
     // qmgr_active_done_2: the trace service reports NOTIFY=SUCCESS deliveries (its log
     // may be from an earlier attempt, or absent); when it cannot, the message stays.
-    if (message.notifySuccess || (message.request.flags & delivery::kFlagUserVerify) ||
+    if (message.notifySuccess || (message.request.flags() & delivery::kFlagUserVerify) ||
         ::access(queue::queuePath(settings_->layout, "trace", id).c_str(), F_OK) == 0) {
         if (!askBounce(message, "trace", int(delivery::BounceCommand::Trace))) message.deferred = true;
     }
@@ -527,9 +528,9 @@ void Scheduler::finishMessage(ActiveMessage& message, double now) {
     }
     if (message.deferred) {
         long lifetime =
-            message.request.sender.empty() ? settings_->bounceQueueLifetime : settings_->maximalQueueLifetime;
+            message.request.sender().empty() ? settings_->bounceQueueLifetime : settings_->maximalQueueLifetime;
         if (message.createTime > 0 && now >= double(message.createTime + lifetime)) {
-            base::msgInfo(base::cat(id, ": from=<", senderForLog(message.request.sender),
+            base::msgInfo(base::cat(id, ": from=<", senderForLog(message.request.sender()),
                                     ">, status=expired, returned to sender"));
             if (askBounce(message, "defer", int(delivery::BounceCommand::Flush))) message.deferred = false;
         } else if (message.warnTime > 0 && now >= double(message.warnTime - 1)) {
