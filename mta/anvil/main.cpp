@@ -67,7 +67,9 @@ int runAnvil(server::EventContext& context) {
             }
         }
         if (context.masterStatusFd() >= 0) {
-            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+            // POLLNVAL too: a status descriptor that is not open is a master that is
+            // gone (the read fails), not an event to poll for again and again.
+            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
                 char byte;
                 ssize_t n = ::read(context.masterStatusFd(), &byte, 1);
                 if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) break;  // master went away

@@ -629,7 +629,9 @@ int runQmgr(server::EventContext& context) {
             if (fds[i++].revents & (POLLIN | POLLERR | POLLHUP)) scheduler.trigger(readTrigger(fd, stream));
         }
         if (context.masterStatusFd() >= 0) {
-            if (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) {
+            // POLLNVAL too: a status descriptor that is not open is a master that is
+            // gone (the read fails), not an event to poll for again and again.
+            if (fds[i].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) {
                 char byte;
                 ssize_t n = ::read(context.masterStatusFd(), &byte, 1);
                 if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) {
