@@ -73,6 +73,19 @@ PY
 }
 # hold FILE: the seconds a transcript keeps its input open after the last line (#!sleep N).
 hold() { sed -n 's/^#!sleep //p' "$1" | head -n 1; }
+# feed IN WAIT COMMAND...: runs COMMAND with the client's input IN on its standard input,
+# all of it there before the server starts (a file; with a WAIT, a pipe that stays open
+# WAIT seconds after it was filled): whether the server sees the client talk before its
+# greeting must not depend on which process the machine schedules first.
+feed() {
+  local in=$1 wait=${2:-0}
+  shift 2
+  if [ "$wait" = 0 ]; then
+    "$@" <"$in"
+  else
+    { cat "$in"; sleep "$wait"; } | { sleep 0.2; "$@"; }
+  fi
+}
 # overrides FILE: the "-o name=value" arguments of a transcript.
 overrides() {
   sed -n 's/^#!o //p' "$1" | while IFS= read -r o; do printf -- '-o\n%s\n' "$o"; done
@@ -114,14 +127,13 @@ for t in "$CASES"/${ONLY:-*}.txt; do
   touch "$WORK/stamp"
   sleep 0.01
   wait=$(hold "$t")
-  { cat "$in"; sleep "${wait:-0}"; } | runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$PF_SMTPD" -S "${opts[@]}" 2>&1 |
+  feed "$in" "$wait" runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$PF_SMTPD" -S "${opts[@]}" 2>&1 |
     mask >"$WORK/runs/$name.pf"
   new_messages "$WORK/stamp" >"$WORK/runs/$name.pf.queue"
   touch "$WORK/stamp"
   sleep 0.01
-  { cat "$in"; sleep "${wait:-0}"; } |
-    runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$OURS_SMTPD" -S -o "maillog_file=$OURS_LOG" "${opts[@]}" \
-      2>&1 | mask >"$WORK/runs/$name.ours"
+  feed "$in" "$wait" runuser -u postfix -- env MAIL_CONFIG="$CONF" timeout 30 "$OURS_SMTPD" -S \
+    -o "maillog_file=$OURS_LOG" "${opts[@]}" 2>&1 | mask >"$WORK/runs/$name.ours"
   new_messages "$WORK/stamp" >"$WORK/runs/$name.ours.queue"
   same_files "$name: replies" "$WORK/runs/$name.pf" "$WORK/runs/$name.ours"
   if [ -s "$WORK/runs/$name.pf.queue" ] || [ -s "$WORK/runs/$name.ours.queue" ]; then
