@@ -16,6 +16,7 @@
 #include "postline/base/strings.h"
 #include "postline/queue/attr_stream.h"
 #include "postline/server/daemon.h"
+#include "postline/server/master_status.h"
 
 namespace {
 
@@ -66,15 +67,7 @@ int runAnvil(server::EventContext& context) {
                 clients[client];
             }
         }
-        if (context.masterStatusFd() >= 0) {
-            // POLLNVAL too: a status descriptor that is not open is a master that is
-            // gone (the read fails), not an event to poll for again and again.
-            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
-                char byte;
-                ssize_t n = ::read(context.masterStatusFd(), &byte, 1);
-                if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) break;  // master went away
-            }
-        }
+        if (context.masterStatusFd() >= 0 && server::masterStatusGone(context.masterStatusFd(), fds[i].revents)) break;
         for (size_t k = first; k < fds.size(); ++k) {
             if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             int fd = fds[k].fd;

@@ -17,6 +17,7 @@
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/server/daemon.h"
+#include "postline/server/master_status.h"
 #include "scache_core.h"
 #include "scache_io.h"
 
@@ -75,15 +76,7 @@ int runScache(server::EventContext& context) {
                 if (client->flush()) clients[socket] = std::move(client);
             }
         }
-        if (context.masterStatusFd() >= 0) {
-            // POLLNVAL too: a status descriptor that is not open would otherwise make
-            // every poll() return at once, and the loop spin.
-            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
-                char byte;
-                ssize_t n = ::read(context.masterStatusFd(), &byte, 1);
-                if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) break;  // master went away
-            }
-        }
+        if (context.masterStatusFd() >= 0 && server::masterStatusGone(context.masterStatusFd(), fds[i].revents)) break;
         for (size_t k = first; k < fds.size(); ++k) {
             if (!(fds[k].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR))) continue;
             auto it = clients.find(fds[k].fd);

@@ -5,6 +5,10 @@
 // reads end-of-file there and exits once its current client is done.
 #pragma once
 
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +19,16 @@ namespace postline::server {
 
 inline constexpr int kMasterStatusFd = 5;  // MASTER_STATUS_FD
 inline constexpr int kMasterListenFd = 6;  // MASTER_LISTEN_FD: the first listening socket
+
+// A multi-client daemon's check of master's status descriptor after poll(): true when
+// master went away (end of file, an error, or a descriptor that is not open — POLLNVAL
+// would otherwise make every poll() return at once and the loop spin).
+inline bool masterStatusGone(int fd, short revents) {
+    if (!(revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) return false;
+    char byte;
+    ssize_t n = ::read(fd, &byte, 1);
+    return n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN));
+}
 
 enum class Availability : std::uint8_t { Taken = 0, Available = 1 };
 
