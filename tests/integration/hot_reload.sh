@@ -134,10 +134,12 @@ else
   ps -o pid=,args= -p "${still# }" >"$WORK/still.txt" 2>&1
   bad "round 3: the smtpd processes of the old master.cf line are gone" "$WORK/still.txt"
 fi
-# Round 4: three generations compiled while session A is open (compile keeps three:
-# A's own is removed from the disk meanwhile); A still finishes on it.
+# Round 4: three generations compiled while session A is open. Compile keeps three, but
+# not by removing A's own: smtpd and cleanup still hold it, and may open its tables
+# only now (cleanup's first alias lookup can come after the compiles). A finishes on it.
 cat >"$WORK/three_compiles.sh" <<SH
 set -e
+before=\$(readlink "$CONF/compiled/current")
 "\$@"
 echo "probe@example.org REJECT verdict-between" >"$CONF/access"
 echo "alias@example.org target-between@example.org" >"$CONF/virtual"
@@ -145,6 +147,10 @@ echo "alias@example.org target-between@example.org" >"$CONF/virtual"
 echo "probe@example.org REJECT verdict-4" >"$CONF/access"
 echo "alias@example.org target-4@example.org" >"$CONF/virtual"
 "\$@"
+if [ ! -d "$CONF/compiled/\$before" ]; then
+  echo "three_compiles: \$before, still in use by session A, was removed" >&2
+  exit 1
+fi
 SH
 chmod 644 "$WORK/three_compiles.sh"
 round 4 "554 5\.7\.1 <probe@example\.org>: Recipient address rejected: verdict-3" \

@@ -98,13 +98,15 @@ base::Status writeDocument(const std::string& path, const Json& doc) {
     return base::writeFileAtomically(path, base::dumpJson(doc, 2) + "\n", 0644);
 }
 
-// Complete generations beyond the newest `keep` are removed; current never is.
+// Complete generations beyond the newest `keep` are removed; current never is, nor one
+// that a process still reads (a later compile removes it).
 void pruneGenerations(const std::string& outDir, int keep, int current) {
     auto numbers = layout::generations(outDir);
     if (!numbers || keep < 1) return;
     size_t excess = numbers->size() > size_t(keep) ? numbers->size() - size_t(keep) : 0;
     for (size_t i = 0; i < excess; ++i)
-        if ((*numbers)[i] != current) layout::removeTree(base::cat(outDir, "/", layout::generationName((*numbers)[i])));
+        if ((*numbers)[i] != current)
+            layout::removeUnusedGeneration(base::cat(outDir, "/", layout::generationName((*numbers)[i])));
 }
 
 // Temporary generations left by a compile that crashed (the lock is ours, so no other

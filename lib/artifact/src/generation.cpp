@@ -1,8 +1,14 @@
-// Generation::openCurrent(): follows OUTDIR/current once and reads that generation's
-// config.json; a generation directory never changes once named, so what was read stays
-// consistent however many compiles run afterwards. Temporary directories are never
-// looked at: only `current` decides.
+// Generation::openCurrent(): follows OUTDIR/current, locks that generation's directory
+// as in use and reads its config.json. A generation directory never changes once named,
+// so what was read stays consistent however many compiles run afterwards, and compile
+// does not remove it while a copy of the Generation holds the lock (tables are opened
+// from it later). Temporary directories are never looked at: only `current` decides.
 #include "postline/artifact/generation.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +22,16 @@ namespace {
 
 using Json = nlohmann::json;
 
+// The shared lock on a generation's directory (layout::lockGenerationInUse), released
+// when the last copy of the Generation is gone.
+struct UseLock {
+    explicit UseLock(int fd) : fd(fd) {}
+    UseLock(const UseLock&) = delete;
+    UseLock& operator=(const UseLock&) = delete;
+    ~UseLock() { ::close(fd); }
+    int fd;
+};
+
 Setting settingOf(const Json& j) {
     return Setting{j.value("value", ""), j.value("expanded", ""), j.value("origin", "")};
 }
@@ -23,15 +39,26 @@ Setting settingOf(const Json& j) {
 }  // namespace
 
 base::Result<Generation> Generation::openCurrent(const std::string& outDir) {
-    auto target = layout::currentTarget(outDir);
-    if (!target) return base::Error{base::cat("no compiled generation in ", outDir, ": ", target.error().message)};
     Generation g;
     g.outDir_ = outDir;
-    g.target_ = *target;
-    g.number_ = layout::generationNumber(*target);
-    if (g.number_ < 1 || target->find('/') != std::string::npos)
-        return base::Error{base::cat(outDir, "/", layout::kCurrent, " points at ", *target, ", not a generation")};
-    g.path_ = base::cat(outDir, "/", *target);
+    // current can move on, and the generation it named be pruned, between reading the
+    // link and locking the directory: then the link is followed again. Each retry needs
+    // a whole compile to have happened meanwhile, so a few are plenty.
+    for (int attempt = 1;; ++attempt) {
+        auto target = layout::currentTarget(outDir);
+        if (!target) return base::Error{base::cat("no compiled generation in ", outDir, ": ", target.error().message)};
+        g.target_ = *target;
+        g.number_ = layout::generationNumber(*target);
+        if (g.number_ < 1 || target->find('/') != std::string::npos)
+            return base::Error{base::cat(outDir, "/", layout::kCurrent, " points at ", *target, ", not a generation")};
+        g.path_ = base::cat(outDir, "/", *target);
+        auto fd = layout::lockGenerationInUse(g.path_);
+        if (fd) {
+            g.inUse_ = std::make_shared<const UseLock>(*fd);
+            break;
+        }
+        if (fd.error().errnum != ENOENT || attempt == 3) return fd.error();
+    }
     std::string file = base::cat(g.path_, "/", layout::kGraph);
     auto text = base::readFile(file);
     if (!text) return base::Error{base::cat(file, ": ", text.error().message), text.error().errnum};

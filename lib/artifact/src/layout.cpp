@@ -75,6 +75,36 @@ void removeTree(const std::string& path) {
     std::filesystem::remove_all(path, ignored);
 }
 
+base::Result<int> lockGenerationInUse(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return base::errnoError("open " + path);
+    while (::flock(fd, LOCK_SH) != 0) {
+        if (errno == EINTR) continue;
+        int saved = errno;
+        ::close(fd);
+        return base::errnoError("lock " + path, saved);
+    }
+    // A compile may have removed it between our open() and the lock: a removed
+    // directory has no links left.
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || st.st_nlink == 0) {
+        ::close(fd);
+        return base::Error{path + ": removed while being opened", ENOENT};
+    }
+    return fd;
+}
+
+bool removeUnusedGeneration(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        return false;  // EWOULDBLOCK: a reader holds it
+    }
+    removeTree(path);  // under our lock, so no reader starts using it meanwhile
+    if (fd >= 0) ::close(fd);
+    return true;
+}
+
 base::Status makeDirectories(const std::string& path) {
     std::error_code error;
     std::filesystem::create_directories(path, error);

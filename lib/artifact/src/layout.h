@@ -38,6 +38,17 @@ base::Status makeDirectories(const std::string& path);
 // fsync of a directory. Error: "fsync PATH: ERRNO".
 base::Status syncDirectory(const std::string& path);
 
+// A generation in use: every reader of a generation (Generation::openCurrent) holds a
+// shared flock on its directory for as long as it may open its tables, which daemons do
+// lazily (at a table's first lookup, long after they loaded the generation). Pruning
+// takes the lock exclusively and skips a generation it cannot lock.
+// lockGenerationInUse: the locked directory's descriptor (close-on-exec), or an error
+// whose errnum is ENOENT when the directory is gone or was removed while we waited.
+base::Result<int> lockGenerationInUse(const std::string& path);
+// Removes the generation directory `path` unless a reader holds it; false when one does
+// (it stays for a later compile to remove).
+bool removeUnusedGeneration(const std::string& path);
+
 // An exclusive, non-blocking flock on OUTDIR/.lock, held until destruction.
 class CompileLock {
 public:

@@ -217,6 +217,34 @@ TEST_F(CompileTest, OldGenerationsArePruned) {
     EXPECT_EQ(currentTarget(), "gen-4");
 }
 
+TEST_F(CompileTest, AGenerationInUseIsNotPruned) {
+    CompileOptions o = options();
+    o.keepGenerations = 2;
+    ASSERT_TRUE(compile(o).ok());
+    {
+        auto first = Generation::openCurrent(out);  // as a daemon holds the generation it runs on
+        ASSERT_TRUE(first.ok()) << first.error().message;
+        for (int i = 0; i < 3; ++i) ASSERT_TRUE(compile(o).ok());
+        EXPECT_TRUE(fs::exists(out + "/gen-1"));
+        EXPECT_FALSE(fs::exists(out + "/gen-2"));
+        EXPECT_EQ(currentTarget(), "gen-4");
+        // A table opened only now, as a daemon opens one at its first lookup, is still there.
+        auto spec = first->tableSpec("hash:" + conf + "/virtual");
+        ASSERT_TRUE(spec.has_value());
+        auto dict = maps::openDict(*spec, maps::OpenMode::Read, maps::flag::kFoldFix);
+        ASSERT_TRUE(dict.ok()) << dict.error().message;
+        EXPECT_EQ((*dict)->lookup("info@example.net").value, "alice@example.com");
+        Generation copy = *first;  // a copy holds it too
+        first = base::Error{"released"};
+        ASSERT_TRUE(compile(o).ok());
+        EXPECT_TRUE(fs::exists(out + "/gen-1"));
+    }
+    // Released: the next compile removes it.
+    ASSERT_TRUE(compile(o).ok());
+    EXPECT_FALSE(fs::exists(out + "/gen-1"));
+    EXPECT_EQ(currentTarget(), "gen-6");
+}
+
 TEST_F(CompileTest, DigestsOfUnchangedSourcesComeFromTheManifest) {
     // Sources written more than a second before the compile: their stamps can be trusted.
     for (const char* name : {"virtual", "transport", "header_checks", "senders", "main.cf", "master.cf"}) {

@@ -1,10 +1,12 @@
 // Reading the compiled generation in use (what the MTA daemons load read-only): the
 // effective parameters, the master.cf services with their overrides and the compiled
 // table of every table reference, from OUTDIR/current's config.json; and whether a newer
-// generation has been switched in since (changed()).
+// generation has been switched in since (changed()). While a Generation (or a copy) lives,
+// its directory stays on the disk: compile skips it when pruning old generations.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,8 +43,10 @@ struct CompiledTable {
 
 class Generation {
 public:
-    // Opens OUTDIR/current (read-only). Errors: "no compiled generation in OUTDIR: ...",
-    // "OUTDIR/gen-N/config.json: ..." for a file that cannot be read or parsed.
+    // Opens OUTDIR/current (read-only) and holds its directory as in use. Errors: "no
+    // compiled generation in OUTDIR: ...", "open OUTDIR/gen-N: ..." (or "lock ...") for a
+    // directory that cannot be opened, "OUTDIR/gen-N/config.json: ..." for a file that
+    // cannot be read or parsed.
     static base::Result<Generation> openCurrent(const std::string& outDir);
 
     int number() const { return number_; }
@@ -74,6 +78,9 @@ private:
     std::map<std::string, Setting, std::less<>> parameters_;
     std::vector<Service> services_;
     std::vector<CompiledTable> tables_;
+    // A shared flock on path_, held while any copy of this Generation lives: compile
+    // does not remove a generation in use, whose tables may still be opened.
+    std::shared_ptr<const void> inUse_;
 };
 
 }  // namespace postline::artifact
