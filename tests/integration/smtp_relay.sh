@@ -381,6 +381,23 @@ pl_start "$PL_ROOT"
 if send "$PL_PORT" 2>"$WORK/pl-send.err"; then ok "Postline accepts the messages"; else bad "Postline accepts the messages" "$WORK/pl-send.err"; fi
 wait_log "$PL_ROOT" "$EXPECTED_LINES" || bad "Postline logs $EXPECTED_LINES smtp/lmtp results" "$PL_ROOT/maillog"
 sleep 0.5
+# The deferred mail as our showq service lists it: to the instance's user through our
+# postqueue, and to Postfix's postqueue (run by root) reading the same stream.
+deferred=$(find "$PL_ROOT/queue/deferred" -type f -printf '%f\n' | sort)
+as_pl_user "$OURS_BIN/postqueue" -c "$PL_ROOT/conf" -p >"$WORK/pl.mailq" 2>&1
+echo "exit $?" >>"$WORK/pl.mailq"
+listed=$(sed -n 's/^\([0-9A-Za-z]\{10,\}\) .*/\1/p' "$WORK/pl.mailq" | sort)
+if [ -n "$deferred" ] && [ "$listed" = "$deferred" ] && grep -q "^exit 0$" "$WORK/pl.mailq"; then
+  ok "postqueue -p through our showq lists the $(echo "$deferred" | wc -l) deferred messages"
+else
+  echo "deferred: $deferred" >>"$WORK/pl.mailq"
+  bad "postqueue -p through our showq lists the deferred messages" "$WORK/pl.mailq"
+fi
+if [ "$(id -u)" = 0 ]; then
+  /usr/sbin/postqueue -c "$PL_ROOT/conf" -p >"$WORK/pf-client.mailq" 2>&1
+  echo "exit $?" >>"$WORK/pf-client.mailq"
+  same_files "Postfix's postqueue -p prints the same from our showq" "$WORK/pf-client.mailq" "$WORK/pl.mailq"
+fi
 pl_stop
 stop_sinks
 dv_lmtp_stop

@@ -2,10 +2,10 @@
 # Differential test of postqueue(1) and mailq(1): a private Postfix 3.7 instance on
 # 127.0.0.1 (discard transports only) queues held, deferred (two different reasons),
 # partly delivered, multi-recipient, DSN, 8-bit and SMTPUTF8 mail and maildrop files;
-# then Postfix's "postqueue -p", "postqueue -j" and "mailq" (which ask its showq service)
-# and ours (which read the queue directory) must print the same, with the same exit
-# status: with the instance running, and stopped (Postfix's postqueue then runs showq
-# itself), after an active file and a forced expiry are added; an empty queue; short
+# then Postfix's "postqueue -p", "postqueue -j" and "mailq" and ours (both ask Postfix's
+# showq service) must print the same, with the same exit status: with the instance
+# running, and stopped (Postfix's postqueue then runs showq itself, ours reads the queue
+# directory); and Postfix's showq and ours write the same stream for each spool; after an active file and a forced expiry are added; an empty queue; short
 # and long queue ids; flush requests (to a running flush service too), authorized_mailq_users and authorized_flush_users,
 # and usage errors.
 # Usage: tests/interop/postqueue.sh BUILD_DIR/bin (as root: it starts Postfix).
@@ -45,6 +45,31 @@ compare_listings() { # compare_listings LABEL CONF
   run_both "$label: postqueue -j" postqueue -c "$conf" -j
   run_both "$label: mailq" mailq -C "$conf"
   run_both "$label: mailq -C main.cf -v" mailq -C "$conf/main.cf"
+  compare_showq "$label" "$conf"
+}
+# The showq stream itself, byte for byte: Postfix's showq and ours, each run by root
+# stand-alone ("showq -u -S", as Postfix's postqueue runs it when the mail system is
+# down) over the same spool. (Ours reads the generation `postline compile` makes of the
+# instance's configuration; NULs are shown as newlines, and the diagnostics of both go
+# to the mail log.)
+compare_showq() { # compare_showq LABEL CONF
+  local label=$1 conf=$2 pfx side
+  runs=$((runs + 1))
+  pfx=$WORK/runs/$runs
+  # (retry.example's transport is missing on purpose: the linter's error is turned off.)
+  if [ ! -e "$conf/compiled/current" ] &&
+    ! "$OURS_BIN/postline" compile -c "$conf" --disable transport-undefined >"$pfx.compile" 2>&1; then
+    bad "$label: showq -u -S (compiling for ours)" "$pfx.compile"
+    return
+  fi
+  capture "$pfx.pf" / /dev/null env MAIL_CONFIG="$conf" /usr/lib/postfix/sbin/showq -u -S
+  capture "$pfx.ours" / /dev/null env MAIL_CONFIG="$conf" "$OURS_BIN/../libexec/showq" -u -S
+  for side in pf ours; do
+    tr '\0' '\n' <"$pfx.$side.out" >"$pfx.$side.text"
+    mv "$pfx.$side.text" "$pfx.$side.out"
+    : >"$pfx.$side.err"
+  done
+  same "$label: showq -u -S" "$pfx.pf" "$pfx.ours"
 }
 
 # instance NAME LONG_IDS: configuration and queue of one instance under $WORK/NAME. Mail

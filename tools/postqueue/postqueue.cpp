@@ -1,7 +1,7 @@
 // postqueue(1) and mailq(1) after Postfix 3.7's postqueue/postqueue.c. The listing
-// (-p, -j) reads the queue directory itself through lib/queue's showq scan instead of
-// asking the showq service, with the same output; whether the mail system is up is still
-// probed as Postfix does, so that messages and exit codes match. -f triggers the queue
+// (-p, -j) comes from the showq service's stream (Postfix's or ours); with the mail
+// system down, root reads the queue directory itself through lib/queue's showq scan,
+// the walk Postfix's postqueue runs a stand-alone showq for. -f triggers the queue
 // manager and pickup as Postfix's does; -s and -i ask the flush service in its
 // protocol (lib/queue's attribute protocol), as Postfix's flush client does.
 #include "postqueue.h"
@@ -36,6 +36,7 @@
 #include "postline/queue/attr_stream.h"
 #include "postline/queue/queue_path.h"
 #include "postline/queue/showq.h"
+#include "postline/queue/showq_protocol.h"
 
 extern char** environ;
 
@@ -144,15 +145,60 @@ void checkAcl(const Settings& settings, const char* parameter, const std::string
         fatal(base::cat("User ", **denied, "(", std::to_string(static_cast<long>(uid)), ") is not allowed to ", what));
 }
 
-// show_queue(): Postfix's postqueue asks the showq service and, when the mail system
-// is down, runs showq itself (as root) or gives up. Ours always reads the spool, but
-// probes the service first for the same messages.
+// The listing printer shared by both sources: mailq's table or JSON lines, one queue
+// file at a time, then the table's summary.
+class ListingPrinter {
+public:
+    ListingPrinter(const Settings& settings, bool json) : settings_(settings), json_(json) {}
+    void file(const queue::ShowqEntry& entry) {
+        if (json_) {
+            writeOut(queue::showqJsonLine(entry, settings_.showq.utf8));
+            return;
+        }
+        std::string text = count_ > 0 ? "\n" : queue::showqCompatHeading(settings_.longIds);
+        text += queue::showqCompatEntry(entry, settings_.longIds);
+        writeOut(text);
+        total_ += static_cast<unsigned long>(entry.size);
+        ++count_;
+    }
+    void end() {
+        if (!json_) writeOut(queue::showqCompatSummary(count_, total_));
+    }
+
+private:
+    const Settings& settings_;
+    bool json_;
+    unsigned long count_ = 0;
+    unsigned long total_ = 0;
+};
+
+// showq_client(): the listing as the showq service streams it.
+void showFromService(const Settings& settings, int fd, bool json) {
+    queue::ShowqReader reader(fd, settings.showq.utf8);
+    if (auto hello = reader.readHello(); !hello) fatal(hello.error().message);
+    ListingPrinter printer(settings, json);
+    for (;;) {
+        queue::ShowqEntry entry;
+        auto more = reader.next(entry);
+        if (!more) fatal(more.error().message);
+        if (!*more) break;
+        printer.file(entry);
+    }
+    printer.end();
+}
+
+// show_queue(): the listing from the showq service; when the mail system is down, root
+// reads the queue directory itself (Postfix's postqueue runs "showq -u -S" for that,
+// which does the same walk), anyone else gives up.
 void showQueue(const Settings& settings, bool json) {
     checkAcl(settings, "authorized_mailq_users", settings.mailqAcl, "view the mail queue");
     int fd = connectPublic(settings.showqService);
     if (fd >= 0) {
+        showFromService(settings, fd, json);
         ::close(fd);
-    } else if (errno == EACCES || errno == EPERM) {
+        return;
+    }
+    if (errno == EACCES || errno == EPERM) {
         fatal(base::cat("Connect to the ", settings.mailName, " ", settings.showqService,
                         " service: ", std::strerror(errno)));
     } else if (::geteuid() == 0) {
@@ -162,26 +208,14 @@ void showQueue(const Settings& settings, bool json) {
         fatal(base::cat("Queue report unavailable - mail system is down (Connect to the ", settings.mailName, " ",
                         settings.showqService, " service: ", std::strerror(errno), ")"));
     }
-
-    unsigned long count = 0;
-    unsigned long total = 0;
-    auto status = queue::scanShowq(settings.showq, [&](const queue::ShowqEntry& entry) {
-        if (json) {
-            writeOut(queue::showqJsonLine(entry, settings.showq.utf8));
-            return;
-        }
-        std::string text = count > 0 ? "\n" : queue::showqCompatHeading(settings.longIds);
-        text += queue::showqCompatEntry(entry, settings.longIds);
-        writeOut(text);
-        total += static_cast<unsigned long>(entry.size);
-        ++count;
-    });
+    ListingPrinter printer(settings, json);
+    auto status = queue::scanShowq(settings.showq, [&](const queue::ShowqEntry& entry) { printer.file(entry); });
     if (!status) {
-        // Postfix's showq dies on this (in its own log), and postqueue finds the
-        // listing cut short.
+        // Postfix's stand-alone showq dies on this (its fatal goes to the mail log), and
+        // postqueue finds the listing cut short.
         fatal("malformed showq server response");
     }
-    if (!json) writeOut(queue::showqCompatSummary(count, total));
+    printer.end();
 }
 
 // flush_queue(): wake the queue manager (flush dead destinations, scan everything,
