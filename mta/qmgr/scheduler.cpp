@@ -332,8 +332,30 @@ void Scheduler::selectCaching(Destination& dest, long now) {
     }
 }
 
+// qmgr_queue_done's condition: nothing to deliver, nothing in flight, neither dead nor
+// waiting out a rate delay. Such a destination is forgotten; its window starts afresh
+// when mail for it comes again, as Postfix's in-core queue does.
+bool Scheduler::finished(const Destination& dest, double now) {
+    return dest.todo.empty() && dest.busy == 0 && dest.deadUntil <= now && dest.nextStart <= now;
+}
+
+void Scheduler::forgetIfFinished(const std::string& key, double now) {
+    auto it = destinations_.find(key);
+    if (it != destinations_.end() && finished(it->second, now)) destinations_.erase(it);
+}
+
 void Scheduler::dispatch(double now) {
-    for (auto& [key, dest] : destinations_) {
+    // Round robin (oqmgr's qmgr_queue_select, and qmgr_peer_select within a message):
+    // each pass begins after the destination that got the last delivery, so that when
+    // a transport's processes are all busy, the one that frees up goes to the
+    // destinations with work in turn, not to the first in name order again.
+    const size_t count = destinations_.size();
+    auto next = destinations_.upper_bound(lastServed_);
+    for (size_t visited = 0; visited < count; ++visited) {
+        if (next == destinations_.end()) next = destinations_.begin();
+        auto current = next++;
+        const std::string& key = current->first;
+        Destination& dest = current->second;
         while (!dest.todo.empty()) {
             auto [id, index] = dest.todo.front();
             auto it = messages_.find(id);
@@ -357,6 +379,7 @@ void Scheduler::dispatch(double now) {
             if (transportBusy_[batch.transport] >= settings_->processLimit) break;
             dest.todo.pop_front();
             ++dest.busy;
+            lastServed_ = key;
             selectCaching(dest, long(now));
             delivery::DeliverRequest request = m.request.unpack();
             request.flags |= dest.dflags;
@@ -372,6 +395,7 @@ void Scheduler::dispatch(double now) {
             call.call->advance(0, now);
             calls_.push_back(std::move(call));
         }
+        if (finished(dest, now)) destinations_.erase(current);
     }
     // Calls that finished at once (a refused connection) end here.
     for (size_t i = 0; i < calls_.size();) {
@@ -452,6 +476,7 @@ void Scheduler::finishCall(Call& call, double now) {
     }
     --message->inFlight;
     maybeFinish(call.messageId, now);
+    forgetIfFinished(call.destination, now);
 }
 
 void Scheduler::maybeFinish(const std::string& id, double now) {

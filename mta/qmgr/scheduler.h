@@ -47,6 +47,9 @@ public:
     void handle(const std::vector<pollfd>& fds, size_t first, double now);
 
     size_t activeMessages() const { return messages_.size(); }
+    // Destinations held in memory: those with mail to deliver or in flight, dead ones,
+    // and ones waiting out a rate delay.
+    size_t destinations() const { return destinations_.size(); }
     bool idle() const;
 
 private:
@@ -79,6 +82,8 @@ private:
     void settle(ActiveMessage& message, const std::vector<SettledRecipient>& settled);
     void deferBatch(ActiveMessage& message, const DeliveryBatch& batch, const delivery::Dsn& dsn);
     void dispatch(double now);
+    static bool finished(const Destination& dest, double now);
+    void forgetIfFinished(const std::string& key, double now);
     void selectCaching(Destination& dest, long now);
     long initialWindow(const std::string& transport) const;
     void throttle(Destination& dest, const std::string& transport, const delivery::Dsn& dsn, double now);
@@ -105,6 +110,7 @@ private:
     bool incomingFirst_ = true;  // which scan the next feed starts with (they alternate)
     bool feedPending_ = false;   // the last feed stopped at its batch size, not for lack of files
     long activeRecipients_ = 0;  // recipients of the messages in the active queue
+    std::string lastServed_;     // the destination that got the last delivery (round robin)
 };
 
 // Runs the queue manager under master: triggers from the listening sockets, deferred

@@ -73,6 +73,7 @@ struct FakeService {
     std::atomic<int> served{0};
     delivery::DeliverRequest lastRequest;           // the agent's last request
     std::vector<int> flags;                         // each request's flags, in order
+    std::vector<std::string> firstRecipients;       // each request's first recipient, in order
     delivery::Dsn hop;                              // the hop status of a deferral (none when empty)
     std::vector<delivery::BounceRequest> requests;  // the bounce service's requests
 
@@ -97,6 +98,7 @@ struct FakeService {
                         if (auto request = delivery::decodeDeliverRequest(*group)) {
                             lastRequest = *request;
                             flags.push_back(request->flags);
+                            if (!request->recipients.empty()) firstRecipients.push_back(request->recipients[0].address);
                         }
                         delivery::DeliverReply reply;
                         reply.status = status;

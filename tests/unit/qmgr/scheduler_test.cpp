@@ -68,6 +68,52 @@ TEST_F(SchedulerTest, BackToBackDeliveriesAskForConnectionCaching) {
     EXPECT_EQ(agent.flags[2] & delivery::kFlagConnMask, delivery::kFlagConnMask);
 }
 
+// Destinations take turns when the transport's processes are all busy (here its one
+// process): after a delivery for one, the next free process goes to the next
+// destination with mail, not back to the first in name order.
+TEST_F(SchedulerTest, DestinationsTakeTurns) {
+    settings_.defaultRecipientLimit = 1;  // a destination per local recipient
+    settings_.processLimit = 1;
+    for (const char* user : {"amy", "amy", "amy", "zoe", "zoe", "zoe"})
+        queueMessage(queueFileBytes({std::string(user) + "@example.org"}));
+    FakeService agent;
+    agent.start("private/local", false, delivery::kStatusFinal, 6);
+    Scheduler scheduler(&settings_, routing_.get());
+    runUntilIdle(scheduler);
+    agent.join();
+    std::vector<std::string> want = {"amy@example.org", "zoe@example.org", "amy@example.org",
+                                     "zoe@example.org", "amy@example.org", "zoe@example.org"};
+    EXPECT_EQ(agent.firstRecipients, want);
+}
+
+// A destination with nothing left to deliver is forgotten (qmgr_queue_done), so the
+// queue manager's memory does not grow with every destination it ever delivered to; a
+// dead one is kept until it may be tried again.
+TEST_F(SchedulerTest, FinishedDestinationsAreForgotten) {
+    settings_.defaultRecipientLimit = 1;
+    for (int i = 0; i < 20; ++i) queueMessage(queueFileBytes({"user" + std::to_string(i) + "@example.org"}));
+    FakeService agent;
+    agent.start("private/local", false, delivery::kStatusFinal, 20);
+    Scheduler scheduler(&settings_, routing_.get());
+    runUntilIdle(scheduler);
+    agent.join();
+    EXPECT_EQ(agent.served.load(), 20);
+    EXPECT_EQ(scheduler.destinations(), 0u);
+
+    // A destination made dead by a hop failure (with a window of 1, one failure is a
+    // whole failed cohort) stays: its suspension must hold.
+    settings_.initialConcurrency = 1;
+    fs::remove("private/local");
+    queueMessage(queueFileBytes({"late@example.org"}));
+    FakeService failing;
+    failing.hop = delivery::Dsn{
+        "4.4.1", "delayed", "connect to mx.example.org[192.0.2.1]:25: Connection refused", "", "", "", ""};
+    failing.start("private/local", false, delivery::kStatusDefer, 1);
+    runUntilIdle(scheduler);
+    failing.join();
+    EXPECT_EQ(scheduler.destinations(), 1u);
+}
+
 // A destination that cannot be reached (the agent's hop status): with the default
 // failed cohort limit of 1, as many failures in a row as the window is wide make it
 // dead, and what waits for it is deferred by the queue manager itself, "delivery
