@@ -149,6 +149,8 @@ printf 'N\377\377\377\377\377\377' >"$BAD/too-many-length-bits"
 printf 'N\200\200\200\200\010' >"$BAD/negative-length"
 printf 'p\0031x2E\000' >"$BAD/bad-pointer"
 printf 'p\00399999E\000' >"$BAD/far-pointer"
+# Diagnostics keep well-formed UTF-8 while smtputf8_enable is on; other bytes become '?'.
+printf 'C\0011p\0051x\303\274\351E\000' >"$BAD/utf8-pointer"
 printf 'C\0031 2Ax\003a=bA\003=bA\000E\000' >"$BAD/bad-size-attr"
 printf 'Tz9999999999999999 1\000W\0011M\000X\000M\000E\000X\000' >"$BAD/odd-order"
 printf 'M\000N\003a:bL\003 unN\004termN\000N\003bodL\001yX\000E\000' >"$BAD/text"
@@ -179,7 +181,7 @@ compare_pending() {
   done
   PENDING=()
 }
-for f in cut* garbage nul-start too-many-length-bits negative-length bad-pointer far-pointer \
+for f in cut* garbage nul-start too-many-length-bits negative-length bad-pointer far-pointer utf8-pointer \
   bad-size-attr odd-order text empty dir; do
   opt_sets=("" "-v" "-bh" "-o" "-r")
   case $f in cut*) opt_sets=("" "-v") ;; esac

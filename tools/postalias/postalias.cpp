@@ -54,6 +54,7 @@ public:
     Postalias(config::Config config, Options options) : config_(std::move(config)), opts_(options) {
         defaultType_ = config_.get("default_database_type");
         // SMTPUTF8 support is requested unless -u, and active only with smtputf8_enable.
+        base::setMsgUtf8(config_.getBool("smtputf8_enable"));
         if (!config_.getBool("smtputf8_enable")) opts_.dictFlags &= ~flag::kUtf8Request;
         context_.config = &config_;
     }

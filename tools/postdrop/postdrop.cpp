@@ -98,6 +98,7 @@ int runPostdrop(int argc, char** argv) {
     auto config = config::Config::load(config::defaultConfigDirectory());
     if (!config) base::msgFatal(config.error().message);
     for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
+    base::setMsgUtf8(config->getBool("smtputf8_enable"));  // mail_params_init(): util_utf8_enable
     // Installed set-gid, postdrop keeps only the environment import_environment names.
     config::cleanEnvironment(config->get("import_environment"));
     std::string queueDir = config->get("queue_directory");

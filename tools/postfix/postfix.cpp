@@ -100,6 +100,7 @@ private:
             config_ = std::move(*loaded);
         }
         queueDir_ = config_->get("queue_directory");
+        base::setMsgUtf8(config_->getBool("smtputf8_enable"));
         server::MailLogSettings log;
         log.ident = config_->get("syslog_name") + "/postfix-script";
         log.hostname = config_->get("myhostname");

@@ -185,6 +185,7 @@ int runPostsuper(int argc, char** argv) {
     auto config = config::Config::load(config::defaultConfigDirectory());
     if (!config) base::msgFatal(config.error().message);
     for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
+    base::setMsgUtf8(config->getBool("smtputf8_enable"));  // mail_params_init(): util_utf8_enable
     base::checkOrFatal(config::checkCompatibilityLevel(*config));
     config::applyImportEnvironment(config->get("import_environment"));
     std::string queueDir = config->get("queue_directory");

@@ -139,6 +139,7 @@ int runSendmail(int argc, char** argv) {
     auto config = config::Config::load(config::defaultConfigDirectory());
     if (!config) fatal(kExTempFail, config.error().message);
     for (const auto& warning : config->loadWarnings()) base::msgWarn(warning);
+    base::setMsgUtf8(config->getBool("smtputf8_enable"));  // mail_params_init(): util_utf8_enable
     std::string queueDir = config->get("queue_directory");
     if (::chdir(queueDir.c_str()) != 0) fatal(kExUnavailable, "chdir " + queueDir + ": " + std::strerror(errno));
     std::signal(SIGPIPE, SIG_IGN);
