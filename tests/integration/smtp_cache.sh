@@ -10,13 +10,13 @@
 # ours. For each side the smtp status lines, reduced to destination, conn_use and status,
 # must be Postfix's (a line without conn_use is a new connection). scache_probe.py then
 # speaks scache's protocol to each instance's scache directly: the same replies.
-# Usage: tests/integration/smtp_cache.sh BUILD_DIR/bin (as root). Ports 10780-10783.
+# Usage: tests/integration/smtp_cache.sh BUILD_DIR/bin (as root). Ports 10784-10787.
 # KEEP_WORK=1 keeps the scratch directory.
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/../interop/lib.bash"
-PF_PORT=${PF_PORT:-10780}
-PL_PORT=${PL_PORT:-10781}
-SINK_DEMAND=10782 SINK_LISTED=10783
+PF_PORT=${PF_PORT:-10784}
+PL_PORT=${PL_PORT:-10785}
+SINK_DEMAND=10786 SINK_LISTED=10787
 MESSAGES=5
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
