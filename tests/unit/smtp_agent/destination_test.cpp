@@ -13,11 +13,11 @@ namespace {
 TEST(Destination, SitesAndPorts) {
     EXPECT_EQ(splitSites("a.example, [b.example]:26 c"),
               (std::vector<std::string>{"a.example", "[b.example]:26", "c"}));
-    auto r = parseSite("[127.0.0.1]:10770", "smtp", false, "lmtp=24, smtp=25");
+    auto r = parseSite("[127.0.0.1]:2525", "smtp", false, "lmtp=24, smtp=25");
     ASSERT_EQ(r.error, "");
     EXPECT_TRUE(r.site.literal);
     EXPECT_EQ(r.site.host, "127.0.0.1");
-    EXPECT_EQ(r.site.port, 10770u);
+    EXPECT_EQ(r.site.port, 2525u);
     r = parseSite("example.org", "smtp", false, "lmtp=24, smtp=25");
     EXPECT_FALSE(r.site.literal);
     EXPECT_EQ(r.site.port, 25u);
