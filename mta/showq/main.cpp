@@ -6,6 +6,8 @@
 // is what postqueue does when the mail system is down.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "postline/address/tokens.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
@@ -13,6 +15,7 @@
 #include "postline/queue/showq.h"
 #include "postline/queue/showq_protocol.h"
 #include "postline/server/daemon.h"
+#include "postline/server/local_socket.h"
 
 namespace {
 
@@ -31,8 +34,9 @@ void serve(server::Connection& connection, const server::DaemonConfig& config) {
     options.warn = [](std::string_view text) { base::msgWarn(text); };
     base::setMsgUtf8(options.utf8);
 
-    // A client that goes away ends the listing early (showq stops at a stream error);
-    // the walk finishes without writing.
+    // A client that goes away, or stops reading for ipc_timeout (single_server's
+    // timed_ipc_setup), ends the listing early; the walk finishes without writing.
+    server::setStreamTimeout(connection.outFd, std::max(1L, config.getSeconds("ipc_timeout")));
     bool writing = bool(queue::attr::writeAll(connection.outFd, queue::showqHello()));
     auto status = queue::scanShowq(options, [&](const queue::ShowqEntry& entry) {
         if (writing) writing = bool(queue::attr::writeAll(connection.outFd, queue::showqFileReport(entry)));

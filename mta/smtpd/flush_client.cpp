@@ -3,9 +3,6 @@
 // "queue_flush_protocol" announcement, send request=send_site and site=SITE, read status.
 #include "flush_client.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +12,7 @@
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/queue/attr_stream.h"
+#include "postline/server/local_socket.h"
 
 namespace postline::smtpd {
 
@@ -24,29 +22,11 @@ FlushClient::FlushClient(std::string queueDirectory, std::string service, long t
 int FlushClient::sendSite(std::string_view site) {
     const std::string name = "public/" + service_;
     const std::string path = queueDirectory_ + "/" + name;
-    sockaddr_un sun{};
-    sun.sun_family = AF_UNIX;
-    int fd = -1;
-    if (path.size() >= sizeof sun.sun_path) {
-        errno = ENAMETOOLONG;
-    } else {
-        std::memcpy(sun.sun_path, path.c_str(), path.size() + 1);
-        fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof sun) < 0) {
-            int saved = errno;
-            ::close(fd);
-            fd = -1;
-            errno = saved;
-        }
-    }
+    int fd = server::connectLocalSocket(path, timeout_ > 0 ? timeout_ : 3600);
     if (fd < 0) {
         base::msgWarn(base::cat("connect to ", name, ": ", std::strerror(errno)));
         return kFail;
     }
-    timeval tv{};
-    tv.tv_sec = timeout_ > 0 ? timeout_ : 3600;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     const std::string stream = name + " socket";
     std::string pending;
     int status = kFail;

@@ -2,12 +2,8 @@
 // flush_clnt.c, quote_822_local.c).
 #include "postline/server/agent_queue.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <memory>
 
 #include "postline/address/match_list.h"
@@ -16,6 +12,7 @@
 #include "postline/base/strings.h"
 #include "postline/queue/attr_stream.h"
 #include "postline/server/daemon.h"
+#include "postline/server/local_socket.h"
 
 namespace postline::server {
 
@@ -24,16 +21,9 @@ namespace {
 // flush_add: "add" to the flush service; its status is not the agent's concern beyond
 // a warning when the service fails.
 void flushAdd(const std::string& socketPath, std::string_view site, std::string_view queueId) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return;
-    timeval tv{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, socketPath.c_str(), sizeof addr.sun_path - 1);
+    int fd = connectLocalSocket(socketPath, 10);
     bool ok = false;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    if (fd >= 0) {
         std::string pending;
         auto hello = queue::attr::readGroup(fd, pending);
         std::string request;
@@ -46,8 +36,8 @@ void flushAdd(const std::string& socketPath, std::string_view site, std::string_
             ok = reply && !reply->empty() && reply->front().first == "status" &&
                  (reply->front().second == "0" || reply->front().second == "4");
         }
+        ::close(fd);
     }
-    ::close(fd);
     if (!ok) base::msgWarn(base::cat(queueId, ": flush service failure"));
 }
 

@@ -19,9 +19,7 @@ int connectLocalSocket(const std::string& path, long timeoutSeconds) {
     }
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
-    timeval tv{timeoutSeconds, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setStreamTimeout(fd, timeoutSeconds);
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.data(), path.size());
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
@@ -31,6 +29,12 @@ int connectLocalSocket(const std::string& path, long timeoutSeconds) {
         return -1;
     }
     return fd;
+}
+
+void setStreamTimeout(int fd, long timeoutSeconds) {
+    timeval tv{timeoutSeconds, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 }  // namespace postline::server

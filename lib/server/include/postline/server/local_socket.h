@@ -12,4 +12,9 @@ namespace postline::server {
 // (close-on-exec), or -1 with errno set.
 int connectLocalSocket(const std::string& path, long timeoutSeconds);
 
+// Postfix's timed_ipc_setup() for a socket: each later read and write on `fd` fails with
+// EAGAIN after `timeoutSeconds` without progress. A descriptor that is no socket (a
+// pipe, a terminal) is left as it is.
+void setStreamTimeout(int fd, long timeoutSeconds);
+
 }  // namespace postline::server
