@@ -18,6 +18,7 @@
 
 #include "postline/address/routing_context.h"
 #include "postline/address/tokens.h"
+#include "postline/artifact/generation.h"
 #include "postline/base/msg.h"
 #include "postline/base/strings.h"
 #include "postline/delivery/agent_delivery.h"
@@ -614,6 +615,11 @@ Configured configure(const server::DaemonConfig& config) {
     Configured c;
     c.settings = readQmgrSettings(config);
     c.routing = std::make_unique<address::RoutingContext>(config.config());
+    // The services master runs are the generation's master.cf, not the file beside
+    // main.cf now (which may have been edited and not yet compiled).
+    const auto& generation = config.generation();
+    if (!generation.services().empty())
+        c.routing->setDeliveryServices(address::deliveryServicesOf(generation.serviceFields()));
     return c;
 }
 

@@ -102,11 +102,8 @@ int runTrace(const TraceCommandOptions& options, std::ostream& out, std::ostream
     address::RoutingContext context(*loaded);
     rootDeliveryServices(context, *loaded, options.root);
     // The generation's master.cf, not the one beside main.cf now (none: no master.cf was compiled).
-    if (generation && !generation->services().empty()) {
-        std::vector<std::vector<std::string>> services;
-        for (auto& service : generation->services()) services.push_back(service.fields);
-        context.setDeliveryServices(address::deliveryServicesOf(services));
-    }
+    if (generation && !generation->services().empty())
+        context.setDeliveryServices(address::deliveryServicesOf(generation->serviceFields()));
     std::unique_ptr<policy::SmtpdRestrictions> smtpd;
     if (!options.client.empty()) {
         auto session = sessionFromOptions(options);

@@ -120,6 +120,13 @@ std::optional<std::string> Generation::tableSpec(std::string_view reference) con
     return std::nullopt;
 }
 
+std::vector<std::vector<std::string>> Generation::serviceFields() const {
+    std::vector<std::vector<std::string>> out;
+    out.reserve(services_.size());
+    for (const auto& service : services_) out.push_back(service.fields);
+    return out;
+}
+
 bool Generation::changed() const {
     auto target = layout::currentTarget(outDir_);
     return !target || *target != target_;

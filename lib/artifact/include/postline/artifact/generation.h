@@ -60,6 +60,9 @@ public:
     std::optional<std::string> serviceParameter(std::string_view service, std::string_view type,
                                                 std::string_view name) const;
     const std::vector<Service>& services() const { return services_; }
+    // Each service's eight master.cf fields, in master.cf's order (what
+    // address::deliveryServicesOf() reads).
+    std::vector<std::vector<std::string>> serviceFields() const;
     const std::vector<CompiledTable>& tables() const { return tables_; }
     // The spec to open for a table reference as main.cf names it (after expansion; a
     // proxy: prefix is looked through); nullopt when the generation does not know it.
