@@ -211,6 +211,8 @@ AgentSettings readAgentSettings(bool lmtp, const std::function<std::string(std::
         c.neverEhlo = yes(get("smtp_never_send_ehlo"));
     }
     c.disableMimeOutputConversion = yes(get("disable_mime_output_conversion"));
+    c.headerSizeLimit = static_cast<size_t>(std::max(1L, number(get("header_size_limit"), 102400)));
+    c.mimeNestingLimit = static_cast<int>(number(get("mime_nesting_limit"), 100));
     c.discardEhloMask = smtp::ehloMask(lmtp ? get("lmtp_discard_lhlo_keywords") : get("smtp_discard_ehlo_keywords"));
     c.lineLengthLimit = static_cast<size_t>(std::max(0L, number(param("line_length_limit"), 998)));
     c.replyLineLimit = static_cast<size_t>(std::max(512L, number(get("line_length_limit"), 2048)));

@@ -3,24 +3,26 @@
 # Postfix instance, then a private Postline instance, get the same main.cf (a transport
 # map sending each test domain to a receiving server on loopback) and the same messages
 # over SMTP. The receiving servers are Postfix's smtp-sink: one that accepts (SMTP), two
-# LMTP ones (TCP and a UNIX-domain socket), one that refuses every RCPT (5xx), one that
-# refuses DATA (4xx), one that answers the connection with 421 (also as the first
-# server of a transport with a fallback relay), and a port where nothing listens; a
-# nexthop by name (localhost: smtp_dns_support_level = disabled, a native lookup); and a private Dovecot's LMTP (on a UNIX-domain socket, run as the Postline
+# LMTP ones (TCP and a UNIX-domain socket), one that does not announce 8BITMIME (8-bit
+# MIME parts are downgraded to quoted-printable for it), one that refuses every RCPT
+# (5xx), one that refuses DATA (4xx), one that answers the connection with 421 (also as
+# the first server of a transport with a fallback relay), and a port where nothing
+# listens; a nexthop by name (localhost: smtp_dns_support_level = disabled, a native
+# lookup); and a private Dovecot's LMTP (on a UNIX-domain socket, run as the Postline
 # instance's user) that delivers into Maildirs and refuses an unknown user among known
 # ones. Afterwards, for each side: the smtp/lmtp log lines (to=, relay=, dsn=, status=
 # with the reason, and the connection failures; queue ids, pids and delays masked), what
 # arrived at smtp-sink (its dump: the MAIL and RCPT parameters, the dot-stuffed content)
 # and what Dovecot delivered (the Maildir files without their Received: headers) must be
 # Postfix's.
-# Usage: tests/integration/smtp_relay.sh BUILD_DIR/bin (as root). Ports 10770-10777:
-# PF_PORT and PL_PORT are the instances' smtpd, 10772-10777 the receiving servers.
+# Usage: tests/integration/smtp_relay.sh BUILD_DIR/bin (as root). Ports 10770-10777 and
+# 10788: PF_PORT and PL_PORT are the instances' smtpd, the others the receiving servers.
 # KEEP_WORK=1 keeps the scratch directory.
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/../interop/lib.bash"
 PF_PORT=${PF_PORT:-10770}
 PL_PORT=${PL_PORT:-10771}
-SINK_OK=10772 SINK_LMTP=10773 SINK_REJECT=10774 SINK_DATA4=10775 DEAD=10776 SINK_421=10777
+SINK_OK=10772 SINK_LMTP=10773 SINK_REJECT=10774 SINK_DATA4=10775 DEAD=10776 SINK_421=10777 SINK_7BIT=10788
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
 # shellcheck source=tests/integration/postline_instance.bash
@@ -137,6 +139,8 @@ start_sinks() {
   SINK_PIDS+=($!)
   (umask 0 && exec smtp-sink -u nobody -L -d "$dump/lmtpunix." "unix:$LMTP_SOCKET" 32) &
   SINK_PIDS+=($!)
+  smtp-sink -u nobody -8 -d "$dump/old." "127.0.0.1:$SINK_7BIT" 32 &
+  SINK_PIDS+=($!)
   smtp-sink -u nobody -f RCPT "127.0.0.1:$SINK_REJECT" 32 &
   SINK_PIDS+=($!)
   smtp-sink -u nobody -r DATA "127.0.0.1:$SINK_DATA4" 32 &
@@ -144,7 +148,7 @@ start_sinks() {
   smtp-sink -u nobody -Q CONNECT "127.0.0.1:$SINK_421" 32 &
   SINK_PIDS+=($!)
   local port
-  for port in $SINK_OK $SINK_LMTP $SINK_REJECT $SINK_DATA4 $SINK_421; do
+  for port in $SINK_OK $SINK_LMTP $SINK_7BIT $SINK_REJECT $SINK_DATA4 $SINK_421; do
     for _ in $(seq 1 50); do
       (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
       sleep 0.1
@@ -157,7 +161,8 @@ start_sinks() {
 }
 
 # relay_conf ROOT PORT: main.cf, master.cf (smtp and lmtp are the real programs) and the
-# transport map of an instance.
+# transport map of an instance. No connection caching: whether a message finds another
+# waiting for its destination is timing (smtp_cache.sh tests the cache).
 relay_conf() {
   local root=$1 port=$2 key
   mkdir -p "$root/conf" "$root/queue" "$root/data" "$root/spool"
@@ -170,6 +175,8 @@ maximal_queue_lifetime = 1d
 bounce_queue_lifetime = 1d
 smtp_connect_timeout = 5s
 lmtp_connect_timeout = 5s
+smtp_connection_cache_on_demand = no
+lmtp_connection_cache_on_demand = no
 MAIN
   )
   while IFS= read -r key; do
@@ -179,6 +186,7 @@ MAIN
   cat >"$root/conf/transport" <<TRANSPORT
 sink.example     smtp:[127.0.0.1]:$SINK_OK
 lmtp.example     lmtp:[127.0.0.1]:$SINK_LMTP
+old.example      smtp:[127.0.0.1]:$SINK_7BIT
 lmtpu.example    lmtp:unix:$LMTP_SOCKET
 reject.example   smtp:[127.0.0.1]:$SINK_REJECT
 data4.example    smtp:[127.0.0.1]:$SINK_DATA4
@@ -207,11 +215,32 @@ def message(subject, body):
             % (subject, subject.replace(" ", "-"), body)).encode("utf-8")
 body = (".leading dot\r\n..two dots\r\n.\r\nplain line\r\ncaf\u00e9 8bit\r\n" + long_line +
         "\r\nlast line\r\n")
+def mime(subject, headers, body):
+    return message(subject, "").replace(b"\r\n\r\n", ("\r\nMIME-Version: 1.0\r\n" + headers + "\r\n\r\n").encode(), 1) + body
+# For the server without 8BITMIME: an 8bit text part (a leading dot, '=', trailing
+# blanks, a line longer than 76 characters), a multipart with 8bit, binary, base64 and
+# message/rfc822 parts (nested 8bit headers, a preamble and an epilogue), 8-bit text
+# without MIME headers (sent as it is), and a 7bit message.
+text_8bit = mime("qp text", "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit",
+                 (".caf\u00e9 = x\r\ntrailing space \r\ntrailing tab\t\r\n" + "\u00fc" * 60 + "y" * 50 +
+                  "\r\n=\r\n").encode())
+multipart = mime("multipart", "Content-Type: multipart/mixed; boundary=\"b1\"\r\nContent-Transfer-Encoding: 8bit",
+                 ("pre\u00e4mble\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                  "Content-Transfer-Encoding: binary\r\n\r\n\u00e9t\u00e9\r\n--b1\r\n"
+                  "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n"
+                  "--b1\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                  "Subject: inner\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                  "Content-Transfer-Encoding: 8bit\r\n\r\ninn\u00e9r\r\n--b1\r\n\r\ndefault part \u00e9\r\n"
+                  "--b1--\r\nepil\u00f6gue\r\n").encode())
 sends = [
     (["a@sink.example", "b@sink.example"], message("two recipients", body), ["BODY=8BITMIME"], []),
     (["n@sink.example"], message("dsn", "dsn body\r\n"), ["RET=HDRS", "ENVID=env+2B1"],
      ["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;orig@sink.example"]),
     (["x@lmtp.example", "y@lmtp.example"], message("lmtp", "lmtp body\r\n.dot\r\n"), [], []),
+    (["q@old.example"], text_8bit, ["BODY=8BITMIME"], []),
+    (["m@old.example"], multipart, ["BODY=8BITMIME"], []),
+    (["e@old.example"], message("no mime", "caf\u00e9 as it is\r\n"), ["BODY=8BITMIME"], []),
+    (["s@old.example"], message("seven", "7bit\r\n"), [], []),
     (["u@lmtpu.example"], message("lmtp unix", "unix body\r\n"), [], []),
     (["r@reject.example"], message("reject", "rejected\r\n"), [], []),
     (["d@data4.example"], message("data4", "deferred at DATA\r\n"), [], []),
@@ -323,7 +352,7 @@ print("\n".join(sorted(out)))
 PY
 }
 
-EXPECTED_LINES=15
+EXPECTED_LINES=19
 
 # Postfix.
 PF_ROOT=$WORK/pf
@@ -364,10 +393,16 @@ for want in 'to=<a@sink.example>, relay=127.0.0.1\[127.0.0.1\]:10772, .*status=s
   ': host 127.0.0.1\[127.0.0.1\] refused to talk to me: 421 4.0.0 Server closing connection$' \
   'to=<f@fallback.example>, relay=127.0.0.1\[127.0.0.1\]:10772, .*status=sent' \
   'to=<h@native.example>, relay=localhost\[127.0.0.1\]:10772, .*status=sent' \
+  'to=<m@old.example>, relay=127.0.0.1\[127.0.0.1\]:10788, .*status=sent' \
   'to=<dv@dovecot.example>, relay=mx.example.org\[.*/run/lmtp\], .*status=sent \(250 2.0.0 <dv@dovecot.example> ' \
   'to=<nouser@dovecot.example>, .*dsn=5.1.1, status=bounced \(host mx.example.org\[.*/run/lmtp\] said: 550 5.1.1 <nouser@dovecot.example> User doesn.t exist: nouser@dovecot.example \(in reply to RCPT TO command\)\)'; do
   if grep -qE "$want" "$WORK/pf.log"; then ok "Postfix: $want"; else bad "Postfix: $want" "$WORK/pf.log"; fi
 done
+if grep -q "^inn=C3=A9r" "$WORK/pf.received"; then
+  ok "Postfix downgrades 8-bit parts for the server without 8BITMIME"
+else
+  bad "Postfix downgrades 8-bit parts for the server without 8BITMIME" "$WORK/pf.received"
+fi
 
 # Postline.
 PL_ROOT=$WORK/pl

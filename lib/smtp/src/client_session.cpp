@@ -12,6 +12,7 @@
 
 #include "postline/address/tokens.h"
 #include "postline/base/msg.h"
+#include "postline/message/mime_state.h"
 #include "postline/smtp/ehlo_mask.h"
 
 namespace postline::smtp {
@@ -419,9 +420,7 @@ std::string ClientSession::buildCommand(Tx state, size_t rcpt, Tx& next, size_t&
     switch (state) {
         case kMail: {
             command = "MAIL FROM:<" + quote821(message_.sender) + ">";
-            bool downgrade =
-                !options_.disableMimeOutputConversion && !features_.eightBitMime && message_.encoding != "7bit";
-            if (features_.size && !downgrade) command += " SIZE=" + std::to_string(message_.size);
+            if (features_.size && !downgrading()) command += " SIZE=" + std::to_string(message_.size);
             if (features_.eightBitMime) {
                 if (message_.encoding == "8bit")
                     command += " BODY=8BITMIME";
@@ -513,7 +512,13 @@ void ClientSession::run() {
         }
         // After 354: the content when a recipient was accepted, else only the dot
         // (RFC 2197).
-        if (sendState_ == kDot && nrcpt_ > 0) sendContent();
+        if (sendState_ == kDot && nrcpt_ > 0 && !sendContent()) {
+            // smtp_loop's RETURN(0) after smtp_mime_fail(): no dot, no QUIT; the
+            // server sees the connection end inside DATA and keeps nothing.
+            cached_ = false;
+            done_ = true;
+            return;
+        }
         sendCommand(pending_);
         sendState_ = pendingNext_;
         sendRcpt_ = pendingNextRcpt_;
@@ -596,24 +601,54 @@ void ClientSession::receive(const ClientReply& reply) {
 
 // ---- the content (smtp_text_out) ---------------------------------------------------
 
-void ClientSession::sendContent() {
+bool ClientSession::downgrading() const {
+    return !options_.disableMimeOutputConversion && !features_.eightBitMime && message_.encoding != "7bit";
+}
+
+bool ClientSession::sendContent() {
     outputContent_ = true;
-    if (!message_.content) return;
+    if (!message_.content) return true;
+    if (!downgrading()) {
+        for (const std::string& record : *message_.content) contentRecord(record);
+        return true;
+    }
+    // The downgrade (smtp_header_out, smtp_text_out behind mime_state): each header
+    // line by line as it was folded, the body as the MIME state machine puts it out.
+    static const message::HeaderTable kHeaders;
+    message::MimeCallbacks out;
+    out.header = [this](message::HeaderClass, const message::HeaderOpts*, std::string& header) {
+        std::string_view rest = header;
+        for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1))
+            contentLine(rest.substr(0, nl));
+        contentLine(rest);
+    };
+    out.body = [this](bool, std::string_view text, off_t) { contentRecord(text); };
+    message::MimeState mime(kHeaders, options_.headerSizeLimit, options_.mimeNestingLimit,
+                            message::mime_option::kDowngrade | message::mime_option::kReportNesting, std::move(out));
     for (const std::string& record : *message_.content) {
-        std::string_view rest = record;
-        // An LF inside a record (with or without a CR before it) ends a line of its
-        // own: nothing reaches the wire as a bare LF.
-        for (;;) {
-            size_t nl = rest.find('\n');
-            if (nl == std::string_view::npos) {
-                contentLine(rest);
-                break;
-            }
-            std::string_view piece = rest.substr(0, nl);
-            if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
-            contentLine(piece);
-            rest.remove_prefix(nl + 1);
+        mime.update(true, record);
+        if (mime.errors() & message::mime_error::kNesting) {
+            failRemaining(ClientOutcome::Kind::MessageFailed, "5.6.0", "MIME nesting exceeds safety limit", nullptr);
+            return false;
         }
+    }
+    mime.finish();
+    return true;
+}
+
+void ClientSession::contentRecord(std::string_view rest) {
+    // An LF inside a record (with or without a CR before it) ends a line of its own:
+    // nothing reaches the wire as a bare LF.
+    for (;;) {
+        size_t nl = rest.find('\n');
+        if (nl == std::string_view::npos) {
+            contentLine(rest);
+            break;
+        }
+        std::string_view piece = rest.substr(0, nl);
+        if (!piece.empty() && piece.back() == '\r') piece.remove_suffix(1);
+        contentLine(piece);
+        rest.remove_prefix(nl + 1);
     }
 }
 

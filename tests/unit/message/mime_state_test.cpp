@@ -58,12 +58,14 @@ struct Trace {
     }
 };
 
-std::vector<std::string> run(const std::vector<std::pair<bool, std::string>>& lines, size_t limit = 102400) {
+std::vector<std::string> run(const std::vector<std::pair<bool, std::string>>& lines, size_t limit = 102400,
+                             int options = 0, int* errors = nullptr, int maxDepth = 100) {
     HeaderTable table;
     Trace trace;
-    MimeState state(table, limit, 100, 0, trace.callbacks());
+    MimeState state(table, limit, maxDepth, options, trace.callbacks());
     for (const auto& [complete, text] : lines) state.update(complete, text);
     state.finish();
+    if (errors) *errors = state.errors();
     return trace.events;
 }
 
@@ -110,6 +112,108 @@ TEST(MimeState, MultipartAndNestedHeaders) {
                                      "B19 --b1--",
                                      "B26 X-Not: a header"};
     EXPECT_EQ(e, want);
+}
+
+TEST(MimeState, DowngradeTurnsAn8bitPartIntoQuotedPrintable) {
+    std::string longLine = "caf\xe9 " + std::string(80, 'x') + "=";
+    auto e = run({{true, "Subject: s"},
+                  {true, "Content-Transfer-Encoding: 8bit"},
+                  {true, "Content-Type: text/plain; charset=iso-8859-1"},
+                  {true, ""},
+                  {true, "caf\xe9 =\tend "},
+                  {true, longLine},
+                  {false, "piece\xff"},
+                  {true, "rest\t"}},
+                 102400, mime_option::kDowngrade);
+    std::vector<std::string> want = {"P- Subject: s",
+                                     "P+ Content-Type: text/plain; charset=iso-8859-1",
+                                     "P- Content-Transfer-Encoding: quoted-printable",
+                                     "END",
+                                     "B0 ",
+                                     "B1 caf=E9 =3D\tend=20",
+                                     "B19 caf=E9 " + std::string(66, 'x') + "=",
+                                     "B94 " + std::string(14, 'x') + "=3D",
+                                     "B112 piece=FFrest=09"};
+    EXPECT_EQ(e, want);
+}
+
+TEST(MimeState, DowngradeLeaves7bitPartsAndEncodedPartsAlone) {
+    // No Content-Transfer-Encoding: the 7bit domain, whatever the bytes.
+    auto plain = run({{true, "Subject: s"}, {true, ""}, {true, "caf\xe9"}}, 102400, mime_option::kDowngrade);
+    std::vector<std::string> want = {"P- Subject: s", "END", "B0 ", "B1 caf\xe9"};
+    EXPECT_EQ(plain, want);
+    auto qp = run({{true, "Content-Transfer-Encoding: quoted-printable"}, {true, ""}, {true, "a=3D"}}, 102400,
+                  mime_option::kDowngrade);
+    want = {"P+ Content-Transfer-Encoding: quoted-printable", "END", "B0 ", "B1 a=3D"};
+    EXPECT_EQ(qp, want);
+    // Without the option an 8bit part is passed through as it is.
+    auto asIs = run({{true, "Content-Transfer-Encoding: 8bit"}, {true, ""}, {true, "caf\xe9"}});
+    want = {"P+ Content-Transfer-Encoding: 8bit", "END", "B0 ", "B1 caf\xe9"};
+    EXPECT_EQ(asIs, want);
+}
+
+TEST(MimeState, DowngradeOfAMultipart) {
+    auto e = run({{true, "Content-Type: multipart/mixed; boundary=b1"},
+                  {true, "Content-Transfer-Encoding: 8bit"},
+                  {true, ""},
+                  {true,
+                   "pr\xe9"
+                   "amble"},
+                  {true, "--b1"},
+                  {true, "Content-Type: text/plain"},
+                  {true, "Content-Transfer-Encoding: binary"},
+                  {true, ""},
+                  {true, "\xe9t\xe9"},
+                  {true, "--b1"},
+                  {true, "Content-Type: message/rfc822"},
+                  {true, "Content-Transfer-Encoding: 8bit"},
+                  {true, ""},
+                  {true, "Subject: inner"},
+                  {true, "Content-Transfer-Encoding: 8bit"},
+                  {true, ""},
+                  {true, "inn\xe9r"},
+                  {true, "--b1"},
+                  {true, ""},
+                  {true, "default part \xe9"},
+                  {true, "--b1--"},
+                  {true, "epilogue \xe9"}},
+                 102400, mime_option::kDowngrade);
+    std::vector<std::string> want = {
+        "P+ Content-Type: multipart/mixed; boundary=b1", "P- Content-Transfer-Encoding: 7bit", "END", "B0 ",
+        // The multipart's preamble is in the 7bit domain of its own.
+        "B1 pr\xe9"
+        "amble",
+        "B10 --b1", "M+ Content-Type: text/plain", "M- Content-Transfer-Encoding: quoted-printable", "B15 ",
+        "B16 =E9t=E9", "B24 --b1", "M+ Content-Type: message/rfc822", "M- Content-Transfer-Encoding: 7bit", "B29 ",
+        "N- Subject: inner", "N- Content-Transfer-Encoding: quoted-printable", "B30 ", "B31 inn=E9r", "B39 --b1",
+        "B44 ", "B45 default part \xe9", "B60 --b1--", "B67 epilogue \xe9"};
+    EXPECT_EQ(e, want);
+}
+
+TEST(MimeState, DowngradeAtTheEndOfHeadersOnlyAndNestingReported) {
+    auto e = run({{true, "Content-Transfer-Encoding: 8bit"}}, 102400, mime_option::kDowngrade);
+    std::vector<std::string> want = {"P- Content-Transfer-Encoding: quoted-printable", "END"};
+    EXPECT_EQ(e, want);
+    // Two nested multiparts with a nesting limit of 0: the second is one too many.
+    int errors = 0;
+    run({{true, "Content-Type: multipart/mixed; boundary=a"},
+         {true, ""},
+         {true, "--a"},
+         {true, "Content-Type: multipart/mixed; boundary=b"},
+         {true, ""},
+         {true, "--b"},
+         {true, "Content-Type: multipart/mixed; boundary=c"},
+         {true, ""}},
+        102400, mime_option::kDowngrade | mime_option::kReportNesting, &errors, 0);
+    EXPECT_EQ(errors, mime_error::kNesting);
+    errors = 0;
+    run({{true, "Content-Type: multipart/mixed; boundary=a"},
+         {true, ""},
+         {true, "--a"},
+         {true, "Content-Type: multipart/mixed; boundary=b"},
+         {true, ""}},
+        102400, mime_option::kDowngrade | mime_option::kReportNesting, &errors, 0);
+    EXPECT_EQ(errors, 0);
 }
 
 TEST(MimeState, HeadersOnlyMessageEndsAtFinish) {

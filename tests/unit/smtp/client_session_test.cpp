@@ -166,6 +166,74 @@ TEST(ClientSession, HeloAfterEhloRefusedAndNoSizeWhenDowngradeWouldApply) {
     EXPECT_EQ(s.takeOutput(), "MAIL FROM:<alice@example.com>\r\n");
 }
 
+// A server without 8BITMIME gets an 8bit part as quoted-printable, with the encoding
+// header replaced (mime_state's downgrade), dot-stuffing after the conversion.
+TEST(ClientSession, An8bitMessageIsDowngradedForAServerWithout8bitmime) {
+    std::vector<std::string> content = {
+        "Subject: s", "Content-Transfer-Encoding: 8bit", "X-Folded: a", "\tb", "", ".caf\xe9", "end "};
+    ClientMessage m = message({"bob@example.org"}, &content);
+    m.encoding = "8bit";
+    ClientSession s(smtpOptions(), m);
+    s.feed("220 old.example\r\n");
+    s.takeOutput();
+    s.feed("250-old.example\r\n250 SIZE\r\n");
+    EXPECT_EQ(s.takeOutput(), "MAIL FROM:<alice@example.com>\r\n");
+    s.feed("250 ok\r\n");
+    s.takeOutput();
+    s.feed("250 ok\r\n");
+    s.takeOutput();
+    s.feed("354 go\r\n");
+    EXPECT_EQ(s.takeOutput(),
+              "Subject: s\r\nX-Folded: a\r\n\tb\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+              "..caf=E9\r\nend=20\r\n.\r\n");
+    // With disable_mime_output_conversion the content goes out as it is.
+    ClientOptions asIs = smtpOptions();
+    asIs.disableMimeOutputConversion = true;
+    ClientSession t(asIs, m);
+    t.feed("220 old.example\r\n");
+    t.takeOutput();
+    t.feed("250-old.example\r\n250 SIZE\r\n");
+    EXPECT_EQ(t.takeOutput(), "MAIL FROM:<alice@example.com> SIZE=123\r\n");
+    t.feed("250 ok\r\n250 ok\r\n");
+    t.takeOutput();
+    t.feed("354 go\r\n");
+    EXPECT_EQ(t.takeOutput(),
+              "Subject: s\r\nContent-Transfer-Encoding: 8bit\r\nX-Folded: a\r\n\tb\r\n\r\n..caf\xe9\r\nend \r\n.\r\n");
+}
+
+// Deeper MIME nesting than mime_nesting_limit while downgrading: the message fails with
+// 5.6.0 and the session ends inside DATA, without the dot.
+TEST(ClientSession, TheDowngradeFailsOnTooDeepNesting) {
+    std::vector<std::string> content = {"Content-Type: multipart/mixed; boundary=a", "", "--a",
+                                        "Content-Type: multipart/mixed; boundary=b", "", "--b",
+                                        "Content-Type: multipart/mixed; boundary=c", "", "x"};
+    ClientMessage m = message({"bob@example.org"}, &content);
+    m.encoding = "8bit";
+    ClientOptions o = smtpOptions();
+    o.mimeNestingLimit = 0;
+    ClientSession s(o, m);
+    s.feed("220 old.example\r\n");
+    s.takeOutput();
+    s.feed("250 old.example\r\n");
+    s.takeOutput();
+    s.feed("250 ok\r\n");
+    s.takeOutput();
+    s.feed("250 ok\r\n");
+    s.takeOutput();
+    s.takeOutcomes();
+    s.feed("354 go\r\n");
+    std::string out = s.takeOutput();
+    EXPECT_EQ(out.find("\r\n.\r\n"), std::string::npos) << out;
+    EXPECT_TRUE(s.done());
+    EXPECT_FALSE(s.reusable());
+    auto outcomes = s.takeOutcomes();
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0].kind, Kind::MessageFailed);
+    EXPECT_EQ(outcomes[0].status, "5.6.0");
+    EXPECT_EQ(outcomes[0].reason, "MIME nesting exceeds safety limit");
+    EXPECT_FALSE(outcomes[0].remote);
+}
+
 TEST(ClientSession, RecipientRefusedAmongAccepted) {
     std::vector<std::string> content = {"x"};
     ClientSession s(smtpOptions(), message({"a@example.org", "b@example.org", "c@example.org"}, &content));

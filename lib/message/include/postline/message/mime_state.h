@@ -1,8 +1,9 @@
-// The message content as cleanup sees it, line by line (Postfix's global/mime_state.c):
-// logical headers assembled from folded lines, the header classes (primary message
-// headers, MIME headers of multipart parts, headers of attached messages), the end of
-// the primary headers, and body lines with their offsets. Byte-fed: one text record at
-// a time, as queue file N (complete) and L (partial) records carry the lines.
+// The message content as cleanup and smtp see it, line by line (Postfix's
+// global/mime_state.c): logical headers assembled from folded lines, the header classes
+// (primary message headers, MIME headers of multipart parts, headers of attached
+// messages), the end of the primary headers, and body lines with their offsets; and,
+// for the smtp client, the 8-bit to 7-bit downgrade. Byte-fed: one text record at a
+// time, as queue file N (complete) and L (partial) records carry the lines.
 #pragma once
 
 #include <sys/types.h>
@@ -36,6 +37,16 @@ struct MimeCallbacks {
 
 namespace mime_option {
 inline constexpr int kDisableMime = 1 << 0;  // disable_mime_input_processing: no MIME structure
+// MIME_OPT_DOWNGRADE: each part whose Content-Transfer-Encoding says 8bit or binary goes
+// out as quoted-printable (a multipart or message/* part as 7bit), its encoding header
+// replaced by one that says so, added at the end of the part's headers.
+inline constexpr int kDowngrade = 1 << 1;
+// MIME_OPT_REPORT_NESTING: more nested multiparts than mime_nesting_limit is an error.
+inline constexpr int kReportNesting = 1 << 2;
+}  // namespace mime_option
+
+namespace mime_error {
+inline constexpr int kNesting = 1 << 0;  // MIME_ERR_NESTING: "5.6.0 MIME nesting exceeds safety limit"
 }
 
 class MimeState {
@@ -50,20 +61,33 @@ public:
     // and, when the primary headers never ended, reports their end.
     void finish();
     bool inPrimaryHeaders() const { return state_ == State::Primary; }
+    // The mime_error bits found so far (mime_state_update()'s return value).
+    int errors() const { return errors_; }
 
 private:
     enum class State { Primary, Multipart, Nested, Body };
     enum class Ctype { Text, Message, Multipart, Other };
+    enum class Stype { Plain, Other, Rfc822, Partial, ExternalBody, Global };
+    // Content-Transfer-Encoding: an encoding (quoted-printable, base64) puts the part in
+    // the 7bit domain; 7bit, 8bit and binary are domains of their own.
+    enum class Domain { SevenBit, EightBit, Binary };
     struct Boundary {
         std::string text;
         Ctype defaultType;
-        bool defaultRfc822;
+        Stype defaultSubtype;
     };
 
+    // SET_MIME_STATE: a new part starts with the 7bit domain.
+    void newPart(State state, Ctype ctype, Stype stype);
     void flushHeader();
     void contentType(const std::string& header, const HeaderOpts& opts);
+    void contentEncoding(const std::string& header, const HeaderOpts& opts);
+    void headerBlockEnds();
     void endOfHeaders(bool complete, std::string_view text);
     void bodyLine(bool complete, std::string_view text);
+    void emitBody(bool complete, std::string_view text);
+    void downgrade(bool complete, std::string_view text);
+    bool downgrading() const { return (options_ & mime_option::kDowngrade) && domain_ != Domain::SevenBit; }
     HeaderClass currentClass() const;
 
     const HeaderTable& table_;
@@ -73,8 +97,11 @@ private:
     MimeCallbacks cb_;
     State state_ = State::Primary;
     Ctype ctype_ = Ctype::Text;
-    bool rfc822_ = false;  // message/rfc822 (or message/global)
+    Stype stype_ = Stype::Plain;
+    Domain domain_ = Domain::SevenBit;
     std::vector<Boundary> stack_;
+    std::string qpLine_;  // the quoted-printable output line being built (downgrade)
+    int errors_ = 0;
     std::string header_;
     bool prevPartial_ = false;
     off_t bodyOffset_ = 0;

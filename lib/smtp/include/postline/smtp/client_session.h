@@ -73,22 +73,26 @@ struct ClientMessage {
 };
 
 struct ClientOptions {
-    bool lmtp = false;                         // LHLO and one reply per accepted recipient after the dot
-    std::string heloName;                      // smtp_helo_name / lmtp_lhlo_name
-    std::string peer;                          // "host[address]" for reasons ("host mx[192.0.2.1] said: ...")
-    std::string peerHost;                      // the host name (the reason's reporting MTA)
-    std::string nexthop;                       // for "mail for NEXTHOP loops back to myself"
-    std::string myHostname;                    // loop detection: a server that answers with our name
-    bool loopDetect = false;                   // SMTP to port 25 (smtp_connect.c)
-    bool bestMx = false;                       // the server is a best MX (a loop is then 5.4.6, else 4.4.6)
-    bool skip5xxGreeting = true;               // smtp_skip_5xx_greeting
-    bool alwaysEhlo = true;                    // smtp_always_send_ehlo
-    bool neverEhlo = false;                    // smtp_never_send_ehlo
-    bool skipQuitResponse = true;              // smtp_skip_quit_response (lmtp_: no)
-    bool disableMimeOutputConversion = false;  // SIZE= left out when Postfix would downgrade
-    unsigned discardEhloMask = 0;              // smtp_discard_ehlo_keywords (ehlo_mask.h bits)
-    size_t lineLengthLimit = 998;              // smtp_line_length_limit (0: none)
-    size_t replyLineLimit = 2048;              // line_length_limit for server replies
+    bool lmtp = false;             // LHLO and one reply per accepted recipient after the dot
+    std::string heloName;          // smtp_helo_name / lmtp_lhlo_name
+    std::string peer;              // "host[address]" for reasons ("host mx[192.0.2.1] said: ...")
+    std::string peerHost;          // the host name (the reason's reporting MTA)
+    std::string nexthop;           // for "mail for NEXTHOP loops back to myself"
+    std::string myHostname;        // loop detection: a server that answers with our name
+    bool loopDetect = false;       // SMTP to port 25 (smtp_connect.c)
+    bool bestMx = false;           // the server is a best MX (a loop is then 5.4.6, else 4.4.6)
+    bool skip5xxGreeting = true;   // smtp_skip_5xx_greeting
+    bool alwaysEhlo = true;        // smtp_always_send_ehlo
+    bool neverEhlo = false;        // smtp_never_send_ehlo
+    bool skipQuitResponse = true;  // smtp_skip_quit_response (lmtp_: no)
+    // disable_mime_output_conversion: no 8-bit to 7-bit downgrade for a server without
+    // 8BITMIME (the content then goes out as it is, and SIZE= is sent).
+    bool disableMimeOutputConversion = false;
+    size_t headerSizeLimit = 102400;  // header_size_limit (the downgrade's header buffer)
+    int mimeNestingLimit = 100;       // mime_nesting_limit (deeper: the downgrade fails)
+    unsigned discardEhloMask = 0;     // smtp_discard_ehlo_keywords (ehlo_mask.h bits)
+    size_t lineLengthLimit = 998;     // smtp_line_length_limit (0: none)
+    size_t replyLineLimit = 2048;     // line_length_limit for server replies
     // DEL_REQ_TRACE_ONLY (sendmail -bv, smtp_address_verify_target = rcpt): no DATA;
     // each accepted recipient is Sent with its RCPT reply, then RSET and QUIT.
     bool verifyOnly = false;
@@ -183,7 +187,13 @@ private:
     void run();
     std::string buildCommand(Tx state, size_t rcpt, Tx& next, size_t& nextRcpt);
     void sendCommand(const std::string& command);
-    void sendContent();
+    // Postfix's SMTP_MIME_DOWNGRADE: a message not known to be 7bit, to a server
+    // without 8BITMIME, unless disable_mime_output_conversion.
+    bool downgrading() const;
+    // The content (downgraded when it must be); false when the downgrade failed (MIME
+    // nesting): the recipients have failed and the connection is to be dropped.
+    bool sendContent();
+    void contentRecord(std::string_view record);
     void contentLine(std::string_view line);
 
     void settle(ClientOutcome::Kind kind, std::vector<size_t> recipients, std::string status, std::string reason,
