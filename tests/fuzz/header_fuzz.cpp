@@ -1,6 +1,7 @@
 // Message headers and MIME structure as cleanup parses them (lib/message: is_header,
-// header_opts, mime_state): the input is a message, one line per '\n', long lines fed in
-// pieces as L records are; the first byte picks the header limit and the piece size.
+// header_opts, mime_state), also with the smtp client's 8-bit downgrade: the input is a
+// message, one line per '\n', long lines fed in pieces as L records are; the first byte
+// picks the header limit and the piece size.
 // Checked: body offsets only grow, every header starts with a header label, and the
 // primary headers end exactly once.
 #include <cstddef>
@@ -33,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (offset < lastOffset) std::abort();
         lastOffset = offset;
     };
-    for (int options : {0, message::mime_option::kDisableMime}) {
+    for (int options : {0, message::mime_option::kDisableMime,
+                        message::mime_option::kDowngrade | message::mime_option::kReportNesting}) {
         ends = 0;
         lastOffset = -1;
         message::MimeState state(table, headerLimit, 3, options, cb);
