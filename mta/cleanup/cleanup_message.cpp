@@ -596,7 +596,14 @@ void CleanupMessage::messageStart() {
     };
     cb.headerEnd = [this] { headerDone(); };
     cb.body = [this](bool complete, std::string_view t, off_t off) { bodyCallback(complete, t, off); };
-    int options = env_.settings.disableMimeInput ? message::mime_option::kDisableMime : 0;
+    cb.error = [this](int, std::string_view text) { mimeError(text); };
+    // cleanup_message.c: nesting is reported (and the message rejected) only for mail
+    // that is filtered, and only when some content check or strict_* setting is on.
+    const CleanupSettings& s = env_.settings;
+    int options = s.disableMimeInput ? message::mime_option::kDisableMime : 0;
+    if (!s.disableMimeInput && (flags_ & kFlagFilter) &&
+        (s.anyStrictMime || !s.headerChecks.empty() || !s.mimeHeaderChecks.empty() || !s.nestedHeaderChecks.empty()))
+        options |= message::mime_option::kReportNesting;
     mime_ =
         std::make_unique<message::MimeState>(headerTable_, env_.settings.headerSizeLimit,
                                              static_cast<int>(env_.settings.mimeNestingLimit), options, std::move(cb));
@@ -620,6 +627,10 @@ void CleanupMessage::content(int type, std::string_view data) {
     }
     if (type == kXtra) {
         mime_->finish();
+        if ((mime_->errors() & message::mime_error::kNesting) && !reason_) {
+            errs_ |= stat::kCont;
+            reason_ = "5.6.0 MIME nesting exceeds safety limit";
+        }
         mime_.reset();
         xtraOffset_ = file_.offset();
         contLength_ = xtraOffset_ - dataOffset_;
@@ -899,6 +910,16 @@ void CleanupMessage::bodyCallback(bool complete, std::string_view text, off_t of
 maps::MapList* CleanupMessage::checks(std::string_view parameter) {
     // Postfix opens checks tables with DICT_FLAG_LOCK (and FOLD_FIX via maps_create).
     return &env_.routing->maps(parameter);
+}
+
+// cleanup_mime_error_callback(): logged when found; the message is rejected at its end.
+void CleanupMessage::mimeError(std::string_view text) {
+    const std::string* origin = nullptr;
+    for (const auto& [n, v] : attrs_)
+        if (n == "log_message_origin") origin = &v;
+    info(queueId_ + ": reject: mime-error MIME nesting exceeds safety limit: " + std::string(text.substr(0, 100)) +
+         " from " + (origin ? *origin : std::string("unknown")) + "; from=<" + (sender_ ? *sender_ : std::string()) +
+         "> to=<" + (recip_ ? *recip_ : std::string("unknown")) + ">");
 }
 
 void CleanupMessage::actLog(const std::string& action, const char* context, std::string_view content,

@@ -100,6 +100,7 @@ private:
     void foldHeader(std::string header);
     void warn(const std::string& text);
     void info(const std::string& text);
+    void mimeError(std::string_view text);
     void deferExpansion(const address::CleanupResult& r);
     void writeError();
     // cleanup_bounce(): a rejected message of a client that asked for bounces is bounced

@@ -57,6 +57,8 @@ CleanupSettings CleanupSettings::read(const std::function<std::string(std::strin
     s.alwaysBcc = get("always_bcc");
     s.mimeNestingLimit = number(get("mime_nesting_limit"), 100);
     s.disableMimeInput = yes(get("disable_mime_input_processing"));
+    s.anyStrictMime = yes(get("strict_7bit_headers")) || yes(get("strict_8bitmime")) ||
+                      yes(get("strict_8bitmime_body")) || yes(get("strict_mime_encoding_domain"));
     s.smtputf8Enable = yes(get("smtputf8_enable"));
     s.replaceStrayCrLf = yes(get("cleanup_replace_stray_cr_lf"));
     s.bodyCheckSizeLimit = number(get("body_checks_size_limit"), 51200);

@@ -25,8 +25,11 @@ struct CleanupSettings {
     std::string alwaysBcc;                                                     // always_bcc
     long mimeNestingLimit = 100;
     bool disableMimeInput = false;  // disable_mime_input_processing
-    bool smtputf8Enable = true;     // smtputf8_enable
-    bool replaceStrayCrLf = true;   // cleanup_replace_stray_cr_lf
+    // Any of strict_7bit_headers, strict_8bitmime, strict_8bitmime_body,
+    // strict_mime_encoding_domain (here only: they turn on MIME nesting reports).
+    bool anyStrictMime = false;
+    bool smtputf8Enable = true;    // smtputf8_enable
+    bool replaceStrayCrLf = true;  // cleanup_replace_stray_cr_lf
     long bodyCheckSizeLimit = 51200;
     bool hashQueueDefault = true;
     // The checks tables' parameter values ("" when unset).

@@ -149,7 +149,10 @@ void MimeState::contentType(const std::string& header, const HeaderOpts& opts) {
             if (t.size() >= 3 && tokenIs(t[0], "boundary") && t[1].type == '=') {
                 // Postfix's nesting level is the stack depth less one.
                 if (static_cast<int>(stack_.size()) - 1 > maxDepth_) {
-                    if (options_ & mime_option::kReportNesting) errors_ |= mime_error::kNesting;
+                    if ((options_ & mime_option::kReportNesting) && !(errors_ & mime_error::kNesting)) {
+                        errors_ |= mime_error::kNesting;
+                        if (cb_.error) cb_.error(mime_error::kNesting, header);
+                    }
                 } else {
                     stack_.push_back(
                         {t[2].value, digest ? Ctype::Message : Ctype::Text, digest ? Stype::Rfc822 : Stype::Plain});

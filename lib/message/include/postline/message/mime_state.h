@@ -33,6 +33,8 @@ struct MimeCallbacks {
     // One body line or piece (`complete` false: an L record, the line continues);
     // `offset` counts body bytes before it (each complete line adds one for its newline).
     std::function<void(bool complete, std::string_view text, off_t offset)> body;
+    // A mime_error found for the first time, with the text at fault (the header).
+    std::function<void(int error, std::string_view text)> error;
 };
 
 namespace mime_option {
