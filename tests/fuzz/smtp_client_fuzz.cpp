@@ -83,7 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1) return 0;
     bool lmtp = data[0] & 1, cache = data[0] & 2, fromCache = data[0] & 4;
     std::string_view replies(reinterpret_cast<const char*>(data) + 1, size - 1);
-    static const std::vector<std::string> content = {"Subject: fuzz", "", ".dot line", "From here", "body"};
+    // An 8bit part: a server without 8BITMIME gets it downgraded to quoted-printable.
+    static const std::vector<std::string> content = {
+        "Subject: fuzz", "Content-Transfer-Encoding: 8bit", "", ".dot line", "From here", "caf\xc3\xa9 body "};
     Run whole = run(lmtp, cache, fromCache, replies, replies.size(), content);
     Run pieces = run(lmtp, cache, fromCache, replies, data[0] >> 3, content);
     if (whole.sent != pieces.sent || whole.outcomes != pieces.outcomes) std::abort();
