@@ -42,6 +42,16 @@ std::vector<Kind> kinds(const std::vector<ClientOutcome>& outcomes) {
     return out;
 }
 
+// The one outcome of a message the client itself failed (not the server's reply).
+void expectLocalMessageFailure(const std::vector<ClientOutcome>& out, const std::string& status,
+                               const std::string& reason) {
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].kind, Kind::MessageFailed);
+    EXPECT_EQ(out[0].status, status);
+    EXPECT_EQ(out[0].reason, reason);
+    EXPECT_FALSE(out[0].remote);
+}
+
 TEST(ReplyParser, MultiLineRepliesAndStatus) {
     ReplyParser p;
     p.feed("250-first\r\n250-sec");
@@ -226,12 +236,7 @@ TEST(ClientSession, TheDowngradeFailsOnTooDeepNesting) {
     EXPECT_EQ(out.find("\r\n.\r\n"), std::string::npos) << out;
     EXPECT_TRUE(s.done());
     EXPECT_FALSE(s.reusable());
-    auto outcomes = s.takeOutcomes();
-    ASSERT_EQ(outcomes.size(), 1u);
-    EXPECT_EQ(outcomes[0].kind, Kind::MessageFailed);
-    EXPECT_EQ(outcomes[0].status, "5.6.0");
-    EXPECT_EQ(outcomes[0].reason, "MIME nesting exceeds safety limit");
-    EXPECT_FALSE(outcomes[0].remote);
+    expectLocalMessageFailure(s.takeOutcomes(), "5.6.0", "MIME nesting exceeds safety limit");
 }
 
 TEST(ClientSession, RecipientRefusedAmongAccepted) {
@@ -410,16 +415,12 @@ TEST(ClientSession, ServerSizeLimitAndProtocolErrors) {
     m.size = 5000;
     ClientSession s(smtpOptions(), m);
     s.feed("220 mx.example ESMTP\r\n250-mx.example\r\n250 SIZE 1000\r\n");
-    auto out = s.takeOutcomes();
-    ASSERT_EQ(out.size(), 1u);
-    EXPECT_EQ(out[0].kind, Kind::MessageFailed);
-    EXPECT_EQ(out[0].status, "5.3.4");
-    EXPECT_EQ(out[0].reason, "message size 5000 exceeds size limit 1000 of server mx.example[192.0.2.1]");
-    EXPECT_FALSE(out[0].remote);
+    expectLocalMessageFailure(s.takeOutcomes(), "5.3.4",
+                              "message size 5000 exceeds size limit 1000 of server mx.example[192.0.2.1]");
 
     ClientSession p(smtpOptions(), message({"a@example.org"}, &content));
     p.feed("220 mx.example ESMTP\r\n" + kEhloAll + "250 ok\r\n250 ok\r\n250 2.0.0 no data for you\r\n");
-    out = p.takeOutcomes();
+    auto out = p.takeOutcomes();
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[1].status, "5.5.0");
     EXPECT_EQ(out[1].reason,
