@@ -13,9 +13,6 @@
 # PHASE_SECONDS the length of each phase (8), KEEP_WORK=1 keeps the scratch tree.
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/../interop/lib.bash"
-if [ -z "${PL_PORT:-}" ]; then
-  PL_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-fi
 PHASE_SECONDS=${PHASE_SECONDS:-8}
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"

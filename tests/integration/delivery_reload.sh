@@ -12,9 +12,6 @@
 # KEEP_WORK=1 keeps the scratch tree.
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/../interop/lib.bash"
-if [ -z "${PL_PORT:-}" ]; then
-  PL_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-fi
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
 # shellcheck source=tests/integration/postline_instance.bash

@@ -5,7 +5,10 @@
 # the pid in its pid file, never by name. Sourced after tests/interop/lib.bash.
 # shellcheck shell=bash
 
-PL_PORT=${PL_PORT:-10734}
+# The smtpd port: PL_PORT when the test sets it, else one the kernel has free now.
+if [ -z "${PL_PORT:-}" ]; then
+  PL_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
 # The user the instance runs as, and how to run a command as that user.
 if [ "$(id -u)" = 0 ]; then
   PL_USER=nobody

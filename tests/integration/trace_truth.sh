@@ -11,9 +11,6 @@
 # only those configurations; PL_PORT picks the port; KEEP_WORK=1 keeps the tree.
 # shellcheck source=tests/interop/lib.bash
 source "$(dirname "$0")/../interop/lib.bash"
-if [ -z "${PL_PORT:-}" ]; then
-  PL_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-fi
 # shellcheck source=tests/interop/postfix_instance.bash
 source "$HERE/postfix_instance.bash"
 # shellcheck source=tests/integration/postline_instance.bash
